@@ -1,0 +1,23 @@
+use sea_orm::entity::prelude::*;
+
+/// An ad-hoc group (toetsgroep) pushed by the SIS.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sis_group")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub group_id: Uuid,
+    pub name: String,
+    #[sea_orm(column_type = "Text")]
+    pub document: String,
+    #[sea_orm(column_type = "Text")]
+    pub raw: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! SeaORM entities: plain data, one file per table. Behaviour lives in the `proeve` crate.
+//!
+//! Every table carries `tenant` (the school's slug) as the first part of its primary key, so a
+//! row can only ever be addressed together with the tenant it belongs to.
+
+pub mod association;
+pub mod document;
+pub mod group;
+pub mod group_member;
+pub mod offering;
+pub mod person;

@@ -1,0 +1,14 @@
+//! Database migrations, run at start-up by `proeve` and by every test.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_flow1;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_flow1::Migration)]
+    }
+}

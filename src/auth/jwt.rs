@@ -1,0 +1,299 @@
+//! Bearer JWT verification against a tenant's JWKS.
+//!
+//! The JWKS is fetched over HTTP on first use and cached; a token whose `kid` is unknown
+//! triggers one refetch (key rotation), at most once per [`REFETCH_INTERVAL`] so a stream of
+//! forged tokens cannot turn Proeve into a load generator against the identity provider.
+//! Only asymmetric algorithms are accepted, and only the one the key declares.
+
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, RwLock};
+
+/// How long a fetched key set is trusted before it is fetched again.
+const JWKS_TTL: Duration = Duration::from_secs(3600);
+/// Minimum time between two fetches caused by unknown key ids.
+pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECS: u64 = 30;
+
+/// A verification key with the algorithms it may be used with.
+#[derive(Clone)]
+struct VerifyKey {
+    kid: Option<String>,
+    key: DecodingKey,
+    algorithms: Vec<Algorithm>,
+}
+
+/// Where a tenant's verification keys come from.
+pub enum KeySource {
+    /// Fetched from the identity provider's JWKS URL.
+    Remote(RemoteJwks),
+    /// Fixed keys (the demo tenant: Proeve's own demo key).
+    Static(Vec<Jwk>),
+}
+
+pub struct RemoteJwks {
+    url: String,
+    http: reqwest::Client,
+    cache: RwLock<Option<(Vec<VerifyKey>, Instant)>>,
+    /// Serialises fetches and remembers when the last one happened.
+    fetch: Mutex<Option<Instant>>,
+}
+
+impl RemoteJwks {
+    pub fn new(url: String, http: reqwest::Client) -> Self {
+        Self {
+            url,
+            http,
+            cache: RwLock::new(None),
+            fetch: Mutex::new(None),
+        }
+    }
+
+    /// Current keys; fetches when nothing is cached, the cache is stale, or `kid` is unknown
+    /// (rate-limited).
+    async fn keys(&self, kid: Option<&str>) -> Result<Vec<VerifyKey>, VerifyError> {
+        if let Some((keys, at)) = self.cache.read().await.as_ref() {
+            let known = kid.is_none_or(|k| keys.iter().any(|v| v.kid.as_deref() == Some(k)));
+            if known && at.elapsed() < JWKS_TTL {
+                return Ok(keys.clone());
+            }
+        }
+        let mut last = self.fetch.lock().await;
+        // Another request may have refreshed while we waited.
+        if let Some((keys, at)) = self.cache.read().await.as_ref() {
+            let known = kid.is_none_or(|k| keys.iter().any(|v| v.kid.as_deref() == Some(k)));
+            let stale = at.elapsed() >= JWKS_TTL;
+            let throttled = last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL);
+            if !stale && (known || throttled) {
+                return Ok(keys.clone());
+            }
+        } else if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            // The identity provider just failed us; do not hammer it.
+            return Err(VerifyError::Unavailable(format!(
+                "the signing keys at {} could not be fetched",
+                self.url
+            )));
+        }
+        *last = Some(Instant::now());
+        match self.fetch_now().await {
+            Ok(keys) => {
+                *self.cache.write().await = Some((keys.clone(), Instant::now()));
+                Ok(keys)
+            }
+            Err(e) => {
+                tracing::warn!(url = %self.url, error = %e, "fetching JWKS failed");
+                // Stale keys are better than none while the identity provider is down.
+                match self.cache.read().await.as_ref() {
+                    Some((keys, _)) => Ok(keys.clone()),
+                    None => Err(VerifyError::Unavailable(format!(
+                        "the signing keys at {} could not be fetched",
+                        self.url
+                    ))),
+                }
+            }
+        }
+    }
+
+    async fn fetch_now(&self) -> anyhow::Result<Vec<VerifyKey>> {
+        let resp = self
+            .http
+            .get(&self.url)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await?
+            .error_for_status()?;
+        let body: serde_json::Value = resp.json().await?;
+        let raw_keys = body
+            .get("keys")
+            .and_then(|k| k.as_array())
+            .ok_or_else(|| anyhow::anyhow!("JWKS has no `keys` array"))?;
+        Ok(parse_keys(raw_keys.iter().filter_map(|k| {
+            serde_json::from_value::<Jwk>(k.clone())
+                .map_err(|e| tracing::warn!(error = %e, "skipping a JWKS key we cannot read"))
+                .ok()
+        })))
+    }
+}
+
+/// Turns JWKs into verification keys, dropping symmetric keys and keys for anything but
+/// RS256, PS256 and ES256.
+fn parse_keys(jwks: impl Iterator<Item = Jwk>) -> Vec<VerifyKey> {
+    jwks.filter_map(|jwk| {
+        let family: &[Algorithm] = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => &[Algorithm::RS256, Algorithm::PS256],
+            AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => {
+                &[Algorithm::ES256]
+            }
+            _ => return None,
+        };
+        let algorithms: Vec<Algorithm> = match jwk.common.key_algorithm {
+            Some(declared) => {
+                let alg: Algorithm = declared.to_string().parse().ok()?;
+                if !family.contains(&alg) {
+                    return None;
+                }
+                vec![alg]
+            }
+            None => family.to_vec(),
+        };
+        let key = DecodingKey::from_jwk(&jwk).ok()?;
+        Some(VerifyKey {
+            kid: jwk.common.key_id.clone(),
+            key,
+            algorithms,
+        })
+    })
+    .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// A verified caller: the tenant it belongs to and the scopes it holds.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub subject: Option<String>,
+    pub client_id: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+impl Caller {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StrOrList {
+    Str(String),
+    List(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: Option<String>,
+    scope: Option<StrOrList>,
+    scp: Option<StrOrList>,
+    client_id: Option<String>,
+    azp: Option<String>,
+}
+
+/// Verifies the tokens of one tenant.
+pub struct JwtVerifier {
+    issuer: String,
+    audience: String,
+    client_id: Option<String>,
+    source: KeySource,
+    static_keys: Vec<VerifyKey>,
+}
+
+impl JwtVerifier {
+    pub fn new(
+        issuer: String,
+        audience: String,
+        client_id: Option<String>,
+        source: KeySource,
+    ) -> Arc<Self> {
+        let static_keys = match &source {
+            KeySource::Static(jwks) => parse_keys(jwks.iter().cloned()),
+            KeySource::Remote(_) => Vec::new(),
+        };
+        Arc::new(Self {
+            issuer,
+            audience,
+            client_id,
+            source,
+            static_keys,
+        })
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Caller, VerifyError> {
+        let invalid = |m: &str| VerifyError::Invalid(m.to_string());
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| invalid("the token is not a JWT signed with a supported algorithm"))?;
+        if !matches!(
+            header.alg,
+            Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256
+        ) {
+            return Err(invalid(
+                "the token's algorithm is not accepted (use RS256, PS256 or ES256)",
+            ));
+        }
+        let keys = match &self.source {
+            KeySource::Static(_) => self.static_keys.clone(),
+            KeySource::Remote(remote) => remote.keys(header.kid.as_deref()).await?,
+        };
+        let candidates: Vec<&VerifyKey> = keys
+            .iter()
+            .filter(|k| match (&header.kid, &k.kid) {
+                (Some(want), Some(have)) => want == have,
+                (Some(_), None) => false,
+                (None, _) => true,
+            })
+            .filter(|k| k.algorithms.contains(&header.alg))
+            .collect();
+        if candidates.is_empty() {
+            return Err(invalid(
+                "the token is signed with a key this tenant does not know",
+            ));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECS;
+        let mut last_error = invalid("the token's signature is not valid");
+        for key in candidates {
+            match jsonwebtoken::decode::<Claims>(token, &key.key, &validation) {
+                Ok(data) => return self.caller(data.claims),
+                Err(e) => {
+                    use jsonwebtoken::errors::ErrorKind as K;
+                    last_error = invalid(match e.kind() {
+                        K::ExpiredSignature => "the token has expired",
+                        K::ImmatureSignature => "the token is not valid yet (nbf)",
+                        K::InvalidIssuer => "the token's issuer is not this tenant's",
+                        K::InvalidAudience => "the token's audience is not this tenant's",
+                        K::MissingRequiredClaim(_) => "the token lacks exp, iss or aud",
+                        K::InvalidSignature => "the token's signature is not valid",
+                        _ => "the token is not valid",
+                    });
+                }
+            }
+        }
+        Err(last_error)
+    }
+
+    fn caller(&self, claims: Claims) -> Result<Caller, VerifyError> {
+        let client_id = claims.client_id.or(claims.azp);
+        if let Some(want) = &self.client_id {
+            if client_id.as_deref() != Some(want.as_str()) {
+                return Err(VerifyError::Invalid(
+                    "the token was issued to another client".into(),
+                ));
+            }
+        }
+        let mut scopes = Vec::new();
+        for s in [claims.scope, claims.scp].into_iter().flatten() {
+            match s {
+                StrOrList::Str(s) => scopes.extend(s.split_whitespace().map(str::to_string)),
+                StrOrList::List(l) => scopes.extend(l),
+            }
+        }
+        Ok(Caller {
+            subject: claims.sub,
+            client_id,
+            scopes,
+        })
+    }
+}

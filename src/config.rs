@@ -1,0 +1,315 @@
+//! Typed configuration: defaults, then a TOML file, then `PROEVE_<KEY>` environment variables.
+//! Everything is validated here, at start-up; an invalid setting stops Proeve with a message
+//! that names the key.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The settings of one running Proeve.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub database_url: String,
+    pub contact_email: String,
+    pub documentation_url: String,
+    pub catalog_dir: PathBuf,
+    pub tenants: Vec<TenantSettings>,
+    /// Demo mode: the `demo` tenant verifies tokens with the demo key kept in this file.
+    pub demo_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSettings {
+    pub slug: String,
+    pub name: String,
+    pub sis_auth: SisAuthSettings,
+    #[serde(default)]
+    pub sis: Option<SisSettings>,
+    /// Codes of the catalogue tests this school holds a licence for; absent means all.
+    #[serde(default)]
+    pub licensed_components: Option<Vec<String>>,
+}
+
+/// How Proeve verifies the bearer tokens of the school's SIS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SisAuthSettings {
+    pub issuer: String,
+    /// Where the identity provider publishes its signing keys. Not used for the demo tenant.
+    #[serde(default)]
+    pub jwks_url: String,
+    pub audience: String,
+    /// When set, the token's `client_id` (or `azp`) claim must equal it.
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+/// How Proeve reaches the school's SIS (flow 1 pull, flow 5).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SisSettings {
+    pub base_url: String,
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    contact_email: Option<String>,
+    documentation_url: Option<String>,
+    catalog_dir: Option<String>,
+    #[serde(default)]
+    tenants: Vec<TenantSettings>,
+}
+
+/// A configuration error; the message names the key (or file) that is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+fn err(msg: impl Into<String>) -> ConfigError {
+    ConfigError(msg.into())
+}
+
+/// Top-level keys that `PROEVE_<KEY>` environment variables may override.
+const TOP_LEVEL_KEYS: [&str; 6] = [
+    "bind",
+    "public_url",
+    "database_url",
+    "contact_email",
+    "documentation_url",
+    "catalog_dir",
+];
+
+pub const DEMO_TENANT: &str = "demo";
+pub const DEMO_ISSUER: &str = "proeve-demo";
+pub const DEMO_AUDIENCE: &str = "proeve";
+pub const DEMO_KEY_FILE: &str = "proeve-demo-key.pem";
+
+impl Settings {
+    /// Settings from a configuration file, with environment overrides applied.
+    pub fn from_file(
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+        let file: FileSettings = toml::from_str(&text)
+            .map_err(|e| err(format!("{}: {}", path.display(), e.to_string().trim())))?;
+        if file.tenants.is_empty() {
+            return Err(err(format!(
+                "{}: `tenants`: configure at least one [[tenants]] block",
+                path.display()
+            )));
+        }
+        Self::build(file, env, None)
+    }
+
+    /// The demo: one tenant `demo` whose tokens `proeve demo-token` mints.
+    pub fn demo(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let file = FileSettings {
+            tenants: vec![TenantSettings {
+                slug: DEMO_TENANT.into(),
+                name: "Demo ROC".into(),
+                sis_auth: SisAuthSettings {
+                    issuer: DEMO_ISSUER.into(),
+                    jwks_url: String::new(),
+                    audience: DEMO_AUDIENCE.into(),
+                    client_id: None,
+                },
+                sis: None,
+                licensed_components: None,
+            }],
+            ..FileSettings::default()
+        };
+        let key_file = env("PROEVE_DEMO_KEY_FILE").unwrap_or_else(|| DEMO_KEY_FILE.to_string());
+        Self::build(file, env, Some(PathBuf::from(key_file)))
+    }
+
+    fn build(
+        mut file: FileSettings,
+        env: &dyn Fn(&str) -> Option<String>,
+        demo_key_file: Option<PathBuf>,
+    ) -> Result<Self, ConfigError> {
+        for key in TOP_LEVEL_KEYS {
+            if let Some(v) = env(&format!("PROEVE_{}", key.to_uppercase())) {
+                let slot = match key {
+                    "bind" => &mut file.bind,
+                    "public_url" => &mut file.public_url,
+                    "database_url" => &mut file.database_url,
+                    "contact_email" => &mut file.contact_email,
+                    "documentation_url" => &mut file.documentation_url,
+                    _ => &mut file.catalog_dir,
+                };
+                *slot = Some(v);
+            }
+        }
+        for t in &mut file.tenants {
+            let var = format!("PROEVE_TENANT_{}_SIS_CLIENT_SECRET", env_slug(&t.slug));
+            if let (Some(secret), Some(sis)) = (env(&var), t.sis.as_mut()) {
+                sis.client_secret = SecretString::from(secret);
+            }
+        }
+
+        let bind_text = file.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            err(format!(
+                "`bind`: {bind_text:?} is not an address like 127.0.0.1:8080"
+            ))
+        })?;
+        let public_url = file
+            .public_url
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
+        check_url("public_url", &public_url, false)?;
+        let database_url = file
+            .database_url
+            .unwrap_or_else(|| "sqlite://proeve.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "`database_url`: must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+        let contact_email = file
+            .contact_email
+            .unwrap_or_else(|| "support@proeve.example".into());
+        if !contact_email.contains('@') || contact_email.len() > 256 {
+            return Err(err(
+                "`contact_email`: must be an e-mail address of at most 256 characters",
+            ));
+        }
+        let documentation_url = file
+            .documentation_url
+            .unwrap_or_else(|| format!("{public_url}/docs"));
+        check_url("documentation_url", &documentation_url, false)?;
+
+        let mut seen = HashSet::new();
+        let mut auth_seen: Vec<(&str, &str, &str, Option<&str>)> = Vec::new();
+        for (i, t) in file.tenants.iter().enumerate() {
+            let at = format!("tenants[{i}]");
+            if !valid_slug(&t.slug) {
+                return Err(err(format!(
+                    "`{at}.slug`: {:?} must be 1-40 characters a-z, 0-9 or '-'",
+                    t.slug
+                )));
+            }
+            if !seen.insert(t.slug.clone()) {
+                return Err(err(format!("`{at}.slug`: {:?} is used twice", t.slug)));
+            }
+            if demo_key_file.is_none() && t.slug == DEMO_TENANT {
+                return Err(err(format!(
+                    "`{at}.slug`: \"demo\" is reserved for the demo mode"
+                )));
+            }
+            if t.name.trim().is_empty() {
+                return Err(err(format!("`{at}.name`: must not be empty")));
+            }
+            if t.sis_auth.issuer.trim().is_empty() {
+                return Err(err(format!("`{at}.sis_auth.issuer`: must not be empty")));
+            }
+            if t.sis_auth.audience.trim().is_empty() {
+                return Err(err(format!("`{at}.sis_auth.audience`: must not be empty")));
+            }
+            if demo_key_file.is_none() {
+                if t.sis_auth.issuer == DEMO_ISSUER {
+                    return Err(err(format!(
+                        "`{at}.sis_auth.issuer`: {DEMO_ISSUER:?} is reserved for the demo mode"
+                    )));
+                }
+                check_url(
+                    &format!("{at}.sis_auth.jwks_url"),
+                    &t.sis_auth.jwks_url,
+                    true,
+                )?;
+            }
+            if let Some(sis) = &t.sis {
+                check_url(&format!("{at}.sis.base_url"), &sis.base_url, true)?;
+                check_url(&format!("{at}.sis.token_url"), &sis.token_url, true)?;
+                if sis.client_id.trim().is_empty() {
+                    return Err(err(format!("`{at}.sis.client_id`: must not be empty")));
+                }
+            }
+            let key = (
+                t.sis_auth.issuer.as_str(),
+                t.sis_auth.audience.as_str(),
+                t.slug.as_str(),
+                t.sis_auth.client_id.as_deref(),
+            );
+            if let Some(other) = auth_seen.iter().find(|o| {
+                o.0 == key.0 && o.1 == key.1 && (o.3.is_none() || key.3.is_none() || o.3 == key.3)
+            }) {
+                return Err(err(format!(
+                    "`{at}.sis_auth`: tenants {:?} and {:?} share issuer and audience, so a token \
+                     of one would open the other; give each its own audience or client_id",
+                    other.2, t.slug
+                )));
+            }
+            auth_seen.push(key);
+        }
+
+        Ok(Settings {
+            bind,
+            public_url,
+            database_url,
+            contact_email,
+            documentation_url,
+            catalog_dir: PathBuf::from(file.catalog_dir.unwrap_or_else(|| "catalog".into())),
+            tenants: file.tenants,
+            demo_key_file,
+        })
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.demo_key_file.is_some()
+    }
+}
+
+/// `roc-a` → `ROC_A`, for per-tenant environment variables.
+pub fn env_slug(slug: &str) -> String {
+    slug.to_uppercase().replace('-', "_")
+}
+
+fn valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// URLs must be absolute http(s); where `https_unless_loopback`, plain http is only allowed
+/// to this machine, so tokens and secrets never travel unencrypted.
+fn check_url(key: &str, url: &str, https_unless_loopback: bool) -> Result<(), ConfigError> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| err(format!("`{key}`: {url:?} is not an absolute URL")))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = matches!(
+                parsed.host_str(),
+                Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+            );
+            if https_unless_loopback && !loopback {
+                Err(err(format!(
+                    "`{key}`: must use https (plain http is only allowed to localhost)"
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(err(format!("`{key}`: must be an http or https URL"))),
+    }
+}

@@ -1,0 +1,94 @@
+//! Demo data for the `demo` tenant: one planbare toets with two students and two assessors,
+//! pushed through the same parsing and storage as a real SIS push. Only on first start.
+
+use crate::config::DEMO_TENANT;
+use crate::intake::{self, AssociationWrite, OfferingWrite, PersonWrite};
+use crate::ooapi;
+use crate::startup::AppState;
+use anyhow::Context;
+use serde_json::Value;
+use uuid::Uuid;
+
+const SEED: &str = include_str!("../demo/seed.json");
+
+fn id_of(v: &Value, key: &str) -> anyhow::Result<Uuid> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .with_context(|| format!("demo seed: `{key}` missing"))
+}
+
+pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    let seed: Value = serde_json::from_str(SEED)?;
+    let list = |k: &str| {
+        seed.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let offerings = list("offerings");
+    let first = offerings
+        .first()
+        .map(|o| id_of(o, "offeringId"))
+        .transpose()?;
+    if let Some(id) = first {
+        if intake::find_offering(&state.db, DEMO_TENANT, id)
+            .await?
+            .is_some()
+        {
+            return Ok(());
+        }
+    }
+    let txn = intake::begin(&state.db).await?;
+    for p in list("persons") {
+        let parsed = ooapi::person::parse(&p, id_of(&p, "personId")?)
+            .map_err(|e| anyhow::anyhow!("demo seed: {e}"))?;
+        let raw = p.to_string();
+        intake::put_person(
+            &txn,
+            DEMO_TENANT,
+            &PersonWrite {
+                parsed: &parsed,
+                raw: &raw,
+            },
+        )
+        .await?;
+    }
+    for o in &offerings {
+        let parsed = ooapi::offering::parse(o, id_of(o, "offeringId")?)
+            .map_err(|e| anyhow::anyhow!("demo seed: {e}"))?;
+        let component_id = parsed
+            .requested_components
+            .iter()
+            .copied()
+            .find(|c| state.catalog.get(*c).is_some());
+        let raw = o.to_string();
+        intake::put_offering(
+            &txn,
+            DEMO_TENANT,
+            &OfferingWrite {
+                parsed: &parsed,
+                component_id,
+                raw: &raw,
+            },
+        )
+        .await?;
+    }
+    for a in list("associations") {
+        let parsed = ooapi::association::parse(&a, id_of(&a, "associationId")?)
+            .map_err(|e| anyhow::anyhow!("demo seed: {e}"))?;
+        let raw = a.to_string();
+        intake::put_association(
+            &txn,
+            DEMO_TENANT,
+            &AssociationWrite {
+                parsed: &parsed,
+                raw: &raw,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    tracing::info!("demo data loaded");
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! One error type for the HTTP boundary, rendered as `application/problem+json` (OKE: `status`
+//! is a string). 4xx say exactly what was wrong with the request; 5xx say nothing internal
+//! and log the whole cause chain.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{detail}")]
+    Forbidden { detail: String, scope: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+#[derive(Serialize)]
+pub struct Problem<'a> {
+    pub status: String,
+    pub title: &'a str,
+    pub detail: String,
+}
+
+impl ApiError {
+    pub fn bad(field: &str, rule: impl std::fmt::Display) -> Self {
+        ApiError::BadRequest(format!("`{field}`: {rule}"))
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+pub fn title_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Resource not found",
+        405 => "Method not allowed",
+        413 => "Request body too large",
+        415 => "Unsupported media type",
+        429 => "Too many requests",
+        503 => "Service unavailable",
+        _ => "Internal server error",
+    }
+}
+
+/// A Problem response for any status, used for errors the framework itself produces too.
+pub fn problem(status: StatusCode, detail: impl Into<String>) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .json(Problem {
+            status: status.as_u16().to_string(),
+            title: title_for(status),
+            detail: detail.into(),
+        })
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::Internal(e) => {
+                tracing::error!(error = ?e, "request failed");
+                "An unexpected error occurred; it has been logged.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut resp = problem(status, detail.clone());
+        let headers = resp.headers_mut();
+        match self {
+            ApiError::Unauthorized(_) => {
+                let v = format!(
+                    "Bearer realm=\"proeve\", error=\"invalid_token\", error_description=\"{}\"",
+                    detail.replace(['"', '\\'], "'")
+                );
+                if let Ok(v) = header::HeaderValue::from_str(&v) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                } else {
+                    headers.insert(
+                        header::WWW_AUTHENTICATE,
+                        header::HeaderValue::from_static("Bearer realm=\"proeve\""),
+                    );
+                }
+            }
+            ApiError::Forbidden { scope, .. } => {
+                let v = format!(
+                    "Bearer realm=\"proeve\", error=\"insufficient_scope\", scope=\"{scope}\""
+                );
+                if let Ok(v) = header::HeaderValue::from_str(&v) {
+                    headers.insert(header::WWW_AUTHENTICATE, v);
+                }
+            }
+            ApiError::MethodNotAllowed { allow, .. } => {
+                if let Ok(v) = header::HeaderValue::from_str(allow) {
+                    headers.insert(header::ALLOW, v);
+                }
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+            }
+            _ => {}
+        }
+        resp
+    }
+}

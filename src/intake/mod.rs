@@ -1,0 +1,497 @@
+//! What the SIS told us through flow 1: offerings, associations, persons and groups, stored
+//! per tenant with the normalised OKE document beside the raw body. This module owns the
+//! rules that span records: the cancellation cascade and purging personal data that is no
+//! longer needed, while keeping what a later result delivery still needs.
+//!
+//! Writes run in one transaction each. On SQLite it starts `IMMEDIATE` and on PostgreSQL the
+//! row is read `FOR UPDATE`, so a read-merge-write (PATCH) never loses a concurrent change.
+
+use chrono::{DateTime, Utc};
+use entity::{association, group_member, offering, person};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub mod groups;
+
+/// Whether a PUT created the record or replaced it (201 or 200).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Replaced,
+}
+
+/// A write transaction that serialises writers on SQLite.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Runs one write in its own transaction, once more if a concurrent insert of the same new
+/// id won the race (PostgreSQL cannot lock a row that does not exist yet).
+pub async fn store<T, F>(db: &DatabaseConnection, mut put: F) -> Result<T, DbErr>
+where
+    F: AsyncFnMut(&DatabaseTransaction) -> Result<T, DbErr>,
+{
+    let mut tries = 0;
+    loop {
+        let txn = begin(db).await?;
+        match put(&txn).await {
+            Ok(out) => {
+                txn.commit().await?;
+                return Ok(out);
+            }
+            Err(e)
+                if tries == 0
+                    && matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                tries += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.to_string()
+}
+
+pub fn document(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+// ---------------------------------------------------------------- offerings
+
+pub struct OfferingWrite<'a> {
+    pub parsed: &'a crate::ooapi::offering::Offering,
+    pub component_id: Option<Uuid>,
+    pub raw: &'a str,
+}
+
+pub async fn find_offering<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<offering::Model>, DbErr> {
+    offering::Entity::find_by_id((tenant.to_string(), id))
+        .one(db)
+        .await
+}
+
+async fn lock_offering(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<offering::Model>, DbErr> {
+    offering::Entity::find_by_id((tenant.to_string(), id))
+        .lock_exclusive()
+        .one(txn)
+        .await
+}
+
+/// Creates or replaces an offering; a canceled state cascades.
+pub async fn put_offering(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    w: &OfferingWrite<'_>,
+) -> Result<Written, DbErr> {
+    let now = Utc::now();
+    let p = w.parsed;
+    let existing = lock_offering(txn, tenant, p.id).await?;
+    let canceled = p.state == crate::ooapi::offering::OfferingState::Canceled;
+    let row = offering::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        offering_id: Set(p.id),
+        offering_type: Set(p.offering_type.to_string()),
+        state: Set(p.state.as_str().to_string()),
+        name: Set(p.name.clone()),
+        code: Set(p.code.clone()),
+        start_at: Set(p.start_at),
+        end_at: Set(p.end_at),
+        result_expected: Set(p.result_expected),
+        result_value_type: Set(p.result_value_type.clone()),
+        final_results_allowed: Set(p.final_results_allowed),
+        component_id: Set(w.component_id),
+        document: Set(text(&p.document)),
+        raw: Set(w.raw.to_string()),
+        revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
+        created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
+        updated_at: Set(now),
+        canceled_at: Set(match (&existing, canceled) {
+            (_, false) => None,
+            (Some(e), true) => e.canceled_at.or(Some(now)),
+            (None, true) => Some(now),
+        }),
+    };
+    let written = match existing {
+        None => {
+            row.insert(txn).await?;
+            Written::Created
+        }
+        Some(_) => {
+            row.update(txn).await?;
+            Written::Replaced
+        }
+    };
+    if canceled {
+        cancel_associations_of(txn, tenant, p.id, now).await?;
+    }
+    Ok(written)
+}
+
+/// Withdraws an offering: its associations are canceled and personal data no longer needed
+/// is purged. Idempotent.
+pub async fn cancel_offering(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    stored: &offering::Model,
+    document: &Value,
+    raw: &str,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    offering::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        offering_id: Set(stored.offering_id),
+        state: Set("canceled".into()),
+        document: Set(text(document)),
+        raw: Set(raw.to_string()),
+        revision: Set(stored.revision + 1),
+        updated_at: Set(now),
+        canceled_at: Set(stored.canceled_at.or(Some(now))),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    cancel_associations_of(txn, tenant, stored.offering_id, now).await
+}
+
+pub async fn lock_offering_for_patch(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<offering::Model>, DbErr> {
+    lock_offering(txn, tenant, id).await
+}
+
+async fn cancel_associations_of(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    offering_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let live = association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::OfferingId.eq(offering_id))
+        .filter(association::Column::State.ne("canceled"))
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    let mut persons = Vec::new();
+    for a in live {
+        let doc = crate::ooapi::association::with_state(&document(&a.document), "canceled");
+        persons.push(a.person_id);
+        association::ActiveModel {
+            tenant: Set(a.tenant),
+            association_id: Set(a.association_id),
+            state: Set("canceled".into()),
+            document: Set(text(&doc)),
+            revision: Set(a.revision + 1),
+            updated_at: Set(now),
+            canceled_at: Set(Some(now)),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?;
+    }
+    persons.sort();
+    persons.dedup();
+    for p in persons {
+        purge_person_if_unneeded(txn, tenant, p, now).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- associations
+
+pub struct AssociationWrite<'a> {
+    pub parsed: &'a crate::ooapi::association::Association,
+    pub raw: &'a str,
+}
+
+pub async fn find_association<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<association::Model>, DbErr> {
+    association::Entity::find_by_id((tenant.to_string(), id))
+        .one(db)
+        .await
+}
+
+pub async fn lock_association(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<association::Model>, DbErr> {
+    association::Entity::find_by_id((tenant.to_string(), id))
+        .lock_exclusive()
+        .one(txn)
+        .await
+}
+
+/// Creates or replaces an association. An association on an offering that is already
+/// withdrawn is stored as canceled: the offering's cancellation governs its enrolments.
+pub async fn put_association(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    w: &AssociationWrite<'_>,
+) -> Result<Written, DbErr> {
+    let now = Utc::now();
+    let p = w.parsed;
+    let existing = lock_association(txn, tenant, p.id).await?;
+    let offering_canceled = find_offering(txn, tenant, p.offering_id)
+        .await?
+        .is_some_and(|o| o.state == "canceled");
+    let (state, doc) = if offering_canceled && p.state != "canceled" {
+        tracing::info!(association = %p.id, "association on a withdrawn offering stored as canceled");
+        (
+            "canceled",
+            crate::ooapi::association::with_state(&p.document, "canceled"),
+        )
+    } else {
+        (p.state, p.document.clone())
+    };
+    // Once someone moved to another person or offering, the old person may be unneeded.
+    let previous_person = existing
+        .as_ref()
+        .map(|e| e.person_id)
+        .filter(|x| *x != p.person_id);
+    let row = association::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        association_id: Set(p.id),
+        association_type: Set(p.association_type.to_string()),
+        role: Set(p.role.to_string()),
+        state: Set(state.to_string()),
+        person_id: Set(p.person_id),
+        offering_id: Set(p.offering_id),
+        attempt: Set(p.attempt),
+        attempt_left: Set(p.attempt_left),
+        document: Set(text(&doc)),
+        raw: Set(w.raw.to_string()),
+        revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
+        created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
+        updated_at: Set(now),
+        canceled_at: Set(match (&existing, state == "canceled") {
+            (_, false) => None,
+            (Some(e), true) => e.canceled_at.or(Some(now)),
+            (None, true) => Some(now),
+        }),
+        exam_taken_at: Set(existing.as_ref().and_then(|e| e.exam_taken_at)),
+    };
+    let written = match existing {
+        None => {
+            row.insert(txn).await?;
+            Written::Created
+        }
+        Some(_) => {
+            row.update(txn).await?;
+            Written::Replaced
+        }
+    };
+    if state == "canceled" {
+        purge_person_if_unneeded(txn, tenant, p.person_id, now).await?;
+    }
+    if let Some(old) = previous_person {
+        purge_person_if_unneeded(txn, tenant, old, now).await?;
+    }
+    Ok(written)
+}
+
+/// Cancels one association (idempotent) and purges its person's data if no longer needed.
+pub async fn cancel_association(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    stored: &association::Model,
+    raw: &str,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let doc = crate::ooapi::association::with_state(&document(&stored.document), "canceled");
+    association::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        association_id: Set(stored.association_id),
+        state: Set("canceled".into()),
+        document: Set(text(&doc)),
+        raw: Set(raw.to_string()),
+        revision: Set(stored.revision + 1),
+        updated_at: Set(now),
+        canceled_at: Set(stored.canceled_at.or(Some(now))),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    purge_person_if_unneeded(txn, tenant, stored.person_id, now).await
+}
+
+pub struct AssociationFilter<'a> {
+    pub role: Option<&'a str>,
+    pub state: Option<&'a str>,
+    pub descending: bool,
+}
+
+/// One page of an offering's associations, and how many there are in all.
+pub async fn list_associations(
+    db: &DatabaseConnection,
+    tenant: &str,
+    offering_id: Uuid,
+    filter: &AssociationFilter<'_>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<association::Model>, u64), DbErr> {
+    let mut q = association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::OfferingId.eq(offering_id));
+    if let Some(r) = filter.role {
+        q = q.filter(association::Column::Role.eq(r));
+    }
+    if let Some(s) = filter.state {
+        q = q.filter(association::Column::State.eq(s));
+    }
+    let total = q.clone().count(db).await?;
+    let q = if filter.descending {
+        q.order_by_desc(association::Column::AssociationId)
+    } else {
+        q.order_by_asc(association::Column::AssociationId)
+    };
+    let items = q.offset(offset).limit(limit).all(db).await?;
+    Ok((items, total))
+}
+
+// ---------------------------------------------------------------- persons
+
+pub struct PersonWrite<'a> {
+    pub parsed: &'a crate::ooapi::person::Person,
+    pub raw: &'a str,
+}
+
+pub async fn find_person<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<person::Model>, DbErr> {
+    person::Entity::find_by_id((tenant.to_string(), id))
+        .one(db)
+        .await
+}
+
+pub async fn put_person(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    w: &PersonWrite<'_>,
+) -> Result<Written, DbErr> {
+    let now = Utc::now();
+    let p = w.parsed;
+    let existing = person::Entity::find_by_id((tenant.to_string(), p.id))
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    let row = person::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        person_id: Set(p.id),
+        display_name: Set(Some(p.display_name.clone())),
+        primary_code: Set(Some(p.primary_code.clone())),
+        mail: Set(Some(p.mail.clone())),
+        document: Set(Some(text(&p.document))),
+        raw: Set(Some(w.raw.to_string())),
+        revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
+        created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
+        updated_at: Set(now),
+        purged_at: Set(None),
+    };
+    Ok(match existing {
+        None => {
+            row.insert(txn).await?;
+            Written::Created
+        }
+        Some(_) => {
+            row.update(txn).await?;
+            Written::Replaced
+        }
+    })
+}
+
+/// Whether anything still needs this person's data: a live association (any offering), an
+/// enrolment whose exam took place (its result must still be delivered), or an active group
+/// membership.
+async fn person_needed(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    person_id: Uuid,
+) -> Result<bool, DbErr> {
+    let associations = association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::PersonId.eq(person_id))
+        .filter(
+            association::Column::State
+                .ne("canceled")
+                .or(association::Column::ExamTakenAt.is_not_null()),
+        )
+        .count(txn)
+        .await?;
+    if associations > 0 {
+        return Ok(true);
+    }
+    let memberships = group_member::Entity::find()
+        .filter(group_member::Column::Tenant.eq(tenant))
+        .filter(group_member::Column::PersonId.eq(person_id))
+        .filter(group_member::Column::State.eq("active"))
+        .count(txn)
+        .await?;
+    Ok(memberships > 0)
+}
+
+/// Removes a person's personal data once nothing needs it any more (OKE: a cancellation
+/// removes the personal data of those involved). The id stays, so late pushes still link.
+pub async fn purge_person_if_unneeded(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    person_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if person_needed(txn, tenant, person_id).await? {
+        return Ok(());
+    }
+    let purged = person::Entity::update_many()
+        .col_expr(
+            person::Column::DisplayName,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            person::Column::PrimaryCode,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(person::Column::Mail, Expr::value(Option::<String>::None))
+        .col_expr(
+            person::Column::Document,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(person::Column::Raw, Expr::value(Option::<String>::None))
+        .col_expr(person::Column::PurgedAt, Expr::value(Some(now)))
+        .col_expr(person::Column::UpdatedAt, Expr::value(now))
+        .filter(person::Column::Tenant.eq(tenant))
+        .filter(person::Column::PersonId.eq(person_id))
+        .filter(person::Column::PurgedAt.is_null())
+        .exec(txn)
+        .await?;
+    if purged.rows_affected > 0 {
+        tracing::info!(%person_id, "personal data purged after cancellation");
+    }
+    Ok(())
+}

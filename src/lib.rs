@@ -1,0 +1,14 @@
+//! Proeve: an OKE-conformant server for MBO practical exams. See DESIGN.md for the picture;
+//! `startup` wires the parts together.
+
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod intake;
+pub mod ooapi;
+pub mod sis;
+pub mod startup;
+pub mod telemetry;

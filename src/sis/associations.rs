@@ -1,0 +1,119 @@
+//! `PUT`/`PATCH`/`GET /associations/{id}` and `GET /offerings/{id}/associations`:
+//! toetsinschrijvingen (students and staff) and context enrolments.
+
+use super::body::{read_json, Kind};
+use super::{authorize, json, path_uuid, written};
+use crate::auth::scope;
+use crate::error::ApiError;
+use crate::intake::{self, AssociationFilter, AssociationWrite};
+use crate::ooapi::association::{self as wire, AssociationPatch};
+use crate::ooapi::merge::merge_patch;
+use crate::ooapi::page::Query;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn put(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let parsed = wire::parse(&body, id)?;
+    let w = AssociationWrite {
+        parsed: &parsed,
+        raw: &raw,
+    };
+    let slug = tenant.settings.slug.as_str();
+    let result = intake::store(&state.db, async |txn| {
+        intake::put_association(txn, slug, &w).await
+    })
+    .await?;
+    Ok(written(result))
+}
+
+pub async fn patch(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let slug = tenant.settings.slug.as_str();
+    let id = path_uuid(&req, "id")?;
+    let (patch, raw) = read_json(&req, payload, Kind::Patch).await?;
+    let txn = intake::begin(&state.db).await?;
+    let stored = intake::lock_association(&txn, slug, id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("No association {id}; create it with PUT first"))
+        })?;
+    let state_after = match wire::check_patch(&patch, id, &stored.association_type)? {
+        AssociationPatch::Cancel => {
+            intake::cancel_association(&txn, slug, &stored, &raw).await?;
+            "canceled".to_string()
+        }
+        AssociationPatch::Merge => {
+            let mut merged = intake::document(&stored.document);
+            merge_patch(&mut merged, &patch);
+            let parsed = wire::parse(&merged, id)?;
+            let w = AssociationWrite {
+                parsed: &parsed,
+                raw: &raw,
+            };
+            intake::put_association(&txn, slug, &w).await?;
+            intake::find_association(&txn, slug, id)
+                .await?
+                .map_or_else(|| parsed.state.to_string(), |a| a.state)
+        }
+    };
+    txn.commit().await?;
+    Ok(json(&wire::patch_response(id, &state_after)))
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let slug = tenant.settings.slug.as_str();
+    let id = path_uuid(&req, "id")?;
+    let expand = Query::parse(req.query_string())?.expand(&["person", "offering"])?;
+    let stored = intake::find_association(&state.db, slug, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No association {id}")))?;
+    let doc = intake::document(&stored.document);
+    let person = if expand.iter().any(|e| e == "person") {
+        intake::find_person(&state.db, slug, stored.person_id)
+            .await?
+            .and_then(|p| p.document)
+            .map(|d| intake::document(&d))
+    } else {
+        None
+    };
+    let offering = if expand.iter().any(|e| e == "offering") {
+        intake::find_offering(&state.db, slug, stored.offering_id)
+            .await?
+            .map(|o| intake::document(&o.document))
+    } else {
+        None
+    };
+    Ok(json(&wire::expanded(&doc, person, offering)))
+}
+
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let slug = tenant.settings.slug.as_str();
+    let id = path_uuid(&req, "id")?;
+    let q = Query::parse(req.query_string())?;
+    let page = q.page()?;
+    let filter = AssociationFilter {
+        role: q.one_of("role", &wire::ROLES)?,
+        state: q.one_of("state", &wire::STATES)?,
+        descending: q.sort(&["associationId"])?.first().is_some_and(|(_, d)| *d),
+    };
+    if intake::find_offering(&state.db, slug, id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("No offering {id}")));
+    }
+    let (rows, total) =
+        intake::list_associations(&state.db, slug, id, &filter, page.offset(), page.size).await?;
+    let items = rows.iter().map(|a| intake::document(&a.document)).collect();
+    Ok(json(&page.wrap(items, total)))
+}

@@ -1,0 +1,83 @@
+//! `GET /` (service metadata) and flow 0: the catalogue as Components.
+
+use super::{authorize, json, path_uuid, tenant};
+use crate::auth::scope;
+use crate::error::ApiError;
+use crate::ooapi::page::Query;
+use crate::ooapi::{component, service as meta};
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+/// Public, so a caller can check versions before it has a token.
+pub async fn service(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    tenant(&state, &req)?;
+    let s = &state.settings;
+    Ok(json(&meta::metadata(
+        &s.contact_email,
+        &format!("{}/ooapi/openapi.yaml", s.public_url),
+        &s.documentation_url,
+    )))
+}
+
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_0]).await?;
+    let q = Query::parse(req.query_string())?;
+    let page = q.page()?;
+    let sort = q.sort(&["componentId", "name"])?;
+    let licensed = q.bool("licensed")?;
+    let text = q.get("q").map(str::to_lowercase);
+    // Only tests exist in OKE; any other componentType simply matches nothing.
+    let type_matches = q.get("componentType").is_none_or(|t| t == "test");
+    let primary_code = q.get("primaryCode");
+    let mut exams: Vec<_> = state
+        .catalog
+        .exams
+        .iter()
+        .filter(|_| type_matches)
+        .filter(|e| primary_code.is_none_or(|c| c == e.code))
+        .filter(|e| licensed.is_none_or(|l| l == tenant.licensed(&e.code)))
+        .filter(|e| {
+            text.as_deref()
+                .is_none_or(|t| component::search_text(e).contains(t))
+        })
+        .collect();
+    // Stable sorts from the last key to the first give a multi-key order.
+    for (key, desc) in sort.iter().rev() {
+        exams.sort_by(|a, b| {
+            let order = match *key {
+                "componentId" => a.id.cmp(&b.id),
+                _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+            };
+            if *desc {
+                order.reverse()
+            } else {
+                order
+            }
+        });
+    }
+    let total = exams.len() as u64;
+    let items = exams
+        .into_iter()
+        .skip(page.offset() as usize)
+        .take(page.size as usize)
+        .map(|e| component::component(e, tenant.licensed(&e.code)))
+        .collect();
+    Ok(json(&page.wrap(items, total)))
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_0]).await?;
+    let id = path_uuid(&req, "id")?;
+    Query::parse(req.query_string())?.expand(&["course", "organization"])?;
+    let exam = state
+        .catalog
+        .get(id)
+        .ok_or_else(|| ApiError::NotFound(format!("No component {id}")))?;
+    Ok(json(&component::component(
+        exam,
+        tenant.licensed(&exam.code),
+    )))
+}

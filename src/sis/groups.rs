@@ -1,0 +1,56 @@
+//! `PUT`/`GET /groups/{id}` and `PUT /groups/{id}/members/{personId}` (optional in OKE).
+
+use super::body::{read_json, Kind};
+use super::{authorize, json, path_uuid, written};
+use crate::auth::scope;
+use crate::error::ApiError;
+use crate::intake::{self, groups};
+use crate::ooapi::group as wire;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use sea_orm::EntityTrait;
+
+pub async fn put(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let parsed = wire::parse_group(&body, id)?;
+    let slug = tenant.settings.slug.as_str();
+    let result = intake::store(&state.db, async |txn| {
+        groups::put_group(txn, slug, &parsed, &raw).await
+    })
+    .await?;
+    Ok(written(result))
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let stored = entity::group::Entity::find_by_id((tenant.settings.slug.clone(), id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No group {id}")))?;
+    Ok(json(&intake::document(&stored.document)))
+}
+
+pub async fn put_member(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let group_id = path_uuid(&req, "id")?;
+    let person_id = path_uuid(&req, "personId")?;
+    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let parsed = wire::parse_membership(&body, person_id)?;
+    let slug = tenant.settings.slug.as_str();
+    let result = intake::store(&state.db, async |txn| {
+        groups::put_member(txn, slug, group_id, &parsed, &raw).await
+    })
+    .await?;
+    Ok(written(result))
+}

@@ -1,0 +1,113 @@
+//! `PUT`/`PATCH`/`GET /offerings/{id}`: planbare toetsen and student context from the SIS.
+
+use super::body::{read_json, Kind};
+use super::{authorize, json, path_uuid, written};
+use crate::auth::scope;
+use crate::error::ApiError;
+use crate::intake::{self, OfferingWrite};
+use crate::ooapi::merge::merge_patch;
+use crate::ooapi::offering::{self as wire, OfferingPatch, OfferingState};
+use crate::ooapi::page::Query;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+/// The first catalogue test the SIS asked for that we hold; `None` leaves the offering for
+/// the exam office to resolve by hand.
+fn resolve_component(state: &AppState, parsed: &wire::Offering) -> Option<Uuid> {
+    if parsed.offering_type != "component" {
+        return None;
+    }
+    let found = parsed
+        .requested_components
+        .iter()
+        .copied()
+        .find(|id| state.catalog.get(*id).is_some());
+    if found.is_none() {
+        tracing::warn!(offering = %parsed.id, "offering names no test from our catalogue; needs manual handling");
+    }
+    found
+}
+
+pub async fn put(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let parsed = wire::parse(&body, id)?;
+    let w = OfferingWrite {
+        parsed: &parsed,
+        component_id: resolve_component(&state, &parsed),
+        raw: &raw,
+    };
+    let slug = tenant.settings.slug.as_str();
+    let result = intake::store(&state.db, async |txn| {
+        intake::put_offering(txn, slug, &w).await
+    })
+    .await?;
+    Ok(written(result))
+}
+
+pub async fn patch(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let slug = tenant.settings.slug.as_str();
+    let id = path_uuid(&req, "id")?;
+    let (patch, raw) = read_json(&req, payload, Kind::Patch).await?;
+    let txn = intake::begin(&state.db).await?;
+    let stored = intake::lock_offering_for_patch(&txn, slug, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No offering {id}; create it with PUT first")))?;
+    let document = intake::document(&stored.document);
+    match wire::check_patch(&patch, id, &stored.offering_type)? {
+        OfferingPatch::Cancel => {
+            let doc = wire::with_state(&document, OfferingState::Canceled);
+            intake::cancel_offering(&txn, slug, &stored, &doc, &raw).await?;
+        }
+        OfferingPatch::Merge => {
+            let mut merged = document;
+            merge_patch(&mut merged, &patch);
+            let parsed = wire::parse(&merged, id)?;
+            let w = OfferingWrite {
+                parsed: &parsed,
+                component_id: resolve_component(&state, &parsed),
+                raw: &raw,
+            };
+            intake::put_offering(&txn, slug, &w).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(HttpResponse::Ok().finish())
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let expand = Query::parse(req.query_string())?.expand(&[
+        "program",
+        "programOffering",
+        "course",
+        "courseOffering",
+        "component",
+        "organization",
+        "academicSession",
+    ])?;
+    let stored = intake::find_offering(&state.db, &tenant.settings.slug, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No offering {id}")))?;
+    let mut doc = intake::document(&stored.document);
+    // Only our own catalogue can be expanded; the SIS owns programmes and organisations.
+    if expand.iter().any(|e| e == "component") {
+        if let Some(exam) = stored.component_id.and_then(|c| state.catalog.get(c)) {
+            doc["component"] =
+                crate::ooapi::component::component(exam, tenant.licensed(&exam.code));
+        }
+    }
+    Ok(json(&doc))
+}

@@ -1,0 +1,45 @@
+//! `PUT`/`GET /persons/{id}`.
+
+use super::body::{read_json, Kind};
+use super::{authorize, json, path_uuid, written};
+use crate::auth::scope;
+use crate::error::ApiError;
+use crate::intake::{self, PersonWrite};
+use crate::ooapi::person as wire;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+pub async fn put(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let parsed = wire::parse(&body, id)?;
+    let w = PersonWrite {
+        parsed: &parsed,
+        raw: &raw,
+    };
+    let slug = tenant.settings.slug.as_str();
+    let result = intake::store(&state.db, async |txn| {
+        intake::put_person(txn, slug, &w).await
+    })
+    .await?;
+    Ok(written(result))
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
+    let id = path_uuid(&req, "id")?;
+    let stored = intake::find_person(&state.db, &tenant.settings.slug, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No person {id}")))?;
+    match stored.document {
+        Some(d) => Ok(json(&intake::document(&d))),
+        None => Err(ApiError::NotFound(format!(
+            "No person {id}: the personal data was removed after the enrolment was canceled"
+        ))),
+    }
+}

@@ -1,0 +1,153 @@
+//! Builds the application from settings: database (migrated), catalogue, tenants with their
+//! token verifiers, and the HTTP server bound to its port.
+
+use crate::auth::demo::DemoKey;
+use crate::auth::{JwtVerifier, KeySource};
+use crate::catalog::Catalog;
+use crate::config::{Settings, TenantSettings};
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use migration::MigratorTrait;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A school and how its SIS is verified.
+pub struct Tenant {
+    pub settings: TenantSettings,
+    pub verifier: Arc<JwtVerifier>,
+}
+
+impl Tenant {
+    /// Whether the school holds a licence for the exam with this code.
+    pub fn licensed(&self, code: &str) -> bool {
+        self.settings
+            .licensed_components
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|c| c == code))
+    }
+}
+
+/// Everything a request handler may use.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub catalog: Catalog,
+    pub tenants: HashMap<String, Tenant>,
+    /// The demo key's JWKS, served only in demo mode.
+    pub demo_jwks: Option<serde_json::Value>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let catalog = Catalog::load(&settings.catalog_dir)?;
+        let db = connect(&settings.database_url).await?;
+        migration::Migrator::up(&db, None).await?;
+
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("proeve/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let demo_key = match &settings.demo_key_file {
+            Some(path) => Some(DemoKey::load_or_create(path)?),
+            None => None,
+        };
+        let demo_jwk = demo_key.as_ref().map(DemoKey::jwk).transpose()?;
+        let mut tenants = HashMap::new();
+        for t in &settings.tenants {
+            let source = match (&demo_jwk, t.slug == crate::config::DEMO_TENANT) {
+                (Some(jwk), true) => KeySource::Static(vec![jwk.clone()]),
+                _ => KeySource::Remote(crate::auth::jwt::RemoteJwks::new(
+                    t.sis_auth.jwks_url.clone(),
+                    http.clone(),
+                )),
+            };
+            let verifier = JwtVerifier::new(
+                t.sis_auth.issuer.clone(),
+                t.sis_auth.audience.clone(),
+                t.sis_auth.client_id.clone(),
+                source,
+            );
+            tenants.insert(
+                t.slug.clone(),
+                Tenant {
+                    settings: t.clone(),
+                    verifier,
+                },
+            );
+        }
+        let demo_jwks = demo_jwk
+            .map(|k| serde_json::to_value(&k).map(|v| serde_json::json!({ "keys": [v] })))
+            .transpose()?;
+
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db,
+            settings,
+            catalog,
+            tenants,
+            demo_jwks,
+        });
+        if state.settings.is_demo() {
+            crate::demo::seed(&state).await?;
+        }
+        let server_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(server_state.clone())
+                .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(crate::sis::routes)
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Connects with the settings Proeve relies on: for SQLite, WAL with full sync (an answered
+/// PUT survives a power cut), foreign keys and a busy timeout so writers queue instead of
+/// failing.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if url.starts_with("sqlite:") {
+        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    } else {
+        opts.max_connections(16);
+    }
+    let db = Database::connect(opts).await?;
+    db.execute_unprepared("SELECT 1").await?;
+    Ok(db)
+}
