@@ -105,9 +105,19 @@ impl ResponseError for ApiError {
         let headers = resp.headers_mut();
         match self {
             ApiError::Unauthorized(_) => {
+                // Header values must be visible ASCII.
+                let description: String = detail
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                            c
+                        } else {
+                            '\''
+                        }
+                    })
+                    .collect();
                 let v = format!(
-                    "Bearer realm=\"proeve\", error=\"invalid_token\", error_description=\"{}\"",
-                    detail.replace(['"', '\\'], "'")
+                    "Bearer realm=\"proeve\", error=\"invalid_token\", error_description=\"{description}\""
                 );
                 if let Ok(v) = header::HeaderValue::from_str(&v) {
                     headers.insert(header::WWW_AUTHENTICATE, v);
@@ -130,6 +140,11 @@ impl ResponseError for ApiError {
                 if let Ok(v) = header::HeaderValue::from_str(allow) {
                     headers.insert(header::ALLOW, v);
                 }
+            }
+            ApiError::PayloadTooLarge(_) => {
+                // The rest of the body was not read; the connection cannot be reused.
+                resp.head_mut()
+                    .set_connection_type(actix_web::http::ConnectionType::Close);
             }
             ApiError::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));

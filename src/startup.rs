@@ -106,6 +106,9 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::default())
                 .configure(crate::sis::routes)
         })
+        // Longer than common client pools keep idle connections, so a SIS rarely reuses one
+        // the server has just closed.
+        .keep_alive(Duration::from_secs(75))
         .listen(listener)?
         .shutdown_timeout(10)
         .run();

@@ -39,8 +39,16 @@ pub struct RemoteJwks {
     url: String,
     http: reqwest::Client,
     cache: RwLock<Option<(Vec<VerifyKey>, Instant)>>,
-    /// Serialises fetches and remembers when the last one happened.
-    fetch: Mutex<Option<Instant>>,
+    /// Serialises fetches and remembers when they happened.
+    fetch: Mutex<FetchLog>,
+}
+
+#[derive(Default)]
+struct FetchLog {
+    /// The last fetch caused by an unknown key id.
+    last_refetch: Option<Instant>,
+    /// The last fetch that failed.
+    last_failure: Option<Instant>,
 }
 
 impl RemoteJwks {
@@ -49,53 +57,70 @@ impl RemoteJwks {
             url,
             http,
             cache: RwLock::new(None),
-            fetch: Mutex::new(None),
+            fetch: Mutex::new(FetchLog::default()),
         }
     }
 
     /// Current keys; fetches when nothing is cached, the cache is stale, or `kid` is unknown
-    /// (rate-limited).
+    /// (at most once per [`REFETCH_INTERVAL`]).
     async fn keys(&self, kid: Option<&str>) -> Result<Vec<VerifyKey>, VerifyError> {
+        let knows = |keys: &[VerifyKey]| {
+            kid.is_none_or(|k| keys.iter().any(|v| v.kid.as_deref() == Some(k)))
+        };
         if let Some((keys, at)) = self.cache.read().await.as_ref() {
-            let known = kid.is_none_or(|k| keys.iter().any(|v| v.kid.as_deref() == Some(k)));
-            if known && at.elapsed() < JWKS_TTL {
+            if knows(keys) && at.elapsed() < JWKS_TTL {
                 return Ok(keys.clone());
             }
         }
-        let mut last = self.fetch.lock().await;
-        // Another request may have refreshed while we waited.
-        if let Some((keys, at)) = self.cache.read().await.as_ref() {
-            let known = kid.is_none_or(|k| keys.iter().any(|v| v.kid.as_deref() == Some(k)));
-            let stale = at.elapsed() >= JWKS_TTL;
-            let throttled = last.is_some_and(|t| t.elapsed() < REFETCH_INTERVAL);
-            if !stale && (known || throttled) {
-                return Ok(keys.clone());
+        let mut log = self.fetch.lock().await;
+        // Decide again: another request may have fetched while we waited.
+        let unknown_kid = match self.cache.read().await.as_ref() {
+            Some((keys, at)) if at.elapsed() < JWKS_TTL => {
+                if knows(keys)
+                    || log
+                        .last_refetch
+                        .is_some_and(|t| t.elapsed() < REFETCH_INTERVAL)
+                {
+                    return Ok(keys.clone());
+                }
+                true
             }
-        } else if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
-            // The identity provider just failed us; do not hammer it.
-            return Err(VerifyError::Unavailable(format!(
-                "the signing keys at {} could not be fetched",
-                self.url
-            )));
+            Some(_) => false,
+            None => {
+                if log
+                    .last_failure
+                    .is_some_and(|t| t.elapsed() < Duration::from_secs(1))
+                {
+                    return Err(self.unavailable());
+                }
+                false
+            }
+        };
+        if unknown_kid {
+            log.last_refetch = Some(Instant::now());
         }
-        *last = Some(Instant::now());
         match self.fetch_now().await {
             Ok(keys) => {
                 *self.cache.write().await = Some((keys.clone(), Instant::now()));
                 Ok(keys)
             }
             Err(e) => {
+                log.last_failure = Some(Instant::now());
                 tracing::warn!(url = %self.url, error = %e, "fetching JWKS failed");
                 // Stale keys are better than none while the identity provider is down.
                 match self.cache.read().await.as_ref() {
                     Some((keys, _)) => Ok(keys.clone()),
-                    None => Err(VerifyError::Unavailable(format!(
-                        "the signing keys at {} could not be fetched",
-                        self.url
-                    ))),
+                    None => Err(self.unavailable()),
                 }
             }
         }
+    }
+
+    fn unavailable(&self) -> VerifyError {
+        VerifyError::Unavailable(format!(
+            "the signing keys at {} could not be fetched; try again shortly",
+            self.url
+        ))
     }
 
     async fn fetch_now(&self) -> anyhow::Result<Vec<VerifyKey>> {

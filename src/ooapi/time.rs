@@ -54,6 +54,7 @@ pub fn is_iso_duration(s: &str) -> bool {
     i += 1;
     let mut in_time = false;
     let mut any = false;
+    let mut time_part = false;
     let mut digits = false;
     let mut allowed: &[u8] = b"YMDW";
     while i < b.len() {
@@ -62,18 +63,20 @@ pub fn is_iso_duration(s: &str) -> bool {
             digits = true;
         } else if c == b'T' && !in_time && !digits {
             in_time = true;
+            time_part = true;
             allowed = b"HMS";
         } else if allowed.contains(&c) && digits {
             let pos = allowed.iter().position(|&a| a == c).unwrap_or(0);
             allowed = &allowed[pos + 1..];
             digits = false;
             any = true;
+            time_part = false;
         } else {
             return false;
         }
         i += 1;
     }
-    any && !digits
+    any && !digits && !time_part
 }
 
 #[cfg(test)]

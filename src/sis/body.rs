@@ -17,12 +17,33 @@ pub enum Kind {
     Patch,
 }
 
-/// The body as JSON, and as the text received (kept for audit).
-pub async fn read_json(
-    req: &HttpRequest,
-    mut payload: web::Payload,
-    kind: Kind,
-) -> Result<(Value, String), ApiError> {
+/// The raw body, read before anything else is decided so that the connection stays usable
+/// whatever the answer (a response sent over an unread body would break keep-alive).
+pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(too_large());
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| match e {
+            actix_web::error::PayloadError::Overflow => too_large(),
+            other => ApiError::BadRequest(format!("the body could not be read: {other}")),
+        })?;
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
+}
+
+/// The body as JSON, and as the text received (kept for audit), after checking its type.
+pub fn json(req: &HttpRequest, bytes: &[u8], kind: Kind) -> Result<(Value, String), ApiError> {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -49,33 +70,14 @@ pub async fn read_json(
             accepted.join(" or ")
         )));
     }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
-        return Err(too_large());
-    }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| match e {
-            actix_web::error::PayloadError::Overflow => too_large(),
-            other => ApiError::BadRequest(format!("the body could not be read: {other}")),
-        })?;
-        if bytes.len() + chunk.len() > MAX_BODY {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    let text = String::from_utf8(bytes.to_vec())
+    let text = std::str::from_utf8(bytes)
         .map_err(|_| ApiError::BadRequest("the body is not valid UTF-8".into()))?;
     if text.trim().is_empty() {
         return Err(ApiError::BadRequest(
             "the body is empty; send a JSON object".into(),
         ));
     }
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
         ApiError::BadRequest(format!(
             "the body is not valid JSON: {} (line {}, column {})",
             strip_position(&e.to_string()),
@@ -83,7 +85,7 @@ pub async fn read_json(
             e.column()
         ))
     })?;
-    Ok((value, text))
+    Ok((value, text.to_string()))
 }
 
 fn strip_position(msg: &str) -> &str {

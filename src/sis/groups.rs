@@ -1,6 +1,6 @@
 //! `PUT`/`GET /groups/{id}` and `PUT /groups/{id}/members/{personId}` (optional in OKE).
 
-use super::body::{read_json, Kind};
+use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
@@ -15,9 +15,10 @@ pub async fn put(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = body::read(&req, payload).await?;
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
-    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = wire::parse_group(&body, id)?;
     let slug = tenant.settings.slug.as_str();
     let result = intake::store(&state.db, async |txn| {
@@ -42,10 +43,11 @@ pub async fn put_member(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = body::read(&req, payload).await?;
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let group_id = path_uuid(&req, "id")?;
     let person_id = path_uuid(&req, "personId")?;
-    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = wire::parse_membership(&body, person_id)?;
     let slug = tenant.settings.slug.as_str();
     let result = intake::store(&state.db, async |txn| {

@@ -21,7 +21,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    // Bodies are read by `body::read_json` with their own limit and Problem answers.
+    // Bodies are read by `body::read` with their own limit and Problem answers.
     cfg.app_data(web::PayloadConfig::new(body::MAX_BODY + 1));
     cfg.route("/ooapi/openapi.yaml", web::get().to(health::specification));
     cfg.route("/healthz", web::get().to(health::healthz))
@@ -76,10 +76,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
-    problem(
+    let mut resp = problem(
         StatusCode::NOT_FOUND,
         format!("There is nothing at {}", req.path()),
-    )
+    );
+    close_unread(&mut resp);
+    resp
+}
+
+/// These answers leave any request body unread, so the connection is not reused.
+fn close_unread(resp: &mut HttpResponse) {
+    resp.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
 }
 
 fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
@@ -90,6 +98,7 @@ fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     if let Ok(v) = header::HeaderValue::from_str(allow) {
         resp.headers_mut().insert(header::ALLOW, v);
     }
+    close_unread(&mut resp);
     resp
 }
 
@@ -122,7 +131,9 @@ async fn authorize<'a>(
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .ok_or_else(|| {
-            ApiError::Unauthorized("send an OAuth2 bearer token (Authorization: Bearer …)".into())
+            ApiError::Unauthorized(
+                "send an OAuth2 bearer token (Authorization: Bearer <token>)".into(),
+            )
         })?;
     let token = header
         .strip_prefix("Bearer ")

@@ -1,6 +1,6 @@
 //! `PUT`/`PATCH`/`GET /offerings/{id}`: planbare toetsen and student context from the SIS.
 
-use super::body::{read_json, Kind};
+use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
@@ -34,9 +34,10 @@ pub async fn put(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = body::read(&req, payload).await?;
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
-    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = wire::parse(&body, id)?;
     let w = OfferingWrite {
         parsed: &parsed,
@@ -56,10 +57,11 @@ pub async fn patch(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = body::read(&req, payload).await?;
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let slug = tenant.settings.slug.as_str();
     let id = path_uuid(&req, "id")?;
-    let (patch, raw) = read_json(&req, payload, Kind::Patch).await?;
+    let (patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
     let txn = intake::begin(&state.db).await?;
     let stored = intake::lock_offering_for_patch(&txn, slug, id)
         .await?

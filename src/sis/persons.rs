@@ -1,6 +1,6 @@
 //! `PUT`/`GET /persons/{id}`.
 
-use super::body::{read_json, Kind};
+use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
@@ -14,9 +14,10 @@ pub async fn put(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let bytes = body::read(&req, payload).await?;
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
-    let (body, raw) = read_json(&req, payload, Kind::Put).await?;
+    let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = wire::parse(&body, id)?;
     let w = PersonWrite {
         parsed: &parsed,

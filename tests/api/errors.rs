@@ -1,0 +1,303 @@
+use crate::fixtures::*;
+use crate::helpers::*;
+use serde_json::json;
+
+async fn raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Response {
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app
+        .client
+        .request(m, app.url("roc-a", path))
+        .bearer_auth(token("roc-a", &[FLOW_1_5]))
+        .body(body);
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.unwrap().to_vec();
+    Response {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or_default(),
+        bytes,
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_gets_400_saying_where() {
+    let app = spawn_app().await;
+    let o = id();
+    let r = raw(
+        &app,
+        "PUT",
+        &format!("/offerings/{o}"),
+        Some("application/json"),
+        b"{\"offeringId\": ".to_vec(),
+    )
+    .await;
+    assert!(r.assert_problem(400).contains("line 1"));
+    for body in [&b"[]"[..], b"42", b"\"x\"", b"", b"\xff\xfe"] {
+        raw(
+            &app,
+            "PUT",
+            &format!("/offerings/{o}"),
+            Some("application/json"),
+            body.to_vec(),
+        )
+        .await
+        .assert_problem(400);
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_gets_415() {
+    let app = spawn_app().await;
+    let o = id();
+    let body = offering(o).to_string().into_bytes();
+    for ct in [
+        None,
+        Some("text/plain"),
+        Some("application/merge-patch+json"),
+    ] {
+        raw(&app, "PUT", &format!("/offerings/{o}"), ct, body.clone())
+            .await
+            .assert_problem(415);
+    }
+    assert_eq!(
+        raw(
+            &app,
+            "PUT",
+            &format!("/offerings/{o}"),
+            Some("application/json; charset=utf-8"),
+            body
+        )
+        .await
+        .status,
+        201
+    );
+    let patch = json!({"offeringType": "component"})
+        .to_string()
+        .into_bytes();
+    assert_eq!(
+        raw(
+            &app,
+            "PATCH",
+            &format!("/offerings/{o}"),
+            Some("application/json"),
+            patch.clone()
+        )
+        .await
+        .status,
+        200
+    );
+    raw(
+        &app,
+        "PATCH",
+        &format!("/offerings/{o}"),
+        Some("text/xml"),
+        patch,
+    )
+    .await
+    .assert_problem(415);
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_gets_413_and_stores_nothing() {
+    let app = spawn_app().await;
+    let o = id();
+    let mut body = offering(o);
+    body["description"][0]["value"] = json!("x".repeat(1024 * 1024));
+    let r = raw(
+        &app,
+        "PUT",
+        &format!("/offerings/{o}"),
+        Some("application/json"),
+        body.to_string().into_bytes(),
+    )
+    .await;
+    r.assert_problem(413);
+    app.get("roc-a", &format!("/offerings/{o}"))
+        .await
+        .assert_problem(404);
+}
+
+#[tokio::test]
+async fn unknown_paths_get_404_and_wrong_methods_405() {
+    let app = spawn_app().await;
+    let r = app
+        .send("GET", &format!("{}/nothing/here", app.address), None, None)
+        .await;
+    r.assert_problem(404);
+    let r = app
+        .send(
+            "GET",
+            &app.url("no-such-school", "/components"),
+            Some(&token("roc-a", &[FLOW_0])),
+            None,
+        )
+        .await;
+    r.assert_problem(404);
+    let r = app
+        .sis("roc-a", "DELETE", &format!("/offerings/{}", id()), None)
+        .await;
+    r.assert_problem(405);
+    assert!(r.header("allow").contains("PATCH"));
+    let r = app
+        .sis("roc-a", "POST", "/components", Some(&json!({})))
+        .await;
+    r.assert_problem(405);
+}
+
+#[tokio::test]
+async fn bad_ids_in_paths_get_400_naming_the_parameter() {
+    let app = spawn_app().await;
+    for path in [
+        "/offerings/123",
+        "/associations/not-a-uuid",
+        "/persons/%20",
+        "/documents/x",
+    ] {
+        let r = app.get("roc-a", path).await;
+        r.assert_problem(400);
+    }
+    let r = app
+        .put("roc-a", "/offerings/123e4567", &offering(id()))
+        .await;
+    assert!(r.assert_problem(400).contains("`id`"));
+}
+
+#[tokio::test]
+async fn each_invalid_field_is_named_with_its_rule() {
+    let app = spawn_app().await;
+    let o = id();
+    type Breaker = fn(&mut serde_json::Value);
+    let cases: Vec<(Breaker, &str)> = vec![
+        (
+            |b| {
+                b["offeringType"] = json!("lesson");
+            },
+            "`offeringType`",
+        ),
+        (
+            |b| {
+                b.as_object_mut().unwrap().remove("primaryCode");
+            },
+            "`primaryCode`: is mandatory",
+        ),
+        (
+            |b| {
+                b["name"] = json!([]);
+            },
+            "`name`",
+        ),
+        (
+            |b| {
+                b["name"][0]["language"] = json!("Dutch");
+            },
+            "`name[0].language`",
+        ),
+        (
+            |b| {
+                b["startDateTime"] = json!("next monday");
+            },
+            "`startDateTime`",
+        ),
+        (
+            |b| {
+                b["resultExpected"] = json!("yes");
+            },
+            "`resultExpected`: must be true or false",
+        ),
+        (
+            |b| {
+                b["resultValueType"] = json!("1-5");
+            },
+            "`resultValueType`",
+        ),
+        (
+            |b| {
+                b["consumers"][0]["offeringState"] = json!("paused");
+            },
+            "`consumers[0].offeringState`",
+        ),
+        (
+            |b| {
+                b["consumers"][0]["duration"] = json!("40 minutes");
+            },
+            "`consumers[0].duration`",
+        ),
+        (
+            |b| {
+                b["consumers"][0]["testsToBeUsed"][0] = json!({"componentId": "x"});
+            },
+            "`consumers[0].testsToBeUsed[0].testProvider`",
+        ),
+        (
+            |b| {
+                b["consumers"] = json!([{"consumerKey": "x-other"}]);
+            },
+            "`consumers`",
+        ),
+        (
+            |b| {
+                b["component"] = json!(12);
+            },
+            "`component`",
+        ),
+    ];
+    for (break_it, expected) in cases {
+        let mut body = offering(o);
+        break_it(&mut body);
+        let r = app.put("roc-a", &format!("/offerings/{o}"), &body).await;
+        let detail = r.assert_problem(400).to_string();
+        assert!(
+            detail.contains(expected),
+            "expected {expected} in {detail:?}"
+        );
+    }
+    app.get("roc-a", &format!("/offerings/{o}"))
+        .await
+        .assert_problem(404);
+}
+
+#[tokio::test]
+async fn hostile_bodies_never_cause_a_500() {
+    let app = spawn_app().await;
+    let o = id();
+    let nested = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    let bodies = vec![
+        nested,
+        json!({"offeringId": o, "offeringType": "component", "name": "x".repeat(10_000)}).to_string(),
+        json!({"offeringId": o, "consumers": [null, 1, "x", []]}).to_string(),
+        json!({"offeringId": o, "offeringType": "component", "startDateTime": "9999-99-99T99:99:99Z"}).to_string(),
+        "{\"offeringId\": \"\\ud800\"}".to_string(),
+    ];
+    for b in bodies {
+        for (method, path) in [
+            ("PUT", format!("/offerings/{o}")),
+            ("PUT", format!("/associations/{o}")),
+            ("PUT", format!("/persons/{o}")),
+            ("PATCH", format!("/offerings/{o}")),
+        ] {
+            let ct = if method == "PATCH" {
+                "application/merge-patch+json"
+            } else {
+                "application/json"
+            };
+            let r = raw(&app, method, &path, Some(ct), b.clone().into_bytes()).await;
+            assert!(
+                r.status >= 400 && r.status < 500,
+                "{method} {path}: {} {}",
+                r.status,
+                r.body
+            );
+        }
+    }
+}

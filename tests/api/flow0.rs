@@ -1,0 +1,176 @@
+use crate::helpers::*;
+
+async fn components(app: &TestApp, query: &str) -> Response {
+    let t = token("roc-a", &[FLOW_0]);
+    app.send(
+        "GET",
+        &format!("{}{query}", app.url("roc-a", "/components")),
+        Some(&t),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn service_metadata_is_public_and_valid() {
+    let app = spawn_app().await;
+    let r = app.send("GET", &app.url("roc-a", "/"), None, None).await;
+    assert_eq!(r.status, 200);
+    assert_valid("Service", &r.body);
+    assert_eq!(
+        r.body["supportedConsumers"][0]["consumerKey"],
+        "nl-test-admin"
+    );
+    assert_eq!(r.body["supportedVersions"], serde_json::json!(["v5"]));
+    let spec = app
+        .send(
+            "GET",
+            &format!("{}/ooapi/openapi.yaml", app.address),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(spec.status, 200);
+    assert!(String::from_utf8_lossy(&spec.bytes).contains("openapi: 3.0"));
+}
+
+#[tokio::test]
+async fn the_catalogue_lists_every_exam_as_a_valid_component() {
+    let app = spawn_app().await;
+    let r = components(&app, "").await;
+    assert_eq!(r.status, 200);
+    assert_page_of("Component", &r.body);
+    let items = r.body["items"].as_array().unwrap();
+    assert!(items.len() >= 3);
+    assert_eq!(r.body["totalPages"], 1);
+    for c in items {
+        let oke = &c["consumers"][0];
+        assert_eq!(oke["consumerKey"], "nl-test-admin");
+        assert!(oke["resultValueType"].is_string() && oke["passFrom"].is_string());
+        assert_eq!(c["componentType"], "test");
+    }
+}
+
+#[tokio::test]
+async fn q_searches_name_abbreviation_and_description_case_insensitively() {
+    let app = spawn_app().await;
+    let r = components(&app, "?q=KOK").await;
+    let items = r.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", r.body);
+    assert_eq!(items[0]["componentId"], crate::fixtures::KOK);
+    let r = components(&app, "?q=25655").await;
+    assert_eq!(
+        r.body["items"].as_array().unwrap().len(),
+        1,
+        "crebo is searchable"
+    );
+    let r = components(&app, "?q=ZORGVRAGERS").await;
+    assert_eq!(
+        r.body["items"].as_array().unwrap().len(),
+        1,
+        "description is searched"
+    );
+    assert_eq!(
+        components(&app, "?q=rekenen").await.body["items"],
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn filters_on_type_code_and_licence_narrow_the_list() {
+    let app =
+        spawn_app_with(|s| s.tenants[0].licensed_components = Some(vec!["PVB-KOK2-2425".into()]))
+            .await;
+    assert_eq!(
+        components(&app, "?componentType=course").await.body["items"],
+        serde_json::json!([])
+    );
+    let r = components(&app, "?primaryCode=PVB-VIG3-2425").await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+    let licensed = components(&app, "?licensed=true").await;
+    let items = licensed.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["consumers"][0]["licensed"], true);
+    let unlicensed = components(&app, "?licensed=false").await;
+    assert!(unlicensed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["consumers"][0]["licensed"] == false));
+    components(&app, "?licensed=yes").await.assert_problem(400);
+}
+
+#[tokio::test]
+async fn sort_orders_by_name_both_ways_and_rejects_unknown_keys() {
+    let app = spawn_app().await;
+    let names = |r: &Response| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"][0]["value"].as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    let up = names(&components(&app, "?sort=name").await);
+    let mut sorted = up.clone();
+    sorted.sort();
+    assert_eq!(up, sorted);
+    let down = names(&components(&app, "?sort=-name").await);
+    assert_eq!(down, up.iter().rev().cloned().collect::<Vec<_>>());
+    assert!(components(&app, "?sort=colour")
+        .await
+        .assert_problem(400)
+        .contains("sort"));
+}
+
+#[tokio::test]
+async fn paging_parameters_are_checked() {
+    let app = spawn_app().await;
+    for bad in [
+        "?pageSize=7",
+        "?pageSize=abc",
+        "?pageNumber=0",
+        "?pageNumber=-1",
+    ] {
+        let detail = components(&app, bad).await.assert_problem(400).to_string();
+        assert!(detail.contains("page"), "{bad}: {detail}");
+    }
+    let beyond = components(&app, "?pageNumber=5").await;
+    assert_eq!(beyond.status, 200);
+    assert_eq!(beyond.body["items"], serde_json::json!([]));
+    assert_eq!(beyond.body["hasNextPage"], false);
+    assert_eq!(
+        components(&app, "?unknownParam=1").await.status,
+        200,
+        "unknown parameters are ignored"
+    );
+}
+
+#[tokio::test]
+async fn one_component_by_id_or_404() {
+    let app = spawn_app().await;
+    let t = token("roc-a", &[FLOW_0]);
+    let r = app
+        .send(
+            "GET",
+            &app.url("roc-a", &format!("/components/{}", crate::fixtures::KOK)),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_valid("Component", &r.body);
+    let r = app
+        .send(
+            "GET",
+            &app.url("roc-a", &format!("/components/{}", uuid::Uuid::new_v4())),
+            Some(&t),
+            None,
+        )
+        .await;
+    r.assert_problem(404);
+    let r = app
+        .send("GET", &app.url("roc-a", "/components/kok"), Some(&t), None)
+        .await;
+    assert!(r.assert_problem(400).contains("UUID"));
+}

@@ -1,0 +1,13 @@
+//! Black-box tests of the OKE front door: the real server, real HTTP, a real database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod cancel;
+mod errors;
+mod fixtures;
+mod flow0;
+mod flow1;
+mod helpers;
+mod isolation;
+mod vectors;
