@@ -313,3 +313,114 @@ fn check_url(key: &str, url: &str, https_unless_loopback: bool) -> Result<(), Co
         _ => Err(err(format!("`{key}`: must be an http or https URL"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn from_text(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, String> {
+        let path =
+            std::env::temp_dir().join(format!("proeve-config-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        let result = Settings::from_file(&path, env).map_err(|e| e.to_string());
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    fn example() -> String {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("proeve.example.toml"))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_shipped_example_is_valid() {
+        let s = from_text(&example(), &no_env);
+        assert!(
+            matches!(&s, Ok(s) if s.tenants.len() == 2 && !s.is_demo()),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn environment_variables_override_top_level_keys_and_secrets() {
+        let env = |k: &str| match k {
+            "PROEVE_BIND" => Some("0.0.0.0:9000".to_string()),
+            "PROEVE_DATABASE_URL" => Some("postgres://p@db/proeve".to_string()),
+            "PROEVE_TENANT_ROC_A_SIS_CLIENT_SECRET" => Some("from-env".to_string()),
+            _ => None,
+        };
+        let s = from_text(&example(), &env).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.bind.port(), 9000);
+        assert_eq!(s.database_url, "postgres://p@db/proeve");
+        use secrecy::ExposeSecret;
+        let secret = s.tenants[0]
+            .sis
+            .as_ref()
+            .map(|sis| sis.client_secret.expose_secret().to_string());
+        assert_eq!(secret.as_deref(), Some("from-env"));
+        assert!(
+            !format!("{s:?}").contains("from-env"),
+            "secrets never print"
+        );
+    }
+
+    #[test]
+    fn invalid_settings_name_the_key() {
+        let cases = [
+            (
+                "bind = \"127.0.0.1:8080\"",
+                "bind = \"localhost\"",
+                "`bind`",
+            ),
+            ("slug = \"roc-a\"", "slug = \"ROC A\"", "tenants[0].slug"),
+            ("slug = \"roc-b\"", "slug = \"roc-a\"", "used twice"),
+            (
+                "jwks_url = \"https://login.roc-a.nl/jwks\"",
+                "jwks_url = \"http://login.roc-a.nl/jwks\"",
+                "tenants[0].sis_auth.jwks_url",
+            ),
+            (
+                "database_url = \"sqlite",
+                "database_url = \"mysql",
+                "`database_url`",
+            ),
+            (
+                "name = \"ROC A\"",
+                "name = \"ROC A\"\ncolour = \"blue\"",
+                "colour",
+            ),
+            (
+                "issuer = \"https://idp.roc-b.nl/realms/school\"",
+                "issuer = \"https://login.roc-a.nl\"",
+                "share issuer and audience",
+            ),
+            ("slug = \"roc-b\"", "slug = \"demo\"", "reserved"),
+        ];
+        for (from, to, expected) in cases {
+            let text = example().replacen(from, to, 1);
+            let err = from_text(&text, &no_env).err().unwrap_or_default();
+            assert!(
+                err.contains(expected),
+                "{to}: expected {expected:?} in {err:?}"
+            );
+        }
+        let err = from_text("bind = \"127.0.0.1:1\"\n", &no_env)
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("tenants"), "{err}");
+    }
+
+    #[test]
+    fn the_demo_has_one_tenant_and_its_key_file() {
+        let s = Settings::demo(&no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.is_demo());
+        assert_eq!(s.tenants.len(), 1);
+        assert_eq!(s.tenants[0].slug, DEMO_TENANT);
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite://proeve.db?mode=rwc");
+    }
+}

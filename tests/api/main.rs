@@ -4,6 +4,7 @@
 
 mod auth;
 mod cancel;
+mod demo;
 mod errors;
 mod fixtures;
 mod flow0;
