@@ -98,7 +98,9 @@ async fn main() {
         "PROEVE_DEMO_KEY_FILE" => Some(key_file.display().to_string()),
         _ => None,
     };
-    let app = Application::build(Settings::demo(&env).unwrap()).await.unwrap();
+    let app = Application::build(Settings::demo(&env).unwrap())
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}/ooapi/demo", app.port());
     tokio::spawn(app.run_until_stopped());
     let token = DemoKey::load_or_create(&key_file)

@@ -174,3 +174,14 @@ async fn one_component_by_id_or_404() {
         .await;
     assert!(r.assert_problem(400).contains("UUID"));
 }
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_a_token() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/readyz"] {
+        let r = app
+            .send("GET", &format!("{}{path}", app.address), None, None)
+            .await;
+        assert_eq!(r.status, 200, "{path}");
+    }
+}

@@ -9,6 +9,15 @@ use serde_json::json;
 async fn nothing_crosses_tenants_on_any_endpoint() {
     let app = spawn_app().await;
     let (o, sa, s, _, _) = enrolment(&app, "roc-a").await;
+    let g = id();
+    let group = json!({"groupId": g, "primaryCode": {"codeType": "groupCode", "code": "KOK2A"},
+        "groupType": "class", "name": [{"language": "nl-NL", "value": "Kok 2A"}]});
+    assert_eq!(
+        app.put("roc-a", &format!("/groups/{g}"), &group)
+            .await
+            .status,
+        201
+    );
     let doc = id();
     entity::document::Entity::insert(entity::document::ActiveModel {
         tenant: sea_orm::Set("roc-a".into()),
@@ -31,6 +40,7 @@ async fn nothing_crosses_tenants_on_any_endpoint() {
         format!("/offerings/{o}/associations"),
         format!("/associations/{sa}"),
         format!("/persons/{s}"),
+        format!("/groups/{g}"),
         format!("/documents/{doc}"),
     ] {
         app.get("roc-b", &path).await.assert_problem(404);
