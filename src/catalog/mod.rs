@@ -113,6 +113,9 @@ pub struct Model {
     pub assessors: u8,
     /// Minimum raw points to pass, with every knock-out criterion met (the cesuur).
     pub pass_mark: u32,
+    /// For `insufficient-satisfactory-good`: points from which the result is `good`
+    /// (default halfway between `pass_mark` and the maximum, rounded up).
+    pub good_mark: Option<u32>,
     pub scales: Vec<Scale>,
     #[serde(default)]
     pub parts: Vec<Part>,
@@ -382,6 +385,20 @@ fn check(e: &Exam) -> Result<(), String> {
             "`model.pass_mark`: must be between 1 and the maximum of {} points",
             m.max_points()
         ));
+    }
+    if let Some(good) = m.good_mark {
+        if e.result_value_type != ResultValueType::InsufficientSatisfactoryGood {
+            return Err(
+                "`model.good_mark`: only for result_value_type insufficient-satisfactory-good"
+                    .into(),
+            );
+        }
+        if good <= m.pass_mark || good > m.max_points() {
+            return Err(format!(
+                "`model.good_mark`: must be above pass_mark and at most the maximum of {} points",
+                m.max_points()
+            ));
+        }
     }
     Ok(())
 }

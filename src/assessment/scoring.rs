@@ -1,0 +1,447 @@
+//! The scoring engine: criterion scores against an assessment model give `rawScore`,
+//! `maxRawScore`, pass or fail, and a `score` in the exam's result value type. Pure and
+//! deterministic: integer arithmetic only, so the same scores always give the same result.
+//!
+//! The rules (also in the README):
+//! - `rawScore` is the sum of the level values scored; `maxRawScore` the sum of each
+//!   criterion's highest level.
+//! - The exam is passed when every criterion is scored, every knock-out criterion reaches its
+//!   minimum level (`knock_out_min`, default the second-lowest level), and `rawScore` reaches
+//!   the pass mark (`pass_mark`, the cesuur, in points).
+//! - Grades follow the usual two-segment line through the cesuur: 0 points gives the lowest
+//!   grade (1.0 for `0.0-10.0`, 1 for `0-10`, 0 for `0-100`), `pass_mark` points give
+//!   `passFrom`, all points give the highest grade; rounded half up to the type's precision.
+//!   A failed exam never shows a passing grade (it is capped just below `passFrom`), and a
+//!   passed one never a failing grade.
+//! - `pass-or-fail` gives `passed`/`failed`. `insufficient-satisfactory-good` gives
+//!   `insufficient` when failed, `good` from `good_mark` points (default halfway between the
+//!   pass mark and the maximum, rounded up), else `satisfactory`.
+//! - Exams in parts: each part's latest sitting counts, so a re-sit of one part keeps the
+//!   points of the others ([`combine_parts`]).
+
+use crate::catalog::{Exam, Model, ResultValueType};
+use std::collections::BTreeMap;
+
+/// Level values scored, by criterion code.
+pub type Scores = BTreeMap<String, u32>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub raw_score: u32,
+    pub max_raw_score: u32,
+    pub passed: bool,
+    /// The score in the exam's result value type, as OKE sends it (a string).
+    pub score: String,
+    /// Knock-out criteria that did not reach their minimum.
+    pub failed_knock_outs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScoringError {
+    #[error("criteria not scored yet: {}", .0.join(", "))]
+    Incomplete(Vec<String>),
+    #[error("criterion {0} is not part of this assessment model")]
+    UnknownCriterion(String),
+    #[error("criterion {criterion}: level {value} is not on its scale (0 to {max})")]
+    OffScale {
+        criterion: String,
+        value: u32,
+        max: u32,
+    },
+}
+
+/// The result of an exam scored against its model.
+pub fn score(exam: &Exam, scores: &Scores) -> Result<Outcome, ScoringError> {
+    score_model(&exam.model, exam.result_value_type, &exam.pass_from, scores)
+}
+
+pub fn score_model(
+    model: &Model,
+    result_type: ResultValueType,
+    pass_from: &str,
+    scores: &Scores,
+) -> Result<Outcome, ScoringError> {
+    let criteria: Vec<_> = model.sections.iter().flat_map(|s| &s.criteria).collect();
+    if let Some(unknown) = scores
+        .keys()
+        .find(|k| !criteria.iter().any(|c| &c.code == *k))
+    {
+        return Err(ScoringError::UnknownCriterion(unknown.clone()));
+    }
+    let mut missing = Vec::new();
+    let mut failed_knock_outs = Vec::new();
+    let mut raw = 0;
+    for c in &criteria {
+        let top = model
+            .scale(&c.scale)
+            .map_or(0, |s| s.levels.len().saturating_sub(1) as u32);
+        match scores.get(&c.code) {
+            None => missing.push(c.code.clone()),
+            Some(&v) if v > top => {
+                return Err(ScoringError::OffScale {
+                    criterion: c.code.clone(),
+                    value: v,
+                    max: top,
+                })
+            }
+            Some(&v) => {
+                raw += v;
+                if c.knock_out && v < c.knock_out_min.unwrap_or(1) {
+                    failed_knock_outs.push(c.code.clone());
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ScoringError::Incomplete(missing));
+    }
+    let max = model.max_points();
+    let mut passed = failed_knock_outs.is_empty() && raw >= model.pass_mark;
+    if result_type == ResultValueType::InsufficientSatisfactoryGood && pass_from == "good" {
+        passed = passed && raw >= good_mark(model, max);
+    }
+    let score = grade(model, result_type, pass_from, raw, max, passed);
+    Ok(Outcome {
+        raw_score: raw,
+        max_raw_score: max,
+        passed,
+        score,
+        failed_knock_outs,
+    })
+}
+
+/// `num / den` rounded half up (both non-negative).
+fn div_round(num: u64, den: u64) -> u64 {
+    if den == 0 {
+        return 0;
+    }
+    (2 * num + den) / (2 * den)
+}
+
+/// The two-segment line through the cesuur, in the type's units: `low` at 0 points,
+/// `mid` at `pass_mark`, `high` at `max`.
+fn on_line(raw: u32, pass_mark: u32, max: u32, low: u64, mid: u64, high: u64) -> u64 {
+    let (raw, pm, max) = (u64::from(raw), u64::from(pass_mark), u64::from(max));
+    if raw >= pm {
+        mid + div_round((high - mid) * (raw - pm), max - pm).min(high - mid)
+    } else {
+        low + div_round((mid - low) * raw, pm)
+    }
+}
+
+fn grade(
+    model: &Model,
+    t: ResultValueType,
+    pass_from: &str,
+    raw: u32,
+    max: u32,
+    passed: bool,
+) -> String {
+    let pm = model.pass_mark;
+    // Numeric types in their smallest unit: tenths for 0.0-10.0, whole numbers otherwise.
+    let numeric = |low: u64, high: u64, pf: u64| -> u64 {
+        let pf = pf.clamp(low, high);
+        let g = on_line(raw, pm, max, low, pf, high);
+        if passed {
+            g.max(pf)
+        } else {
+            g.min(pf.saturating_sub(1)).max(low)
+        }
+    };
+    match t {
+        ResultValueType::PassOrFail => if passed { "passed" } else { "failed" }.to_string(),
+        ResultValueType::InsufficientSatisfactoryGood => {
+            match (passed, raw >= good_mark(model, max)) {
+                (false, _) => "insufficient",
+                (true, true) => "good",
+                (true, false) => "satisfactory",
+            }
+            .to_string()
+        }
+        ResultValueType::Decimal0To10 => {
+            let pf = tenths(pass_from).unwrap_or(55);
+            let g = numeric(10, 100, pf);
+            format!("{}.{}", g / 10, g % 10)
+        }
+        ResultValueType::Whole0To10 => {
+            let pf = pass_from.parse().unwrap_or(6);
+            numeric(1, 10, pf).to_string()
+        }
+        ResultValueType::Whole0To100 => {
+            let pf = pass_from.parse().unwrap_or(55);
+            numeric(0, 100, pf).to_string()
+        }
+    }
+}
+
+/// Points from which an o/v/g exam is `good`: `good_mark`, or halfway between the pass mark
+/// and the maximum, rounded up.
+fn good_mark(model: &Model, max: u32) -> u32 {
+    model
+        .good_mark
+        .unwrap_or_else(|| model.pass_mark + max.saturating_sub(model.pass_mark).div_ceil(2))
+}
+
+/// "5.5" → 55.
+fn tenths(s: &str) -> Option<u64> {
+    let (i, f) = s.split_once('.')?;
+    Some(i.parse::<u64>().ok()? * 10 + f.parse::<u64>().ok()?)
+}
+
+/// The scores of an exam taken in parts: for each part, the latest sitting counts (a re-sit
+/// of one part keeps the points of the others). `sittings` are in the order they were taken,
+/// each with the part it covers and the scores given then.
+pub fn combine_parts<'a>(
+    model: &Model,
+    sittings: impl IntoIterator<Item = (&'a str, &'a Scores)>,
+) -> Scores {
+    let part_of = |criterion: &str| {
+        model
+            .sections
+            .iter()
+            .find(|s| s.criteria.iter().any(|c| c.code == criterion))
+            .and_then(|s| s.part.clone())
+    };
+    let mut latest: BTreeMap<String, &Scores> = BTreeMap::new();
+    for (part, scores) in sittings {
+        latest.insert(part.to_string(), scores);
+    }
+    let mut out = Scores::new();
+    for (part, scores) in latest {
+        for (criterion, v) in scores {
+            if part_of(criterion).as_deref() == Some(part.as_str()) {
+                out.insert(criterion.clone(), *v);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    /// Four criteria on a 0-3 scale (12 points), the first a knock-out needing level 2.
+    fn exam(result_type: &str, pass_from: &str, pass_mark: u32, extra: &str) -> Exam {
+        let text = format!(
+            r#"
+            id = "00000000-0000-4000-8000-000000000001"
+            code = "T"
+            abbreviation = "T"
+            name = "Test"
+            description = "Test"
+            result_value_type = "{result_type}"
+            pass_from = "{pass_from}"
+            [model]
+            version = 1
+            assessors = 1
+            pass_mark = {pass_mark}
+            {extra}
+            [[model.scales]]
+            id = "0-3"
+            levels = [{{ value = 0, label = "o" }}, {{ value = 1, label = "m" }}, {{ value = 2, label = "v" }}, {{ value = 3, label = "g" }}]
+            [[model.parts]]
+            code = "A"
+            title = "A"
+            [[model.parts]]
+            code = "B"
+            title = "B"
+            [[model.sections]]
+            code = "S1"
+            title = "S1"
+            part = "A"
+            [[model.sections.criteria]]
+            code = "ko"
+            text = "veilig"
+            scale = "0-3"
+            knock_out = true
+            knock_out_min = 2
+            [[model.sections.criteria]]
+            code = "a"
+            text = "a"
+            scale = "0-3"
+            [[model.sections]]
+            code = "S2"
+            title = "S2"
+            part = "B"
+            [[model.sections.criteria]]
+            code = "b"
+            text = "b"
+            scale = "0-3"
+            [[model.sections.criteria]]
+            code = "c"
+            text = "c"
+            scale = "0-3"
+            "#
+        );
+        Catalog::parse("test.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn scores(ko: u32, a: u32, b: u32, c: u32) -> Scores {
+        [("ko", ko), ("a", a), ("b", b), ("c", c)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    }
+
+    fn outcome(e: &Exam, s: Scores) -> (u32, bool, String) {
+        let o = score(e, &s).unwrap_or_else(|err| panic!("{err}"));
+        assert_eq!(o.max_raw_score, 12);
+        (o.raw_score, o.passed, o.score)
+    }
+
+    #[test]
+    fn decimal_grades_follow_the_line_through_the_cesuur() {
+        let e = exam("0.0-10.0", "5.5", 7, "");
+        let table = [
+            // knock-out met, below the pass mark: fails with a failing grade
+            (scores(2, 2, 1, 1), (6, false, "4.9")),
+            // exactly at the pass mark
+            (scores(2, 2, 2, 1), (7, true, "5.5")),
+            (scores(2, 2, 2, 2), (8, true, "6.4")),
+            (scores(3, 3, 3, 3), (12, true, "10.0")),
+            // a failed knock-out with a high total: capped below passFrom
+            (scores(1, 3, 3, 3), (10, false, "5.4")),
+            (scores(0, 0, 0, 0), (0, false, "1.0")),
+        ];
+        for (s, expected) in table {
+            let got = outcome(&e, s.clone());
+            assert_eq!((got.0, got.1, got.2.as_str()), expected, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn halves_round_up() {
+        // 5.5 + 4.5 * 1/2 = 7.75 → 7.8
+        let e = exam("0.0-10.0", "5.5", 10, "");
+        assert_eq!(outcome(&e, scores(3, 3, 3, 2)).2, "7.8");
+        // just below the pass mark rounds to 5.4 on the line, never up to 5.5:
+        // 1.0 + 4.5 * 9/10 = 5.05 → 5.1
+        assert_eq!(
+            outcome(&e, scores(3, 3, 3, 0)),
+            (9, false, "5.1".to_string())
+        );
+        // A line that would round a failing raw score onto passFrom is capped.
+        let steep = exam("0-10", "6", 12, "");
+        assert_eq!(
+            outcome(&steep, scores(3, 3, 3, 2)),
+            (11, false, "5".to_string())
+        );
+    }
+
+    #[test]
+    fn whole_number_and_percentage_types() {
+        let e = exam("0-10", "6", 7, "");
+        assert_eq!(outcome(&e, scores(2, 2, 2, 1)), (7, true, "6".into()));
+        assert_eq!(outcome(&e, scores(2, 2, 1, 1)), (6, false, "5".into()));
+        assert_eq!(outcome(&e, scores(3, 3, 3, 3)), (12, true, "10".into()));
+        assert_eq!(outcome(&e, scores(0, 0, 0, 0)), (0, false, "1".into()));
+        let e = exam("0-100", "55", 7, "");
+        assert_eq!(outcome(&e, scores(2, 2, 2, 1)), (7, true, "55".into()));
+        assert_eq!(outcome(&e, scores(3, 3, 3, 3)), (12, true, "100".into()));
+        assert_eq!(outcome(&e, scores(0, 0, 0, 0)), (0, false, "0".into()));
+        assert_eq!(outcome(&e, scores(1, 3, 3, 3)), (10, false, "54".into()));
+    }
+
+    #[test]
+    fn pass_or_fail_and_ovg() {
+        let e = exam("pass-or-fail", "passed", 7, "");
+        assert_eq!(outcome(&e, scores(2, 2, 2, 1)).2, "passed");
+        assert_eq!(outcome(&e, scores(1, 3, 3, 3)).2, "failed");
+        let e = exam("insufficient-satisfactory-good", "satisfactory", 7, "");
+        // good from 7 + ceil(5/2) = 10 points
+        assert_eq!(outcome(&e, scores(2, 2, 1, 1)).2, "insufficient");
+        assert_eq!(outcome(&e, scores(2, 2, 2, 1)).2, "satisfactory");
+        assert_eq!(outcome(&e, scores(3, 2, 2, 2)).2, "satisfactory");
+        assert_eq!(outcome(&e, scores(3, 3, 2, 2)).2, "good");
+        assert_eq!(outcome(&e, scores(1, 3, 3, 3)).2, "insufficient");
+        let e = exam(
+            "insufficient-satisfactory-good",
+            "good",
+            7,
+            "good_mark = 11",
+        );
+        assert_eq!(
+            outcome(&e, scores(3, 3, 3, 1)),
+            (10, false, "insufficient".into())
+        );
+        assert_eq!(outcome(&e, scores(3, 3, 3, 2)), (11, true, "good".into()));
+    }
+
+    #[test]
+    fn every_score_is_valid_for_its_type_and_agrees_with_pass() {
+        for (t, pf) in [
+            ("0.0-10.0", "5.5"),
+            ("0-10", "6"),
+            ("0-100", "55"),
+            ("pass-or-fail", "passed"),
+            ("insufficient-satisfactory-good", "satisfactory"),
+        ] {
+            for pm in 1..=12 {
+                let e = exam(t, pf, pm, "");
+                let mut previous: Option<String> = None;
+                for raw in 0..=12u32 {
+                    let (ko, rest) = (raw.clamp(2, 3), raw.saturating_sub(raw.clamp(2, 3)));
+                    let s = scores(
+                        ko,
+                        rest.min(3),
+                        rest.saturating_sub(3).min(3),
+                        rest.saturating_sub(6).min(3),
+                    );
+                    let Ok(o) = score(&e, &s) else { continue };
+                    assert!(
+                        e.result_value_type.allows(&o.score),
+                        "{t}: {:?} not allowed",
+                        o.score
+                    );
+                    assert_eq!(
+                        o.passed,
+                        o.raw_score >= pm,
+                        "{t} pm={pm} raw={}",
+                        o.raw_score
+                    );
+                    if let (Some(p), Ok(now), Ok(before)) = (
+                        &previous,
+                        o.score.parse::<f64>(),
+                        previous.clone().unwrap_or_default().parse::<f64>(),
+                    ) {
+                        assert!(now >= before, "{t} pm={pm}: {p} then {}", o.score);
+                    }
+                    previous = Some(o.score);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn incomplete_unknown_and_off_scale_scores_are_refused() {
+        let e = exam("0.0-10.0", "5.5", 7, "");
+        let mut s = scores(2, 2, 2, 2);
+        s.remove("c");
+        assert_eq!(
+            score(&e, &s),
+            Err(ScoringError::Incomplete(vec!["c".into()]))
+        );
+        let mut s = scores(2, 2, 2, 2);
+        s.insert("z".into(), 1);
+        assert_eq!(
+            score(&e, &s),
+            Err(ScoringError::UnknownCriterion("z".into()))
+        );
+        let s = scores(2, 4, 2, 2);
+        assert!(matches!(score(&e, &s), Err(ScoringError::OffScale { .. })));
+    }
+
+    #[test]
+    fn a_resit_of_one_part_keeps_the_points_of_the_other() {
+        let e = exam("0.0-10.0", "5.5", 7, "");
+        let first = scores(3, 3, 0, 0);
+        let resit = scores(0, 0, 2, 2);
+        // Part A once, part B twice: the later B sitting counts, A keeps its points, and
+        // scores given for criteria outside a sitting's part are ignored.
+        let combined = combine_parts(&e.model, [("A", &first), ("B", &first), ("B", &resit)]);
+        assert_eq!(combined, scores(3, 3, 2, 2));
+        assert_eq!(outcome(&e, combined), (10, true, "8.2".into()));
+    }
+}
