@@ -243,18 +243,21 @@ impl Settings {
                     return Err(err(format!("`{at}.sis.client_id`: must not be empty")));
                 }
             }
+            // Tenants that trust the same identity provider are told apart by client_id;
+            // an audience alone is not enough (a token may carry several).
             let key = (
                 t.sis_auth.issuer.as_str(),
                 t.sis_auth.audience.as_str(),
                 t.slug.as_str(),
                 t.sis_auth.client_id.as_deref(),
             );
-            if let Some(other) = auth_seen.iter().find(|o| {
-                o.0 == key.0 && o.1 == key.1 && (o.3.is_none() || key.3.is_none() || o.3 == key.3)
-            }) {
+            if let Some(other) = auth_seen
+                .iter()
+                .find(|o| o.0 == key.0 && (o.3.is_none() || key.3.is_none() || o.3 == key.3))
+            {
                 return Err(err(format!(
-                    "`{at}.sis_auth`: tenants {:?} and {:?} share issuer and audience, so a token \
-                     of one would open the other; give each its own audience or client_id",
+                    "`{at}.sis_auth`: tenants {:?} and {:?} trust the same issuer, so a token of \
+                     one could open the other; give each its own sis_auth.client_id",
                     other.2, t.slug
                 )));
             }
@@ -396,7 +399,7 @@ mod tests {
             (
                 "issuer = \"https://idp.roc-b.nl/realms/school\"",
                 "issuer = \"https://login.roc-a.nl\"",
-                "share issuer and audience",
+                "trust the same issuer",
             ),
             ("slug = \"roc-b\"", "slug = \"demo\"", "reserved"),
         ];
@@ -412,6 +415,28 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(err.contains("tenants"), "{err}");
+    }
+
+    #[test]
+    fn tenants_may_share_an_issuer_with_their_own_client_ids() {
+        let shared = example()
+            .replace(
+                "issuer = \"https://idp.roc-b.nl/realms/school\"",
+                "issuer = \"https://login.roc-a.nl\"",
+            )
+            .replace("# client_id = \"sis-roc-a\"", "client_id = \"sis-roc-a\"");
+        let with_b = shared.replacen(
+            "jwks_url = \"https://idp.roc-b.nl/realms/school/protocol/openid-connect/certs\"",
+            "jwks_url = \"https://login.roc-a.nl/jwks\"\nclient_id = \"sis-roc-b\"",
+            1,
+        );
+        assert!(
+            from_text(&with_b, &no_env).is_ok(),
+            "{:?}",
+            from_text(&with_b, &no_env).err()
+        );
+        let err = from_text(&shared, &no_env).err().unwrap_or_default();
+        assert!(err.contains("client_id"), "{err}");
     }
 
     #[test]

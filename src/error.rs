@@ -46,8 +46,17 @@ impl ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// A database that is busy (pool exhausted, SQLite lock wait over) is a 503 the client may
+    /// retry; anything else is internal.
     fn from(e: sea_orm::DbErr) -> Self {
-        ApiError::Internal(e.into())
+        let busy = matches!(e, sea_orm::DbErr::ConnectionAcquire(_))
+            || e.to_string().contains("database is locked");
+        if busy {
+            tracing::warn!(error = %e, "database busy");
+            ApiError::Unavailable("the database is busy; try again shortly".into())
+        } else {
+            ApiError::Internal(e.into())
+        }
     }
 }
 

@@ -16,6 +16,8 @@ use tokio::sync::{Mutex, RwLock};
 const JWKS_TTL: Duration = Duration::from_secs(3600);
 /// Minimum time between two fetches caused by unknown key ids.
 pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+/// After a failed fetch, how long stale keys are used before trying again.
+const STALE_RETRY: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 30;
 
@@ -85,6 +87,10 @@ impl RemoteJwks {
                 }
                 true
             }
+            // Stale, but the identity provider just failed us: keep using what we have.
+            Some((keys, _)) if log.last_failure.is_some_and(|t| t.elapsed() < STALE_RETRY) => {
+                return Ok(keys.clone());
+            }
             Some(_) => false,
             None => {
                 if log
@@ -148,6 +154,9 @@ impl RemoteJwks {
 /// RS256, PS256 and ES256.
 fn parse_keys(jwks: impl Iterator<Item = Jwk>) -> Vec<VerifyKey> {
     jwks.filter_map(|jwk| {
+        if jwk.common.public_key_use == Some(jsonwebtoken::jwk::PublicKeyUse::Encryption) {
+            return None;
+        }
         let family: &[Algorithm] = match &jwk.algorithm {
             AlgorithmParameters::RSA(_) => &[Algorithm::RS256, Algorithm::PS256],
             AlgorithmParameters::EllipticCurve(p) if p.curve == EllipticCurve::P256 => {

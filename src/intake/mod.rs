@@ -106,12 +106,24 @@ pub async fn put_offering(
     let now = Utc::now();
     let p = w.parsed;
     let existing = lock_offering(txn, tenant, p.id).await?;
-    let canceled = p.state == crate::ooapi::offering::OfferingState::Canceled;
+    // A PUT that leaves offeringState out (read as active) does not revive a canceled
+    // offering: only an explicit `active` does.
+    let already_canceled = existing.as_ref().is_some_and(|e| e.state == "canceled");
+    let canceled = p.state == crate::ooapi::offering::OfferingState::Canceled
+        || (already_canceled && !p.state_given);
+    let document = if canceled {
+        crate::ooapi::offering::with_state(
+            &p.document,
+            crate::ooapi::offering::OfferingState::Canceled,
+        )
+    } else {
+        p.document.clone()
+    };
     let row = offering::ActiveModel {
         tenant: Set(tenant.to_string()),
         offering_id: Set(p.id),
         offering_type: Set(p.offering_type.to_string()),
-        state: Set(p.state.as_str().to_string()),
+        state: Set(if canceled { "canceled" } else { "active" }.to_string()),
         name: Set(p.name.clone()),
         code: Set(p.code.clone()),
         start_at: Set(p.start_at),
@@ -120,7 +132,7 @@ pub async fn put_offering(
         result_value_type: Set(p.result_value_type.clone()),
         final_results_allowed: Set(p.final_results_allowed),
         component_id: Set(w.component_id),
-        document: Set(text(&p.document)),
+        document: Set(text(&document)),
         raw: Set(w.raw.to_string()),
         revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
         created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
@@ -187,10 +199,12 @@ async fn cancel_associations_of(
     offering_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    // `finished` enrolments ended on their own; their exam took place and the result must
+    // still be delivered, so they stay as they are.
     let live = association::Entity::find()
         .filter(association::Column::Tenant.eq(tenant))
         .filter(association::Column::OfferingId.eq(offering_id))
-        .filter(association::Column::State.ne("canceled"))
+        .filter(association::Column::State.eq("associated"))
         .lock_exclusive()
         .all(txn)
         .await?;
@@ -203,6 +217,7 @@ async fn cancel_associations_of(
             association_id: Set(a.association_id),
             state: Set("canceled".into()),
             document: Set(text(&doc)),
+            raw: Set(crate::ooapi::association::scrub_raw(&a.raw)),
             revision: Set(a.revision + 1),
             updated_at: Set(now),
             canceled_at: Set(Some(now)),
@@ -236,6 +251,18 @@ pub async fn find_association<C: ConnectionTrait>(
         .await
 }
 
+/// Reads an offering with a shared lock (PostgreSQL `FOR SHARE`).
+pub async fn share_offering(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<offering::Model>, DbErr> {
+    offering::Entity::find_by_id((tenant.to_string(), id))
+        .lock_shared()
+        .one(txn)
+        .await
+}
+
 pub async fn lock_association(
     txn: &DatabaseTransaction,
     tenant: &str,
@@ -256,11 +283,13 @@ pub async fn put_association(
 ) -> Result<Written, DbErr> {
     let now = Utc::now();
     let p = w.parsed;
-    let existing = lock_association(txn, tenant, p.id).await?;
-    let offering_canceled = find_offering(txn, tenant, p.offering_id)
+    // Lock order everywhere: offering, then association, then person. The shared lock keeps
+    // a concurrent cancellation of the offering from missing this enrolment.
+    let offering_canceled = share_offering(txn, tenant, p.offering_id)
         .await?
         .is_some_and(|o| o.state == "canceled");
-    let (state, doc) = if offering_canceled && p.state != "canceled" {
+    let existing = lock_association(txn, tenant, p.id).await?;
+    let (state, doc) = if offering_canceled && p.state == "associated" {
         tracing::info!(association = %p.id, "association on a withdrawn offering stored as canceled");
         (
             "canceled",
@@ -285,7 +314,11 @@ pub async fn put_association(
         attempt: Set(p.attempt),
         attempt_left: Set(p.attempt_left),
         document: Set(text(&doc)),
-        raw: Set(w.raw.to_string()),
+        raw: Set(if state == "canceled" {
+            crate::ooapi::association::scrub_raw(w.raw)
+        } else {
+            w.raw.to_string()
+        }),
         revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
         created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
         updated_at: Set(now),
@@ -329,7 +362,7 @@ pub async fn cancel_association(
         association_id: Set(stored.association_id),
         state: Set("canceled".into()),
         document: Set(text(&doc)),
-        raw: Set(raw.to_string()),
+        raw: Set(crate::ooapi::association::scrub_raw(raw)),
         revision: Set(stored.revision + 1),
         updated_at: Set(now),
         canceled_at: Set(stored.canceled_at.or(Some(now))),
@@ -365,6 +398,9 @@ pub async fn list_associations(
         q = q.filter(association::Column::State.eq(s));
     }
     let total = q.clone().count(db).await?;
+    if offset >= total {
+        return Ok((Vec::new(), total));
+    }
     let q = if filter.descending {
         q.order_by_desc(association::Column::AssociationId)
     } else {
@@ -465,6 +501,16 @@ pub async fn purge_person_if_unneeded(
     person_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    // Locking the person first serialises two cancellations that share this person, so the
+    // second one sees the first's result and neither leaves data that nothing needs.
+    if person::Entity::find_by_id((tenant.to_string(), person_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
     if person_needed(txn, tenant, person_id).await? {
         return Ok(());
     }

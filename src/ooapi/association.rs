@@ -187,14 +187,18 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Association> {
     })
 }
 
+/// Flow 1 carries no result (it is not stored); one that comes along must still be well-formed.
 fn check_result(r: &Obj) -> Parsed<()> {
     r.req_one_of("state", &RESULT_STATES)?;
+    if r.date("resultDate")?.is_none() {
+        return Err(r.bad("resultDate", "is mandatory (a date)"));
+    }
     r.one_of("pass", &["unknown", "passed", "failed"])?;
     r.str("score")?;
     r.int("weight", 0, 100)?;
     let (consumer, _) = r.consumers()?;
     if let Some(c) = consumer {
-        c.one_of("attendance", &ATTENDANCE)?;
+        c.req_one_of("attendance", &ATTENDANCE)?;
         if let Some(s) = c.str("testDate")? {
             if time::parse_date_time_or_date(s).is_none() {
                 return Err(c.bad("testDate", format!("{s:?} is not a date-time")));
@@ -202,6 +206,27 @@ fn check_result(r: &Obj) -> Parsed<()> {
         }
     }
     Ok(())
+}
+
+/// Renames `extraTimeInMin` in a PATCH to the canonical `additionalTimeInMin`.
+pub fn canonical_patch(patch: &mut Value) {
+    super::merge::rename_in_consumer(patch, &[("extraTimeInMin", "additionalTimeInMin")], true);
+}
+
+/// The raw body with an expanded `person` reduced to its id, so no personal data stays
+/// behind in the audit copy once the person is purged.
+pub fn scrub_raw(raw: &str) -> String {
+    let Ok(mut v) = serde_json::from_str::<Value>(raw) else {
+        return raw.to_string();
+    };
+    let id = v.get("person").and_then(|p| p.get("personId")).cloned();
+    match (id, v.as_object_mut()) {
+        (Some(id), Some(m)) => {
+            m.insert("person".into(), id);
+            v.to_string()
+        }
+        _ => raw.to_string(),
+    }
 }
 
 pub enum AssociationPatch {

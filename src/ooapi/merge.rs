@@ -43,6 +43,32 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
+/// Renames keys in the `nl-test-admin` element of a patch's `consumers` (aliases to their
+/// canonical names); `with_last` says whether the last pair applies.
+pub fn rename_in_consumer(patch: &mut Value, pairs: &[(&str, &str)], with_last: bool) {
+    let Some(items) = patch.get_mut("consumers").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for item in items {
+        if item.get("consumerKey").and_then(Value::as_str) != Some(super::CONSUMER_KEY) {
+            continue;
+        }
+        let Some(map) = item.as_object_mut() else {
+            continue;
+        };
+        let count = if with_last {
+            pairs.len()
+        } else {
+            pairs.len().saturating_sub(1)
+        };
+        for (alias, canonical) in &pairs[..count] {
+            if let Some(v) = map.remove(*alias) {
+                map.entry(canonical.to_string()).or_insert(v);
+            }
+        }
+    }
+}
+
 fn merge_consumers(stored: &mut Vec<Value>, incoming: &[Value]) {
     for element in incoming {
         let key = element.get("consumerKey").and_then(Value::as_str);

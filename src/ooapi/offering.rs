@@ -51,6 +51,9 @@ pub struct Offering {
     pub id: Uuid,
     pub offering_type: &'static str,
     pub state: OfferingState,
+    /// Whether the SIS sent `offeringState` (absent means active, but must not revive a
+    /// canceled offering).
+    pub state_given: bool,
     pub name: String,
     pub code: String,
     pub start_at: Option<DateTime<Utc>>,
@@ -88,23 +91,17 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Offering> {
     out.insert("offeringType".into(), json!(kind));
     let name = o.lang("name", true)?.unwrap_or_default();
     out.insert("name".into(), name.clone());
-    if let Some(d) = o.lang("description", kind == "component")? {
+    if let Some(d) = o.lang("description", true)? {
         out.insert("description".into(), d);
     }
-    let teaching_language = match o.str("teachingLanguage")? {
-        Some(l) => l,
-        None if kind == "component" => return Err(o.bad("teachingLanguage", "is mandatory (nld)")),
-        None => "nld",
-    };
+    let teaching_language = o
+        .str("teachingLanguage")?
+        .ok_or_else(|| o.bad("teachingLanguage", "is mandatory (nld)"))?;
     out.insert("teachingLanguage".into(), json!(teaching_language));
     if let Some(m) = o.strings("modeOfDelivery", Some(&MODES_OF_DELIVERY))? {
         out.insert("modeOfDelivery".into(), json!(m));
     }
-    let result_expected = match o.bool("resultExpected")? {
-        Some(b) => b,
-        None if kind == "component" => return Err(o.bad("resultExpected", "is mandatory")),
-        None => false,
-    };
+    let result_expected = o.req_bool("resultExpected")?;
     out.insert("resultExpected".into(), json!(result_expected));
     let result_value_type = o.one_of("resultValueType", &RESULT_VALUE_TYPES)?;
     if let Some(r) = result_value_type {
@@ -121,6 +118,7 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Offering> {
     let mut start_at = None;
     let mut end_at = None;
     let mut state = OfferingState::Active;
+    let mut state_given = false;
     let mut final_results_allowed = true;
     let mut requested_components = Vec::new();
     let mut consumers: Vec<Value> = Vec::new();
@@ -150,25 +148,24 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Offering> {
             };
             let parsed = component_consumer(&c)?;
             state = parsed.state;
+            state_given = c.has("offeringState");
             final_results_allowed = parsed.final_results_allowed;
             requested_components = parsed.tests;
             requested_components.extend(component);
             consumers.push(parsed.document);
         }
         _ => {
-            let start = o.date("startDate")?;
-            let end = o.date("endDate")?;
-            if let (Some(s), Some(e)) = (start, end) {
-                if e < s {
-                    return Err(o.bad("endDate", "must not be before startDate"));
-                }
+            let start = o
+                .date("startDate")?
+                .ok_or_else(|| o.bad("startDate", "is mandatory"))?;
+            let end = o
+                .date("endDate")?
+                .ok_or_else(|| o.bad("endDate", "is mandatory"))?;
+            if end < start {
+                return Err(o.bad("endDate", "must not be before startDate"));
             }
-            if let Some(s) = start {
-                out.insert("startDate".into(), json!(s.to_string()));
-            }
-            if let Some(e) = end {
-                out.insert("endDate".into(), json!(e.to_string()));
-            }
+            out.insert("startDate".into(), json!(start.to_string()));
+            out.insert("endDate".into(), json!(end.to_string()));
             for (key, field) in [
                 ("program", "programId"),
                 ("programOffering", "offeringId"),
@@ -178,10 +175,17 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Offering> {
                     out.insert(key.into(), json!(r));
                 }
             }
-            if let Some(c) = consumer {
-                let (doc, s) = context_consumer(&c)?;
-                state = s;
-                consumers.push(doc);
+            match consumer {
+                Some(c) => {
+                    let (doc, s) = context_consumer(&c, kind == "program")?;
+                    state = s;
+                    state_given = c.has("offeringState");
+                    consumers.push(doc);
+                }
+                None if kind == "program" => {
+                    return Err(o.bad("consumers", format!("must hold an element with consumerKey {CONSUMER_KEY:?} (cohort, location)")));
+                }
+                None => {}
             }
         }
     }
@@ -199,6 +203,7 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Offering> {
         id,
         offering_type: kind,
         state,
+        state_given,
         name: dutch(&name),
         code,
         start_at,
@@ -313,15 +318,19 @@ fn component_consumer(c: &Obj) -> Parsed<ComponentConsumer> {
     })
 }
 
-fn context_consumer(c: &Obj) -> Parsed<(Value, OfferingState)> {
+fn context_consumer(c: &Obj, program: bool) -> Parsed<(Value, OfferingState)> {
     let state = read_state(c)?;
     let mut out = Map::new();
     out.insert("consumerKey".into(), json!(CONSUMER_KEY));
     if c.has("offeringState") {
         out.insert("offeringState".into(), json!(state.as_str()));
     }
-    if let Some(cohort) = c.str("cohort")? {
-        out.insert("cohort".into(), json!(cohort));
+    match c.str("cohort")? {
+        Some(cohort) => {
+            out.insert("cohort".into(), json!(cohort));
+        }
+        None if program => return Err(c.bad("cohort", "is mandatory for a programme offering")),
+        None => {}
     }
     // `location` as a string (PDF table), a list (PDF figure) or `locationCode` (flow1.md).
     let location = match c.get("location") {
@@ -330,8 +339,12 @@ fn context_consumer(c: &Obj) -> Parsed<(Value, OfferingState)> {
         Some(_) => return Err(c.bad("location", "must be a string")),
         None => c.str("locationCode")?.map(str::to_string),
     };
-    if let Some(l) = location {
-        out.insert("location".into(), json!(l));
+    match location {
+        Some(l) => {
+            out.insert("location".into(), json!(l));
+        }
+        None if program => return Err(c.bad("location", "is mandatory for a programme offering")),
+        None => {}
     }
     Ok((Value::Object(out), state))
 }
@@ -368,6 +381,22 @@ pub fn check_patch(patch: &Value, path_id: Uuid, stored_type: &str) -> Parsed<Of
         }
     }
     Ok(OfferingPatch::Merge)
+}
+
+/// Renames the deviating spellings in a PATCH to the canonical keys the stored document uses,
+/// so that a patch saying `finalResultAllowed` or `entryDateTime` changes what it means to.
+pub fn canonical_patch(patch: &mut Value) {
+    super::merge::rename_in_consumer(
+        patch,
+        &[
+            ("finalResultAllowed", "finalResultsAllowed"),
+            ("lastPossibleStartTime", "lastPossibleStartDateTime"),
+            ("entryDateTime", "lastPossibleStartDateTime"),
+            ("locationCode", "location"),
+        ],
+        // locationCode is the canonical key of a planbare toets; only context offerings map it.
+        patch.get("offeringType").and_then(Value::as_str) != Some("component"),
+    );
 }
 
 /// The stored document with its OKE state set (after a cancellation).

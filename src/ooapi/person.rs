@@ -95,6 +95,16 @@ pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Person> {
             ours.insert("assignedNeeds".into(), Value::Array(n));
         }
     }
+    if affiliations.iter().any(|a| a == "student") {
+        for key in ["preferredName", "idCheckName"] {
+            if !ours.contains_key(key) {
+                return Err(o.bad(
+                    &format!("consumers[{CONSUMER_KEY}].{key}"),
+                    "is mandatory for a student",
+                ));
+            }
+        }
+    }
     let mut consumers = Vec::new();
     if consumer.is_some() || ours.len() > 1 {
         consumers.push(Value::Object(ours));

@@ -74,6 +74,7 @@ impl<'a> Obj<'a> {
     pub fn str(&self, key: &str) -> Parsed<Option<&'a str>> {
         match self.get(key) {
             None => Ok(None),
+            Some(Value::String(s)) if !clean(s) => Err(self.bad(key, CONTROL)),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(v) => Err(self.bad(key, format!("must be a string, not {}", type_name(v)))),
         }
@@ -219,6 +220,7 @@ impl<'a> Obj<'a> {
         for (i, item) in items.iter().enumerate() {
             let at = format!("{key}[{i}]");
             match item {
+                Value::String(s) if !clean(s) => return Err(self.bad(&at, CONTROL)),
                 Value::String(s) => {
                     if let Some(allowed) = allowed {
                         if !allowed.contains(&s.as_str()) {
@@ -282,6 +284,9 @@ impl<'a> Obj<'a> {
                 }
             };
             let value = match m.get("value") {
+                Some(Value::String(v)) if !clean(v) => {
+                    return Err(self.bad(&format!("{at}.value"), CONTROL))
+                }
                 Some(Value::String(v)) => v.clone(),
                 _ => return Err(self.bad(&format!("{at}.value"), "is mandatory (a string)")),
             };
@@ -387,15 +392,26 @@ fn identifier_entry(v: &Value) -> Result<Value, String> {
         return Err("must be an object {codeType, code}".into());
     };
     let code_type = match m.get("codeType") {
+        Some(Value::String(s)) if !clean(s) => return Err(CONTROL.into()),
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => return Err("needs a codeType (a string)".into()),
     };
     let code = match m.get("code") {
+        Some(Value::String(s)) if !clean(s) => return Err(CONTROL.into()),
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err("needs a code (a string)".into()),
     };
     Ok(serde_json::json!({"codeType": code_type, "code": code}))
+}
+
+const CONTROL: &str = "must not contain control characters";
+
+/// Text without control characters other than tab and line breaks. (PostgreSQL cannot even
+/// store a NUL, and none belongs in a name, code or address.)
+fn clean(s: &str) -> bool {
+    !s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// RFC 4122 UUIDs in their hyphenated form only.

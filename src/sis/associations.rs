@@ -22,11 +22,12 @@ pub async fn put(
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = wire::parse(&body, id)?;
+    let slug = tenant.settings.slug.as_str();
+    check_offering_type(&state, slug, &parsed).await?;
     let w = AssociationWrite {
         parsed: &parsed,
         raw: &raw,
     };
-    let slug = tenant.settings.slug.as_str();
     let result = intake::store(&state.db, async |txn| {
         intake::put_association(txn, slug, &w).await
     })
@@ -43,13 +44,18 @@ pub async fn patch(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let slug = tenant.settings.slug.as_str();
     let id = path_uuid(&req, "id")?;
-    let (patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
+    let (mut patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
+    wire::canonical_patch(&mut patch);
     let txn = intake::begin(&state.db).await?;
+    let unknown = || ApiError::NotFound(format!("No association {id}; create it with PUT first"));
+    // Lock order: the offering (shared) before the association, as every writer does.
+    let peek = intake::find_association(&txn, slug, id)
+        .await?
+        .ok_or_else(unknown)?;
+    intake::share_offering(&txn, slug, peek.offering_id).await?;
     let stored = intake::lock_association(&txn, slug, id)
         .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("No association {id}; create it with PUT first"))
-        })?;
+        .ok_or_else(unknown)?;
     let state_after = match wire::check_patch(&patch, id, &stored.association_type)? {
         AssociationPatch::Cancel => {
             intake::cancel_association(&txn, slug, &stored, &raw).await?;
@@ -59,6 +65,7 @@ pub async fn patch(
             let mut merged = intake::document(&stored.document);
             merge_patch(&mut merged, &patch);
             let parsed = wire::parse(&merged, id)?;
+            check_offering_type(&state, slug, &parsed).await?;
             let w = AssociationWrite {
                 parsed: &parsed,
                 raw: &raw,
@@ -118,4 +125,24 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         intake::list_associations(&state.db, slug, id, &filter, page.offset(), page.size).await?;
     let items = rows.iter().map(|a| intake::document(&a.document)).collect();
     Ok(json(&page.wrap(items, total)))
+}
+
+/// An enrolment must match its offering's kind (a programme enrolment on a programme, a
+/// toetsinschrijving on a planbare toets), when the offering is already known.
+async fn check_offering_type(
+    state: &AppState,
+    slug: &str,
+    a: &wire::Association,
+) -> Result<(), ApiError> {
+    let expected = wire::offering_type_of(a.association_type);
+    match intake::find_offering(&state.db, slug, a.offering_id).await? {
+        Some(o) if o.offering_type != expected => Err(ApiError::bad(
+            "associationType",
+            format!(
+                "a {} belongs to a {expected} offering, but offering {} is a {}",
+                a.association_type, a.offering_id, o.offering_type
+            ),
+        )),
+        _ => Ok(()),
+    }
 }

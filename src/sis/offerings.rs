@@ -61,7 +61,8 @@ pub async fn patch(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let slug = tenant.settings.slug.as_str();
     let id = path_uuid(&req, "id")?;
-    let (patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
+    let (mut patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
+    wire::canonical_patch(&mut patch);
     let txn = intake::begin(&state.db).await?;
     let stored = intake::lock_offering_for_patch(&txn, slug, id)
         .await?

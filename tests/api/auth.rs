@@ -200,7 +200,7 @@ async fn a_ps256_token_and_an_es256_token_are_accepted() {
 }
 
 #[tokio::test]
-async fn a_key_declared_for_es256_does_not_verify_another_algorithm() {
+async fn a_key_declared_for_rs256_does_not_verify_ps256() {
     let app = spawn_app().await;
     let mut jwk = rsa_key("roc-a-1").jwk();
     jwk["alg"] = json!("RS256");
@@ -301,4 +301,52 @@ async fn garbage_in_the_authorization_header_gets_401() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 401, "{h}");
     }
+}
+
+#[tokio::test]
+async fn tenants_sharing_an_identity_provider_are_told_apart_by_client_id() {
+    // One identity provider (same issuer, same key) for both schools, as a shared SURF or
+    // Entra tenant would be; each school's SIS has its own client id.
+    let app = spawn_app_with(|s| {
+        let shared = s.tenants[0].sis_auth.clone();
+        for (t, client) in s.tenants.iter_mut().zip(["sis-roc-a", "sis-roc-b"]) {
+            t.sis_auth = proeve::config::SisAuthSettings {
+                client_id: Some(client.into()),
+                ..shared.clone()
+            };
+        }
+    })
+    .await;
+    let a_token = token("roc-a", &[FLOW_0]);
+    assert_eq!(
+        app.send(
+            "GET",
+            &app.url("roc-a", "/components"),
+            Some(&a_token),
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    let r = app
+        .send(
+            "GET",
+            &app.url("roc-b", "/components"),
+            Some(&a_token),
+            None,
+        )
+        .await;
+    assert!(r.assert_problem(401).contains("another client"));
+}
+
+#[tokio::test]
+async fn keys_meant_for_encryption_are_not_used_to_verify() {
+    let app = spawn_app().await;
+    let mut jwk = rsa_key("roc-a-1").jwk();
+    jwk["use"] = json!("enc");
+    app.idp.set_keys("roc-a", vec![jwk]);
+    components(&app, &token("roc-a", &[FLOW_0]))
+        .await
+        .assert_problem(401);
 }

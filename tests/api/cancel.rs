@@ -1,6 +1,7 @@
 use crate::fixtures::*;
 use crate::helpers::*;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
 
 #[tokio::test]
 async fn canceling_an_offering_cancels_its_enrolments_and_purges_personal_data() {
@@ -186,4 +187,99 @@ async fn a_canceled_context_enrolment_is_kept_as_canceled() {
     let r = app.get("roc-a", &format!("/associations/{a}")).await;
     assert_eq!(r.body["state"], "canceled");
     assert_valid("ProgramOfferingAssociation", &r.body);
+}
+
+#[tokio::test]
+async fn a_finished_enrolment_survives_the_cancellation_with_its_person() {
+    let app = spawn_app().await;
+    let (o, sa, s, _, _) = enrolment(&app, "roc-a").await;
+    let finished = json!({"associationType": "componentOfferingAssociation", "state": "finished"});
+    assert_eq!(
+        app.patch("roc-a", &format!("/associations/{sa}"), &finished)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.patch("roc-a", &format!("/offerings/{o}"), &cancel_offering())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.get("roc-a", &format!("/associations/{sa}")).await.body["state"],
+        "finished"
+    );
+    assert_eq!(app.get("roc-a", &format!("/persons/{s}")).await.status, 200);
+}
+
+#[tokio::test]
+async fn a_canceled_offering_is_not_revived_by_a_put_that_leaves_the_state_out() {
+    let app = spawn_app().await;
+    let (o, _, _, _, _) = enrolment(&app, "roc-a").await;
+    app.patch("roc-a", &format!("/offerings/{o}"), &cancel_offering())
+        .await;
+    let mut body = offering(o);
+    body["consumers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("offeringState");
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o}"), &body)
+            .await
+            .status,
+        200
+    );
+    let r = app.get("roc-a", &format!("/offerings/{o}")).await;
+    assert_eq!(r.body["consumers"][0]["offeringState"], "canceled");
+    // An explicit `active` is the SIS reopening it; its enrolments stay canceled.
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
+            .await
+            .status,
+        200
+    );
+    let r = app.get("roc-a", &format!("/offerings/{o}")).await;
+    assert_eq!(r.body["consumers"][0]["offeringState"], "active");
+    let enrolments = app
+        .get(
+            "roc-a",
+            &format!("/offerings/{o}/associations?state=associated"),
+        )
+        .await;
+    assert_eq!(enrolments.body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn no_personal_data_stays_in_the_audit_copy_after_a_purge() {
+    let app = spawn_app().await;
+    let (o, s, a) = (id(), id(), id());
+    app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
+        .await;
+    // The person arrives inline, as some SISs send it.
+    let mut body = student(a, s, o);
+    body["person"] = person(s, "Ayşe");
+    assert_eq!(
+        app.put("roc-a", &format!("/associations/{a}"), &body)
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        app.patch("roc-a", &format!("/offerings/{o}"), &cancel_offering())
+            .await
+            .status,
+        200
+    );
+    let row = entity::association::Entity::find_by_id(("roc-a".to_string(), a))
+        .one(&app.app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !row.raw.contains("Ayşe") && !row.raw.contains("Öztürk"),
+        "{}",
+        row.raw
+    );
+    assert!(row.raw.contains(&s.to_string()));
 }

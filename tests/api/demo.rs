@@ -26,8 +26,17 @@ async fn the_demo_serves_its_seeded_school_to_a_demo_token() {
         .unwrap();
     let base = format!("http://127.0.0.1:{}/ooapi/demo", app.port());
     tokio::spawn(app.run_until_stopped());
-    // Started twice on the same database, the demo data is not loaded twice.
+    // Started again on the same database, the demo data is not loaded again.
     let again = proeve::startup::Application::build(settings).await.unwrap();
+    let seeded = proeve::intake::find_offering(
+        &again.state().db,
+        "demo",
+        "6a1f0c2e-5b3d-4e8f-9a7b-2c4d6e8f0a12".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(seeded.revision, 1);
     drop(again);
 
     let token = DemoKey::load_or_create(&key_file)

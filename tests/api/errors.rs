@@ -271,6 +271,13 @@ async fn each_invalid_field_is_named_with_its_rule() {
 async fn hostile_bodies_never_cause_a_500() {
     let app = spawn_app().await;
     let o = id();
+    // The offering exists, so PATCHes get past the lookup into merging and parsing.
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
+            .await
+            .status,
+        201
+    );
     let nested = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
     let bodies = vec![
         nested,
@@ -278,6 +285,9 @@ async fn hostile_bodies_never_cause_a_500() {
         json!({"offeringId": o, "consumers": [null, 1, "x", []]}).to_string(),
         json!({"offeringId": o, "offeringType": "component", "startDateTime": "9999-99-99T99:99:99Z"}).to_string(),
         "{\"offeringId\": \"\\ud800\"}".to_string(),
+        json!({"offeringType": "component", "name": [{"language": "nl-NL", "value": "a\u{0}b"}]}).to_string(),
+        json!({"offeringType": "component", "endDateTime": "99999-01-01T00:00:00Z"}).to_string(),
+        json!({"offeringType": "component", "consumers": [{"consumerKey": "nl-test-admin", "duration": 1e300}]}).to_string(),
     ];
     for b in bodies {
         for (method, path) in [
@@ -292,12 +302,12 @@ async fn hostile_bodies_never_cause_a_500() {
                 "application/json"
             };
             let r = raw(&app, method, &path, Some(ct), b.clone().into_bytes()).await;
-            assert!(
-                r.status >= 400 && r.status < 500,
-                "{method} {path}: {} {}",
-                r.status,
-                r.body
-            );
+            // Some are merely odd and accepted (a long plain-string name is read as Dutch
+            // text); none may fail the server, and every refusal is a Problem.
+            assert!(r.status < 500, "{method} {path}: {} {}", r.status, r.body);
+            if r.status >= 400 {
+                assert_valid("Problem", &r.body);
+            }
         }
     }
 }

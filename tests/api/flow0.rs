@@ -135,6 +135,11 @@ async fn paging_parameters_are_checked() {
         let detail = components(&app, bad).await.assert_problem(400).to_string();
         assert!(detail.contains("page"), "{bad}: {detail}");
     }
+    let far = components(&app, "?pageNumber=99999999999").await;
+    assert_eq!(
+        (far.status, far.body["items"].clone()),
+        (200, serde_json::json!([]))
+    );
     let beyond = components(&app, "?pageNumber=5").await;
     assert_eq!(beyond.status, 200);
     assert_eq!(beyond.body["items"], serde_json::json!([]));

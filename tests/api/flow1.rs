@@ -404,3 +404,136 @@ async fn groups_and_memberships_are_stored() {
         .await
         .assert_problem(400);
 }
+
+#[tokio::test]
+async fn patches_with_the_deviating_spellings_change_what_they_mean_to() {
+    let app = spawn_app().await;
+    let (o, sa, _, _, _) = enrolment(&app, "roc-a").await;
+    let off = format!("/offerings/{o}");
+    let r = app.patch("roc-a", &off, &json!({"offeringType": "component",
+        "consumers": [{"consumerKey": "nl-test-admin", "finalResultAllowed": false, "entryDateTime": "2026-12-01T09:15:00+01:00"}]})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let c = app.get("roc-a", &off).await.body["consumers"][0].clone();
+    assert_eq!(c["finalResultsAllowed"], false);
+    assert_eq!(c["lastPossibleStartDateTime"], "2026-12-01T09:15:00+01:00");
+    app.patch(
+        "roc-a",
+        &off,
+        &json!({"offeringType": "component",
+        "consumers": [{"consumerKey": "nl-test-admin", "finalResultAllowed": true}]}),
+    )
+    .await;
+    assert_eq!(
+        app.get("roc-a", &off).await.body["consumers"][0]["finalResultsAllowed"],
+        true
+    );
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/associations/{sa}"),
+            &json!({"associationType": "componentOfferingAssociation",
+        "consumers": [{"consumerKey": "nl-test-admin", "extraTimeInMin": 45}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let a = app.get("roc-a", &format!("/associations/{sa}")).await;
+    assert_eq!(a.body["consumers"][0]["additionalTimeInMin"], 45);
+    assert_eq!(
+        a.body["consumers"][0]["attemptLeft"], 2,
+        "the rest of the consumer is kept"
+    );
+}
+
+#[tokio::test]
+async fn an_enrolment_must_match_its_offerings_kind() {
+    let app = spawn_app().await;
+    let o = id();
+    app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
+        .await;
+    let mut tv16 = vector("TV-16");
+    let a = id();
+    tv16["associationId"] = json!(a);
+    tv16["offering"] = json!(o);
+    let d = app
+        .put("roc-a", &format!("/associations/{a}"), &tv16)
+        .await
+        .assert_problem(400)
+        .to_string();
+    assert!(d.contains("associationType"), "{d}");
+}
+
+#[tokio::test]
+async fn mandatory_fields_of_context_offerings_and_students_are_enforced() {
+    let app = spawn_app().await;
+    let po = id();
+    let program = json!({
+        "offeringId": po, "primaryCode": {"codeType": "offeringCode", "code": "25180-BBL"},
+        "offeringType": "program", "name": [{"language": "nl-NL", "value": "Kok BBL"}],
+        "description": [{"language": "nl-NL", "value": "Kok"}], "teachingLanguage": "nld",
+        "resultExpected": false, "endDate": "2026-07-31",
+        "consumers": [{"consumerKey": "nl-test-admin", "cohort": "24-25", "location": "Campus Eindhoven"}]
+    });
+    assert!(app
+        .put("roc-a", &format!("/offerings/{po}"), &program)
+        .await
+        .assert_problem(400)
+        .contains("startDate"));
+    let mut no_cohort = program.clone();
+    no_cohort["startDate"] = json!("2024-09-01");
+    no_cohort["consumers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("cohort");
+    assert!(app
+        .put("roc-a", &format!("/offerings/{po}"), &no_cohort)
+        .await
+        .assert_problem(400)
+        .contains("cohort"));
+    let p = id();
+    let mut student = person(p, "Ayşe");
+    student["consumers"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("idCheckName");
+    assert!(app
+        .put("roc-a", &format!("/persons/{p}"), &student)
+        .await
+        .assert_problem(400)
+        .contains("idCheckName"));
+    let mut staff = person(p, "Bram");
+    staff["affiliations"] = json!(["employee"]);
+    staff.as_object_mut().unwrap().remove("consumers");
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{p}"), &staff)
+            .await
+            .status,
+        201
+    );
+}
+
+#[tokio::test]
+async fn control_characters_are_refused_not_stored() {
+    let app = spawn_app().await;
+    let o = id();
+    let mut body = offering(o);
+    body["name"][0]["value"] = json!("Kok\u{0}2");
+    assert!(app
+        .put("roc-a", &format!("/offerings/{o}"), &body)
+        .await
+        .assert_problem(400)
+        .contains("control"));
+    let p = id();
+    let mut p_body = person(p, "Ayşe");
+    p_body["mail"] = json!("a\u{0}@b.nl");
+    app.put("roc-a", &format!("/persons/{p}"), &p_body)
+        .await
+        .assert_problem(400);
+    let mut lines = offering(o);
+    lines["description"][0]["value"] = json!("regel 1\nregel 2\tmet tab");
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o}"), &lines)
+            .await
+            .status,
+        201
+    );
+}
