@@ -56,6 +56,11 @@ pub fn assessor(id: Uuid, person: Uuid, offering: Uuid) -> Value {
     })
 }
 
+pub fn group(id: Uuid) -> Value {
+    json!({"groupId": id, "primaryCode": {"codeType": "groupCode", "code": "KOK2A"},
+        "groupType": "class", "name": [{"language": "nl-NL", "value": "Kok 2A"}]})
+}
+
 pub fn cancel_offering() -> Value {
     json!({"offeringType": "component", "consumers": [{"consumerKey": "nl-test-admin", "offeringState": "canceled"}]})
 }

@@ -375,8 +375,7 @@ async fn a_student_enrolment_without_the_oke_consumer_is_refused() {
 async fn groups_and_memberships_are_stored() {
     let app = spawn_app().await;
     let (g, p) = (id(), id());
-    let group = json!({"groupId": g, "primaryCode": {"codeType": "groupCode", "code": "KOK2A"},
-        "groupType": "class", "name": [{"language": "nl-NL", "value": "Kok 2A"}]});
+    let group = group(g);
     assert_eq!(
         app.put("roc-a", &format!("/groups/{g}"), &group)
             .await

@@ -10,8 +10,7 @@ async fn nothing_crosses_tenants_on_any_endpoint() {
     let app = spawn_app().await;
     let (o, sa, s, _, _) = enrolment(&app, "roc-a").await;
     let g = id();
-    let group = json!({"groupId": g, "primaryCode": {"codeType": "groupCode", "code": "KOK2A"},
-        "groupType": "class", "name": [{"language": "nl-NL", "value": "Kok 2A"}]});
+    let group = group(g);
     assert_eq!(
         app.put("roc-a", &format!("/groups/{g}"), &group)
             .await
