@@ -51,6 +51,7 @@ impl Application {
         let catalog = Catalog::load(&settings.catalog_dir)?;
         let db = connect(&settings.database_url).await?;
         migration::Migrator::up(&db, None).await?;
+        crate::catalog::versions::record(&db, &catalog).await?;
 
         let http = reqwest::Client::builder()
             .user_agent(concat!("proeve/", env!("CARGO_PKG_VERSION")))

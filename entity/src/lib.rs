@@ -3,6 +3,7 @@
 //! Every table carries `tenant` (the school's slug) as the first part of its primary key, so a
 //! row can only ever be addressed together with the tenant it belongs to.
 
+pub mod assessment_model;
 pub mod association;
 pub mod document;
 pub mod group;

@@ -3,12 +3,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_flow1;
+mod m20261123_000002_assessment_model;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_flow1::Migration)]
+        vec![
+            Box::new(m20261123_000001_flow1::Migration),
+            Box::new(m20261123_000002_assessment_model::Migration),
+        ]
     }
 }

@@ -2,7 +2,9 @@
 //! `catalog/` (people write and review them), read and checked at start-up. A bad file stops
 //! Proeve with a message naming the file and the field.
 
-use serde::Deserialize;
+pub mod versions;
+
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
 use uuid::Uuid;
@@ -93,6 +95,9 @@ pub struct Exam {
     pub test_provider: Option<String>,
     pub assessment: Option<String>,
     pub model: Model,
+    /// The file it was read from, for messages.
+    #[serde(skip)]
+    pub source: String,
 }
 
 fn active() -> Status {
@@ -105,7 +110,7 @@ fn situated() -> Vec<String> {
 
 /// The assessment model: what assessors score and how it adds up. Versioned: an exam is
 /// scored against the version it was planned with.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Model {
     pub version: u32,
@@ -122,14 +127,14 @@ pub struct Model {
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scale {
     pub id: String,
     pub levels: Vec<Level>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub value: u32,
@@ -137,14 +142,14 @@ pub struct Level {
 }
 
 /// A part taken on its own day; the points of all parts combine.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Part {
     pub code: String,
     pub title: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub code: String,
@@ -153,7 +158,7 @@ pub struct Section {
     pub criteria: Vec<Criterion>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Criterion {
     pub code: String,
@@ -213,8 +218,9 @@ impl Catalog {
 
     /// One catalogue file, parsed and checked; `name` is used in messages.
     pub fn parse(name: &str, text: &str) -> Result<Exam, CatalogError> {
-        let exam: Exam = toml::from_str(text)
+        let mut exam: Exam = toml::from_str(text)
             .map_err(|e| CatalogError(format!("{name}: {}", e.to_string().trim())))?;
+        exam.source = name.to_string();
         check(&exam).map_err(|m| CatalogError(format!("{name}: {m}")))?;
         Ok(exam)
     }

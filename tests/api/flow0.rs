@@ -190,3 +190,58 @@ async fn health_and_readiness_answer_without_a_token() {
         assert_eq!(r.status, 200, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_changed_model_needs_a_new_version_and_old_versions_stay() {
+    // A catalogue of one exam, in a directory of its own.
+    let dir = std::env::temp_dir().join(format!("proeve-catalog-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let original = std::fs::read_to_string(repo().join("catalog/kok-niveau-2.toml")).unwrap();
+    std::fs::write(dir.join("kok.toml"), &original).unwrap();
+    let database = std::env::temp_dir().join(format!("proeve-models-{}.db", uuid::Uuid::new_v4()));
+    let settings = |catalog: &std::path::Path| {
+        let catalog = catalog.to_path_buf();
+        let url = format!("sqlite://{}?mode=rwc", database.display());
+        move |s: &mut proeve::config::Settings| {
+            s.catalog_dir = catalog;
+            s.database_url = url;
+        }
+    };
+    let first = spawn_app_with(settings(&dir)).await;
+    let kok: uuid::Uuid = crate::fixtures::KOK.parse().unwrap();
+    let v1 = proeve::catalog::versions::load(&first.app.db, kok, 1)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The same version with a different pass mark is refused at start-up, naming the file.
+    let edited = original.replacen("pass_mark = 46", "pass_mark = 47", 1);
+    assert_ne!(edited, original);
+    std::fs::write(dir.join("kok.toml"), &edited).unwrap();
+    let refused = proeve::startup::Application::build(first.app.settings.clone()).await;
+    let message = format!("{:#}", refused.err().expect("refused"));
+    assert!(
+        message.contains("kok.toml") && message.contains("model.version"),
+        "{message}"
+    );
+
+    // With the version raised it starts, and version 1 is still there as it was.
+    std::fs::write(
+        dir.join("kok.toml"),
+        edited.replacen("version = 1", "version = 2", 1),
+    )
+    .unwrap();
+    let second = proeve::startup::Application::build(first.app.settings.clone())
+        .await
+        .unwrap();
+    let db = &second.state().db;
+    let old = proeve::catalog::versions::load(db, kok, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let new = proeve::catalog::versions::load(db, kok, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((old.pass_mark, new.pass_mark), (v1.pass_mark, 47));
+}

@@ -1,0 +1,93 @@
+//! Assessment model versions kept in the database. At start-up every exam's current model is
+//! recorded under its version; a model that changed while its version did not stops start-up
+//! (a version that exams may be planned with never changes). Old versions stay loadable.
+
+use super::{Catalog, CatalogError, Model};
+use chrono::Utc;
+use entity::assessment_model;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set, SqlErr};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+fn fingerprint(model: &Model) -> Result<(String, String), CatalogError> {
+    let json = serde_json::to_string(model)
+        .map_err(|e| CatalogError(format!("cannot serialise a model: {e}")))?;
+    let hash = Sha256::digest(json.as_bytes());
+    let hex = hash.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((json, hex))
+}
+
+/// Records the current model version of every exam, or refuses a changed model whose
+/// version was not raised.
+pub async fn record(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<()> {
+    for exam in &catalog.exams {
+        let (json, hash) = fingerprint(&exam.model)?;
+        let version = i32::try_from(exam.model.version)
+            .map_err(|_| CatalogError(format!("{}: `model.version` is too large", exam.source)))?;
+        let changed = |stored: &assessment_model::Model| {
+            CatalogError(format!(
+                "{}: the assessment model of {} differs from version {version} as first used \
+                 (on {}); a version never changes once used: raise `model.version`",
+                exam.source,
+                exam.code,
+                stored.created_at.format("%Y-%m-%d")
+            ))
+        };
+        if let Some(stored) = assessment_model::Entity::find_by_id((exam.id, version))
+            .one(db)
+            .await?
+        {
+            if stored.sha256 != hash {
+                return Err(changed(&stored).into());
+            }
+            continue;
+        }
+        let row = assessment_model::ActiveModel {
+            component_id: Set(exam.id),
+            version: Set(version),
+            exam_code: Set(exam.code.clone()),
+            model: Set(json),
+            sha256: Set(hash.clone()),
+            created_at: Set(Utc::now()),
+        };
+        match row.insert(db).await {
+            Ok(_) => {
+                tracing::info!(exam = %exam.code, version, "assessment model version recorded")
+            }
+            // Another instance starting at the same moment recorded it first.
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                let stored = assessment_model::Entity::find_by_id((exam.id, version))
+                    .one(db)
+                    .await?
+                    .ok_or(e)?;
+                if stored.sha256 != hash {
+                    return Err(changed(&stored).into());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// A model version as it was recorded, also one the catalogue no longer has.
+pub async fn load(
+    db: &DatabaseConnection,
+    component_id: Uuid,
+    version: u32,
+) -> Result<Option<Model>, DbErr> {
+    let Ok(version) = i32::try_from(version) else {
+        return Ok(None);
+    };
+    let Some(row) = assessment_model::Entity::find_by_id((component_id, version))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_str(&row.model).map(Some).map_err(|e| {
+        DbErr::Custom(format!(
+            "stored assessment model {component_id} v{version}: {e}"
+        ))
+    })
+}
