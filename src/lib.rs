@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod intake;
 pub mod ooapi;
+pub mod planning;
 pub mod sis;
 pub mod startup;
 pub mod telemetry;

@@ -5,7 +5,10 @@
 
 pub mod assessment_model;
 pub mod association;
+pub mod audit_event;
+pub mod case_assessor;
 pub mod document;
+pub mod exam_case;
 pub mod group;
 pub mod group_member;
 pub mod offering;

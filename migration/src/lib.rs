@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_flow1;
 mod m20261123_000002_assessment_model;
+mod m20261123_000003_exam_case;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_flow1::Migration),
             Box::new(m20261123_000002_assessment_model::Migration),
+            Box::new(m20261123_000003_exam_case::Migration),
         ]
     }
 }

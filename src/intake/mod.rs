@@ -156,6 +156,7 @@ pub async fn put_offering(
     if canceled {
         cancel_associations_of(txn, tenant, p.id, now).await?;
     }
+    crate::planning::sync_offering(txn, tenant, p.id).await?;
     Ok(written)
 }
 
@@ -182,7 +183,8 @@ pub async fn cancel_offering(
     }
     .update(txn)
     .await?;
-    cancel_associations_of(txn, tenant, stored.offering_id, now).await
+    cancel_associations_of(txn, tenant, stored.offering_id, now).await?;
+    crate::planning::sync_offering(txn, tenant, stored.offering_id).await
 }
 
 pub async fn lock_offering_for_patch(
@@ -285,9 +287,8 @@ pub async fn put_association(
     let p = w.parsed;
     // Lock order everywhere: offering, then association, then person. The shared lock keeps
     // a concurrent cancellation of the offering from missing this enrolment.
-    let offering_canceled = share_offering(txn, tenant, p.offering_id)
-        .await?
-        .is_some_and(|o| o.state == "canceled");
+    let offering = share_offering(txn, tenant, p.offering_id).await?;
+    let offering_canceled = offering.as_ref().is_some_and(|o| o.state == "canceled");
     let existing = lock_association(txn, tenant, p.id).await?;
     let (state, doc) = if offering_canceled && p.state == "associated" {
         tracing::info!(association = %p.id, "association on a withdrawn offering stored as canceled");
@@ -329,16 +330,11 @@ pub async fn put_association(
         }),
         exam_taken_at: Set(existing.as_ref().and_then(|e| e.exam_taken_at)),
     };
-    let written = match existing {
-        None => {
-            row.insert(txn).await?;
-            Written::Created
-        }
-        Some(_) => {
-            row.update(txn).await?;
-            Written::Replaced
-        }
+    let (written, stored) = match existing {
+        None => (Written::Created, row.insert(txn).await?),
+        Some(_) => (Written::Replaced, row.update(txn).await?),
     };
+    crate::planning::sync_case(txn, tenant, &stored, offering.as_ref()).await?;
     if state == "canceled" {
         purge_person_if_unneeded(txn, tenant, p.person_id, now).await?;
     }
@@ -357,7 +353,7 @@ pub async fn cancel_association(
 ) -> Result<(), DbErr> {
     let now = Utc::now();
     let doc = crate::ooapi::association::with_state(&document(&stored.document), "canceled");
-    association::ActiveModel {
+    let canceled = association::ActiveModel {
         tenant: Set(tenant.to_string()),
         association_id: Set(stored.association_id),
         state: Set("canceled".into()),
@@ -370,6 +366,8 @@ pub async fn cancel_association(
     }
     .update(txn)
     .await?;
+    let offering = find_offering(txn, tenant, stored.offering_id).await?;
+    crate::planning::sync_case(txn, tenant, &canceled, offering.as_ref()).await?;
     purge_person_if_unneeded(txn, tenant, stored.person_id, now).await
 }
 

@@ -11,4 +11,5 @@ mod flow0;
 mod flow1;
 mod helpers;
 mod isolation;
+mod planning;
 mod vectors;

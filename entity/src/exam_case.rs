@@ -1,0 +1,36 @@
+use sea_orm::entity::prelude::*;
+
+/// One student's practical exam for one attempt: made from a student enrolment (toets-
+/// inschrijving) on a planbare toets that expects a result, then planned, assessed, signed.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "exam_case")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub case_id: Uuid,
+    /// The SIS's enrolment this case answers (flow 5 goes back to it).
+    pub association_id: Uuid,
+    pub offering_id: Uuid,
+    pub person_id: Uuid,
+    pub attempt: i32,
+    /// received, planned, canceled (later: assessed, signed, final, delivered).
+    pub state: String,
+    pub component_id: Option<Uuid>,
+    /// The assessment model version it was planned with.
+    pub model_version: Option<i32>,
+    pub planned_start: Option<DateTimeUtc>,
+    pub planned_end: Option<DateTimeUtc>,
+    /// `workplace` or `school`.
+    pub place_kind: Option<String>,
+    pub place_name: Option<String>,
+    pub place_address: Option<String>,
+    pub revision: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,469 @@
+//! Exam cases and their planning. Every active student enrolment on a planbare toets that
+//! expects a result becomes an exam case; the exam office or an assessor plans it (date and
+//! time within the offering's window, the place, the assessors the model requires). Changes
+//! from the SIS keep flowing in: a canceled enrolment cancels its case while it is not yet
+//! assessed. Every change is in the audit trail.
+
+use crate::assessment::audit::{self, Actor, Change};
+use crate::catalog::Catalog;
+use chrono::{DateTime, Utc};
+use entity::{association, case_assessor, exam_case, offering, person};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Case states so far; assessment adds assessed, signed, final and delivered.
+pub mod state {
+    pub const RECEIVED: &str = "received";
+    pub const PLANNED: &str = "planned";
+    pub const CANCELED: &str = "canceled";
+}
+
+/// Whether an enrolment should have an open exam case.
+fn eligible(a: &association::Model, o: Option<&offering::Model>) -> bool {
+    a.association_type == "componentOfferingAssociation"
+        && a.role == "student"
+        && a.state == "associated"
+        && o.is_some_and(|o| {
+            o.offering_type == "component" && o.state == "active" && o.result_expected
+        })
+}
+
+/// The snapshot of a case the audit trail keeps.
+pub fn snapshot(c: &exam_case::Model, assessors: &[Uuid]) -> Value {
+    json!({
+        "state": c.state,
+        "attempt": c.attempt,
+        "componentId": c.component_id,
+        "modelVersion": c.model_version,
+        "plannedStart": c.planned_start,
+        "plannedEnd": c.planned_end,
+        "placeKind": c.place_kind,
+        "placeName": c.place_name,
+        "placeAddress": c.place_address,
+        "assessors": assessors,
+    })
+}
+
+/// Brings the exam case of one enrolment in line with what the SIS sent: opens one for an
+/// eligible enrolment, cancels an unassessed one whose enrolment or offering went away.
+pub async fn sync_case(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    a: &association::Model,
+    o: Option<&offering::Model>,
+) -> Result<(), DbErr> {
+    if a.association_type != "componentOfferingAssociation" || a.role != "student" {
+        return Ok(());
+    }
+    let attempt = a.attempt.unwrap_or(1);
+    let existing = exam_case::Entity::find()
+        .filter(exam_case::Column::Tenant.eq(tenant))
+        .filter(exam_case::Column::AssociationId.eq(a.association_id))
+        .filter(exam_case::Column::Attempt.eq(attempt))
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    let now = Utc::now();
+    match (eligible(a, o), existing) {
+        (true, None) => {
+            let case = exam_case::ActiveModel {
+                tenant: Set(tenant.to_string()),
+                case_id: Set(Uuid::new_v4()),
+                association_id: Set(a.association_id),
+                offering_id: Set(a.offering_id),
+                person_id: Set(a.person_id),
+                attempt: Set(attempt),
+                state: Set(state::RECEIVED.into()),
+                component_id: Set(o.and_then(|o| o.component_id)),
+                model_version: Set(None),
+                planned_start: Set(None),
+                planned_end: Set(None),
+                place_kind: Set(None),
+                place_name: Set(None),
+                place_address: Set(None),
+                revision: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            let after = snapshot(&case, &[]);
+            audit::record(
+                txn,
+                change(
+                    tenant,
+                    case.case_id,
+                    &Actor::Sis,
+                    "received",
+                    None,
+                    Some(after),
+                    None,
+                ),
+            )
+            .await
+        }
+        (true, Some(c)) if c.state == state::CANCELED => {
+            set_state(
+                txn,
+                tenant,
+                &c,
+                state::RECEIVED,
+                &Actor::Sis,
+                "reopened",
+                Some("the SIS enrolled the student again"),
+            )
+            .await
+        }
+        (true, Some(c)) => {
+            // The catalogue test may have been resolved since.
+            let component = o.and_then(|o| o.component_id);
+            if c.state == state::RECEIVED && c.component_id != component {
+                let before = snapshot(&c, &[]);
+                let updated = exam_case::ActiveModel {
+                    tenant: Set(c.tenant.clone()),
+                    case_id: Set(c.case_id),
+                    component_id: Set(component),
+                    revision: Set(c.revision + 1),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .update(txn)
+                .await?;
+                let after = snapshot(&updated, &[]);
+                audit::record(
+                    txn,
+                    change(
+                        tenant,
+                        c.case_id,
+                        &Actor::Sis,
+                        "exam changed",
+                        Some(before),
+                        Some(after),
+                        None,
+                    ),
+                )
+                .await?;
+            }
+            Ok(())
+        }
+        (false, Some(c)) if c.state == state::RECEIVED || c.state == state::PLANNED => {
+            let reason = if a.state == "canceled" {
+                "the SIS canceled the enrolment"
+            } else {
+                "the SIS withdrew the test selection"
+            };
+            set_state(
+                txn,
+                tenant,
+                &c,
+                state::CANCELED,
+                &Actor::Sis,
+                "canceled",
+                Some(reason),
+            )
+            .await
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Syncs the cases of every student enrolment on an offering (after the offering changed).
+pub async fn sync_offering(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    offering_id: Uuid,
+) -> Result<(), DbErr> {
+    let o = offering::Entity::find_by_id((tenant.to_string(), offering_id))
+        .one(txn)
+        .await?;
+    let students = association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::OfferingId.eq(offering_id))
+        .filter(association::Column::AssociationType.eq("componentOfferingAssociation"))
+        .filter(association::Column::Role.eq("student"))
+        .all(txn)
+        .await?;
+    for a in &students {
+        sync_case(txn, tenant, a, o.as_ref()).await?;
+    }
+    Ok(())
+}
+
+fn change<'a>(
+    tenant: &'a str,
+    case_id: Uuid,
+    actor: &'a Actor,
+    action: &'a str,
+    before: Option<Value>,
+    after: Option<Value>,
+    reason: Option<&'a str>,
+) -> Change<'a> {
+    Change {
+        tenant,
+        case_id,
+        actor,
+        action,
+        before,
+        after,
+        reason,
+    }
+}
+
+async fn assessors_of<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::CaseId.eq(case_id))
+        .order_by_asc(case_assessor::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.person_id)
+        .collect())
+}
+
+async fn set_state(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    c: &exam_case::Model,
+    to: &str,
+    actor: &Actor,
+    action: &str,
+    reason: Option<&str>,
+) -> Result<(), DbErr> {
+    let assessors = assessors_of(txn, tenant, c.case_id).await?;
+    let before = snapshot(c, &assessors);
+    let updated = exam_case::ActiveModel {
+        tenant: Set(c.tenant.clone()),
+        case_id: Set(c.case_id),
+        state: Set(to.to_string()),
+        revision: Set(c.revision + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    let after = snapshot(&updated, &assessors);
+    audit::record(
+        txn,
+        change(
+            tenant,
+            c.case_id,
+            actor,
+            action,
+            Some(before),
+            Some(after),
+            reason,
+        ),
+    )
+    .await
+}
+
+/// Where the exam takes place.
+#[derive(Debug, Clone)]
+pub enum Place {
+    Workplace { name: String, address: String },
+    School { location: String },
+}
+
+/// A planning decision for one case.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub place: Place,
+    /// In order: first assessor, second assessor.
+    pub assessors: Vec<Uuid>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("no exam case {0}")]
+    NotFound(Uuid),
+    /// Someone else changed the case; the caller holds an older revision.
+    #[error("the case changed since revision {expected}; it is now at revision {current}")]
+    Stale { expected: i64, current: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Who plans, and whether they may name assessors the SIS did not enrol on the offering (the
+/// exam office may; an assessor may not).
+#[derive(Debug, Clone)]
+pub struct Planner {
+    pub actor: Actor,
+    pub may_assign: bool,
+}
+
+/// Plans (or re-plans) a case. `expected_revision` is the revision the planner saw.
+pub async fn plan(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenant: &str,
+    case_id: Uuid,
+    expected_revision: i64,
+    p: &Plan,
+    by: &Planner,
+) -> Result<exam_case::Model, PlanError> {
+    let (actor, may_assign) = (&by.actor, by.may_assign);
+    let invalid = |m: String| Err(PlanError::Invalid(m));
+    let txn = crate::intake::begin(db).await?;
+    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(PlanError::NotFound(case_id))?;
+    if c.revision != expected_revision {
+        return Err(PlanError::Stale {
+            expected: expected_revision,
+            current: c.revision,
+        });
+    }
+    if c.state != state::RECEIVED && c.state != state::PLANNED {
+        return invalid(format!("a {} exam cannot be planned", c.state));
+    }
+    let Some(exam) = c.component_id.and_then(|id| catalog.get(id)) else {
+        return invalid("the SIS named no exam from the catalogue for this test selection; it needs manual handling".into());
+    };
+    let o = offering::Entity::find_by_id((tenant.to_string(), c.offering_id))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| PlanError::Invalid("the test selection is not known yet".into()))?;
+    if p.end <= p.start {
+        return invalid("the end must be after the start".into());
+    }
+    if o.start_at.is_some_and(|s| p.start < s) || o.end_at.is_some_and(|e| p.end > e) {
+        return invalid(format!(
+            "the exam must take place within the window the SIS set ({} to {})",
+            o.start_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+            o.end_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+        ));
+    }
+    let required = usize::from(exam.model.assessors);
+    if p.assessors.len() != required {
+        return invalid(format!(
+            "this exam needs {required} assessor(s), not {}",
+            p.assessors.len()
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut sources = Vec::new();
+    for id in &p.assessors {
+        if !seen.insert(*id) {
+            return invalid(format!("assessor {id} is named twice"));
+        }
+        if *id == c.person_id {
+            return invalid("the candidate cannot assess their own exam".into());
+        }
+        let known = person::Entity::find_by_id((tenant.to_string(), *id))
+            .one(&txn)
+            .await?
+            .is_some_and(|p| p.purged_at.is_none());
+        if !known {
+            return invalid(format!("assessor {id} is not a person the SIS sent"));
+        }
+        let enrolled = association::Entity::find()
+            .filter(association::Column::Tenant.eq(tenant))
+            .filter(association::Column::OfferingId.eq(c.offering_id))
+            .filter(association::Column::PersonId.eq(*id))
+            .filter(association::Column::Role.eq("assessor"))
+            .filter(association::Column::State.eq("associated"))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !enrolled && !may_assign {
+            return invalid(format!("assessor {id} is not enrolled on this test selection; the exam office can assign them"));
+        }
+        sources.push(if enrolled { "sis" } else { "assigned" });
+    }
+    let (kind, name, address) = match &p.place {
+        Place::Workplace { name, address }
+            if !name.trim().is_empty() && !address.trim().is_empty() =>
+        {
+            ("workplace", name.clone(), Some(address.clone()))
+        }
+        Place::School { location } if !location.trim().is_empty() => {
+            ("school", location.clone(), None)
+        }
+        _ => {
+            return invalid(
+                "name the place: a workplace with its address, or a school location".into(),
+            )
+        }
+    };
+    let before = snapshot(&c, &assessors_of(&txn, tenant, case_id).await?);
+    case_assessor::Entity::delete_many()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::CaseId.eq(case_id))
+        .exec(&txn)
+        .await?;
+    let now = Utc::now();
+    for (i, (id, source)) in p.assessors.iter().zip(sources).enumerate() {
+        case_assessor::ActiveModel {
+            tenant: Set(tenant.to_string()),
+            case_id: Set(case_id),
+            person_id: Set(*id),
+            position: Set(i as i32 + 1),
+            source: Set(source.into()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let replanning = c.state == state::PLANNED;
+    let updated = exam_case::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case_id),
+        state: Set(state::PLANNED.into()),
+        model_version: Set(i32::try_from(exam.model.version).ok()),
+        planned_start: Set(Some(p.start)),
+        planned_end: Set(Some(p.end)),
+        place_kind: Set(Some(kind.into())),
+        place_name: Set(Some(name)),
+        place_address: Set(address),
+        revision: Set(c.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let after = snapshot(&updated, &p.assessors);
+    let action = if replanning { "replanned" } else { "planned" };
+    audit::record(
+        &txn,
+        change(
+            tenant,
+            case_id,
+            actor,
+            action,
+            Some(before),
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The exam cases of a tenant in a state (or all), oldest first.
+pub async fn cases(
+    db: &DatabaseConnection,
+    tenant: &str,
+    in_state: Option<&str>,
+) -> Result<Vec<exam_case::Model>, DbErr> {
+    let mut q = exam_case::Entity::find().filter(exam_case::Column::Tenant.eq(tenant));
+    if let Some(s) = in_state {
+        q = q.filter(exam_case::Column::State.eq(s));
+    }
+    q.order_by_asc(exam_case::Column::CreatedAt).all(db).await
+}
