@@ -14,7 +14,7 @@ pub struct Model {
     pub offering_id: Uuid,
     pub person_id: Uuid,
     pub attempt: i32,
-    /// received, planned, canceled (later: assessed, signed, final, delivered).
+    /// received, planned, assessed, canceled (later: signed, final, delivered).
     pub state: String,
     pub component_id: Option<Uuid>,
     /// The assessment model version it was planned with.
@@ -25,6 +25,13 @@ pub struct Model {
     pub place_kind: Option<String>,
     pub place_name: Option<String>,
     pub place_address: Option<String>,
+    /// The outcome, once judged (OKE attendance value, raw and max points, pass, score).
+    pub attendance: Option<String>,
+    pub raw_score: Option<i32>,
+    pub max_raw_score: Option<i32>,
+    pub passed: Option<bool>,
+    pub score: Option<String>,
+    pub assessed_at: Option<DateTimeUtc>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -4,9 +4,11 @@
 //! row can only ever be addressed together with the tenant it belongs to.
 
 pub mod assessment_model;
+pub mod assessment_sheet;
 pub mod association;
 pub mod audit_event;
 pub mod case_assessor;
+pub mod criterion_score;
 pub mod document;
 pub mod exam_case;
 pub mod group;

@@ -1,5 +1,5 @@
-//! Exam cases (one per student enrolment and attempt), their planned assessors, and the audit
-//! trail of every change to a case.
+//! Exam cases (one per student enrolment and attempt), their planned assessors, the score
+//! sheets of each assessor and the joint judgement, and the audit trail of every change.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -27,6 +27,12 @@ impl MigrationTrait for Migration {
                     .col(string_null("place_kind"))
                     .col(text_null("place_name"))
                     .col(text_null("place_address"))
+                    .col(string_null("attendance"))
+                    .col(integer_null("raw_score"))
+                    .col(integer_null("max_raw_score"))
+                    .col(boolean_null("passed"))
+                    .col(string_null("score"))
+                    .col(timestamp_with_time_zone_null("assessed_at"))
                     .col(big_integer("revision"))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
@@ -79,6 +85,44 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table("assessment_sheet")
+                    .col(string("tenant"))
+                    .col(uuid("case_id"))
+                    .col(string("sheet"))
+                    .col(string_null("attendance"))
+                    .col(boolean_null("identity_checked"))
+                    .col(text_null("identity_method"))
+                    .col(text_null("irregularities"))
+                    .col(big_integer("revision"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .primary_key(Index::create().col("tenant").col("case_id").col("sheet"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("criterion_score")
+                    .col(string("tenant"))
+                    .col(uuid("case_id"))
+                    .col(string("sheet"))
+                    .col(string("criterion"))
+                    .col(integer("level"))
+                    .col(text_null("note"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .primary_key(
+                        Index::create()
+                            .col("tenant")
+                            .col("case_id")
+                            .col("sheet")
+                            .col("criterion"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
                     .table("audit_event")
                     .col(uuid("event_id"))
                     .col(string("tenant"))
@@ -107,7 +151,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["audit_event", "case_assessor", "exam_case"] {
+        for t in [
+            "audit_event",
+            "criterion_score",
+            "assessment_sheet",
+            "case_assessor",
+            "exam_case",
+        ] {
             manager
                 .drop_table(Table::drop().table(t).to_owned())
                 .await?;

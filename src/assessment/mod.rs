@@ -3,3 +3,4 @@
 
 pub mod audit;
 pub mod scoring;
+pub mod sheets;

@@ -76,6 +76,15 @@ pub async fn load(
     component_id: Uuid,
     version: u32,
 ) -> Result<Option<Model>, DbErr> {
+    load_in(db, component_id, version).await
+}
+
+/// [`load`] on any connection or transaction.
+pub async fn load_in<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    component_id: Uuid,
+    version: u32,
+) -> Result<Option<Model>, DbErr> {
     let Ok(version) = i32::try_from(version) else {
         return Ok(None);
     };

@@ -19,6 +19,7 @@ use uuid::Uuid;
 pub mod state {
     pub const RECEIVED: &str = "received";
     pub const PLANNED: &str = "planned";
+    pub const ASSESSED: &str = "assessed";
     pub const CANCELED: &str = "canceled";
 }
 
@@ -85,6 +86,12 @@ pub async fn sync_case(
                 place_kind: Set(None),
                 place_name: Set(None),
                 place_address: Set(None),
+                attendance: Set(None),
+                raw_score: Set(None),
+                max_raw_score: Set(None),
+                passed: Set(None),
+                score: Set(None),
+                assessed_at: Set(None),
                 revision: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -213,7 +220,8 @@ fn change<'a>(
     }
 }
 
-async fn assessors_of<C: ConnectionTrait>(
+/// The planned assessors of a case, first assessor first.
+pub async fn assessors_of<C: ConnectionTrait>(
     db: &C,
     tenant: &str,
     case_id: Uuid,

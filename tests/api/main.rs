@@ -12,4 +12,5 @@ mod flow1;
 mod helpers;
 mod isolation;
 mod planning;
+mod scoring;
 mod vectors;

@@ -1,0 +1,481 @@
+//! Scoring an exam: each assessor fills in their own sheet (attendance, identity check,
+//! a level and note per criterion, irregularities), in small, frequent saves guarded by a
+//! revision so a stale save never overwrites someone else's. A failing criterion needs a note
+//! saying why. With two assessors, a joint sheet records the final judgement where they
+//! disagreed; then the case is judged: the scoring engine gives its outcome.
+
+use super::audit::{self, Actor, Change};
+use super::scoring::{self, Scores};
+use crate::catalog::{versions, Catalog, Criterion, Model};
+use crate::planning::state;
+use chrono::Utc;
+use entity::{assessment_sheet, criterion_score, exam_case};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// OKE attendance values.
+pub const ATTENDANCE: [&str; 5] = [
+    "notKnown",
+    "notPresent",
+    "notStarted",
+    "notFinished",
+    "present",
+];
+
+/// Whose sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sheet {
+    Assessor(Uuid),
+    Joint,
+}
+
+impl Sheet {
+    fn key(self) -> String {
+        match self {
+            Sheet::Assessor(id) => id.to_string(),
+            Sheet::Joint => "joint".into(),
+        }
+    }
+}
+
+/// One criterion scored.
+#[derive(Debug, Clone)]
+pub struct ScoreInput {
+    pub criterion: String,
+    pub level: u32,
+    pub note: Option<String>,
+}
+
+/// A save: only what is given changes.
+#[derive(Debug, Clone, Default)]
+pub struct SheetUpdate {
+    pub attendance: Option<String>,
+    /// Whether the candidate's identity was checked against `idCheckName`, and how.
+    pub identity: Option<(bool, String)>,
+    pub irregularities: Option<String>,
+    pub scores: Vec<ScoreInput>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    #[error("no exam case {0}")]
+    NotFound(Uuid),
+    #[error("the sheet changed since revision {expected}; it is now at revision {current}")]
+    Stale { expected: i64, current: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+fn invalid<T>(m: impl Into<String>) -> Result<T, SheetError> {
+    Err(SheetError::Invalid(m.into()))
+}
+
+/// Whether a level fails its criterion: the lowest level, or below a knock-out's minimum.
+pub fn fails(c: &Criterion, level: u32) -> bool {
+    level == 0 || (c.knock_out && level < c.knock_out_min.unwrap_or(1))
+}
+
+/// The model version the case was planned with.
+async fn model_of(db: &DatabaseTransaction, case: &exam_case::Model) -> Result<Model, SheetError> {
+    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
+        return invalid("the exam is not planned yet");
+    };
+    let version = u32::try_from(version).unwrap_or(0);
+    versions::load_in(db, component, version)
+        .await?
+        .ok_or_else(|| {
+            SheetError::Invalid(format!("assessment model version {version} is missing"))
+        })
+}
+
+async fn lock_case(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<exam_case::Model, SheetError> {
+    exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(SheetError::NotFound(case_id))
+}
+
+/// Saves part of a sheet. `expected_revision` is the sheet revision the client holds (0 for a
+/// sheet it has not seen saved). Returns the new revision.
+pub async fn save(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+    sheet: Sheet,
+    expected_revision: i64,
+    update: &SheetUpdate,
+    actor: &Actor,
+) -> Result<i64, SheetError> {
+    let txn = crate::intake::begin(db).await?;
+    let case = lock_case(&txn, tenant, case_id).await?;
+    if case.state != state::PLANNED {
+        return invalid(format!("a {} exam cannot be scored", case.state));
+    }
+    let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
+    match sheet {
+        Sheet::Assessor(id) if !team.contains(&id) => {
+            return invalid("only the planned assessors score this exam")
+        }
+        Sheet::Joint if team.len() < 2 => return invalid("a joint judgement needs two assessors"),
+        _ => {}
+    }
+    let model = model_of(&txn, &case).await?;
+    let key = sheet.key();
+    let stored = assessment_sheet::Entity::find_by_id((tenant.to_string(), case_id, key.clone()))
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let current = stored.as_ref().map_or(0, |s| s.revision);
+    if current != expected_revision {
+        return Err(SheetError::Stale {
+            expected: expected_revision,
+            current,
+        });
+    }
+    if let Some(a) = &update.attendance {
+        if !ATTENDANCE.contains(&a.as_str()) {
+            return invalid(format!(
+                "attendance {a:?} is not one of {}",
+                ATTENDANCE.join(", ")
+            ));
+        }
+    }
+    let criteria: BTreeMap<&str, &Criterion> = model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .map(|c| (c.code.as_str(), c))
+        .collect();
+    for s in &update.scores {
+        let Some(c) = criteria.get(s.criterion.as_str()) else {
+            return invalid(format!(
+                "criterion {} is not in this exam's model",
+                s.criterion
+            ));
+        };
+        let top = model
+            .scale(&c.scale)
+            .map_or(0, |sc| sc.levels.len().saturating_sub(1) as u32);
+        if s.level > top {
+            return invalid(format!(
+                "criterion {}: level {} is not on its scale (0 to {top})",
+                c.code, s.level
+            ));
+        }
+        let note = s.note.as_deref().map(str::trim).unwrap_or("");
+        if fails(c, s.level) && note.is_empty() {
+            return invalid(format!(
+                "criterion {}: a failing score needs a note saying why",
+                c.code
+            ));
+        }
+    }
+    let now = Utc::now();
+    let before = stored.as_ref().map(|s| json!({"attendance": s.attendance, "identityChecked": s.identity_checked, "irregularities": s.irregularities}));
+    let mut row = assessment_sheet::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case_id),
+        sheet: Set(key.clone()),
+        revision: Set(current + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if let Some(a) = &update.attendance {
+        row.attendance = Set(Some(a.clone()));
+    }
+    if let Some((checked, how)) = &update.identity {
+        row.identity_checked = Set(Some(*checked));
+        row.identity_method = Set(Some(how.clone()));
+    }
+    if let Some(i) = &update.irregularities {
+        row.irregularities = Set(Some(i.clone()));
+    }
+    let saved = match stored {
+        // Fields not given stay NULL on a new sheet.
+        None => row.insert(&txn).await?,
+        Some(_) => row.update(&txn).await?,
+    };
+    let mut changed = Vec::new();
+    for s in &update.scores {
+        let existing = criterion_score::Entity::find_by_id((
+            tenant.to_string(),
+            case_id,
+            key.clone(),
+            s.criterion.clone(),
+        ))
+        .one(&txn)
+        .await?;
+        let level = i32::try_from(s.level).unwrap_or(i32::MAX);
+        let score = criterion_score::ActiveModel {
+            tenant: Set(tenant.to_string()),
+            case_id: Set(case_id),
+            sheet: Set(key.clone()),
+            criterion: Set(s.criterion.clone()),
+            level: Set(level),
+            note: Set(s.note.clone().filter(|n| !n.trim().is_empty())),
+            updated_at: Set(now),
+        };
+        changed.push(json!({"criterion": s.criterion, "from": existing.as_ref().map(|e| e.level), "to": level, "note": s.note}));
+        match existing {
+            None => score.insert(&txn).await.map(|_| ())?,
+            Some(_) => score.update(&txn).await.map(|_| ())?,
+        }
+    }
+    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "scores": changed});
+    let action = match sheet {
+        Sheet::Assessor(_) => "scored",
+        Sheet::Joint => "jointly scored",
+    };
+    audit::record(
+        &txn,
+        Change {
+            tenant,
+            case_id,
+            actor,
+            action,
+            before,
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved.revision)
+}
+
+/// A sheet as stored: its fields and its scores by criterion (level, note).
+pub struct StoredSheet {
+    pub sheet: assessment_sheet::Model,
+    pub scores: BTreeMap<String, (u32, Option<String>)>,
+}
+
+async fn load(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    case_id: Uuid,
+    sheet: Sheet,
+) -> Result<Option<StoredSheet>, DbErr> {
+    let key = sheet.key();
+    let Some(s) = assessment_sheet::Entity::find_by_id((tenant.to_string(), case_id, key.clone()))
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let scores = criterion_score::Entity::find()
+        .filter(criterion_score::Column::Tenant.eq(tenant))
+        .filter(criterion_score::Column::CaseId.eq(case_id))
+        .filter(criterion_score::Column::Sheet.eq(key))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.criterion, (u32::try_from(c.level).unwrap_or(0), c.note)))
+        .collect();
+    Ok(Some(StoredSheet { sheet: s, scores }))
+}
+
+/// Closes the scoring: every assessor's sheet must be complete (attendance set; for a present
+/// candidate, every criterion scored and the identity checked). With two assessors who
+/// disagree, the joint sheet decides and must be complete too; the disagreement and its
+/// resolution go into the audit trail. The case becomes `assessed` with its outcome.
+pub async fn judge(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenant: &str,
+    case_id: Uuid,
+    expected_case_revision: i64,
+    actor: &Actor,
+) -> Result<exam_case::Model, SheetError> {
+    let txn = crate::intake::begin(db).await?;
+    let case = lock_case(&txn, tenant, case_id).await?;
+    if case.revision != expected_case_revision {
+        return Err(SheetError::Stale {
+            expected: expected_case_revision,
+            current: case.revision,
+        });
+    }
+    if case.state != state::PLANNED {
+        return invalid(format!("a {} exam cannot be judged", case.state));
+    }
+    let model = model_of(&txn, &case).await?;
+    let Some(exam) = case.component_id.and_then(|c| catalog.get(c)) else {
+        return invalid("the exam is not in the catalogue");
+    };
+    let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
+    let mut sheets = Vec::new();
+    for id in &team {
+        match load(&txn, tenant, case_id, Sheet::Assessor(*id)).await? {
+            Some(s) => sheets.push(s),
+            None => return invalid(format!("assessor {id} has not scored yet")),
+        }
+    }
+    let complete = |s: &StoredSheet| -> Result<(), String> {
+        let attendance = s
+            .sheet
+            .attendance
+            .as_deref()
+            .ok_or("attendance is not recorded")?;
+        if attendance == "present" {
+            if s.sheet.identity_checked != Some(true) {
+                return Err("the identity check is not recorded".into());
+            }
+            let missing: Vec<&str> = model
+                .sections
+                .iter()
+                .flat_map(|sec| &sec.criteria)
+                .filter(|c| !s.scores.contains_key(&c.code))
+                .map(|c| c.code.as_str())
+                .collect();
+            if !missing.is_empty() {
+                return Err(format!("criteria not scored: {}", missing.join(", ")));
+            }
+        }
+        Ok(())
+    };
+    for s in &sheets {
+        complete(s).map_err(|m| SheetError::Invalid(format!("assessor {}: {m}", s.sheet.sheet)))?;
+    }
+    let levels = |s: &StoredSheet| -> Scores {
+        s.scores.iter().map(|(k, (l, _))| (k.clone(), *l)).collect()
+    };
+    let mut disagreements = Vec::new();
+    if let [a, b] = sheets.as_slice() {
+        if a.sheet.attendance != b.sheet.attendance {
+            disagreements.push(json!({"field": "attendance", "first": a.sheet.attendance, "second": b.sheet.attendance}));
+        }
+        let (la, lb) = (levels(a), levels(b));
+        for (code, level) in &la {
+            if lb.get(code) != Some(level) {
+                disagreements
+                    .push(json!({"criterion": code, "first": level, "second": lb.get(code)}));
+            }
+        }
+    }
+    let deciding = if disagreements.is_empty() {
+        sheets.into_iter().next()
+    } else {
+        let joint = load(&txn, tenant, case_id, Sheet::Joint)
+            .await?
+            .ok_or_else(|| {
+                SheetError::Invalid(
+                    "the assessors disagree: record the joint judgement first".into(),
+                )
+            })?;
+        complete(&joint).map_err(|m| SheetError::Invalid(format!("joint judgement: {m}")))?;
+        Some(joint)
+    };
+    let Some(deciding) = deciding else {
+        return invalid("nobody is planned to assess this exam");
+    };
+    let attendance = deciding
+        .sheet
+        .attendance
+        .clone()
+        .unwrap_or_else(|| "notKnown".into());
+    let outcome = if attendance == "present" {
+        let o = scoring::score_model(
+            &model,
+            exam.result_value_type,
+            &exam.pass_from,
+            &levels(&deciding),
+        )
+        .map_err(|e| SheetError::Invalid(e.to_string()))?;
+        Some(o)
+    } else {
+        None
+    };
+    let now = Utc::now();
+    let updated = exam_case::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case_id),
+        state: Set(state::ASSESSED.into()),
+        attendance: Set(Some(attendance.clone())),
+        raw_score: Set(outcome
+            .as_ref()
+            .map(|o| i32::try_from(o.raw_score).unwrap_or(i32::MAX))),
+        max_raw_score: Set(outcome
+            .as_ref()
+            .map(|o| i32::try_from(o.max_raw_score).unwrap_or(i32::MAX))),
+        passed: Set(outcome.as_ref().map(|o| o.passed)),
+        score: Set(outcome.as_ref().map(|o| o.score.clone())),
+        assessed_at: Set(Some(now)),
+        revision: Set(case.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    // From now on a result is owed to the SIS, whatever it cancels.
+    entity::association::Entity::update_many()
+        .col_expr(
+            entity::association::Column::ExamTakenAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(entity::association::Column::Tenant.eq(tenant))
+        .filter(entity::association::Column::AssociationId.eq(case.association_id))
+        .exec(&txn)
+        .await?;
+    let after = json!({
+        "state": updated.state, "attendance": attendance, "rawScore": updated.raw_score,
+        "maxRawScore": updated.max_raw_score, "passed": updated.passed, "score": updated.score,
+        "failedKnockOuts": outcome.map(|o| o.failed_knock_outs),
+        "disagreements": disagreements,
+    });
+    audit::record(
+        &txn,
+        Change {
+            tenant,
+            case_id,
+            actor,
+            action: "judged",
+            before: Some(json!({"state": case.state})),
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A case's sheets for reading (assessors' and joint).
+pub async fn sheets(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<StoredSheet>, DbErr> {
+    let txn = crate::intake::begin(db).await?;
+    let keys: Vec<String> = assessment_sheet::Entity::find()
+        .filter(assessment_sheet::Column::Tenant.eq(tenant))
+        .filter(assessment_sheet::Column::CaseId.eq(case_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.sheet)
+        .collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let sheet = if k == "joint" {
+            Sheet::Joint
+        } else {
+            Sheet::Assessor(k.parse().unwrap_or_default())
+        };
+        if let Some(s) = load(&txn, tenant, case_id, sheet).await? {
+            out.push(s);
+        }
+    }
+    txn.commit().await?;
+    Ok(out)
+}

@@ -1,0 +1,406 @@
+//! Scoring a planned exam: two assessors each fill in their sheet, a joint judgement where
+//! they disagree, and the outcome from the scoring engine; every save in the audit trail.
+
+use crate::fixtures::*;
+use crate::helpers::*;
+use proeve::assessment::audit::{self, Actor};
+use proeve::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
+use proeve::planning::{self, Place, Plan, Planner};
+use uuid::Uuid;
+
+struct Planned {
+    case: entity::exam_case::Model,
+    first: Uuid,
+    second: Uuid,
+    offering: Uuid,
+    student: Uuid,
+}
+
+async fn planned_exam(app: &TestApp) -> Planned {
+    let (o, _, s, _, first) = enrolment(app, "roc-a").await;
+    let (second, a) = (id(), id());
+    app.put(
+        "roc-a",
+        &format!("/persons/{second}"),
+        &person(second, "Chris"),
+    )
+    .await;
+    app.put(
+        "roc-a",
+        &format!("/associations/{a}"),
+        &assessor(a, second, o),
+    )
+    .await;
+    let case = planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .remove(0);
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let plan = Plan {
+        start: at("2026-12-08T09:00:00+01:00"),
+        end: at("2026-12-08T15:00:00+01:00"),
+        place: Place::School {
+            location: "Leerrestaurant, gebouw B".into(),
+        },
+        assessors: vec![first, second],
+    };
+    let case = planning::plan(
+        &app.app.db,
+        &app.app.catalog,
+        "roc-a",
+        case.case_id,
+        1,
+        &plan,
+        &Planner {
+            actor: Actor::System,
+            may_assign: false,
+        },
+    )
+    .await
+    .unwrap();
+    Planned {
+        case,
+        first,
+        second,
+        offering: o,
+        student: s,
+    }
+}
+
+/// Every criterion of the Kok model at `level` (with a note where that fails), except the
+/// overrides.
+fn all_at(app: &TestApp, level: u32, overrides: &[(&str, u32)]) -> Vec<ScoreInput> {
+    let exam = app.app.catalog.get(KOK.parse().unwrap()).unwrap();
+    exam.model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .map(|c| {
+            let level = overrides
+                .iter()
+                .find(|(code, _)| *code == c.code)
+                .map_or(level, |(_, l)| *l);
+            ScoreInput {
+                criterion: c.code.clone(),
+                level,
+                note: sheets::fails(c, level)
+                    .then(|| "Niet aangetoond: zie toelichting".to_string()),
+            }
+        })
+        .collect()
+}
+
+fn present(scores: Vec<ScoreInput>) -> SheetUpdate {
+    SheetUpdate {
+        attendance: Some("present".into()),
+        identity: Some((true, "identiteitsbewijs vergeleken met idCheckName".into())),
+        irregularities: None,
+        scores,
+    }
+}
+
+#[tokio::test]
+async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_then_on() {
+    let app = spawn_app().await;
+    let p = planned_exam(&app).await;
+    let db = &app.app.db;
+    for who in [p.first, p.second] {
+        // Saved in two small steps, as a phone would.
+        let all = all_at(&app, 2, &[]);
+        let (head, tail) = all.split_at(10);
+        let r1 = sheets::save(
+            db,
+            "roc-a",
+            p.case.case_id,
+            Sheet::Assessor(who),
+            0,
+            &present(head.to_vec()),
+            &Actor::Person(who),
+        )
+        .await
+        .unwrap();
+        let r2 = sheets::save(
+            db,
+            "roc-a",
+            p.case.case_id,
+            Sheet::Assessor(who),
+            r1,
+            &SheetUpdate {
+                scores: tail.to_vec(),
+                ..Default::default()
+            },
+            &Actor::Person(who),
+        )
+        .await
+        .unwrap();
+        assert_eq!((r1, r2), (1, 2));
+    }
+    let judged = sheets::judge(
+        db,
+        &app.app.catalog,
+        "roc-a",
+        p.case.case_id,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    assert_eq!(judged.state, "assessed");
+    assert_eq!(
+        (judged.raw_score, judged.max_raw_score, judged.passed),
+        (Some(54), Some(81), Some(true))
+    );
+    assert_eq!(judged.score.as_deref(), Some("6.5"));
+    assert_eq!(judged.attendance.as_deref(), Some("present"));
+    let trail = audit::trail(db, "roc-a", p.case.case_id).await.unwrap();
+    let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["received", "planned", "scored", "scored", "scored", "scored", "judged"]
+    );
+
+    // The SIS cancels afterwards: the enrolment is canceled, but the student's data stays
+    // because the result must still be delivered.
+    assert_eq!(
+        app.patch(
+            "roc-a",
+            &format!("/offerings/{}", p.offering),
+            &cancel_offering()
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        app.get("roc-a", &format!("/persons/{}", p.student))
+            .await
+            .status,
+        200
+    );
+    let still = planning::cases(db, "roc-a", None).await.unwrap().remove(0);
+    assert_eq!(still.state, "assessed", "an assessed exam is not canceled");
+}
+
+#[tokio::test]
+async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
+    let app = spawn_app().await;
+    let p = planned_exam(&app).await;
+    let db = &app.app.db;
+    let case = p.case.case_id;
+    sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Assessor(p.first),
+        0,
+        &present(all_at(&app, 2, &[])),
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Assessor(p.second),
+        0,
+        &present(all_at(&app, 2, &[("B1-K1-W1.1", 3)])),
+        &Actor::Person(p.second),
+    )
+    .await
+    .unwrap();
+    let r = sheets::judge(
+        db,
+        &app.app.catalog,
+        "roc-a",
+        case,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await;
+    assert!(
+        matches!(r, Err(SheetError::Invalid(ref m)) if m.contains("joint")),
+        "{r:?}"
+    );
+    sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Joint,
+        0,
+        &present(all_at(&app, 2, &[("B1-K1-W1.1", 3)])),
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    let judged = sheets::judge(
+        db,
+        &app.app.catalog,
+        "roc-a",
+        case,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    assert_eq!(judged.raw_score, Some(55));
+    let last = audit::trail(db, "roc-a", case)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let after: serde_json::Value = serde_json::from_str(last.after.as_deref().unwrap()).unwrap();
+    assert_eq!(after["disagreements"][0]["criterion"], "B1-K1-W1.1");
+    assert_eq!(
+        (
+            after["disagreements"][0]["first"].as_u64(),
+            after["disagreements"][0]["second"].as_u64()
+        ),
+        (Some(2), Some(3))
+    );
+    // Every sheet stays readable next to the outcome.
+    assert_eq!(sheets::sheets(db, "roc-a", case).await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
+    let app = spawn_app().await;
+    let p = planned_exam(&app).await;
+    let db = &app.app.db;
+    let case = p.case.case_id;
+    let one = |criterion: &str, level: u32, note: Option<&str>| SheetUpdate {
+        scores: vec![ScoreInput {
+            criterion: criterion.into(),
+            level,
+            note: note.map(str::to_string),
+        }],
+        ..Default::default()
+    };
+    let me = Actor::Person(p.first);
+    let cases = [
+        (
+            Sheet::Assessor(p.first),
+            one("B1-K1-W1.1", 0, None),
+            "needs a note",
+        ),
+        (
+            Sheet::Assessor(p.first),
+            one("B1-K1-W1.1", 0, Some("  ")),
+            "needs a note",
+        ),
+        (
+            Sheet::Assessor(p.first),
+            one("B1-K1-W1.1", 7, None),
+            "not on its scale",
+        ),
+        (
+            Sheet::Assessor(p.first),
+            one("X-1", 2, None),
+            "not in this exam",
+        ),
+        (
+            Sheet::Assessor(p.student),
+            one("B1-K1-W1.1", 2, None),
+            "only the planned assessors",
+        ),
+        (
+            Sheet::Assessor(p.first),
+            SheetUpdate {
+                attendance: Some("absent".into()),
+                ..Default::default()
+            },
+            "attendance",
+        ),
+    ];
+    for (sheet, update, expected) in cases {
+        match sheets::save(db, "roc-a", case, sheet, 0, &update, &me).await {
+            Err(SheetError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            other => panic!("{expected}: {other:?}"),
+        }
+    }
+    let rev = sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Assessor(p.first),
+        0,
+        &one("B1-K1-W1.1", 0, Some("Geen planning gemaakt")),
+        &me,
+    )
+    .await
+    .unwrap();
+    let stale = sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Assessor(p.first),
+        0,
+        &one("B1-K1-W1.1", 1, None),
+        &me,
+    )
+    .await;
+    assert!(matches!(stale, Err(SheetError::Stale { current, .. }) if current == rev));
+    let judged = sheets::judge(db, &app.app.catalog, "roc-a", case, p.case.revision, &me).await;
+    assert!(
+        matches!(judged, Err(SheetError::Invalid(ref m)) if m.contains("not")),
+        "{judged:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_absent_candidate_is_judged_without_a_score() {
+    let app = spawn_app().await;
+    let p = planned_exam(&app).await;
+    let db = &app.app.db;
+    let absent = SheetUpdate {
+        attendance: Some("notPresent".into()),
+        ..Default::default()
+    };
+    for who in [p.first, p.second] {
+        sheets::save(
+            db,
+            "roc-a",
+            p.case.case_id,
+            Sheet::Assessor(who),
+            0,
+            &absent,
+            &Actor::Person(who),
+        )
+        .await
+        .unwrap();
+    }
+    let judged = sheets::judge(
+        db,
+        &app.app.catalog,
+        "roc-a",
+        p.case.case_id,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            judged.state.as_str(),
+            judged.attendance.as_deref(),
+            judged.score.as_deref()
+        ),
+        ("assessed", Some("notPresent"), None)
+    );
+    // Nothing can be scored any more.
+    let late = sheets::save(
+        db,
+        "roc-a",
+        p.case.case_id,
+        Sheet::Assessor(p.first),
+        1,
+        &absent,
+        &Actor::Person(p.first),
+    )
+    .await;
+    assert!(matches!(late, Err(SheetError::Invalid(_))));
+}
