@@ -261,8 +261,8 @@ pub struct StoredSheet {
     pub scores: BTreeMap<String, (u32, Option<String>)>,
 }
 
-async fn load(
-    txn: &DatabaseTransaction,
+async fn load<C: sea_orm::ConnectionTrait>(
+    txn: &C,
     tenant: &str,
     case_id: Uuid,
     sheet: Sheet,
@@ -456,11 +456,10 @@ pub async fn sheets(
     tenant: &str,
     case_id: Uuid,
 ) -> Result<Vec<StoredSheet>, DbErr> {
-    let txn = crate::intake::begin(db).await?;
     let keys: Vec<String> = assessment_sheet::Entity::find()
         .filter(assessment_sheet::Column::Tenant.eq(tenant))
         .filter(assessment_sheet::Column::CaseId.eq(case_id))
-        .all(&txn)
+        .all(db)
         .await?
         .into_iter()
         .map(|s| s.sheet)
@@ -472,10 +471,9 @@ pub async fn sheets(
         } else {
             Sheet::Assessor(k.parse().unwrap_or_default())
         };
-        if let Some(s) = load(&txn, tenant, case_id, sheet).await? {
+        if let Some(s) = load(db, tenant, case_id, sheet).await? {
             out.push(s);
         }
     }
-    txn.commit().await?;
     Ok(out)
 }
