@@ -33,6 +33,10 @@ pub struct TenantSettings {
     /// Codes of the catalogue tests this school holds a licence for; absent means all.
     #[serde(default)]
     pub licensed_components: Option<Vec<String>>,
+    /// Whether the exam committee finalises results in Proeve (else the SIS does, and signed
+    /// results go out as non-final).
+    #[serde(default)]
+    pub finalise_in_proeve: bool,
 }
 
 /// How Proeve verifies the bearer tokens of the school's SIS.
@@ -129,6 +133,7 @@ impl Settings {
                 },
                 sis: None,
                 licensed_components: None,
+                finalise_in_proeve: true,
             }],
             ..FileSettings::default()
         };

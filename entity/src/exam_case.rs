@@ -14,7 +14,7 @@ pub struct Model {
     pub offering_id: Uuid,
     pub person_id: Uuid,
     pub attempt: i32,
-    /// received, planned, assessed, canceled (later: signed, final, delivered).
+    /// received, planned, assessed, signed, final, canceled (later: delivered).
     pub state: String,
     pub component_id: Option<Uuid>,
     /// The assessment model version it was planned with.
@@ -32,6 +32,8 @@ pub struct Model {
     pub passed: Option<bool>,
     pub score: Option<String>,
     pub assessed_at: Option<DateTimeUtc>,
+    pub signed_at: Option<DateTimeUtc>,
+    pub finalised_at: Option<DateTimeUtc>,
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

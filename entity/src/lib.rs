@@ -15,3 +15,4 @@ pub mod group;
 pub mod group_member;
 pub mod offering;
 pub mod person;
+pub mod signature;

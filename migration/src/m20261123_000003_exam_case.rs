@@ -33,6 +33,8 @@ impl MigrationTrait for Migration {
                     .col(boolean_null("passed"))
                     .col(string_null("score"))
                     .col(timestamp_with_time_zone_null("assessed_at"))
+                    .col(timestamp_with_time_zone_null("signed_at"))
+                    .col(timestamp_with_time_zone_null("finalised_at"))
                     .col(big_integer("revision"))
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
@@ -123,6 +125,29 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table("signature")
+                    .col(string("tenant"))
+                    .col(uuid("case_id"))
+                    .col(string("role"))
+                    .col(uuid("person_id"))
+                    .col(blob_null("image"))
+                    .col(string_null("image_sha256"))
+                    .col(text_null("refusal"))
+                    .col(string("account"))
+                    .col(timestamp_with_time_zone("signed_at"))
+                    .primary_key(
+                        Index::create()
+                            .col("tenant")
+                            .col("case_id")
+                            .col("role")
+                            .col("person_id"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
                     .table("audit_event")
                     .col(uuid("event_id"))
                     .col(string("tenant"))
@@ -153,6 +178,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for t in [
             "audit_event",
+            "signature",
             "criterion_score",
             "assessment_sheet",
             "case_assessor",

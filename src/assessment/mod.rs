@@ -4,3 +4,4 @@
 pub mod audit;
 pub mod scoring;
 pub mod sheets;
+pub mod signing;

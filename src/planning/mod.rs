@@ -20,6 +20,8 @@ pub mod state {
     pub const RECEIVED: &str = "received";
     pub const PLANNED: &str = "planned";
     pub const ASSESSED: &str = "assessed";
+    pub const SIGNED: &str = "signed";
+    pub const FINAL: &str = "final";
     pub const CANCELED: &str = "canceled";
 }
 
@@ -92,6 +94,8 @@ pub async fn sync_case(
                 passed: Set(None),
                 score: Set(None),
                 assessed_at: Set(None),
+                signed_at: Set(None),
+                finalised_at: Set(None),
                 revision: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),

@@ -297,6 +297,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         },
         sis: None,
         licensed_components: None,
+        finalise_in_proeve: slug == "roc-a",
     }
 }
 

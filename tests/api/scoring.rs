@@ -404,3 +404,206 @@ async fn an_absent_candidate_is_judged_without_a_score() {
     .await;
     assert!(matches!(late, Err(SheetError::Invalid(_))));
 }
+
+/// A tiny valid-looking PNG (the signature pad sends one).
+fn png(tag: u8) -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend_from_slice(&[0, 0, 0, 13, b'I', b'H', b'D', b'R', tag]);
+    v
+}
+
+async fn judged_exam(app: &TestApp) -> Planned {
+    let p = planned_exam(app).await;
+    for who in [p.first, p.second] {
+        sheets::save(
+            &app.app.db,
+            "roc-a",
+            p.case.case_id,
+            Sheet::Assessor(who),
+            0,
+            &present(all_at(app, 2, &[])),
+            &Actor::Person(who),
+        )
+        .await
+        .unwrap();
+    }
+    sheets::judge(
+        &app.app.db,
+        &app.app.catalog,
+        "roc-a",
+        p.case.case_id,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    p
+}
+
+#[tokio::test]
+async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() {
+    use proeve::assessment::signing::{self, SignError, Signer};
+    let app = spawn_app().await;
+    let p = judged_exam(&app).await;
+    let db = &app.app.db;
+    let case = p.case.case_id;
+    let after_first = signing::sign(
+        db,
+        "roc-a",
+        case,
+        &Signer::Assessor {
+            person_id: p.first,
+            image: png(1),
+        },
+        "jo@roc-a",
+    )
+    .await
+    .unwrap();
+    assert_eq!(after_first.state, "assessed", "one signature is not enough");
+    let refusals = [
+        (
+            Signer::Assessor {
+                person_id: p.first,
+                image: png(2),
+            },
+            "never replaced",
+        ),
+        (
+            Signer::Assessor {
+                person_id: p.student,
+                image: png(3),
+            },
+            "only the planned assessors",
+        ),
+        (
+            Signer::Assessor {
+                person_id: p.second,
+                image: b"GIF89a".to_vec(),
+            },
+            "PNG",
+        ),
+        (
+            Signer::CandidateRefused {
+                recorded_by: p.second,
+                reason: " ".into(),
+            },
+            "say why",
+        ),
+    ];
+    for (signer, expected) in refusals {
+        match signing::sign(db, "roc-a", case, &signer, "x").await {
+            Err(SignError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            other => panic!("{expected}: {other:?}"),
+        }
+    }
+    signing::sign(
+        db,
+        "roc-a",
+        case,
+        &Signer::Assessor {
+            person_id: p.second,
+            image: png(4),
+        },
+        "chris@roc-a",
+    )
+    .await
+    .unwrap();
+    let signed = signing::sign(
+        db,
+        "roc-a",
+        case,
+        &Signer::Candidate { image: png(5) },
+        "ayse@student",
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.state, "signed");
+    assert!(signed.signed_at.is_some());
+    let stored = signing::signatures(db, "roc-a", case).await.unwrap();
+    assert_eq!(stored.len(), 3);
+    assert!(stored
+        .iter()
+        .all(|s| s.image_sha256.as_ref().is_some_and(|h| h.len() == 64)));
+
+    // The record is frozen: no more scoring or judging.
+    let late = sheets::save(
+        db,
+        "roc-a",
+        case,
+        Sheet::Assessor(p.first),
+        1,
+        &present(vec![]),
+        &Actor::Person(p.first),
+    )
+    .await;
+    assert!(matches!(late, Err(SheetError::Invalid(_))));
+
+    // The committee finalises in bulk; an exam that is not signed yet is reported, not fatal.
+    let other = id();
+    let tenant = app.app.tenants.get("roc-a").unwrap();
+    let results = signing::finalise(db, tenant, &[case, other], id()).await;
+    assert_eq!(
+        results[0].1.as_ref().map(|c| c.state.as_str()).ok(),
+        Some("final")
+    );
+    assert!(matches!(results[1].1, Err(SignError::NotFound(_))));
+    let again = signing::finalise(db, tenant, &[case], id()).await;
+    assert!(matches!(&again[0].1, Err(SignError::Invalid(m)) if m.contains("final")));
+    let actions: Vec<String> = audit::trail(db, "roc-a", case)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions[actions.len() - 5..],
+        [
+            "signed by assessor",
+            "signed by assessor",
+            "acknowledged by candidate",
+            "signed",
+            "finalised"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_its_sis_cannot_finalise_here(
+) {
+    use proeve::assessment::signing::{self, SignError, Signer};
+    let app = spawn_app_with(|s| s.tenants[0].finalise_in_proeve = false).await;
+    let p = judged_exam(&app).await;
+    let db = &app.app.db;
+    for who in [p.first, p.second] {
+        signing::sign(
+            db,
+            "roc-a",
+            p.case.case_id,
+            &Signer::Assessor {
+                person_id: who,
+                image: png(9),
+            },
+            "x",
+        )
+        .await
+        .unwrap();
+    }
+    let refused = Signer::CandidateRefused {
+        recorded_by: p.first,
+        reason: "Kandidaat is het niet eens met de beoordeling en tekent niet".into(),
+    };
+    let signed = signing::sign(db, "roc-a", p.case.case_id, &refused, "jo@roc-a")
+        .await
+        .unwrap();
+    assert_eq!(signed.state, "signed");
+    let candidate = signing::signatures(db, "roc-a", p.case.case_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.role == "candidate")
+        .unwrap();
+    assert!(candidate.image.is_none() && candidate.refusal.is_some());
+    let tenant = app.app.tenants.get("roc-a").unwrap();
+    let r = signing::finalise(db, tenant, &[p.case.case_id], id()).await;
+    assert!(matches!(&r[0].1, Err(SignError::Invalid(m)) if m.contains("SIS")));
+}

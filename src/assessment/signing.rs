@@ -1,0 +1,286 @@
+//! Signing and finalising. Every planned assessor signs the judged exam (a drawn signature,
+//! the signed-in account and the time) and the candidate acknowledges it, or refuses with a
+//! reason an assessor records. With every signature there, the exam is `signed` and its record
+//! is frozen. Where the school finalises in Proeve, the exam committee then makes it `final`.
+
+use super::audit::{self, Actor, Change};
+use crate::planning::state;
+use chrono::Utc;
+use entity::{exam_case, signature};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// Largest signature image accepted.
+pub const MAX_SIGNATURE_BYTES: usize = 256 * 1024;
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+#[derive(Debug, Clone)]
+pub enum Signer {
+    Assessor {
+        person_id: Uuid,
+        image: Vec<u8>,
+    },
+    Candidate {
+        image: Vec<u8>,
+    },
+    /// The candidate would not acknowledge; `recorded_by` is the assessor who says so.
+    CandidateRefused {
+        recorded_by: Uuid,
+        reason: String,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    #[error("no exam case {0}")]
+    NotFound(Uuid),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+fn invalid<T>(m: impl Into<String>) -> Result<T, SignError> {
+    Err(SignError::Invalid(m.into()))
+}
+
+fn check_image(image: &[u8]) -> Result<String, SignError> {
+    if image.len() > MAX_SIGNATURE_BYTES || !image.starts_with(PNG_MAGIC) {
+        return invalid(format!(
+            "a signature is a PNG image of at most {} KiB",
+            MAX_SIGNATURE_BYTES / 1024
+        ));
+    }
+    Ok(Sha256::digest(image)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Records one signature; returns the case, `signed` once the last one is in. `account` is
+/// the signed-in account making it.
+pub async fn sign(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+    signer: &Signer,
+    account: &str,
+) -> Result<exam_case::Model, SignError> {
+    let txn = crate::intake::begin(db).await?;
+    let case = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(SignError::NotFound(case_id))?;
+    if case.state != state::ASSESSED {
+        return invalid(format!("a {} exam cannot be signed", case.state));
+    }
+    let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
+    let (role, person_id, image, refusal, action) = match signer {
+        Signer::Assessor { person_id, image } => {
+            if !team.contains(person_id) {
+                return invalid("only the planned assessors sign this exam");
+            }
+            (
+                "assessor",
+                *person_id,
+                Some(image.clone()),
+                None,
+                "signed by assessor",
+            )
+        }
+        Signer::Candidate { image } => (
+            "candidate",
+            case.person_id,
+            Some(image.clone()),
+            None,
+            "acknowledged by candidate",
+        ),
+        Signer::CandidateRefused {
+            recorded_by,
+            reason,
+        } => {
+            if !team.contains(recorded_by) {
+                return invalid("only a planned assessor can record that the candidate refused");
+            }
+            if reason.trim().is_empty() {
+                return invalid("say why the candidate did not acknowledge");
+            }
+            (
+                "candidate",
+                case.person_id,
+                None,
+                Some(reason.clone()),
+                "candidate refused to acknowledge",
+            )
+        }
+    };
+    let image_sha256 = image.as_deref().map(check_image).transpose()?;
+    let existing =
+        signature::Entity::find_by_id((tenant.to_string(), case_id, role.to_string(), person_id))
+            .one(&txn)
+            .await?;
+    if existing.is_some() {
+        return invalid(format!(
+            "the {role} has signed already; a signature is never replaced"
+        ));
+    }
+    let now = Utc::now();
+    signature::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case_id),
+        role: Set(role.to_string()),
+        person_id: Set(person_id),
+        image: Set(image),
+        image_sha256: Set(image_sha256.clone()),
+        refusal: Set(refusal.clone()),
+        account: Set(account.to_string()),
+        signed_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let actor = match signer {
+        Signer::CandidateRefused { recorded_by, .. } => Actor::Person(*recorded_by),
+        _ => Actor::Person(person_id),
+    };
+    let after = json!({"role": role, "person": person_id, "account": account, "imageSha256": image_sha256, "refusal": refusal});
+    audit::record(
+        &txn,
+        Change {
+            tenant,
+            case_id,
+            actor: &actor,
+            action,
+            before: None,
+            after: Some(after),
+            reason: None,
+        },
+    )
+    .await?;
+
+    let signatures = signature::Entity::find()
+        .filter(signature::Column::Tenant.eq(tenant))
+        .filter(signature::Column::CaseId.eq(case_id))
+        .all(&txn)
+        .await?;
+    let assessors_signed = team.iter().all(|id| {
+        signatures
+            .iter()
+            .any(|s| s.role == "assessor" && s.person_id == *id)
+    });
+    let candidate_done = signatures.iter().any(|s| s.role == "candidate");
+    let case = if assessors_signed && candidate_done {
+        let signed = exam_case::ActiveModel {
+            tenant: Set(tenant.to_string()),
+            case_id: Set(case_id),
+            state: Set(state::SIGNED.into()),
+            signed_at: Set(Some(now)),
+            revision: Set(case.revision + 1),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            Change {
+                tenant,
+                case_id,
+                actor: &Actor::System,
+                action: "signed",
+                before: Some(json!({"state": case.state})),
+                after: Some(json!({"state": signed.state})),
+                reason: None,
+            },
+        )
+        .await?;
+        signed
+    } else {
+        case
+    };
+    txn.commit().await?;
+    Ok(case)
+}
+
+/// Finalises signed exams on behalf of the exam committee (vaststellen), each on its own:
+/// one that cannot be finalised does not hold up the others.
+pub async fn finalise(
+    db: &DatabaseConnection,
+    tenant: &crate::startup::Tenant,
+    case_ids: &[Uuid],
+    committee_member: Uuid,
+) -> Vec<(Uuid, Result<exam_case::Model, SignError>)> {
+    let mut out = Vec::with_capacity(case_ids.len());
+    for id in case_ids {
+        out.push((*id, finalise_one(db, tenant, *id, committee_member).await));
+    }
+    out
+}
+
+async fn finalise_one(
+    db: &DatabaseConnection,
+    tenant: &crate::startup::Tenant,
+    case_id: Uuid,
+    committee_member: Uuid,
+) -> Result<exam_case::Model, SignError> {
+    let slug = tenant.settings.slug.as_str();
+    if !tenant.settings.finalise_in_proeve {
+        return invalid("this school finalises results in its SIS, not in Proeve");
+    }
+    let txn = crate::intake::begin(db).await?;
+    let case = exam_case::Entity::find_by_id((slug.to_string(), case_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(SignError::NotFound(case_id))?;
+    if case.state != state::SIGNED {
+        return invalid(format!(
+            "a {} exam cannot be finalised; it must be signed",
+            case.state
+        ));
+    }
+    let now = Utc::now();
+    let done = exam_case::ActiveModel {
+        tenant: Set(slug.to_string()),
+        case_id: Set(case_id),
+        state: Set(state::FINAL.into()),
+        finalised_at: Set(Some(now)),
+        revision: Set(case.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Change {
+            tenant: slug,
+            case_id,
+            actor: &Actor::Person(committee_member),
+            action: "finalised",
+            before: Some(json!({"state": case.state})),
+            after: Some(json!({"state": done.state})),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// The signatures of a case, for reading.
+pub async fn signatures(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<signature::Model>, sea_orm::DbErr> {
+    signature::Entity::find()
+        .filter(signature::Column::Tenant.eq(tenant))
+        .filter(signature::Column::CaseId.eq(case_id))
+        .all(db)
+        .await
+}
