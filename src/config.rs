@@ -37,6 +37,13 @@ pub struct TenantSettings {
     /// results go out as non-final).
     #[serde(default)]
     pub finalise_in_proeve: bool,
+    /// People of the exam office (examenbureau): person ids or e-mail addresses as the SIS
+    /// sent them.
+    #[serde(default)]
+    pub exam_office: Vec<String>,
+    /// Members of the exam committee (examencommissie), likewise.
+    #[serde(default)]
+    pub exam_committee: Vec<String>,
 }
 
 /// How Proeve verifies the bearer tokens of the school's SIS.
@@ -99,6 +106,9 @@ pub const DEMO_TENANT: &str = "demo";
 pub const DEMO_ISSUER: &str = "proeve-demo";
 pub const DEMO_AUDIENCE: &str = "proeve";
 pub const DEMO_KEY_FILE: &str = "proeve-demo-key.pem";
+/// The demo school's exam office and committee (persons in `demo/seed.json`).
+pub const DEMO_EXAM_OFFICE: &str = "4c915d7e-6f80-4a12-8d4e-5f6a7b8c9da4";
+pub const DEMO_EXAM_COMMITTEE: &str = "5da26e8f-7091-4b23-9e5f-6a7b8c9daeb5";
 
 impl Settings {
     /// Settings from a configuration file, with environment overrides applied.
@@ -134,6 +144,8 @@ impl Settings {
                 sis: None,
                 licensed_components: None,
                 finalise_in_proeve: true,
+                exam_office: vec![DEMO_EXAM_OFFICE.into()],
+                exam_committee: vec![DEMO_EXAM_COMMITTEE.into()],
             }],
             ..FileSettings::default()
         };

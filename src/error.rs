@@ -16,6 +16,12 @@ pub enum ApiError {
     Forbidden { detail: String, scope: String },
     #[error("{0}")]
     NotFound(String),
+    /// Someone else changed the record; the body carries its current revision.
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        current_revision: i64,
+    },
     #[error("{detail}")]
     MethodNotAllowed { detail: String, allow: String },
     #[error("{0}")]
@@ -67,6 +73,7 @@ pub fn title_for(status: StatusCode) -> &'static str {
         403 => "Forbidden",
         404 => "Resource not found",
         405 => "Method not allowed",
+        409 => "Conflict",
         413 => "Request body too large",
         415 => "Unsupported media type",
         429 => "Too many requests",
@@ -93,6 +100,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -110,7 +118,19 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        let mut resp = problem(status, detail.clone());
+        let mut resp = match self {
+            ApiError::Conflict {
+                current_revision, ..
+            } => HttpResponse::build(status)
+                .content_type("application/problem+json")
+                .json(serde_json::json!({
+                    "status": status.as_u16().to_string(),
+                    "title": title_for(status),
+                    "detail": detail,
+                    "currentRevision": current_revision,
+                })),
+            _ => problem(status, detail.clone()),
+        };
         let headers = resp.headers_mut();
         match self {
             ApiError::Unauthorized(_) => {

@@ -1,6 +1,7 @@
 //! Proeve: an OKE-conformant server for MBO practical exams. See DESIGN.md for the picture;
 //! `startup` wires the parts together.
 
+pub mod api;
 pub mod assessment;
 pub mod auth;
 pub mod catalog;

@@ -97,7 +97,7 @@ impl Application {
             tenants,
             demo_jwks,
         });
-        if state.settings.is_demo() {
+        if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state).await?;
         }
         let server_state = state.clone();
@@ -105,6 +105,7 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(crate::api::routes)
                 .configure(crate::sis::routes)
         })
         // Longer than common client pools keep idle connections, so a SIS rarely reuses one

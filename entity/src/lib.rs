@@ -15,4 +15,5 @@ pub mod group;
 pub mod group_member;
 pub mod offering;
 pub mod person;
+pub mod session;
 pub mod signature;

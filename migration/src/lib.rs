@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_flow1;
 mod m20261123_000002_assessment_model;
 mod m20261123_000003_exam_case;
+mod m20261123_000004_session;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_flow1::Migration),
             Box::new(m20261123_000002_assessment_model::Migration),
             Box::new(m20261123_000003_exam_case::Migration),
+            Box::new(m20261123_000004_session::Migration),
         ]
     }
 }

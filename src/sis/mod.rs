@@ -4,7 +4,7 @@
 //! `ooapi`, then store with `intake`.
 
 mod associations;
-mod body;
+pub(crate) mod body;
 mod components;
 mod documents;
 mod groups;
@@ -90,7 +90,7 @@ fn close_unread(resp: &mut HttpResponse) {
         .set_connection_type(actix_web::http::ConnectionType::Close);
 }
 
-fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+pub(crate) fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     let mut resp = problem(
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{} is not allowed here; use {allow}", req.method()),
@@ -103,7 +103,7 @@ fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
 }
 
 /// The tenant named in the path.
-fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
+pub(crate) fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
     let slug = req.match_info().get("slug").unwrap_or_default();
     state
         .tenants
@@ -112,7 +112,7 @@ fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiE
 }
 
 /// A path parameter that must be a UUID.
-fn path_uuid(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn path_uuid(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
     let raw = req.match_info().get(name).unwrap_or_default();
     crate::ooapi::read::parse_uuid(raw)
         .ok_or_else(|| ApiError::bad(name, format!("{raw:?} is not a UUID")))

@@ -298,6 +298,8 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         sis: None,
         licensed_components: None,
         finalise_in_proeve: slug == "roc-a",
+        exam_office: vec!["office@roc.example".into()],
+        exam_committee: vec!["committee@roc.example".into()],
     }
 }
 

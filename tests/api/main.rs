@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod app_api;
 mod auth;
 mod cancel;
 mod demo;

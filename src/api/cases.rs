@@ -1,0 +1,486 @@
+//! Exam cases for the people involved: list and read what your role lets you see, and take
+//! the lifecycle steps your role allows.
+
+use super::{json_body, signed_in, Me};
+use crate::assessment::audit::{self, Actor};
+use crate::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
+use crate::assessment::signing::{self, SignError, Signer};
+use crate::error::ApiError;
+use crate::planning::{self, Place, Plan, PlanError, Planner};
+use crate::sis::path_uuid;
+use crate::startup::AppState;
+use actix_web::{web, HttpRequest, HttpResponse};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use entity::{association, case_assessor, exam_case, person};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::NotFound(id) => ApiError::NotFound(format!("No exam case {id}")),
+            PlanError::Stale { current, .. } => ApiError::Conflict {
+                detail: e.to_string(),
+                current_revision: current,
+            },
+            PlanError::Invalid(m) => ApiError::BadRequest(m),
+            PlanError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<SheetError> for ApiError {
+    fn from(e: SheetError) -> Self {
+        match e {
+            SheetError::NotFound(id) => ApiError::NotFound(format!("No exam case {id}")),
+            SheetError::Stale { current, .. } => ApiError::Conflict {
+                detail: e.to_string(),
+                current_revision: current,
+            },
+            SheetError::Invalid(m) => ApiError::BadRequest(m),
+            SheetError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<SignError> for ApiError {
+    fn from(e: SignError) -> Self {
+        match e {
+            SignError::NotFound(id) => ApiError::NotFound(format!("No exam case {id}")),
+            SignError::Invalid(m) => ApiError::BadRequest(m),
+            SignError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// How the signed-in person stands to a case.
+struct Relation {
+    candidate: bool,
+    planned_assessor: bool,
+    enrolled_assessor: bool,
+}
+
+async fn relation(
+    db: &DatabaseConnection,
+    tenant: &str,
+    me: &Me,
+    c: &exam_case::Model,
+) -> Result<Relation, ApiError> {
+    let planned_assessor = planning::assessors_of(db, tenant, c.case_id)
+        .await?
+        .contains(&me.person_id);
+    let enrolled_assessor = association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::OfferingId.eq(c.offering_id))
+        .filter(association::Column::PersonId.eq(me.person_id))
+        .filter(association::Column::Role.eq("assessor"))
+        .filter(association::Column::State.eq("associated"))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(Relation {
+        candidate: c.person_id == me.person_id,
+        planned_assessor,
+        enrolled_assessor,
+    })
+}
+
+/// The case, if this person may see it at all (else 404: no hint that it exists).
+async fn visible_case(
+    state: &AppState,
+    tenant: &str,
+    me: &Me,
+    case_id: Uuid,
+) -> Result<(exam_case::Model, Relation), ApiError> {
+    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("No exam case {case_id}")))?;
+    let r = relation(&state.db, tenant, me, &c).await?;
+    if me.staff() || r.candidate || r.planned_assessor || r.enrolled_assessor {
+        Ok((c, r))
+    } else {
+        Err(ApiError::NotFound(format!("No exam case {case_id}")))
+    }
+}
+
+fn forbidden(detail: &str) -> ApiError {
+    ApiError::Forbidden {
+        detail: detail.into(),
+        scope: String::new(),
+    }
+}
+
+async fn display_name(db: &DatabaseConnection, tenant: &str, id: Uuid) -> Result<Value, ApiError> {
+    Ok(json!(person::Entity::find_by_id((tenant.to_string(), id))
+        .one(db)
+        .await?
+        .and_then(|p| p.display_name)))
+}
+
+/// A case as the API shows it. A candidate sees the outcome once the exam is signed.
+async fn view(
+    state: &AppState,
+    tenant: &str,
+    c: &exam_case::Model,
+    r: &Relation,
+    me: &Me,
+) -> Result<Value, ApiError> {
+    let exam = c.component_id.and_then(|id| state.catalog.get(id));
+    let mut assessors = Vec::new();
+    for a in case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::CaseId.eq(c.case_id))
+        .order_by_asc(case_assessor::Column::Position)
+        .all(&state.db)
+        .await?
+    {
+        assessors.push(json!({"personId": a.person_id, "displayName": display_name(&state.db, tenant, a.person_id).await?, "position": a.position, "source": a.source}));
+    }
+    let outcome_visible = me.staff()
+        || r.planned_assessor
+        || (r.candidate && matches!(c.state.as_str(), "signed" | "final"));
+    let outcome = (outcome_visible && c.attendance.is_some()).then(|| {
+        json!({"attendance": c.attendance, "rawScore": c.raw_score, "maxRawScore": c.max_raw_score, "passed": c.passed, "score": c.score})
+    });
+    let place = c
+        .place_kind
+        .as_ref()
+        .map(|k| json!({"kind": k, "name": c.place_name, "address": c.place_address}));
+    Ok(json!({
+        "caseId": c.case_id,
+        "state": c.state,
+        "revision": c.revision,
+        "attempt": c.attempt,
+        "offeringId": c.offering_id,
+        "candidate": {"personId": c.person_id, "displayName": display_name(&state.db, tenant, c.person_id).await?},
+        "exam": exam.map(|e| json!({"componentId": e.id, "code": e.code, "name": e.name, "resultValueType": e.result_value_type.as_str()})),
+        "modelVersion": c.model_version,
+        "plannedStart": c.planned_start,
+        "plannedEnd": c.planned_end,
+        "place": place,
+        "assessors": assessors,
+        "outcome": outcome,
+    }))
+}
+
+pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let slug = tenant.settings.slug.as_str();
+    let all = planning::cases(&state.db, slug, None).await?;
+    let mine: Vec<exam_case::Model> = if me.staff() {
+        all
+    } else {
+        let planned: BTreeSet<Uuid> = case_assessor::Entity::find()
+            .filter(case_assessor::Column::Tenant.eq(slug))
+            .filter(case_assessor::Column::PersonId.eq(me.person_id))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|a| a.case_id)
+            .collect();
+        let enrolled: BTreeSet<Uuid> = association::Entity::find()
+            .filter(association::Column::Tenant.eq(slug))
+            .filter(association::Column::PersonId.eq(me.person_id))
+            .filter(association::Column::Role.eq("assessor"))
+            .filter(association::Column::State.eq("associated"))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|a| a.offering_id)
+            .collect();
+        all.into_iter()
+            .filter(|c| {
+                c.person_id == me.person_id
+                    || planned.contains(&c.case_id)
+                    || enrolled.contains(&c.offering_id)
+            })
+            .collect()
+    };
+    let mut items = Vec::with_capacity(mine.len());
+    for c in &mine {
+        let r = relation(&state.db, slug, &me, c).await?;
+        items.push(view(&state, slug, c, &r, &me).await?);
+    }
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &c, &r, &me).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PlanBody {
+    revision: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    place: PlaceBody,
+    assessors: Vec<Uuid>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "camelCase")]
+enum PlaceBody {
+    Workplace { name: String, address: String },
+    School { location: String },
+}
+
+pub async fn plan(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: PlanBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    if !(me.exam_office || r.enrolled_assessor || r.planned_assessor) {
+        return Err(forbidden(
+            "only the exam office and the exam's assessors plan it",
+        ));
+    }
+    let place = match body.place {
+        PlaceBody::Workplace { name, address } => Place::Workplace { name, address },
+        PlaceBody::School { location } => Place::School { location },
+    };
+    let p = Plan {
+        start: body.start,
+        end: body.end,
+        place,
+        assessors: body.assessors,
+    };
+    let by = Planner {
+        actor: Actor::Person(me.person_id),
+        may_assign: me.exam_office,
+    };
+    let planned = planning::plan(
+        &state.db,
+        &state.catalog,
+        slug,
+        c.case_id,
+        body.revision,
+        &p,
+        &by,
+    )
+    .await?;
+    let r = relation(&state.db, slug, &me, &planned).await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &planned, &r, &me).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SheetBody {
+    revision: i64,
+    attendance: Option<String>,
+    identity_checked: Option<bool>,
+    identity_method: Option<String>,
+    irregularities: Option<String>,
+    #[serde(default)]
+    scores: Vec<ScoreBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScoreBody {
+    criterion: String,
+    level: u32,
+    note: Option<String>,
+}
+
+/// `PUT .../sheets/mine` (the assessor's own) or `.../sheets/joint`.
+pub async fn save_sheet(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: SheetBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    if !r.planned_assessor {
+        return Err(forbidden("only the exam's assessors score it"));
+    }
+    let sheet = match req.match_info().get("sheet") {
+        Some("mine") => Sheet::Assessor(me.person_id),
+        Some("joint") => Sheet::Joint,
+        _ => return Err(ApiError::NotFound("sheets are `mine` or `joint`".into())),
+    };
+    let identity = match (body.identity_checked, body.identity_method) {
+        (Some(checked), method) => Some((checked, method.unwrap_or_default())),
+        (None, Some(_)) => {
+            return Err(ApiError::bad(
+                "identityChecked",
+                "is needed with identityMethod",
+            ))
+        }
+        (None, None) => None,
+    };
+    let update = SheetUpdate {
+        attendance: body.attendance,
+        identity,
+        irregularities: body.irregularities,
+        scores: body
+            .scores
+            .into_iter()
+            .map(|s| ScoreInput {
+                criterion: s.criterion,
+                level: s.level,
+                note: s.note,
+            })
+            .collect(),
+    };
+    let revision = sheets::save(
+        &state.db,
+        slug,
+        c.case_id,
+        sheet,
+        body.revision,
+        &update,
+        &Actor::Person(me.person_id),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"revision": revision})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RevisionBody {
+    revision: i64,
+}
+
+pub async fn judge(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: RevisionBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    if !r.planned_assessor {
+        return Err(forbidden("only the exam's assessors judge it"));
+    }
+    let judged = sheets::judge(
+        &state.db,
+        &state.catalog,
+        slug,
+        c.case_id,
+        body.revision,
+        &Actor::Person(me.person_id),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &judged, &r, &me).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignBody {
+    /// `assessor` (yourself), `candidate` (the candidate's acknowledgement, drawn on this
+    /// device), or `candidateRefused` (with a reason).
+    role: String,
+    /// The drawn signature, a base64 PNG.
+    image: Option<String>,
+    reason: Option<String>,
+}
+
+pub async fn sign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: SignBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    let image = || -> Result<Vec<u8>, ApiError> {
+        let text = body
+            .image
+            .as_deref()
+            .ok_or_else(|| ApiError::bad("image", "is mandatory (a base64 PNG)"))?;
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| ApiError::bad("image", "is not base64"))
+    };
+    let signer = match body.role.as_str() {
+        "assessor" if r.planned_assessor => Signer::Assessor {
+            person_id: me.person_id,
+            image: image()?,
+        },
+        "candidate" if r.candidate || r.planned_assessor => Signer::Candidate { image: image()? },
+        "candidateRefused" if r.planned_assessor => Signer::CandidateRefused {
+            recorded_by: me.person_id,
+            reason: body.reason.clone().unwrap_or_default(),
+        },
+        "assessor" | "candidate" | "candidateRefused" => {
+            return Err(forbidden("you cannot sign this exam in that role"))
+        }
+        other => {
+            return Err(ApiError::bad(
+                "role",
+                format!("{other:?} is not assessor, candidate or candidateRefused"),
+            ))
+        }
+    };
+    let account = format!(
+        "{} ({})",
+        me.display_name.clone().unwrap_or_default(),
+        me.person_id
+    );
+    let signed = signing::sign(&state.db, slug, c.case_id, &signer, &account).await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &signed, &r, &me).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FinaliseBody {
+    case_ids: Vec<Uuid>,
+}
+
+pub async fn finalise(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: FinaliseBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    if !me.exam_committee {
+        return Err(forbidden("only the exam committee finalises results"));
+    }
+    let results = signing::finalise(&state.db, tenant, &body.case_ids, me.person_id).await;
+    let items: Vec<Value> = results
+        .into_iter()
+        .map(|(id, r)| match r {
+            Ok(c) => json!({"caseId": id, "state": c.state}),
+            Err(e) => json!({"caseId": id, "error": ApiError::from(e).to_string()}),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
+}
+
+pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let slug = tenant.settings.slug.as_str();
+    if !me.staff() {
+        return Err(forbidden(
+            "the audit trail is for the exam office and the exam committee",
+        ));
+    }
+    let (c, _) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    let events: Vec<Value> = audit::trail(&state.db, slug, c.case_id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
+            json!({"at": e.at, "actor": e.actor, "action": e.action, "before": parse(e.before), "after": parse(e.after), "reason": e.reason})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"items": events})))
+}

@@ -1,0 +1,144 @@
+//! The JSON API for people (the phone app) under `/api/{slug}`: who is signed in, the exam
+//! cases they may see, and the lifecycle steps their role allows (plan, score, judge, sign,
+//! finalise, read the audit trail). Every handler checks the session's tenant and the
+//! person's relation to the case; every state-changing request must carry the session's CSRF
+//! token. Sign-in so far: the demo page (demo mode only).
+
+mod cases;
+mod signin;
+
+use crate::auth::session;
+use crate::error::ApiError;
+use crate::sis::body::{self, Kind};
+use crate::startup::{AppState, Tenant};
+use actix_web::{web, HttpRequest};
+use entity::person;
+use sea_orm::EntityTrait;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let r = |path: &str, allow: &'static str| {
+        web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
+            crate::sis::method_not_allowed(&req, allow)
+        }))
+    };
+    cfg.service(
+        web::scope("/api/{slug}")
+            .service(r("/me", "GET").route(web::get().to(signin::me)))
+            .service(r("/sign-out", "POST").route(web::post().to(signin::sign_out)))
+            .service(r("/demo/sign-in", "POST").route(web::post().to(signin::demo_sign_in_json)))
+            .service(r("/cases", "GET").route(web::get().to(cases::list)))
+            .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
+            .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
+            .service(r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(cases::save_sheet)))
+            .service(r("/cases/{id}/judge", "POST").route(web::post().to(cases::judge)))
+            .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
+            .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))
+            .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
+    );
+    cfg.service(
+        web::resource("/app/{slug}/sign-in")
+            .route(web::get().to(signin::demo_page))
+            .route(web::post().to(signin::demo_sign_in_form)),
+    );
+}
+
+/// The signed-in person on this request.
+pub struct Me {
+    pub person_id: Uuid,
+    pub display_name: Option<String>,
+    pub exam_office: bool,
+    pub exam_committee: bool,
+    pub csrf_token: String,
+}
+
+impl Me {
+    pub fn staff(&self) -> bool {
+        self.exam_office || self.exam_committee
+    }
+}
+
+fn cookie(req: &HttpRequest) -> Option<String> {
+    req.cookie(session::COOKIE).map(|c| c.value().to_string())
+}
+
+/// The tenant in the path and the person signed in to it. `write` demands the CSRF token.
+pub async fn signed_in<'a>(
+    state: &'a AppState,
+    req: &HttpRequest,
+    write: bool,
+) -> Result<(&'a Tenant, Me), ApiError> {
+    let tenant = crate::sis::tenant(state, req)?;
+    let token = cookie(req).ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
+    let s = session::find(&state.db, &token)
+        .await?
+        .filter(|s| s.tenant == tenant.settings.slug)
+        .ok_or_else(|| {
+            ApiError::Unauthorized(
+                "your session has ended or belongs to another school; sign in again".into(),
+            )
+        })?;
+    if write {
+        let given = req
+            .headers()
+            .get(session::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !session::csrf_matches(&s.csrf_token, given) {
+            return Err(ApiError::Forbidden {
+                detail: "send the session's CSRF token in X-CSRF-Token".into(),
+                scope: String::new(),
+            });
+        }
+    }
+    let p = person::Entity::find_by_id((tenant.settings.slug.clone(), s.person_id))
+        .one(&state.db)
+        .await?;
+    let listed = |list: &[String]| {
+        let id = s.person_id.to_string();
+        let mail = p
+            .as_ref()
+            .and_then(|p| p.mail.clone())
+            .unwrap_or_default()
+            .to_lowercase();
+        list.iter()
+            .any(|e| *e == id || (!mail.is_empty() && e.to_lowercase() == mail))
+    };
+    let exam_office = listed(&tenant.settings.exam_office);
+    let exam_committee = listed(&tenant.settings.exam_committee);
+    Ok((
+        tenant,
+        Me {
+            person_id: s.person_id,
+            display_name: p.and_then(|p| p.display_name),
+            exam_office,
+            exam_committee,
+            csrf_token: s.csrf_token,
+        },
+    ))
+}
+
+/// A JSON body of our own API, with the path of a bad field in the error.
+pub async fn json_body<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, ApiError> {
+    let bytes = body::read(req, payload).await?;
+    let (value, _) = body::json(req, &bytes, Kind::Put)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        ApiError::bad(if path == "." { "body" } else { &path }, e.inner())
+    })
+}
+
+/// Session cookie attributes: Secure when Proeve is reached over https.
+pub fn session_cookie(state: &AppState, token: String) -> actix_web::cookie::Cookie<'static> {
+    actix_web::cookie::Cookie::build(session::COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .secure(state.settings.public_url.starts_with("https://"))
+        .max_age(actix_web::cookie::time::Duration::hours(12))
+        .finish()
+}

@@ -1,0 +1,159 @@
+//! Signing in and out. The demo page lists the demo school's people so a newcomer can try
+//! every role; it exists only in demo mode. (School SSO and mailed sign-in links come next.)
+
+use super::{json_body, session_cookie, signed_in};
+use crate::auth::session;
+use crate::error::ApiError;
+use crate::startup::AppState;
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use entity::person;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let (tenant, me) = signed_in(&state, &req, false).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "school": tenant.settings.name,
+        "personId": me.person_id,
+        "displayName": me.display_name,
+        "examOffice": me.exam_office,
+        "examCommittee": me.exam_committee,
+        "csrfToken": me.csrf_token,
+    })))
+}
+
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    signed_in(&state, &req, true).await?;
+    if let Some(c) = req.cookie(session::COOKIE) {
+        session::end(&state.db, c.value()).await?;
+    }
+    let mut gone = session_cookie(&state, String::new());
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DemoSignIn {
+    person_id: Uuid,
+}
+
+/// Starts a demo session for a person of this school, if Proeve runs the demo.
+async fn demo_session(
+    state: &AppState,
+    req: &HttpRequest,
+    person_id: Uuid,
+) -> Result<(String, String), ApiError> {
+    let tenant = crate::sis::tenant(state, req)?;
+    if !state.settings.is_demo() {
+        return Err(ApiError::NotFound(
+            "the demo sign-in exists only in the demo".into(),
+        ));
+    }
+    let slug = tenant.settings.slug.as_str();
+    let known = person::Entity::find_by_id((slug.to_string(), person_id))
+        .one(&state.db)
+        .await?
+        .is_some_and(|p| p.purged_at.is_none());
+    if !known {
+        return Err(ApiError::bad("personId", "is not a person of this school"));
+    }
+    let (token, s) = session::start(&state.db, slug, person_id, "demo").await?;
+    Ok((token, s.csrf_token))
+}
+
+pub async fn demo_sign_in_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: DemoSignIn = json_body(&req, payload).await?;
+    let (token, csrf) = demo_session(&state, &req, body.person_id).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, token))
+        .json(json!({"personId": body.person_id, "csrfToken": csrf})))
+}
+
+pub async fn demo_sign_in_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
+        .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
+    let person_id = fields
+        .iter()
+        .find(|(k, _)| k == "personId")
+        .and_then(|(_, v)| crate::ooapi::read::parse_uuid(v))
+        .ok_or_else(|| ApiError::bad("personId", "must be a person id"))?;
+    let (token, _) = demo_session(&state, &req, person_id).await?;
+    let slug = req.match_info().get("slug").unwrap_or_default();
+    Ok(HttpResponse::SeeOther()
+        .cookie(session_cookie(&state, token))
+        .insert_header((header::LOCATION, format!("/api/{slug}/me")))
+        .finish())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The demo sign-in page: every person of the demo school, with their role.
+pub async fn demo_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = crate::sis::tenant(&state, &req)?;
+    if !state.settings.is_demo() {
+        return Err(ApiError::NotFound(
+            "the demo sign-in exists only in the demo".into(),
+        ));
+    }
+    let slug = tenant.settings.slug.as_str();
+    let people = person::Entity::find()
+        .filter(person::Column::Tenant.eq(slug))
+        .filter(person::Column::PurgedAt.is_null())
+        .order_by_asc(person::Column::DisplayName)
+        .all(&state.db)
+        .await?;
+    let mut rows = String::new();
+    for p in people {
+        let id = p.person_id.to_string();
+        let role = if tenant.settings.exam_office.contains(&id) {
+            "examenbureau"
+        } else if tenant.settings.exam_committee.contains(&id) {
+            "examencommissie"
+        } else {
+            let doc = p.document.as_deref().unwrap_or_default();
+            if doc.contains("\"student\"") {
+                "student"
+            } else {
+                "beoordelaar"
+            }
+        };
+        rows.push_str(&format!(
+            "<li><form method=\"post\"><input type=\"hidden\" name=\"personId\" value=\"{id}\">\
+             <button type=\"submit\">{}</button> <span>{role}</span></form></li>\n",
+            escape(p.display_name.as_deref().unwrap_or(&id))
+        ));
+    }
+    let html = format!(
+        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Proeve demo: inloggen</title></head><body><main>\
+         <h1>Inloggen bij {}</h1><p>Demo: kies wie je bent.</p><ul>\n{rows}</ul></main></body></html>",
+        escape(&tenant.settings.name)
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

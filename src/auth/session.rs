@@ -1,0 +1,99 @@
+//! Sessions for people: a random token in an HttpOnly, SameSite=Lax cookie (Secure behind
+//! https), of which only the SHA-256 is stored; idle expiry after 30 minutes, absolute after
+//! 12 hours; a CSRF token that every state-changing request must echo in `X-CSRF-Token`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, Utc};
+use entity::session;
+use rand_core::RngCore;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const COOKIE: &str = "proeve_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const IDLE: Duration = Duration::minutes(30);
+pub const ABSOLUTE: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, so reads stay reads.
+const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Starts a session; returns the cookie token (to set) and the stored session.
+pub async fn start(
+    db: &DatabaseConnection,
+    tenant: &str,
+    person_id: Uuid,
+    method: &str,
+) -> Result<(String, session::Model), DbErr> {
+    let token = random_token();
+    let now = Utc::now();
+    let s = session::ActiveModel {
+        token_hash: Set(hash(&token)),
+        tenant: Set(tenant.to_string()),
+        person_id: Set(person_id),
+        method: Set(method.to_string()),
+        csrf_token: Set(random_token()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + ABSOLUTE),
+    }
+    .insert(db)
+    .await?;
+    Ok((token, s))
+}
+
+/// The live session for a cookie token, touched; `None` when unknown or expired (an expired
+/// one is removed).
+pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session::Model>, DbErr> {
+    let Some(s) = session::Entity::find_by_id(hash(token)).one(db).await? else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    if now >= s.expires_at || now - s.last_seen_at >= IDLE {
+        session::Entity::delete_by_id(s.token_hash.clone())
+            .exec(db)
+            .await?;
+        return Ok(None);
+    }
+    if now - s.last_seen_at >= TOUCH_EVERY {
+        let touched = session::ActiveModel {
+            token_hash: Set(s.token_hash.clone()),
+            last_seen_at: Set(now),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+        return Ok(Some(touched));
+    }
+    Ok(Some(s))
+}
+
+pub async fn end(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(hash(token))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Compares in constant time.
+pub fn csrf_matches(expected: &str, given: &str) -> bool {
+    expected.len() == given.len()
+        && expected
+            .bytes()
+            .zip(given.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}

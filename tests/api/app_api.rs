@@ -1,0 +1,468 @@
+//! The people's JSON API: the whole lifecycle through HTTP (SIS push, planning by the exam
+//! office, two assessors scoring, judging, signing, the candidate's view, the committee
+//! finalising) and what each role may and may not do.
+
+use crate::fixtures::*;
+use crate::helpers::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn demo_app() -> TestApp {
+    let key = std::env::temp_dir().join(format!("proeve-demo-key-{}.pem", Uuid::new_v4()));
+    spawn_app_with(move |s| s.demo_key_file = Some(key)).await
+}
+
+async fn sign_in(app: &TestApp, tenant: &str, person: Uuid) -> Session {
+    let r = app
+        .client
+        .post(format!("{}/api/{tenant}/demo/sign-in", app.address))
+        .json(&json!({"personId": person}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let set_cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let body: Value = r.json().await.unwrap();
+    Session {
+        cookie,
+        csrf: body["csrfToken"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn call(
+    app: &TestApp,
+    tenant: &str,
+    who: &Session,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Response {
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app
+        .client
+        .request(m, format!("{}/api/{tenant}{path}", app.address))
+        .header("cookie", &who.cookie)
+        .header("x-csrf-token", &who.csrf);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.bytes().await.unwrap().to_vec();
+    Response {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or_default(),
+        bytes,
+    }
+}
+
+async fn staff(app: &TestApp, mail: &str, name: &str) -> Uuid {
+    let p = id();
+    let mut body = person(p, name);
+    body["mail"] = json!(mail);
+    body["affiliations"] = json!(["employee"]);
+    body.as_object_mut().unwrap().remove("consumers");
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{p}"), &body)
+            .await
+            .status,
+        201
+    );
+    p
+}
+
+fn scores(app: &TestApp, level: u32) -> Vec<Value> {
+    let exam = app.app.catalog.get(KOK.parse().unwrap()).unwrap();
+    exam.model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .map(|c| json!({"criterion": c.code, "level": level}))
+        .collect()
+}
+
+struct World {
+    case: Uuid,
+    student: Session,
+    first: Session,
+    second: Session,
+    office: Session,
+    committee: Session,
+    ids: (Uuid, Uuid),
+}
+
+async fn world(app: &TestApp) -> World {
+    let (o, _, s, _, first) = enrolment(app, "roc-a").await;
+    let (second, a2) = (id(), id());
+    app.put(
+        "roc-a",
+        &format!("/persons/{second}"),
+        &person(second, "Chris"),
+    )
+    .await;
+    app.put(
+        "roc-a",
+        &format!("/associations/{a2}"),
+        &assessor(a2, second, o),
+    )
+    .await;
+    let office = staff(app, "office@roc.example", "Fatima").await;
+    let committee = staff(app, "committee@roc.example", "Pieter").await;
+    let case = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()[0]
+        .case_id;
+    World {
+        case,
+        student: sign_in(app, "roc-a", s).await,
+        first: sign_in(app, "roc-a", first).await,
+        second: sign_in(app, "roc-a", second).await,
+        office: sign_in(app, "roc-a", office).await,
+        committee: sign_in(app, "roc-a", committee).await,
+        ids: (first, second),
+    }
+}
+
+const PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+#[tokio::test]
+async fn a_test_selection_goes_from_push_to_final_through_the_api() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+
+    let listed = call(&app, "roc-a", &w.office, "GET", "/cases", None).await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    let plan = json!({
+        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "workplace", "name": "Restaurant De Gouden Pollepel", "address": "Markt 1, Eindhoven"},
+        "assessors": [w.ids.0, w.ids.1],
+    });
+    let planned = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await;
+    assert_eq!(planned.status, 200, "{}", planned.body);
+    assert_eq!(planned.body["state"], "planned");
+    assert_eq!(planned.body["assessors"][1]["displayName"], "Öztürk, Chris");
+
+    // The student sees when, where and who, but no outcome yet.
+    let seen = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    assert_eq!(seen.body["place"]["name"], "Restaurant De Gouden Pollepel");
+    assert_eq!(seen.body["outcome"], Value::Null);
+
+    for who in [&w.first, &w.second] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, 2)});
+        let r = call(
+            &app,
+            "roc-a",
+            who,
+            "PUT",
+            &format!("{case}/sheets/mine"),
+            Some(sheet),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.body["revision"].as_i64()),
+            (200, Some(1)),
+            "{}",
+            r.body
+        );
+    }
+    let stale = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &format!("{case}/sheets/mine"),
+        Some(json!({"revision": 0, "irregularities": "geen"})),
+    )
+    .await;
+    stale.assert_problem(409);
+    assert_eq!(stale.body["currentRevision"], 1);
+
+    let revision = planned.body["revision"].clone();
+    let judged = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "POST",
+        &format!("{case}/judge"),
+        Some(json!({"revision": revision})),
+    )
+    .await;
+    assert_eq!(judged.status, 200, "{}", judged.body);
+    assert_eq!(judged.body["outcome"]["score"], "6.5");
+
+    for (who, role) in [
+        (&w.first, "assessor"),
+        (&w.second, "assessor"),
+        (&w.first, "candidate"),
+    ] {
+        let r = call(
+            &app,
+            "roc-a",
+            who,
+            "POST",
+            &format!("{case}/signatures"),
+            Some(json!({"role": role, "image": PNG})),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    }
+    let seen = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    assert_eq!(
+        (
+            seen.body["state"].as_str(),
+            seen.body["outcome"]["passed"].as_bool()
+        ),
+        (Some("signed"), Some(true))
+    );
+
+    let fin = call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/audit"),
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.first(), Some(&"received"));
+    assert_eq!(actions.last(), Some(&"finalised"));
+    assert!(
+        actions.contains(&"planned") && actions.contains(&"judged") && actions.contains(&"signed")
+    );
+}
+
+#[tokio::test]
+async fn each_role_does_what_it_should_and_nothing_more() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+    let plan = json!({"revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Leerrestaurant"}, "assessors": [w.ids.0, w.ids.1]});
+    let sheet = json!({"revision": 0, "attendance": "present"});
+    let judge = json!({"revision": 2});
+    let sign = json!({"role": "assessor", "image": PNG});
+    let fin = json!({"caseIds": [w.case]});
+    // (who, method, path, body, expected status)
+    let matrix: Vec<(&Session, &str, String, Option<Value>, u16)> = vec![
+        (
+            &w.student,
+            "POST",
+            format!("{case}/plan"),
+            Some(plan.clone()),
+            403,
+        ),
+        (
+            &w.committee,
+            "POST",
+            format!("{case}/plan"),
+            Some(plan.clone()),
+            403,
+        ),
+        (&w.student, "GET", format!("{case}/audit"), None, 403),
+        (&w.first, "GET", format!("{case}/audit"), None, 403),
+        (
+            &w.office,
+            "POST",
+            "/finalise".into(),
+            Some(fin.clone()),
+            403,
+        ),
+        (&w.first, "POST", "/finalise".into(), Some(fin.clone()), 403),
+        // an enrolled assessor may plan (with enrolled assessors only)
+        (
+            &w.first,
+            "POST",
+            format!("{case}/plan"),
+            Some(plan.clone()),
+            200,
+        ),
+        (
+            &w.student,
+            "PUT",
+            format!("{case}/sheets/mine"),
+            Some(sheet.clone()),
+            403,
+        ),
+        (
+            &w.office,
+            "PUT",
+            format!("{case}/sheets/mine"),
+            Some(sheet.clone()),
+            403,
+        ),
+        (
+            &w.first,
+            "PUT",
+            format!("{case}/sheets/mine"),
+            Some(sheet.clone()),
+            200,
+        ),
+        (
+            &w.student,
+            "POST",
+            format!("{case}/judge"),
+            Some(judge.clone()),
+            403,
+        ),
+        (
+            &w.office,
+            "POST",
+            format!("{case}/signatures"),
+            Some(sign.clone()),
+            403,
+        ),
+        (
+            &w.student,
+            "POST",
+            format!("{case}/signatures"),
+            Some(sign.clone()),
+            403,
+        ),
+        (
+            &w.first,
+            "PUT",
+            format!("{case}/sheets/other"),
+            Some(sheet.clone()),
+            404,
+        ),
+        (&w.committee, "GET", format!("{case}/audit"), None, 200),
+    ];
+    for (who, method, path, body, expected) in matrix {
+        let r = call(&app, "roc-a", who, method, &path, body).await;
+        assert_eq!(r.status, expected, "{method} {path}: {}", r.body);
+        if expected >= 400 {
+            r.assert_problem(expected);
+        }
+    }
+
+    // Someone with no part in the exam does not even see that it exists.
+    let outsider = staff(&app, "someone@roc.example", "Els").await;
+    let outsider = sign_in(&app, "roc-a", outsider).await;
+    call(&app, "roc-a", &outsider, "GET", &case, None)
+        .await
+        .assert_problem(404);
+    assert_eq!(
+        call(&app, "roc-a", &outsider, "GET", "/cases", None)
+            .await
+            .body["items"],
+        json!([])
+    );
+
+    // No session, no CSRF token, another school's session.
+    let r = app
+        .client
+        .get(format!("{}/api/roc-a/cases", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let no_csrf = Session {
+        cookie: w.office.cookie.clone(),
+        csrf: "guess".into(),
+    };
+    call(
+        &app,
+        "roc-a",
+        &no_csrf,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await
+    .assert_problem(403);
+    call(&app, "roc-b", &w.office, "GET", "/cases", None)
+        .await
+        .assert_problem(401);
+
+    // Signing out ends the session.
+    let r = call(&app, "roc-a", &w.student, "POST", "/sign-out", None).await;
+    assert_eq!(r.status, 204);
+    call(&app, "roc-a", &w.student, "GET", "/cases", None)
+        .await
+        .assert_problem(401);
+}
+
+#[tokio::test]
+async fn there_is_no_demo_sign_in_outside_the_demo() {
+    let app = spawn_app().await;
+    let (_, _, s, _, _) = enrolment(&app, "roc-a").await;
+    let r = app
+        .client
+        .post(format!("{}/api/roc-a/demo/sign-in", app.address))
+        .json(&json!({"personId": s}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = app
+        .client
+        .get(format!("{}/app/roc-a/sign-in", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn bad_bodies_name_the_field() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("/cases/{}/plan", w.case),
+        Some(json!({"revision": "one"})),
+    )
+    .await;
+    assert!(r.assert_problem(400).contains("revision"));
+    let r = call(&app, "roc-a", &w.office, "POST", &format!("/cases/{}/plan", w.case),
+        Some(json!({"revision": 1, "start": "gisteren", "end": "2026-12-08T14:00:00Z", "place": {"kind": "school", "location": "x"}, "assessors": []}))).await;
+    assert!(r.assert_problem(400).contains("start"));
+}
