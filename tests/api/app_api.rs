@@ -62,16 +62,7 @@ async fn call(
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.unwrap().to_vec();
-    Response {
-        status,
-        headers,
-        body: serde_json::from_slice(&bytes).unwrap_or_default(),
-        bytes,
-    }
+    Response::read(req.send().await.unwrap()).await
 }
 
 async fn staff(app: &TestApp, mail: &str, name: &str) -> Uuid {
@@ -111,19 +102,7 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let (o, _, s, _, first) = enrolment(app, "roc-a").await;
-    let (second, a2) = (id(), id());
-    app.put(
-        "roc-a",
-        &format!("/persons/{second}"),
-        &person(second, "Chris"),
-    )
-    .await;
-    app.put(
-        "roc-a",
-        &format!("/associations/{a2}"),
-        &assessor(a2, second, o),
-    )
-    .await;
+    let second = second_assessor(app, o).await;
     let office = staff(app, "office@roc.example", "Fatima").await;
     let committee = staff(app, "committee@roc.example", "Pieter").await;
     let case = proeve::planning::cases(&app.app.db, "roc-a", None)

@@ -18,16 +18,7 @@ async fn raw(
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let bytes = resp.bytes().await.unwrap().to_vec();
-    Response {
-        status,
-        headers,
-        body: serde_json::from_slice(&bytes).unwrap_or_default(),
-        bytes,
-    }
+    Response::read(req.send().await.unwrap()).await
 }
 
 #[tokio::test]

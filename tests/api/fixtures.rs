@@ -108,3 +108,21 @@ pub async fn enrolment(
     );
     (o, sa, s, aa, a)
 }
+
+/// A second assessor, enrolled on the offering by the SIS; returns the person.
+pub async fn second_assessor(app: &super::helpers::TestApp, o: Uuid) -> Uuid {
+    let (p, a) = (id(), id());
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{p}"), &person(p, "Chris"))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        app.put("roc-a", &format!("/associations/{a}"), &assessor(a, p, o))
+            .await
+            .status,
+        201
+    );
+    p
+}

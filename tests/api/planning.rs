@@ -31,24 +31,6 @@ async fn only_case(app: &TestApp, tenant: &str) -> entity::exam_case::Model {
     cases.into_iter().next().unwrap()
 }
 
-/// A second assessor enrolled on the offering by the SIS.
-async fn second_assessor(app: &TestApp, o: Uuid) -> Uuid {
-    let (p, a) = (id(), id());
-    assert_eq!(
-        app.put("roc-a", &format!("/persons/{p}"), &person(p, "Chris"))
-            .await
-            .status,
-        201
-    );
-    assert_eq!(
-        app.put("roc-a", &format!("/associations/{a}"), &assessor(a, p, o))
-            .await
-            .status,
-        201
-    );
-    p
-}
-
 #[tokio::test]
 async fn a_student_enrolment_becomes_an_exam_case_and_staff_do_not() {
     let app = spawn_app().await;

@@ -18,19 +18,7 @@ struct Planned {
 
 async fn planned_exam(app: &TestApp) -> Planned {
     let (o, _, s, _, first) = enrolment(app, "roc-a").await;
-    let (second, a) = (id(), id());
-    app.put(
-        "roc-a",
-        &format!("/persons/{second}"),
-        &person(second, "Chris"),
-    )
-    .await;
-    app.put(
-        "roc-a",
-        &format!("/associations/{a}"),
-        &assessor(a, second, o),
-    )
-    .await;
+    let second = second_assessor(app, o).await;
     let case = planning::cases(&app.app.db, "roc-a", None)
         .await
         .unwrap()
