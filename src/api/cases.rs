@@ -277,6 +277,37 @@ pub async fn plan(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CancelBody {
+    revision: i64,
+    reason: String,
+}
+
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: CancelBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    if !me.exam_office {
+        return Err(forbidden("only the exam office cancels an exam"));
+    }
+    let canceled = planning::cancel(
+        &state.db,
+        slug,
+        c.case_id,
+        body.revision,
+        &body.reason,
+        &Actor::Person(me.person_id),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &canceled, &r, &me).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SheetBody {
     revision: i64,
     attendance: Option<String>,

@@ -31,6 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
+            .service(r("/cases/{id}/cancel", "POST").route(web::post().to(cases::cancel)))
             .service(r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(cases::save_sheet)))
             .service(r("/cases/{id}/judge", "POST").route(web::post().to(cases::judge)))
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))

@@ -467,6 +467,56 @@ pub async fn plan(
     Ok(updated)
 }
 
+/// Cancels a case that is not yet assessed, on the exam office's decision, with a reason (for
+/// example the workplace fell through). The SIS's enrolment is untouched; a later re-plan
+/// starts from a new push or a reopened case.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+    expected_revision: i64,
+    reason: &str,
+    actor: &Actor,
+) -> Result<exam_case::Model, PlanError> {
+    if reason.trim().is_empty() {
+        return Err(PlanError::Invalid("say why the exam is canceled".into()));
+    }
+    let txn = crate::intake::begin(db).await?;
+    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(PlanError::NotFound(case_id))?;
+    if c.revision != expected_revision {
+        return Err(PlanError::Stale {
+            expected: expected_revision,
+            current: c.revision,
+        });
+    }
+    if c.state != state::RECEIVED && c.state != state::PLANNED {
+        return Err(PlanError::Invalid(format!(
+            "a {} exam cannot be canceled",
+            c.state
+        )));
+    }
+    set_state(
+        &txn,
+        tenant,
+        &c,
+        state::CANCELED,
+        actor,
+        "canceled",
+        Some(reason),
+    )
+    .await?;
+    let updated = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .one(&txn)
+        .await?
+        .ok_or(PlanError::NotFound(case_id))?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
 /// The exam cases of a tenant in a state (or all), oldest first.
 pub async fn cases(
     db: &DatabaseConnection,

@@ -445,3 +445,74 @@ async fn bad_bodies_name_the_field() {
         Some(json!({"revision": 1, "start": "gisteren", "end": "2026-12-08T14:00:00Z", "place": {"kind": "school", "location": "x"}, "assessors": []}))).await;
     assert!(r.assert_problem(400).contains("start"));
 }
+
+#[tokio::test]
+async fn the_exam_office_cancels_an_unassessed_exam_with_a_reason() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let path = format!("/cases/{}/cancel", w.case);
+    call(
+        &app,
+        "roc-a",
+        &w.first,
+        "POST",
+        &path,
+        Some(json!({"revision": 1, "reason": "x"})),
+    )
+    .await
+    .assert_problem(403);
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(json!({"revision": 1, "reason": " "})),
+    )
+    .await;
+    assert!(r.assert_problem(400).contains("why"));
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(json!({"revision": 1, "reason": "Leerbedrijf failliet"})),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (200, Some("canceled")),
+        "{}",
+        r.body
+    );
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("/cases/{}/audit", w.case),
+        None,
+    )
+    .await;
+    let last = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["action"].as_str(), last["reason"].as_str()),
+        (Some("canceled"), Some("Leerbedrijf failliet"))
+    );
+    call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(json!({"revision": 2, "reason": "again"})),
+    )
+    .await
+    .assert_problem(400);
+}
