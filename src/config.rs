@@ -18,6 +18,8 @@ pub struct Settings {
     pub documentation_url: String,
     pub catalog_dir: PathBuf,
     pub tenants: Vec<TenantSettings>,
+    /// Where sign-in links are mailed from; without it, no links are sent.
+    pub smtp: Option<SmtpSettings>,
     /// Demo mode: the `demo` tenant verifies tokens with the demo key kept in this file.
     pub demo_key_file: Option<PathBuf>,
 }
@@ -70,6 +72,30 @@ pub struct SisSettings {
     pub client_secret: SecretString,
 }
 
+/// The mail server for sign-in links.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    #[serde(default = "smtp_port")]
+    pub port: u16,
+    /// `starttls` (default), `tls`, or `none` (only to localhost).
+    #[serde(default = "starttls")]
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// The sender, e.g. `Proeve <noreply@proeve.example.nl>`.
+    pub from: String,
+}
+
+fn smtp_port() -> u16 {
+    587
+}
+
+fn starttls() -> String {
+    "starttls".into()
+}
+
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
@@ -81,6 +107,7 @@ struct FileSettings {
     catalog_dir: Option<String>,
     #[serde(default)]
     tenants: Vec<TenantSettings>,
+    smtp: Option<SmtpSettings>,
 }
 
 /// A configuration error; the message names the key (or file) that is wrong.
@@ -281,6 +308,30 @@ impl Settings {
             auth_seen.push(key);
         }
 
+        if let Some(smtp) = &file.smtp {
+            if smtp.host.trim().is_empty() {
+                return Err(err("`smtp.host`: must not be empty"));
+            }
+            if !["starttls", "tls", "none"].contains(&smtp.security.as_str()) {
+                return Err(err("`smtp.security`: must be starttls, tls or none"));
+            }
+            if smtp.security == "none"
+                && !matches!(smtp.host.as_str(), "localhost" | "127.0.0.1" | "::1")
+            {
+                return Err(err("`smtp.security`: none is only allowed to localhost"));
+            }
+            if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(err(format!(
+                    "`smtp.from`: {:?} is not a mail address",
+                    smtp.from
+                )));
+            }
+            if smtp.username.is_some() != smtp.password.is_some() {
+                return Err(err(
+                    "`smtp.username` and `smtp.password`: give both or neither",
+                ));
+            }
+        }
         Ok(Settings {
             bind,
             public_url,
@@ -289,6 +340,7 @@ impl Settings {
             documentation_url,
             catalog_dir: PathBuf::from(file.catalog_dir.unwrap_or_else(|| "catalog".into())),
             tenants: file.tenants,
+            smtp: file.smtp,
             demo_key_file,
         })
     }
@@ -419,6 +471,16 @@ mod tests {
                 "trust the same issuer",
             ),
             ("slug = \"roc-b\"", "slug = \"demo\"", "reserved"),
+            (
+                "security = \"starttls\"",
+                "security = \"none\"",
+                "smtp.security",
+            ),
+            (
+                "from = \"Proeve <noreply@proeve.example.nl>\"",
+                "from = \"nobody\"",
+                "smtp.from",
+            ),
         ];
         for (from, to, expected) in cases {
             let text = example().replacen(from, to, 1);

@@ -16,4 +16,5 @@ pub mod group_member;
 pub mod offering;
 pub mod person;
 pub mod session;
+pub mod sign_in_link;
 pub mod signature;

@@ -1,4 +1,4 @@
-//! Sessions of signed-in people.
+//! Sessions of signed-in people, and one-time sign-in links.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -23,10 +23,27 @@ impl MigrationTrait for Migration {
                     .primary_key(Index::create().col("token_hash"))
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("sign_in_link")
+                    .col(string("token_hash"))
+                    .col(string("tenant"))
+                    .col(uuid("person_id"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("expires_at"))
+                    .col(timestamp_with_time_zone_null("used_at"))
+                    .primary_key(Index::create().col("token_hash"))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table("sign_in_link").to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table("session").to_owned())
             .await

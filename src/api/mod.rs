@@ -2,7 +2,7 @@
 //! cases they may see, and the lifecycle steps their role allows (plan, score, judge, sign,
 //! finalise, read the audit trail). Every handler checks the session's tenant and the
 //! person's relation to the case; every state-changing request must carry the session's CSRF
-//! token. Sign-in so far: the demo page (demo mode only).
+//! token. Sign-in so far: mailed one-time links, and the demo page (demo mode only).
 
 mod cases;
 mod signin;
@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/me", "GET").route(web::get().to(signin::me)))
             .service(r("/sign-out", "POST").route(web::post().to(signin::sign_out)))
             .service(r("/demo/sign-in", "POST").route(web::post().to(signin::demo_sign_in_json)))
+            .service(r("/sign-in/link", "POST").route(web::post().to(signin::request_link)))
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
@@ -39,7 +40,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
     );
     cfg.service(
-        web::resource("/app/{slug}/sign-in")
+        r("/app/{slug}/sign-in/link", "GET, POST")
+            .route(web::get().to(signin::link_page))
+            .route(web::post().to(signin::redeem_link)),
+    );
+    cfg.service(
+        r("/app/{slug}/sign-in", "GET, POST")
             .route(web::get().to(signin::demo_page))
             .route(web::post().to(signin::demo_sign_in_form)),
     );

@@ -157,3 +157,120 @@ pub async fn demo_page(
         .content_type("text/html; charset=utf-8")
         .body(html))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    email: String,
+}
+
+/// `POST /api/{slug}/sign-in/link {email}`: mails a one-time link if the address belongs to
+/// a person of this school. Always the same answer, so it reveals no addresses.
+pub async fn request_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: LinkRequest = json_body(&req, payload).await?;
+    let tenant = crate::sis::tenant(&state, &req)?;
+    let smtp =
+        state.settings.smtp.as_ref().ok_or_else(|| {
+            ApiError::NotFound("sign-in links are not set up on this server".into())
+        })?;
+    if !body.email.contains('@') {
+        return Err(ApiError::bad("email", "is not an e-mail address"));
+    }
+    crate::auth::link::request(
+        &state.db,
+        smtp,
+        &state.settings.public_url,
+        tenant,
+        &body.email,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::auth::link::LinkError::Db(e) => ApiError::from(e),
+        crate::auth::link::LinkError::Mail(m) => {
+            tracing::warn!(error = %m, "sending a sign-in link failed");
+            ApiError::Unavailable("the sign-in mail could not be sent; try again shortly".into())
+        }
+    })?;
+    Ok(HttpResponse::Accepted().json(json!({
+        "message": "Als dit adres bij de school bekend is, staat er een inloglink in je mail."
+    })))
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{t}</title></head><body><main><h1>{t}</h1>{body}</main></body></html>",
+        t = escape(title)
+    )
+}
+
+fn token_of(req: &HttpRequest) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// `GET /app/{slug}/sign-in/link?token=…`: asks to confirm; does not use the link yet.
+pub async fn link_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = crate::sis::tenant(&state, &req)?;
+    let token = token_of(&req);
+    let html = match crate::auth::link::peek(&state.db, &tenant.settings.slug, &token).await? {
+        Some(_) => page(
+            &format!("Inloggen bij {}", tenant.settings.name),
+            &format!(
+                "<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{}\">\
+                 <button type=\"submit\">Inloggen</button></form>",
+                escape(&token)
+            ),
+        ),
+        None => page(
+            "Deze link werkt niet meer",
+            "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
+        ),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+/// `POST /app/{slug}/sign-in/link` (form `token`): uses the link and starts a session.
+pub async fn redeem_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = crate::sis::tenant(&state, &req)?;
+    let slug = tenant.settings.slug.as_str();
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
+        .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
+    let token = fields
+        .into_iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let Some(person_id) = crate::auth::link::redeem(&state.db, slug, &token).await? else {
+        let html = page(
+            "Deze link werkt niet meer",
+            "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
+        );
+        return Ok(HttpResponse::Gone()
+            .content_type("text/html; charset=utf-8")
+            .body(html));
+    };
+    let (token, _) = session::start(&state.db, slug, person_id, "link").await?;
+    Ok(HttpResponse::SeeOther()
+        .cookie(session_cookie(&state, token))
+        .insert_header((header::LOCATION, format!("/api/{slug}/me")))
+        .finish())
+}

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod jwt;
+pub mod link;
 pub mod session;
 
 pub use jwt::{Caller, JwtVerifier, KeySource};

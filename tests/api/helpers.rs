@@ -340,6 +340,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             tenant_settings(&idp, "roc-a"),
             tenant_settings(&idp, "roc-b"),
         ],
+        smtp: None,
         demo_key_file: None,
     };
     adjust(&mut settings);

@@ -14,4 +14,5 @@ mod helpers;
 mod isolation;
 mod planning;
 mod scoring;
+mod signin_link;
 mod vectors;

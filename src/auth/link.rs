@@ -1,0 +1,170 @@
+//! One-time sign-in links, mailed to the address the SIS gave for a person: how workplace
+//! assessors without a school account sign in. A link works once, for 15 minutes, for the
+//! school it was asked for. Opening it shows a confirmation button; only pressing it uses the
+//! link, so mail scanners that fetch links do not burn it.
+
+use crate::config::SmtpSettings;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, Utc};
+use entity::{person, sign_in_link};
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use rand_core::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+};
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub const VALID_FOR: Duration = Duration::minutes(15);
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("the mail could not be sent: {0}")]
+    Mail(String),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Mails a sign-in link to the person of `tenant` with this address, if there is one. Says
+/// nothing about whether there was (the caller answers the same either way).
+pub async fn request(
+    db: &DatabaseConnection,
+    smtp: &SmtpSettings,
+    public_url: &str,
+    tenant: &crate::startup::Tenant,
+    email: &str,
+) -> Result<(), LinkError> {
+    let slug = tenant.settings.slug.as_str();
+    let wanted = email.trim().to_lowercase();
+    let people = person::Entity::find()
+        .filter(person::Column::Tenant.eq(slug))
+        .filter(person::Column::PurgedAt.is_null())
+        .filter(person::Column::Mail.is_not_null())
+        .all(db)
+        .await?;
+    let Some(p) = people.into_iter().find(|p| {
+        p.mail
+            .as_deref()
+            .is_some_and(|m| m.to_lowercase() == wanted)
+    }) else {
+        tracing::info!("sign-in link asked for an unknown address");
+        return Ok(());
+    };
+    let mut bytes = [0u8; 32];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = Utc::now();
+    sign_in_link::ActiveModel {
+        token_hash: Set(hash(&token)),
+        tenant: Set(slug.to_string()),
+        person_id: Set(p.person_id),
+        created_at: Set(now),
+        expires_at: Set(now + VALID_FOR),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    let link = format!("{public_url}/app/{slug}/sign-in/link?token={token}");
+    let name = p.display_name.clone().unwrap_or_default();
+    let to_address = p.mail.clone().unwrap_or_default();
+    let to = Mailbox::new(
+        Some(name.clone()),
+        to_address
+            .parse()
+            .map_err(|e| LinkError::Mail(format!("{e}")))?,
+    );
+    let from: Mailbox = smtp
+        .from
+        .parse()
+        .map_err(|e| LinkError::Mail(format!("{e}")))?;
+    let body = format!(
+        "Beste {name},\n\nMet deze link log je in bij Proeve voor {school}:\n\n{link}\n\n\
+         De link werkt één keer en is {minutes} minuten geldig. Heb je niet om deze link \
+         gevraagd? Dan kun je deze mail negeren.\n\n---\n\nUse this link to sign in to Proeve \
+         for {school}. It works once, for {minutes} minutes.\n",
+        school = tenant.settings.name,
+        minutes = VALID_FOR.num_minutes()
+    );
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(format!("Inloggen bij Proeve – {}", tenant.settings.name))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| LinkError::Mail(e.to_string()))?;
+    transport(smtp)?
+        .send(message)
+        .await
+        .map_err(|e| LinkError::Mail(e.to_string()))?;
+    Ok(())
+}
+
+fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, LinkError> {
+    let mail = |e: lettre::transport::smtp::Error| LinkError::Mail(e.to_string());
+    let builder = match smtp.security.as_str() {
+        "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+        "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(mail)?,
+        _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(mail)?,
+    };
+    let builder = builder
+        .port(smtp.port)
+        .timeout(Some(std::time::Duration::from_secs(15)));
+    let builder = match (&smtp.username, &smtp.password) {
+        (Some(u), Some(p)) => {
+            builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_string()))
+        }
+        _ => builder,
+    };
+    Ok(builder.build())
+}
+
+/// The person a link is for, if it is valid for this school (unused, unexpired); does not use it.
+pub async fn peek(
+    db: &DatabaseConnection,
+    tenant: &str,
+    token: &str,
+) -> Result<Option<sign_in_link::Model>, DbErr> {
+    Ok(sign_in_link::Entity::find_by_id(hash(token))
+        .one(db)
+        .await?
+        .filter(|l| l.tenant == tenant && l.used_at.is_none() && Utc::now() < l.expires_at))
+}
+
+/// Uses a link: the person it signs in, or `None` if it is not valid (any more).
+pub async fn redeem(
+    db: &DatabaseConnection,
+    tenant: &str,
+    token: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    let now = Utc::now();
+    // One conditional update: of two presses at once, only one finds the link unused.
+    let used = sign_in_link::Entity::update_many()
+        .col_expr(
+            sign_in_link::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(sign_in_link::Column::TokenHash.eq(hash(token)))
+        .filter(sign_in_link::Column::Tenant.eq(tenant))
+        .filter(sign_in_link::Column::UsedAt.is_null())
+        .filter(sign_in_link::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    if used.rows_affected != 1 {
+        return Ok(None);
+    }
+    Ok(sign_in_link::Entity::find_by_id(hash(token))
+        .one(db)
+        .await?
+        .map(|l| l.person_id))
+}
