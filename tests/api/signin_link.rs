@@ -132,11 +132,10 @@ async fn redeem(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
         .unwrap()
 }
 
-#[tokio::test]
-async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
-    let smtp = SmtpServer::start();
+/// Proeve sending its mail to `smtp`.
+async fn app_mailing_to(smtp: &SmtpServer) -> TestApp {
     let port = smtp.port;
-    let app = spawn_app_with(move |s| {
+    spawn_app_with(move |s| {
         s.smtp = Some(proeve::config::SmtpSettings {
             host: "127.0.0.1".into(),
             port,
@@ -146,7 +145,13 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
             from: "Proeve <noreply@proeve.example>".into(),
         })
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
+    let smtp = SmtpServer::start();
+    let app = app_mailing_to(&smtp).await;
     let kees = id();
     let mut body = person(kees, "Kees");
     body["mail"] = json!("kees@gouden-pollepel.nl");
@@ -234,18 +239,7 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
 async fn an_expired_link_does_not_sign_in() {
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let smtp = SmtpServer::start();
-    let port = smtp.port;
-    let app = spawn_app_with(move |s| {
-        s.smtp = Some(proeve::config::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: "none".into(),
-            username: None,
-            password: None,
-            from: "noreply@proeve.example".into(),
-        })
-    })
-    .await;
+    let app = app_mailing_to(&smtp).await;
     enrolment(&app, "roc-a").await;
     let r = app
         .client
