@@ -13,13 +13,16 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use rand_core::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
 };
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub const VALID_FOR: Duration = Duration::minutes(15);
+/// At most this many links per person per [`VALID_FOR`], so nobody can flood a mailbox.
+pub const MAX_LINKS: u64 = 3;
 
 fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -61,10 +64,20 @@ pub async fn request(
         tracing::info!("sign-in link asked for an unknown address");
         return Ok(());
     };
+    let now = Utc::now();
+    let recent = sign_in_link::Entity::find()
+        .filter(sign_in_link::Column::Tenant.eq(slug))
+        .filter(sign_in_link::Column::PersonId.eq(p.person_id))
+        .filter(sign_in_link::Column::CreatedAt.gt(now - VALID_FOR))
+        .count(db)
+        .await?;
+    if recent >= MAX_LINKS {
+        tracing::warn!(person = %p.person_id, "sign-in links asked too often; not sending another");
+        return Ok(());
+    }
     let mut bytes = [0u8; 32];
     rand_core::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let now = Utc::now();
     sign_in_link::ActiveModel {
         token_hash: Set(hash(&token)),
         tenant: Set(slug.to_string()),

@@ -224,6 +224,12 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
         .unwrap();
     assert_eq!(me["personId"], kees.to_string());
 
+    // Asking again and again sends no more than three links in a quarter of an hour.
+    for _ in 0..4 {
+        assert_eq!(ask("kees@gouden-pollepel.nl").await.status().as_u16(), 202);
+    }
+    assert_eq!(smtp.messages().len(), 3);
+
     // Used once, never again.
     assert_eq!(redeem(&app, &path, &token).await.status().as_u16(), 410);
     let page = app
