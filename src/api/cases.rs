@@ -168,6 +168,21 @@ async fn view(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/cases",
+    tag = "cases",
+    summary = "The exam cases you are part of (all of them for the exam office and committee)",
+    params(("slug" = String, Path, description = "the school")),
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
@@ -209,6 +224,21 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/cases/{id}",
+    tag = "cases",
+    summary = "One exam case",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
@@ -216,7 +246,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(view(&state, slug, &c, &r, &me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PlanBody {
     revision: i64,
@@ -226,13 +256,29 @@ pub struct PlanBody {
     assessors: Vec<Uuid>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, tag = "kind", rename_all = "camelCase")]
-enum PlaceBody {
+pub enum PlaceBody {
     Workplace { name: String, address: String },
     School { location: String },
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/plan",
+    tag = "cases",
+    summary = "Plan or re-plan: date, time, place, assessors",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = PlanBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn plan(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -275,13 +321,29 @@ pub async fn plan(
     Ok(HttpResponse::Ok().json(view(&state, slug, &planned, &r, &me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CancelBody {
     revision: i64,
     reason: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/cancel",
+    tag = "cases",
+    summary = "Cancel an exam not yet assessed (exam office)",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn cancel(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -306,7 +368,7 @@ pub async fn cancel(
     Ok(HttpResponse::Ok().json(view(&state, slug, &canceled, &r, &me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SheetBody {
     revision: i64,
@@ -318,7 +380,7 @@ pub struct SheetBody {
     scores: Vec<ScoreBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScoreBody {
     criterion: String,
@@ -327,6 +389,22 @@ pub struct ScoreBody {
 }
 
 /// `PUT .../sheets/mine` (the assessor's own) or `.../sheets/joint`.
+#[utoipa::path(
+    put,
+    path = "/api/{slug}/cases/{id}/sheets/{sheet}",
+    tag = "cases",
+    summary = "Save part of your score sheet (`mine`) or the joint judgement (`joint`)",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case"), ("sheet" = String, Path, description = "`mine` or `joint`")),
+    request_body = SheetBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn save_sheet(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -381,12 +459,28 @@ pub async fn save_sheet(
     Ok(HttpResponse::Ok().json(json!({"revision": revision})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RevisionBody {
     revision: i64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/judge",
+    tag = "cases",
+    summary = "Close the scoring and compute the outcome",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = RevisionBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn judge(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -411,7 +505,7 @@ pub async fn judge(
     Ok(HttpResponse::Ok().json(view(&state, slug, &judged, &r, &me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignBody {
     /// `assessor` (yourself), `candidate` (the candidate's acknowledgement, drawn on this
@@ -422,6 +516,22 @@ pub struct SignBody {
     reason: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/signatures",
+    tag = "cases",
+    summary = "Sign as assessor, acknowledge as candidate, or record a refusal",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = SignBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn sign(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -469,12 +579,28 @@ pub async fn sign(
     Ok(HttpResponse::Ok().json(view(&state, slug, &signed, &r, &me).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FinaliseBody {
     case_ids: Vec<Uuid>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/finalise",
+    tag = "cases",
+    summary = "Finalise signed exams (exam committee)",
+    params(("slug" = String, Path, description = "the school")),
+    request_body = FinaliseBody,
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn finalise(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -496,6 +622,21 @@ pub async fn finalise(
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/cases/{id}/audit",
+    tag = "cases",
+    summary = "The audit trail of a case (exam office, committee)",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    responses(
+        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
+        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
+        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
+    )
+)]
 pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();

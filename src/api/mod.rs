@@ -11,13 +11,37 @@ use crate::auth::session;
 use crate::error::ApiError;
 use crate::sis::body::{self, Kind};
 use crate::startup::{AppState, Tenant};
-use actix_web::{web, HttpRequest};
+use actix_web::{web, HttpRequest, ResponseError};
 use entity::person;
 use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
+/// The OpenAPI document of this API, generated from the handlers and their bodies.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
+    paths(
+        signin::me, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
+        cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
+        cases::sign, cases::finalise, cases::audit,
+    ),
+    tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> actix_web::HttpResponse {
+    use utoipa::OpenApi;
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => actix_web::HttpResponse::Ok()
+            .content_type("application/json")
+            .body(json),
+        Err(e) => ApiError::internal(e).error_response(),
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/openapi.json", web::get().to(openapi));
     let r = |path: &str, allow: &'static str| {
         web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
             crate::sis::method_not_allowed(&req, allow)

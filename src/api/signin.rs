@@ -13,6 +13,19 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/me",
+    tag = "sign-in",
+    summary = "Who is signed in, their roles and the CSRF token",
+    params(("slug" = String, Path, description = "the school")),
+    responses(
+        (status = 200, description = "done"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 404, description = "not available on this server", content_type = "application/problem+json"),
+    )
+)]
 pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -25,6 +38,19 @@ pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/sign-out",
+    tag = "sign-in",
+    summary = "End the session",
+    params(("slug" = String, Path, description = "the school")),
+    responses(
+        (status = 204, description = "done"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 404, description = "not available on this server", content_type = "application/problem+json"),
+    )
+)]
 pub async fn sign_out(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -38,7 +64,7 @@ pub async fn sign_out(
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DemoSignIn {
     person_id: Uuid,
@@ -68,6 +94,20 @@ async fn demo_session(
     Ok((token, s.csrf_token))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/demo/sign-in",
+    tag = "sign-in",
+    summary = "Sign in as a demo person (demo mode only)",
+    params(("slug" = String, Path, description = "the school")),
+    request_body = DemoSignIn,
+    responses(
+        (status = 200, description = "done"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 404, description = "not available on this server", content_type = "application/problem+json"),
+    )
+)]
 pub async fn demo_sign_in_json(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -158,7 +198,7 @@ pub async fn demo_page(
         .body(html))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     email: String,
@@ -166,6 +206,20 @@ pub struct LinkRequest {
 
 /// `POST /api/{slug}/sign-in/link {email}`: mails a one-time link if the address belongs to
 /// a person of this school. Always the same answer, so it reveals no addresses.
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/sign-in/link",
+    tag = "sign-in",
+    summary = "Mail a one-time sign-in link",
+    params(("slug" = String, Path, description = "the school")),
+    request_body = LinkRequest,
+    responses(
+        (status = 202, description = "done"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 404, description = "not available on this server", content_type = "application/problem+json"),
+    )
+)]
 pub async fn request_link(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -516,3 +516,43 @@ async fn the_exam_office_cancels_an_unassessed_exam_with_a_reason() {
     .await
     .assert_problem(400);
 }
+
+#[tokio::test]
+async fn the_api_describes_itself_in_openapi() {
+    let app = spawn_app().await;
+    let r = app
+        .send(
+            "GET",
+            &format!("{}/api/openapi.json", app.address),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = r.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/{slug}/me", "get"),
+        ("/api/{slug}/sign-in/link", "post"),
+        ("/api/{slug}/cases", "get"),
+        ("/api/{slug}/cases/{id}/plan", "post"),
+        ("/api/{slug}/cases/{id}/sheets/{sheet}", "put"),
+        ("/api/{slug}/cases/{id}/judge", "post"),
+        ("/api/{slug}/cases/{id}/signatures", "post"),
+        ("/api/{slug}/finalise", "post"),
+        ("/api/{slug}/cases/{id}/audit", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let plan = &r.body["components"]["schemas"]["PlanBody"];
+    assert!(
+        plan["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("assessors")),
+        "{plan}"
+    );
+}
