@@ -57,6 +57,45 @@ impl From<SignError> for ApiError {
     }
 }
 
+/// What every case call may answer (for the OpenAPI document).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only described, never built
+pub enum CaseAnswers {
+    /// Done; the case as the API shows it.
+    #[response(status = 200, description = "done; the case as the API shows it")]
+    Done,
+    #[response(
+        status = 400,
+        description = "a field or rule was broken",
+        content_type = "application/problem+json"
+    )]
+    BadRequest,
+    #[response(
+        status = 401,
+        description = "not signed in",
+        content_type = "application/problem+json"
+    )]
+    SignIn,
+    #[response(
+        status = 403,
+        description = "your role may not do this, or the CSRF token is missing",
+        content_type = "application/problem+json"
+    )]
+    Forbidden,
+    #[response(
+        status = 404,
+        description = "no such case you may see",
+        content_type = "application/problem+json"
+    )]
+    NotFound,
+    #[response(
+        status = 409,
+        description = "changed since your revision; `currentRevision` says what it is now",
+        content_type = "application/problem+json"
+    )]
+    Conflict,
+}
+
 /// How the signed-in person stands to a case.
 struct Relation {
     candidate: bool,
@@ -174,14 +213,7 @@ async fn view(
     tag = "cases",
     summary = "The exam cases you are part of (all of them for the exam office and committee)",
     params(("slug" = String, Path, description = "the school")),
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
@@ -230,14 +262,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     tag = "cases",
     summary = "One exam case",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
@@ -270,14 +295,7 @@ pub enum PlaceBody {
     summary = "Plan or re-plan: date, time, place, assessors",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = PlanBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn plan(
     state: web::Data<AppState>,
@@ -335,14 +353,7 @@ pub struct CancelBody {
     summary = "Cancel an exam not yet assessed (exam office)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = CancelBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn cancel(
     state: web::Data<AppState>,
@@ -396,14 +407,7 @@ pub struct ScoreBody {
     summary = "Save part of your score sheet (`mine`) or the joint judgement (`joint`)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case"), ("sheet" = String, Path, description = "`mine` or `joint`")),
     request_body = SheetBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn save_sheet(
     state: web::Data<AppState>,
@@ -472,14 +476,7 @@ pub struct RevisionBody {
     summary = "Close the scoring and compute the outcome",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = RevisionBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn judge(
     state: web::Data<AppState>,
@@ -523,14 +520,7 @@ pub struct SignBody {
     summary = "Sign as assessor, acknowledge as candidate, or record a refusal",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = SignBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn sign(
     state: web::Data<AppState>,
@@ -592,14 +582,7 @@ pub struct FinaliseBody {
     summary = "Finalise signed exams (exam committee)",
     params(("slug" = String, Path, description = "the school")),
     request_body = FinaliseBody,
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn finalise(
     state: web::Data<AppState>,
@@ -628,14 +611,7 @@ pub async fn finalise(
     tag = "cases",
     summary = "The audit trail of a case (exam office, committee)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
-    responses(
-        (status = 200, description = "done; the case as the API shows it", content_type = "application/json"),
-        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
-        (status = 403, description = "your role may not do this, or the CSRF token is missing", content_type = "application/problem+json"),
-        (status = 404, description = "no such case you may see", content_type = "application/problem+json"),
-        (status = 409, description = "changed since your revision; `currentRevision` says what it is now", content_type = "application/problem+json"),
-    )
+    responses(CaseAnswers)
 )]
 pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
