@@ -46,6 +46,43 @@ pub struct TenantSettings {
     /// Members of the exam committee (examencommissie), likewise.
     #[serde(default)]
     pub exam_committee: Vec<String>,
+    /// School sign-in with OpenID Connect.
+    #[serde(default)]
+    pub oidc: Option<OidcSettings>,
+}
+
+/// The school's OpenID Provider, for people signing in (authorization code flow with PKCE).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Which claim identifies the person among those the SIS sent: `email` (their `mail`),
+    /// `eckid` or `preferred_username` (their `otherCodes` of type `eckid`, resp. `userName`
+    /// or `accountId`), or the name of any other claim that carries the student or staff
+    /// number (their `primaryCode`, or `otherCodes` of type `studentNumber`).
+    #[serde(default = "email_claim")]
+    pub claim: String,
+    /// The scopes asked for besides `openid`: those that release the claims above.
+    #[serde(default = "oidc_scopes")]
+    pub scopes: Vec<String>,
+    /// A claim (a string or a list of strings) with the person's roles or groups. Where it
+    /// holds one of `exam_office_roles` or `exam_committee_roles`, the person has that role.
+    #[serde(default)]
+    pub roles_claim: Option<String>,
+    #[serde(default)]
+    pub exam_office_roles: Vec<String>,
+    #[serde(default)]
+    pub exam_committee_roles: Vec<String>,
+}
+
+fn email_claim() -> String {
+    "email".into()
+}
+
+fn oidc_scopes() -> Vec<String> {
+    vec!["email".into(), "profile".into()]
 }
 
 /// How Proeve verifies the bearer tokens of the school's SIS.
@@ -173,6 +210,7 @@ impl Settings {
                 finalise_in_proeve: true,
                 exam_office: vec![DEMO_EXAM_OFFICE.into()],
                 exam_committee: vec![DEMO_EXAM_COMMITTEE.into()],
+                oidc: None,
             }],
             ..FileSettings::default()
         };
@@ -202,6 +240,10 @@ impl Settings {
             let var = format!("PROEVE_TENANT_{}_SIS_CLIENT_SECRET", env_slug(&t.slug));
             if let (Some(secret), Some(sis)) = (env(&var), t.sis.as_mut()) {
                 sis.client_secret = SecretString::from(secret);
+            }
+            let var = format!("PROEVE_TENANT_{}_OIDC_CLIENT_SECRET", env_slug(&t.slug));
+            if let (Some(secret), Some(oidc)) = (env(&var), t.oidc.as_mut()) {
+                oidc.client_secret = SecretString::from(secret);
             }
         }
 
@@ -285,6 +327,27 @@ impl Settings {
                 check_url(&format!("{at}.sis.token_url"), &sis.token_url, true)?;
                 if sis.client_id.trim().is_empty() {
                     return Err(err(format!("`{at}.sis.client_id`: must not be empty")));
+                }
+            }
+            if let Some(oidc) = &t.oidc {
+                check_url(&format!("{at}.oidc.issuer"), &oidc.issuer, true)?;
+                if oidc.client_id.trim().is_empty() {
+                    return Err(err(format!("`{at}.oidc.client_id`: must not be empty")));
+                }
+                if oidc.claim.trim().is_empty() || oidc.claim == "sub" {
+                    return Err(err(format!(
+                        "`{at}.oidc.claim`: name the claim that identifies a person as the SIS \
+                         knows them (email, eckid, preferred_username or a number claim); \
+                         `sub` is the provider's own id, which the SIS does not have"
+                    )));
+                }
+                let has_roles =
+                    !oidc.exam_office_roles.is_empty() || !oidc.exam_committee_roles.is_empty();
+                if has_roles != oidc.roles_claim.is_some() {
+                    return Err(err(format!(
+                        "`{at}.oidc.roles_claim`: give it together with exam_office_roles or \
+                         exam_committee_roles, or neither"
+                    )));
                 }
             }
             // Tenants that trust the same identity provider are told apart by client_id;
@@ -423,6 +486,7 @@ mod tests {
             "PROEVE_BIND" => Some("0.0.0.0:9000".to_string()),
             "PROEVE_DATABASE_URL" => Some("postgres://p@db/proeve".to_string()),
             "PROEVE_TENANT_ROC_A_SIS_CLIENT_SECRET" => Some("from-env".to_string()),
+            "PROEVE_TENANT_ROC_A_OIDC_CLIENT_SECRET" => Some("oidc-from-env".to_string()),
             _ => None,
         };
         let s = from_text(&example(), &env).unwrap_or_else(|e| panic!("{e}"));
@@ -434,6 +498,11 @@ mod tests {
             .as_ref()
             .map(|sis| sis.client_secret.expose_secret().to_string());
         assert_eq!(secret.as_deref(), Some("from-env"));
+        let secret = s.tenants[0]
+            .oidc
+            .as_ref()
+            .map(|o| o.client_secret.expose_secret().to_string());
+        assert_eq!(secret.as_deref(), Some("oidc-from-env"));
         assert!(
             !format!("{s:?}").contains("from-env"),
             "secrets never print"
@@ -471,6 +540,26 @@ mod tests {
                 "trust the same issuer",
             ),
             ("slug = \"roc-b\"", "slug = \"demo\"", "reserved"),
+            (
+                "client_id = \"proeve-app\"",
+                "client_id = \" \"",
+                "tenants[0].oidc.client_id",
+            ),
+            (
+                "claim = \"email\"",
+                "claim = \"sub\"",
+                "tenants[0].oidc.claim",
+            ),
+            (
+                "roles_claim = \"groups\"",
+                "",
+                "tenants[0].oidc.roles_claim",
+            ),
+            (
+                "issuer = \"https://login.roc-a.nl\"\nclient_id = \"proeve-app\"",
+                "issuer = \"http://login.roc-a.nl\"\nclient_id = \"proeve-app\"",
+                "tenants[0].oidc.issuer",
+            ),
             (
                 "security = \"starttls\"",
                 "security = \"none\"",

@@ -38,6 +38,8 @@ pub struct AppState {
     pub tenants: HashMap<String, Tenant>,
     /// The demo key's JWKS, served only in demo mode.
     pub demo_jwks: Option<serde_json::Value>,
+    /// School sign-in (OpenID Connect), with each provider's discovery document cached.
+    pub oidc: crate::auth::oidc::Oidc,
 }
 
 pub struct Application {
@@ -96,6 +98,7 @@ impl Application {
             catalog,
             tenants,
             demo_jwks,
+            oidc: crate::auth::oidc::Oidc::new()?,
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state).await?;

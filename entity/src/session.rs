@@ -8,8 +8,11 @@ pub struct Model {
     pub token_hash: String,
     pub tenant: String,
     pub person_id: Uuid,
-    /// How the person signed in (`demo`, later `oidc`, `link`).
+    /// How the person signed in (`demo`, `oidc`, `link`).
     pub method: String,
+    /// Roles the school's identity provider gave at sign-in (`exam-office`,
+    /// `exam-committee`, comma-separated); roles from the configuration come on top.
+    pub roles: Option<String>,
     pub csrf_token: String,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,

@@ -2,9 +2,11 @@
 //! cases they may see, and the lifecycle steps their role allows (plan, score, judge, sign,
 //! finalise, read the audit trail). Every handler checks the session's tenant and the
 //! person's relation to the case; every state-changing request must carry the session's CSRF
-//! token. Sign-in so far: mailed one-time links, and the demo page (demo mode only).
+//! token. Sign-in: the school's OpenID Provider, mailed one-time links, and the demo page
+//! (demo mode only).
 
 mod cases;
+mod school;
 mod signin;
 
 use crate::auth::session;
@@ -62,6 +64,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))
             .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
+    );
+    cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));
+    cfg.service(
+        r("/app/{slug}/sign-in/school/callback", "GET").route(web::get().to(school::callback)),
     );
     cfg.service(
         r("/app/{slug}/sign-in/link", "GET, POST")
@@ -136,8 +142,10 @@ pub async fn signed_in<'a>(
         list.iter()
             .any(|e| *e == id || (!mail.is_empty() && e.to_lowercase() == mail))
     };
-    let exam_office = listed(&tenant.settings.exam_office);
-    let exam_committee = listed(&tenant.settings.exam_committee);
+    let exam_office =
+        listed(&tenant.settings.exam_office) || session::has_role(&s, session::EXAM_OFFICE);
+    let exam_committee =
+        listed(&tenant.settings.exam_committee) || session::has_role(&s, session::EXAM_COMMITTEE);
     Ok((
         tenant,
         Me {

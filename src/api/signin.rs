@@ -90,7 +90,7 @@ async fn demo_session(
     if !known {
         return Err(ApiError::bad("personId", "is not a person of this school"));
     }
-    let (token, s) = session::start(&state.db, slug, person_id, "demo").await?;
+    let (token, s) = session::start(&state.db, slug, person_id, "demo", &[]).await?;
     Ok((token, s.csrf_token))
 }
 
@@ -134,13 +134,10 @@ pub async fn demo_sign_in_form(
         .ok_or_else(|| ApiError::bad("personId", "must be a person id"))?;
     let (token, _) = demo_session(&state, &req, person_id).await?;
     let slug = req.match_info().get("slug").unwrap_or_default();
-    Ok(HttpResponse::SeeOther()
-        .cookie(session_cookie(&state, token))
-        .insert_header((header::LOCATION, format!("/api/{slug}/me")))
-        .finish())
+    Ok(signed_in_redirect(&state, slug, token))
 }
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -254,7 +251,7 @@ pub async fn request_link(
     })))
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -322,9 +319,14 @@ pub async fn redeem_link(
             .content_type("text/html; charset=utf-8")
             .body(html));
     };
-    let (token, _) = session::start(&state.db, slug, person_id, "link").await?;
-    Ok(HttpResponse::SeeOther()
-        .cookie(session_cookie(&state, token))
+    let (token, _) = session::start(&state.db, slug, person_id, "link", &[]).await?;
+    Ok(signed_in_redirect(&state, slug, token))
+}
+
+/// After a sign-in in the browser: the session cookie, and on to the app.
+pub(super) fn signed_in_redirect(state: &AppState, slug: &str, token: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .cookie(session_cookie(state, token))
         .insert_header((header::LOCATION, format!("/api/{slug}/me")))
-        .finish())
+        .finish()
 }

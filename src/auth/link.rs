@@ -7,7 +7,7 @@ use crate::config::SmtpSettings;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, Utc};
-use entity::{person, sign_in_link};
+use entity::sign_in_link;
 use lettre::message::{header::ContentType, Mailbox, Message};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -49,20 +49,16 @@ pub async fn request(
     email: &str,
 ) -> Result<(), LinkError> {
     let slug = tenant.settings.slug.as_str();
-    let wanted = email.trim().to_lowercase();
-    let people = person::Entity::find()
-        .filter(person::Column::Tenant.eq(slug))
-        .filter(person::Column::PurgedAt.is_null())
-        .filter(person::Column::Mail.is_not_null())
-        .all(db)
-        .await?;
-    let Some(p) = people.into_iter().find(|p| {
-        p.mail
-            .as_deref()
-            .is_some_and(|m| m.to_lowercase() == wanted)
-    }) else {
-        tracing::info!("sign-in link asked for an unknown address");
-        return Ok(());
+    let p = match super::identify::find(db, slug, super::identify::Key::Mail(email)).await? {
+        super::identify::Found::One(p) => p,
+        super::identify::Found::None => {
+            tracing::info!("sign-in link asked for an unknown address");
+            return Ok(());
+        }
+        super::identify::Found::Several => {
+            tracing::warn!("sign-in link asked for an address that several people share");
+            return Ok(());
+        }
     };
     let now = Utc::now();
     let recent = sign_in_link::Entity::find()

@@ -2,8 +2,10 @@
 //! tenant's JWKS, with the OKE scopes. The demo key for the demo tenant lives in `demo`.
 
 pub mod demo;
+pub mod identify;
 pub mod jwt;
 pub mod link;
+pub mod oidc;
 pub mod session;
 
 pub use jwt::{Caller, JwtVerifier, KeySource};

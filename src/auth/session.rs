@@ -31,12 +31,18 @@ fn hash(token: &str) -> String {
         .collect()
 }
 
-/// Starts a session; returns the cookie token (to set) and the stored session.
+/// Roles a session may carry from the identity provider.
+pub const EXAM_OFFICE: &str = "exam-office";
+pub const EXAM_COMMITTEE: &str = "exam-committee";
+
+/// Starts a session; returns the cookie token (to set) and the stored session. `roles` are
+/// those the identity provider vouched for ([`EXAM_OFFICE`], [`EXAM_COMMITTEE`]).
 pub async fn start(
     db: &DatabaseConnection,
     tenant: &str,
     person_id: Uuid,
     method: &str,
+    roles: &[&str],
 ) -> Result<(String, session::Model), DbErr> {
     let token = random_token();
     let now = Utc::now();
@@ -45,6 +51,7 @@ pub async fn start(
         tenant: Set(tenant.to_string()),
         person_id: Set(person_id),
         method: Set(method.to_string()),
+        roles: Set((!roles.is_empty()).then(|| roles.join(","))),
         csrf_token: Set(random_token()),
         created_at: Set(now),
         last_seen_at: Set(now),
@@ -79,6 +86,13 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session
         return Ok(Some(touched));
     }
     Ok(Some(s))
+}
+
+/// Whether the session carries a role from the identity provider.
+pub fn has_role(s: &session::Model, role: &str) -> bool {
+    s.roles
+        .as_deref()
+        .is_some_and(|r| r.split(',').any(|x| x == role))
 }
 
 pub async fn end(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {

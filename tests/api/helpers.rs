@@ -313,6 +313,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         finalise_in_proeve: slug == "roc-a",
         exam_office: vec!["office@roc.example".into()],
         exam_committee: vec!["committee@roc.example".into()],
+        oidc: None,
     }
 }
 

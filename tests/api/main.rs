@@ -15,4 +15,5 @@ mod isolation;
 mod planning;
 mod scoring;
 mod signin_link;
+mod signin_school;
 mod vectors;

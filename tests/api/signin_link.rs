@@ -242,6 +242,31 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
 }
 
 #[tokio::test]
+async fn an_address_two_people_share_gets_no_link() {
+    let smtp = SmtpServer::start();
+    let app = app_mailing_to(&smtp).await;
+    for name in ["Anna", "Bert"] {
+        let p = id();
+        assert_eq!(
+            app.put("roc-a", &format!("/persons/{p}"), &person(p, name))
+                .await
+                .status,
+            201
+        );
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/roc-a/sign-in/link", app.address))
+        .json(&json!({"email": "student@roc.example"}))
+        .send()
+        .await
+        .unwrap();
+    // The same answer as ever, but no mail: a link would pick one of them at random.
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(smtp.messages().is_empty());
+}
+
+#[tokio::test]
 async fn an_expired_link_does_not_sign_in() {
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let smtp = SmtpServer::start();
