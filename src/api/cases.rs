@@ -3,6 +3,7 @@
 
 use super::{json_body, signed_in, Me};
 use crate::assessment::audit::{self, Actor};
+use crate::assessment::corrections::{self, CorrectionInput};
 use crate::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
 use crate::assessment::signing::{self, SignError, Signer};
 use crate::error::ApiError;
@@ -186,6 +187,17 @@ async fn view(
     let outcome = (outcome_visible && c.attendance.is_some()).then(|| {
         json!({"attendance": c.attendance, "rawScore": c.raw_score, "maxRawScore": c.max_raw_score, "passed": c.passed, "score": c.score})
     });
+    let mut corrections = Vec::new();
+    if outcome.is_some() {
+        for k in corrections::corrections(&state.db, tenant, c.case_id).await? {
+            let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
+            corrections.push(json!({
+                "version": k.version + 1, "reason": k.reason, "correctedAt": k.corrected_at,
+                "correctedBy": {"personId": k.corrected_by, "displayName": display_name(&state.db, tenant, k.corrected_by).await?},
+                "before": parse(&k.before), "after": parse(&k.after),
+            }));
+        }
+    }
     let place = c
         .place_kind
         .as_ref()
@@ -204,6 +216,7 @@ async fn view(
         "place": place,
         "assessors": assessors,
         "outcome": outcome,
+        "corrections": corrections,
     }))
 }
 
@@ -381,6 +394,59 @@ pub async fn cancel(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CorrectionBody {
+    /// The case revision you corrected.
+    revision: i64,
+    /// The OKE attendance value that stands.
+    attendance: String,
+    /// Every criterion again, as it stands after the correction (none when not present).
+    #[serde(default)]
+    scores: Vec<ScoreBody>,
+    /// Why: it is kept with the correction and shown to everyone who sees the result.
+    reason: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/corrections",
+    tag = "cases",
+    summary = "Correct the result of a signed exam (exam office): a new version, with a reason",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = CorrectionBody,
+    responses(CaseAnswers)
+)]
+pub async fn correct(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: CorrectionBody = json_body(&req, payload).await?;
+    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    if !me.exam_office {
+        return Err(forbidden("only the exam office corrects a signed exam"));
+    }
+    let input = CorrectionInput {
+        attendance: body.attendance,
+        scores: body.scores.into_iter().map(ScoreInput::from).collect(),
+        reason: body.reason,
+    };
+    let corrected = corrections::correct(
+        &state.db,
+        &state.catalog,
+        tenant,
+        c.case_id,
+        body.revision,
+        &input,
+        me.person_id,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(view(&state, slug, &corrected, &r, &me).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SheetBody {
     revision: i64,
     attendance: Option<String>,
@@ -397,6 +463,16 @@ pub struct ScoreBody {
     criterion: String,
     level: u32,
     note: Option<String>,
+}
+
+impl From<ScoreBody> for ScoreInput {
+    fn from(s: ScoreBody) -> Self {
+        ScoreInput {
+            criterion: s.criterion,
+            level: s.level,
+            note: s.note,
+        }
+    }
 }
 
 /// `PUT .../sheets/mine` (the assessor's own) or `.../sheets/joint`.
@@ -440,15 +516,7 @@ pub async fn save_sheet(
         attendance: body.attendance,
         identity,
         irregularities: body.irregularities,
-        scores: body
-            .scores
-            .into_iter()
-            .map(|s| ScoreInput {
-                criterion: s.criterion,
-                level: s.level,
-                note: s.note,
-            })
-            .collect(),
+        scores: body.scores.into_iter().map(ScoreInput::from).collect(),
     };
     let revision = sheets::save(
         &state.db,

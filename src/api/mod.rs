@@ -26,7 +26,7 @@ use uuid::Uuid;
     paths(
         signin::me, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
         cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
-        cases::sign, cases::finalise, cases::audit,
+        cases::sign, cases::finalise, cases::audit, cases::correct,
     ),
     tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"))
 )]
@@ -63,6 +63,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/judge", "POST").route(web::post().to(cases::judge)))
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))
+            .service(r("/cases/{id}/corrections", "POST").route(web::post().to(cases::correct)))
             .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
     );
     cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));

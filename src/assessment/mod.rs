@@ -1,7 +1,9 @@
 //! Assessment: turning criterion scores into an exam result. `scoring` is the pure engine;
-//! planning, scoring sessions, signing and the audit trail will build on it.
+//! around it: score sheets, signing and finalising, corrections of signed exams, the audit
+//! trail.
 
 pub mod audit;
+pub mod corrections;
 pub mod scoring;
 pub mod sheets;
 pub mod signing;

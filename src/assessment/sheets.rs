@@ -32,6 +32,8 @@ pub const ATTENDANCE: [&str; 5] = [
 pub enum Sheet {
     Assessor(Uuid),
     Joint,
+    /// The exam office's correction of a signed exam (version `n + 1` of the result).
+    Correction(i32),
 }
 
 impl Sheet {
@@ -39,7 +41,18 @@ impl Sheet {
         match self {
             Sheet::Assessor(id) => id.to_string(),
             Sheet::Joint => "joint".into(),
+            Sheet::Correction(n) => format!("correction-{n}"),
         }
+    }
+
+    fn from_key(key: &str) -> Option<Sheet> {
+        if key == "joint" {
+            return Some(Sheet::Joint);
+        }
+        if let Some(n) = key.strip_prefix("correction-") {
+            return n.parse().ok().map(Sheet::Correction);
+        }
+        key.parse().ok().map(Sheet::Assessor)
     }
 }
 
@@ -83,7 +96,10 @@ pub fn fails(c: &Criterion, level: u32) -> bool {
 }
 
 /// The model version the case was planned with.
-async fn model_of(db: &DatabaseTransaction, case: &exam_case::Model) -> Result<Model, SheetError> {
+pub(super) async fn model_of(
+    db: &DatabaseTransaction,
+    case: &exam_case::Model,
+) -> Result<Model, SheetError> {
     let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
         return invalid("the exam is not planned yet");
     };
@@ -95,7 +111,7 @@ async fn model_of(db: &DatabaseTransaction, case: &exam_case::Model) -> Result<M
         })
 }
 
-async fn lock_case(
+pub(super) async fn lock_case(
     txn: &DatabaseTransaction,
     tenant: &str,
     case_id: Uuid,
@@ -129,6 +145,7 @@ pub async fn save(
             return invalid("only the planned assessors score this exam")
         }
         Sheet::Joint if team.len() < 2 => return invalid("a joint judgement needs two assessors"),
+        Sheet::Correction(_) => return invalid("a signed exam is corrected, not scored"),
         _ => {}
     }
     let model = model_of(&txn, &case).await?;
@@ -145,43 +162,9 @@ pub async fn save(
         });
     }
     if let Some(a) = &update.attendance {
-        if !ATTENDANCE.contains(&a.as_str()) {
-            return invalid(format!(
-                "attendance {a:?} is not one of {}",
-                ATTENDANCE.join(", ")
-            ));
-        }
+        check_attendance(a)?;
     }
-    let criteria: BTreeMap<&str, &Criterion> = model
-        .sections
-        .iter()
-        .flat_map(|s| &s.criteria)
-        .map(|c| (c.code.as_str(), c))
-        .collect();
-    for s in &update.scores {
-        let Some(c) = criteria.get(s.criterion.as_str()) else {
-            return invalid(format!(
-                "criterion {} is not in this exam's model",
-                s.criterion
-            ));
-        };
-        let top = model
-            .scale(&c.scale)
-            .map_or(0, |sc| sc.levels.len().saturating_sub(1) as u32);
-        if s.level > top {
-            return invalid(format!(
-                "criterion {}: level {} is not on its scale (0 to {top})",
-                c.code, s.level
-            ));
-        }
-        let note = s.note.as_deref().map(str::trim).unwrap_or("");
-        if fails(c, s.level) && note.is_empty() {
-            return invalid(format!(
-                "criterion {}: a failing score needs a note saying why",
-                c.code
-            ));
-        }
-    }
+    check_scores(&model, &update.scores)?;
     let now = Utc::now();
     let before = stored.as_ref().map(|s| json!({"attendance": s.attendance, "identityChecked": s.identity_checked, "irregularities": s.irregularities}));
     let mut row = assessment_sheet::ActiveModel {
@@ -237,6 +220,7 @@ pub async fn save(
     let action = match sheet {
         Sheet::Assessor(_) => "scored",
         Sheet::Joint => "jointly scored",
+        Sheet::Correction(_) => "corrected",
     };
     audit::record(
         &txn,
@@ -253,6 +237,57 @@ pub async fn save(
     .await?;
     txn.commit().await?;
     Ok(saved.revision)
+}
+
+pub(super) fn check_attendance(a: &str) -> Result<(), SheetError> {
+    if ATTENDANCE.contains(&a) {
+        Ok(())
+    } else {
+        invalid(format!(
+            "attendance {a:?} is not one of {}",
+            ATTENDANCE.join(", ")
+        ))
+    }
+}
+
+/// Each score names a criterion of the model, once, with a level on its scale; a failing
+/// level comes with a note saying why.
+pub(super) fn check_scores(model: &Model, scores: &[ScoreInput]) -> Result<(), SheetError> {
+    let criteria: BTreeMap<&str, &Criterion> = model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .map(|c| (c.code.as_str(), c))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for s in scores {
+        let Some(c) = criteria.get(s.criterion.as_str()) else {
+            return invalid(format!(
+                "criterion {} is not in this exam's model",
+                s.criterion
+            ));
+        };
+        if !seen.insert(s.criterion.as_str()) {
+            return invalid(format!("criterion {} is scored twice", c.code));
+        }
+        let top = model
+            .scale(&c.scale)
+            .map_or(0, |sc| sc.levels.len().saturating_sub(1) as u32);
+        if s.level > top {
+            return invalid(format!(
+                "criterion {}: level {} is not on its scale (0 to {top})",
+                c.code, s.level
+            ));
+        }
+        let note = s.note.as_deref().map(str::trim).unwrap_or("");
+        if fails(c, s.level) && note.is_empty() {
+            return invalid(format!(
+                "criterion {}: a failing score needs a note saying why",
+                c.code
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A sheet as stored: its fields and its scores by criterion (level, note).
@@ -465,12 +500,7 @@ pub async fn sheets(
         .map(|s| s.sheet)
         .collect();
     let mut out = Vec::new();
-    for k in keys {
-        let sheet = if k == "joint" {
-            Sheet::Joint
-        } else {
-            Sheet::Assessor(k.parse().unwrap_or_default())
-        };
+    for sheet in keys.iter().filter_map(|k| Sheet::from_key(k)) {
         if let Some(s) = load(db, tenant, case_id, sheet).await? {
             out.push(s);
         }

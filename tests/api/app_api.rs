@@ -556,3 +556,235 @@ async fn the_api_describes_itself_in_openapi() {
         "{plan}"
     );
 }
+
+/// Plans the world's case with both assessors, lets both score every criterion at `level`,
+/// judges and signs it; returns the signed case.
+async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
+    let case = format!("/cases/{}", w.case);
+    let plan = json!({
+        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+    });
+    let planned = call(
+        app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await;
+    assert_eq!(planned.status, 200, "{}", planned.body);
+    for who in [&w.first, &w.second] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(app, level)});
+        let r = call(
+            app,
+            "roc-a",
+            who,
+            "PUT",
+            &format!("{case}/sheets/mine"),
+            Some(sheet),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let judge = json!({"revision": planned.body["revision"]});
+    let r = call(
+        app,
+        "roc-a",
+        &w.first,
+        "POST",
+        &format!("{case}/judge"),
+        Some(judge),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut last = Value::Null;
+    for (who, role) in [
+        (&w.first, "assessor"),
+        (&w.second, "assessor"),
+        (&w.first, "candidate"),
+    ] {
+        let sig = json!({"role": role, "image": PNG});
+        let r = call(
+            app,
+            "roc-a",
+            who,
+            "POST",
+            &format!("{case}/signatures"),
+            Some(sig),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+        last = r.body;
+    }
+    assert_eq!(last["state"], "signed");
+    last
+}
+
+#[tokio::test]
+async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let signed = to_signed(&app, &w, 2).await;
+    assert_eq!(signed["outcome"]["score"], "6.5");
+    let path = format!("/cases/{}/corrections", w.case);
+    // Everything at level 1: fewer points, below the pass mark.
+    let explained: Vec<Value> = scores(&app, 1)
+        .into_iter()
+        .map(|mut s| {
+            s["note"] = json!("herzien na bezwaar");
+            s
+        })
+        .collect();
+    let lower = |revision: &Value, reason: &str| json!({"revision": revision, "attendance": "present", "scores": explained, "reason": reason});
+
+    // Only the exam office corrects; assessors change nothing once signed.
+    for who in [&w.first, &w.committee, &w.student] {
+        let r = call(
+            &app,
+            "roc-a",
+            who,
+            "POST",
+            &path,
+            Some(lower(&signed["revision"], "x")),
+        )
+        .await;
+        assert!(matches!(r.status, 403 | 404), "{}", r.body);
+    }
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &format!("/cases/{}/sheets/mine", w.case),
+        Some(json!({"revision": 1, "irregularities": "toch"})),
+    )
+    .await;
+    r.assert_problem(400);
+    // A reason is required, the revision must be current, and the scores complete.
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(lower(&signed["revision"], " ")),
+    )
+    .await;
+    assert!(r.assert_problem(400).contains("reason"));
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(lower(&json!(1), "Telfout")),
+    )
+    .await;
+    r.assert_problem(409);
+    let mut partial = lower(&signed["revision"], "Telfout");
+    partial["scores"].as_array_mut().unwrap().pop();
+    let r = call(&app, "roc-a", &w.office, "POST", &path, Some(partial)).await;
+    assert!(r.assert_problem(400).contains("not scored"), "{}", r.body);
+
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &path,
+        Some(lower(
+            &signed["revision"],
+            "Telfout bij criterium 2 en 3 ontdekt bij bezwaar",
+        )),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["state"], "signed");
+    assert_eq!(r.body["outcome"]["passed"], false);
+    let c = &r.body["corrections"][0];
+    assert_eq!(c["version"], 2);
+    assert_eq!(c["before"]["score"], "6.5");
+    assert_eq!(c["after"]["score"], r.body["outcome"]["score"]);
+    assert_eq!(c["correctedBy"]["displayName"], "Öztürk, Fatima");
+
+    // The signed sheets are kept as signed.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let first_sheet = entity::criterion_score::Entity::find()
+        .filter(entity::criterion_score::Column::Sheet.eq(w.ids.0.to_string()))
+        .all(&app.app.db)
+        .await
+        .unwrap();
+    assert!(!first_sheet.is_empty() && first_sheet.iter().all(|s| s.level == 2));
+
+    // A final exam that is corrected goes back to the committee.
+    let fin = call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
+    let now = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("/cases/{}", w.case),
+        None,
+    )
+    .await;
+    let revision = now.body["revision"].clone();
+    let back = json!({"revision": revision, "attendance": "present", "scores": scores(&app, 2),
+        "reason": "Herziening na uitspraak commissie van beroep"});
+    let r = call(&app, "roc-a", &w.office, "POST", &path, Some(back)).await;
+    assert_eq!(
+        (r.status, r.body["state"].as_str()),
+        (200, Some("signed")),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["outcome"]["score"], "6.5");
+    assert_eq!(r.body["corrections"].as_array().unwrap().len(), 2);
+
+    // The candidate sees the result that stands and why it changed.
+    let seen = call(
+        &app,
+        "roc-a",
+        &w.student,
+        "GET",
+        &format!("/cases/{}", w.case),
+        None,
+    )
+    .await;
+    assert_eq!(
+        seen.body["corrections"][1]["reason"],
+        "Herziening na uitspraak commissie van beroep"
+    );
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("/cases/{}/audit", w.case),
+        None,
+    )
+    .await;
+    let corrected: Vec<&Value> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "corrected")
+        .collect();
+    assert_eq!(corrected.len(), 2);
+    assert_eq!(corrected[0]["before"]["score"], "6.5");
+    assert_eq!(
+        corrected[0]["reason"],
+        "Telfout bij criterium 2 en 3 ontdekt bij bezwaar"
+    );
+}

@@ -1,0 +1,199 @@
+//! Corrections of a signed exam by the exam office. The signed record stays as it was signed:
+//! a correction is a new version of the result (version 1 is the signed judgement), with its
+//! own complete set of scores (the sheet `correction-{n}`), a reason, who and when, and the
+//! result before and after. The case then carries the corrected result. A corrected exam that
+//! the committee had already finalised in Proeve goes back to `signed`, so the committee
+//! finalises the result that now stands.
+
+use super::audit::{self, Actor, Change};
+use super::scoring;
+use super::sheets::{self, ScoreInput, SheetError};
+use crate::catalog::Catalog;
+use crate::planning::state;
+use chrono::Utc;
+use entity::{assessment_sheet, correction, criterion_score, exam_case};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Longest reason accepted.
+pub const MAX_REASON: usize = 2000;
+
+/// A correction as the exam office gives it: the whole result again, and why.
+#[derive(Debug, Clone)]
+pub struct CorrectionInput {
+    pub attendance: String,
+    pub scores: Vec<ScoreInput>,
+    pub reason: String,
+}
+
+fn invalid<T>(m: impl Into<String>) -> Result<T, SheetError> {
+    Err(SheetError::Invalid(m.into()))
+}
+
+/// The result a case carries, as the correction record keeps it.
+fn result_of(c: &exam_case::Model) -> Value {
+    json!({
+        "state": c.state, "attendance": c.attendance, "rawScore": c.raw_score,
+        "maxRawScore": c.max_raw_score, "passed": c.passed, "score": c.score,
+    })
+}
+
+/// Corrects the result of a signed (or final) exam; returns the case as it now stands.
+pub async fn correct(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenant: &crate::startup::Tenant,
+    case_id: Uuid,
+    expected_case_revision: i64,
+    input: &CorrectionInput,
+    by: Uuid,
+) -> Result<exam_case::Model, SheetError> {
+    let slug = tenant.settings.slug.as_str();
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        return invalid("a correction needs a reason");
+    }
+    if reason.chars().count() > MAX_REASON {
+        return invalid(format!("the reason is longer than {MAX_REASON} characters"));
+    }
+    sheets::check_attendance(&input.attendance)?;
+
+    let txn = crate::intake::begin(db).await?;
+    let case = sheets::lock_case(&txn, slug, case_id).await?;
+    if case.revision != expected_case_revision {
+        return Err(SheetError::Stale {
+            expected: expected_case_revision,
+            current: case.revision,
+        });
+    }
+    if case.state != state::SIGNED && case.state != state::FINAL {
+        return invalid(format!(
+            "only a signed exam is corrected; before signing the assessors change their \
+             scores themselves (this one is {})",
+            case.state
+        ));
+    }
+    let model = sheets::model_of(&txn, &case).await?;
+    let Some(exam) = case.component_id.and_then(|c| catalog.get(c)) else {
+        return invalid("the exam is not in the catalogue");
+    };
+    sheets::check_scores(&model, &input.scores)?;
+    let outcome = if input.attendance == "present" {
+        let levels = input
+            .scores
+            .iter()
+            .map(|s| (s.criterion.clone(), s.level))
+            .collect();
+        let o = scoring::score_model(&model, exam.result_value_type, &exam.pass_from, &levels)
+            .map_err(|e| SheetError::Invalid(e.to_string()))?;
+        Some(o)
+    } else if !input.scores.is_empty() {
+        return invalid("scores only count for a candidate who was present");
+    } else {
+        None
+    };
+
+    let version = correction::Entity::find()
+        .filter(correction::Column::Tenant.eq(slug))
+        .filter(correction::Column::CaseId.eq(case_id))
+        .order_by_desc(correction::Column::Version)
+        .one(&txn)
+        .await?
+        .map_or(1, |c| c.version + 1);
+    let now = Utc::now();
+    let key = format!("correction-{version}");
+    assessment_sheet::ActiveModel {
+        tenant: Set(slug.to_string()),
+        case_id: Set(case_id),
+        sheet: Set(key.clone()),
+        attendance: Set(Some(input.attendance.clone())),
+        identity_checked: Set(None),
+        identity_method: Set(None),
+        irregularities: Set(None),
+        revision: Set(1),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    for s in &input.scores {
+        criterion_score::ActiveModel {
+            tenant: Set(slug.to_string()),
+            case_id: Set(case_id),
+            sheet: Set(key.clone()),
+            criterion: Set(s.criterion.clone()),
+            level: Set(i32::try_from(s.level).unwrap_or(i32::MAX)),
+            note: Set(s.note.clone().filter(|n| !n.trim().is_empty())),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let refinalise = case.state == state::FINAL && tenant.settings.finalise_in_proeve;
+    let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let mut row = exam_case::ActiveModel {
+        tenant: Set(slug.to_string()),
+        case_id: Set(case_id),
+        attendance: Set(Some(input.attendance.clone())),
+        raw_score: Set(outcome.as_ref().map(|o| to_i32(o.raw_score))),
+        max_raw_score: Set(outcome.as_ref().map(|o| to_i32(o.max_raw_score))),
+        passed: Set(outcome.as_ref().map(|o| o.passed)),
+        score: Set(outcome.as_ref().map(|o| o.score.clone())),
+        revision: Set(case.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if refinalise {
+        row.state = Set(state::SIGNED.into());
+        row.finalised_at = Set(None);
+    }
+    let updated = row.update(&txn).await?;
+    let before = result_of(&case);
+    let mut after = result_of(&updated);
+    after["version"] = json!(version + 1);
+    after["failedKnockOuts"] = json!(outcome.map(|o| o.failed_knock_outs));
+    correction::ActiveModel {
+        tenant: Set(slug.to_string()),
+        case_id: Set(case_id),
+        version: Set(version),
+        reason: Set(reason.to_string()),
+        corrected_by: Set(by),
+        corrected_at: Set(now),
+        before: Set(before.to_string()),
+        after: Set(after.to_string()),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Change {
+            tenant: slug,
+            case_id,
+            actor: &Actor::Person(by),
+            action: "corrected",
+            before: Some(before),
+            after: Some(after),
+            reason: Some(reason),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// The corrections of a case, oldest first.
+pub async fn corrections(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<correction::Model>, DbErr> {
+    correction::Entity::find()
+        .filter(correction::Column::Tenant.eq(tenant))
+        .filter(correction::Column::CaseId.eq(case_id))
+        .order_by_asc(correction::Column::Version)
+        .all(db)
+        .await
+}
