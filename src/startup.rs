@@ -132,8 +132,26 @@ impl Application {
         self.state.clone()
     }
 
+    /// Serves until stopped; meanwhile ended sessions and old sign-in links are removed every
+    /// ten minutes.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let state = self.state.clone();
+        let cleaner = tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                match crate::auth::session::purge_expired(&state.db).await {
+                    Ok((0, 0)) => {}
+                    Ok((sessions, links)) => {
+                        tracing::info!(sessions, links, "removed ended sessions and old links")
+                    }
+                    Err(e) => tracing::warn!(error = %e, "removing ended sessions failed"),
+                }
+            }
+        });
+        let served = self.server.await;
+        cleaner.abort();
+        served
     }
 }
 

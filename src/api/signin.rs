@@ -125,6 +125,7 @@ pub async fn demo_sign_in_form(
     req: HttpRequest,
     form: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
+    same_origin(&req)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
         .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
     let person_id = fields
@@ -135,6 +136,24 @@ pub async fn demo_sign_in_form(
     let (token, _) = demo_session(&state, &req, person_id).await?;
     let slug = req.match_info().get("slug").unwrap_or_default();
     Ok(signed_in_redirect(&state, slug, token))
+}
+
+/// Refuses a form posted from another site (login CSRF: signing someone in as someone else).
+/// Browsers send `Origin` (and `Sec-Fetch-Site`) with every form POST; other clients may
+/// send neither.
+pub(super) fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let host = req.connection_info().host().to_string();
+    let cross_origin = header("origin")
+        .is_some_and(|o| o.split_once("://").map(|(_, h)| h) != Some(host.as_str()));
+    let cross_site = header("sec-fetch-site") == Some("cross-site");
+    if cross_origin || cross_site {
+        return Err(ApiError::Forbidden {
+            detail: "this form can only be sent from Proeve's own page".into(),
+            scope: String::new(),
+        });
+    }
+    Ok(())
 }
 
 pub(super) fn escape(s: &str) -> String {
@@ -303,6 +322,7 @@ pub async fn redeem_link(
 ) -> Result<HttpResponse, ApiError> {
     let tenant = crate::sis::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
+    same_origin(&req)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
         .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
     let token = fields

@@ -5,9 +5,12 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, Utc};
-use entity::session;
+use entity::{session, sign_in_link};
 use rand_core::RngCore;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -100,6 +103,30 @@ pub async fn end(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// How long a used or expired sign-in link is kept (for the audit of who signed in how).
+pub const KEEP_LINKS: Duration = Duration::days(7);
+
+/// Removes sessions that have ended (idle or absolute) and sign-in links past [`KEEP_LINKS`];
+/// returns how many of each. Runs every few minutes in the background.
+pub async fn purge_expired(db: &DatabaseConnection) -> Result<(u64, u64), DbErr> {
+    let now = Utc::now();
+    let sessions = session::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(session::Column::ExpiresAt.lte(now))
+                .add(session::Column::LastSeenAt.lte(now - IDLE)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    let links = sign_in_link::Entity::delete_many()
+        .filter(sign_in_link::Column::ExpiresAt.lte(now - KEEP_LINKS))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok((sessions, links))
 }
 
 /// Compares in constant time.

@@ -788,3 +788,69 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
         "Telfout bij criterium 2 en 3 ontdekt bij bezwaar"
     );
 }
+
+#[tokio::test]
+async fn the_demo_form_refuses_a_post_from_another_site() {
+    let app = demo_app().await;
+    let (_, _, s, _, _) = enrolment(&app, "roc-a").await;
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |origin: Option<String>, site: Option<&'static str>| {
+        let mut r = no_redirect
+            .post(format!("{}/app/roc-a/sign-in", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("personId={s}"));
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        if let Some(site) = site {
+            r = r.header("sec-fetch-site", site);
+        }
+        r.send()
+    };
+    let evil = post(Some("https://evil.example".into()), None)
+        .await
+        .unwrap();
+    Response::read(evil).await.assert_problem(403);
+    let cross = post(None, Some("cross-site")).await.unwrap();
+    assert_eq!(cross.status().as_u16(), 403);
+    let own = post(Some(app.address.clone()), Some("same-origin"))
+        .await
+        .unwrap();
+    assert_eq!(own.status().as_u16(), 303);
+}
+
+#[tokio::test]
+async fn ended_sessions_and_old_links_are_removed() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let db = &app.app.db;
+    assert_eq!(entity::session::Entity::find().count(db).await.unwrap(), 5);
+    // One session idle too long, one past its absolute end.
+    let sessions = entity::session::Entity::find().all(db).await.unwrap();
+    let now = chrono::Utc::now();
+    for (s, idle) in sessions.iter().take(2).zip([true, false]) {
+        let mut row = entity::session::ActiveModel {
+            token_hash: Set(s.token_hash.clone()),
+            ..Default::default()
+        };
+        if idle {
+            row.last_seen_at = Set(now - chrono::Duration::minutes(31));
+        } else {
+            row.expires_at = Set(now - chrono::Duration::seconds(1));
+        }
+        row.update(db).await.unwrap();
+    }
+    let (sessions, links) = proeve::auth::session::purge_expired(db).await.unwrap();
+    assert_eq!((sessions, links), (2, 0));
+    assert_eq!(entity::session::Entity::find().count(db).await.unwrap(), 3);
+    // The other three still work.
+    let mut working = 0;
+    for who in [&w.student, &w.first, &w.second, &w.office, &w.committee] {
+        working += usize::from(call(&app, "roc-a", who, "GET", "/me", None).await.status == 200);
+    }
+    assert_eq!(working, 3);
+}
