@@ -15,8 +15,8 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use entity::{association, case_assessor, exam_case, person};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -58,13 +58,10 @@ impl From<SignError> for ApiError {
     }
 }
 
-/// What every case call may answer (for the OpenAPI document).
+/// The errors every case call may answer (for the OpenAPI document).
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // only described, never built
-pub enum CaseAnswers {
-    /// Done; the case as the API shows it.
-    #[response(status = 200, description = "done; the case as the API shows it")]
-    Done,
+pub enum CaseErrors {
     #[response(
         status = 400,
         description = "a field or rule was broken",
@@ -155,11 +152,106 @@ fn forbidden(detail: &str) -> ApiError {
     }
 }
 
-async fn display_name(db: &DatabaseConnection, tenant: &str, id: Uuid) -> Result<Value, ApiError> {
-    Ok(json!(person::Entity::find_by_id((tenant.to_string(), id))
-        .one(db)
-        .await?
-        .and_then(|p| p.display_name)))
+/// A person as the API names them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonRef {
+    person_id: Uuid,
+    display_name: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExamRef {
+    component_id: Uuid,
+    code: String,
+    name: String,
+    /// The OKE result value type (`pass-or-fail`, `0.0-10.0`, ...).
+    result_value_type: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceView {
+    /// `workplace` or `school`.
+    kind: String,
+    name: Option<String>,
+    address: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessorView {
+    #[serde(flatten)]
+    person: PersonRef,
+    position: i32,
+    /// `enrolled` (by the SIS) or `assigned` (by the exam office).
+    source: String,
+}
+
+/// The result as it stands.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeView {
+    /// The OKE attendance value.
+    attendance: Option<String>,
+    raw_score: Option<i32>,
+    max_raw_score: Option<i32>,
+    passed: Option<bool>,
+    /// In the exam's result value type, as OKE writes it (a string).
+    score: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrectionView {
+    /// The version of the result this correction made (the signed judgement is version 1).
+    version: i32,
+    reason: String,
+    corrected_at: DateTime<Utc>,
+    corrected_by: PersonRef,
+    /// The result before and after (state, attendance, rawScore, maxRawScore, passed, score).
+    #[schema(value_type = Object)]
+    before: Value,
+    #[schema(value_type = Object)]
+    after: Value,
+}
+
+/// An exam case as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseView {
+    case_id: Uuid,
+    /// received, planned, assessed, signed, final or canceled.
+    state: String,
+    /// Send it back with a change; a stale one gets 409.
+    revision: i64,
+    attempt: i32,
+    offering_id: Uuid,
+    candidate: PersonRef,
+    exam: Option<ExamRef>,
+    model_version: Option<i32>,
+    planned_start: Option<DateTime<Utc>>,
+    planned_end: Option<DateTime<Utc>>,
+    place: Option<PlaceView>,
+    assessors: Vec<AssessorView>,
+    /// Absent until judged; a candidate sees it once the exam is signed.
+    outcome: Option<OutcomeView>,
+    corrections: Vec<CorrectionView>,
+}
+
+async fn person_ref(
+    db: &DatabaseConnection,
+    tenant: &str,
+    id: Uuid,
+) -> Result<PersonRef, ApiError> {
+    Ok(PersonRef {
+        person_id: id,
+        display_name: person::Entity::find_by_id((tenant.to_string(), id))
+            .one(db)
+            .await?
+            .and_then(|p| p.display_name),
+    })
 }
 
 /// A case as the API shows it. A candidate sees the outcome once the exam is signed.
@@ -169,55 +261,72 @@ async fn view(
     c: &exam_case::Model,
     r: &Relation,
     me: &Me,
-) -> Result<Value, ApiError> {
+) -> Result<CaseView, ApiError> {
+    let db = &state.db;
     let exam = c.component_id.and_then(|id| state.catalog.get(id));
     let mut assessors = Vec::new();
     for a in case_assessor::Entity::find()
         .filter(case_assessor::Column::Tenant.eq(tenant))
         .filter(case_assessor::Column::CaseId.eq(c.case_id))
         .order_by_asc(case_assessor::Column::Position)
-        .all(&state.db)
+        .all(db)
         .await?
     {
-        assessors.push(json!({"personId": a.person_id, "displayName": display_name(&state.db, tenant, a.person_id).await?, "position": a.position, "source": a.source}));
+        assessors.push(AssessorView {
+            person: person_ref(db, tenant, a.person_id).await?,
+            position: a.position,
+            source: a.source,
+        });
     }
     let outcome_visible = me.staff()
         || r.planned_assessor
         || (r.candidate && matches!(c.state.as_str(), "signed" | "final"));
-    let outcome = (outcome_visible && c.attendance.is_some()).then(|| {
-        json!({"attendance": c.attendance, "rawScore": c.raw_score, "maxRawScore": c.max_raw_score, "passed": c.passed, "score": c.score})
+    let outcome = (outcome_visible && c.attendance.is_some()).then(|| OutcomeView {
+        attendance: c.attendance.clone(),
+        raw_score: c.raw_score,
+        max_raw_score: c.max_raw_score,
+        passed: c.passed,
+        score: c.score.clone(),
     });
     let mut corrections = Vec::new();
     if outcome.is_some() {
-        for k in corrections::corrections(&state.db, tenant, c.case_id).await? {
+        for k in corrections::corrections(db, tenant, c.case_id).await? {
             let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
-            corrections.push(json!({
-                "version": k.version + 1, "reason": k.reason, "correctedAt": k.corrected_at,
-                "correctedBy": {"personId": k.corrected_by, "displayName": display_name(&state.db, tenant, k.corrected_by).await?},
-                "before": parse(&k.before), "after": parse(&k.after),
-            }));
+            corrections.push(CorrectionView {
+                version: k.version + 1,
+                before: parse(&k.before),
+                after: parse(&k.after),
+                reason: k.reason,
+                corrected_at: k.corrected_at,
+                corrected_by: person_ref(db, tenant, k.corrected_by).await?,
+            });
         }
     }
-    let place = c
-        .place_kind
-        .as_ref()
-        .map(|k| json!({"kind": k, "name": c.place_name, "address": c.place_address}));
-    Ok(json!({
-        "caseId": c.case_id,
-        "state": c.state,
-        "revision": c.revision,
-        "attempt": c.attempt,
-        "offeringId": c.offering_id,
-        "candidate": {"personId": c.person_id, "displayName": display_name(&state.db, tenant, c.person_id).await?},
-        "exam": exam.map(|e| json!({"componentId": e.id, "code": e.code, "name": e.name, "resultValueType": e.result_value_type.as_str()})),
-        "modelVersion": c.model_version,
-        "plannedStart": c.planned_start,
-        "plannedEnd": c.planned_end,
-        "place": place,
-        "assessors": assessors,
-        "outcome": outcome,
-        "corrections": corrections,
-    }))
+    Ok(CaseView {
+        case_id: c.case_id,
+        state: c.state.clone(),
+        revision: c.revision,
+        attempt: c.attempt,
+        offering_id: c.offering_id,
+        candidate: person_ref(db, tenant, c.person_id).await?,
+        exam: exam.map(|e| ExamRef {
+            component_id: e.id,
+            code: e.code.clone(),
+            name: e.name.clone(),
+            result_value_type: e.result_value_type.as_str().to_string(),
+        }),
+        model_version: c.model_version,
+        planned_start: c.planned_start,
+        planned_end: c.planned_end,
+        place: c.place_kind.as_ref().map(|k| PlaceView {
+            kind: k.clone(),
+            name: c.place_name.clone(),
+            address: c.place_address.clone(),
+        }),
+        assessors,
+        outcome,
+        corrections,
+    })
 }
 
 #[utoipa::path(
@@ -226,7 +335,7 @@ async fn view(
     tag = "cases",
     summary = "The exam cases you are part of (all of them for the exam office and committee)",
     params(("slug" = String, Path, description = "the school")),
-    responses(CaseAnswers)
+    responses((status = 200, description = "the cases", body = CaseList), CaseErrors)
 )]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
@@ -266,7 +375,12 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         let r = relation(&state.db, slug, &me, c).await?;
         items.push(view(&state, slug, c, &r, &me).await?);
     }
-    Ok(HttpResponse::Ok().json(json!({"items": items})))
+    Ok(HttpResponse::Ok().json(CaseList { items }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseList {
+    items: Vec<CaseView>,
 }
 
 #[utoipa::path(
@@ -275,7 +389,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     tag = "cases",
     summary = "One exam case",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
@@ -308,7 +422,7 @@ pub enum PlaceBody {
     summary = "Plan or re-plan: date, time, place, assessors",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = PlanBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn plan(
     state: web::Data<AppState>,
@@ -366,7 +480,7 @@ pub struct CancelBody {
     summary = "Cancel an exam not yet assessed (exam office)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = CancelBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn cancel(
     state: web::Data<AppState>,
@@ -413,7 +527,7 @@ pub struct CorrectionBody {
     summary = "Correct the result of a signed exam (exam office): a new version, with a reason",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = CorrectionBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn correct(
     state: web::Data<AppState>,
@@ -483,7 +597,7 @@ impl From<ScoreBody> for ScoreInput {
     summary = "Save part of your score sheet (`mine`) or the joint judgement (`joint`)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case"), ("sheet" = String, Path, description = "`mine` or `joint`")),
     request_body = SheetBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "saved; the sheet's new revision", body = SheetSaved), CaseErrors)
 )]
 pub async fn save_sheet(
     state: web::Data<AppState>,
@@ -528,7 +642,7 @@ pub async fn save_sheet(
         &Actor::Person(me.person_id),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"revision": revision})))
+    Ok(HttpResponse::Ok().json(SheetSaved { revision }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -544,7 +658,7 @@ pub struct RevisionBody {
     summary = "Close the scoring and compute the outcome",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = RevisionBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn judge(
     state: web::Data<AppState>,
@@ -588,7 +702,7 @@ pub struct SignBody {
     summary = "Sign as assessor, acknowledge as candidate, or record a refusal",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = SignBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn sign(
     state: web::Data<AppState>,
@@ -650,7 +764,7 @@ pub struct FinaliseBody {
     summary = "Finalise signed exams (exam committee)",
     params(("slug" = String, Path, description = "the school")),
     request_body = FinaliseBody,
-    responses(CaseAnswers)
+    responses((status = 200, description = "each case finalised, or why not", body = FinaliseAnswer), CaseErrors)
 )]
 pub async fn finalise(
     state: web::Data<AppState>,
@@ -663,14 +777,63 @@ pub async fn finalise(
         return Err(forbidden("only the exam committee finalises results"));
     }
     let results = signing::finalise(&state.db, tenant, &body.case_ids, me.person_id).await;
-    let items: Vec<Value> = results
+    let items = results
         .into_iter()
-        .map(|(id, r)| match r {
-            Ok(c) => json!({"caseId": id, "state": c.state}),
-            Err(e) => json!({"caseId": id, "error": ApiError::from(e).to_string()}),
+        .map(|(case_id, r)| match r {
+            Ok(c) => Finalised {
+                case_id,
+                state: Some(c.state),
+                error: None,
+            },
+            Err(e) => Finalised {
+                case_id,
+                state: None,
+                error: Some(ApiError::from(e).to_string()),
+            },
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items})))
+    Ok(HttpResponse::Ok().json(FinaliseAnswer { items }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FinaliseAnswer {
+    items: Vec<Finalised>,
+}
+
+/// One case of a finalise call: its new state, or why it was not finalised.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Finalised {
+    case_id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditTrail {
+    items: Vec<AuditEvent>,
+}
+
+/// One change to a case.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditEvent {
+    at: DateTime<Utc>,
+    /// The person id of who made the change, `sis` or `system`.
+    actor: String,
+    action: String,
+    #[schema(value_type = Option<Object>)]
+    before: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    after: Option<Value>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SheetSaved {
+    /// The sheet's new revision: send it with the next save.
+    revision: i64,
 }
 
 #[utoipa::path(
@@ -679,7 +842,7 @@ pub async fn finalise(
     tag = "cases",
     summary = "The audit trail of a case (exam office, committee)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
-    responses(CaseAnswers)
+    responses((status = 200, description = "every change, oldest first", body = AuditTrail), CaseErrors)
 )]
 pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, me) = signed_in(&state, &req, false).await?;
@@ -690,13 +853,18 @@ pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         ));
     }
     let (c, _) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
-    let events: Vec<Value> = audit::trail(&state.db, slug, c.case_id)
+    let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
+    let items = audit::trail(&state.db, slug, c.case_id)
         .await?
         .into_iter()
-        .map(|e| {
-            let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-            json!({"at": e.at, "actor": e.actor, "action": e.action, "before": parse(e.before), "after": parse(e.after), "reason": e.reason})
+        .map(|e| AuditEvent {
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            before: parse(e.before),
+            after: parse(e.after),
+            reason: e.reason,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"items": events})))
+    Ok(HttpResponse::Ok().json(AuditTrail { items }))
 }

@@ -557,6 +557,38 @@ async fn the_api_describes_itself_in_openapi() {
     );
 }
 
+/// Asserts that `value` is what our own OpenAPI document promises for schema `name`.
+async fn assert_described(app: &TestApp, name: &str, value: &Value) {
+    let doc: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["components"]["schemas"].get(name).is_some(),
+        "{name} is not described"
+    );
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": doc["components"],
+        "$ref": format!("#/components/schemas/{name}"),
+        "unevaluatedProperties": false,
+    });
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}\n{value}");
+}
+
 /// Plans the world's case with both assessors, lets both score every criterion at `level`,
 /// judges and signs it; returns the signed case.
 async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
@@ -762,6 +794,7 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
         None,
     )
     .await;
+    assert_described(&app, "CaseView", &seen.body).await;
     assert_eq!(
         seen.body["corrections"][1]["reason"],
         "Herziening na uitspraak commissie van beroep"
@@ -782,6 +815,9 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
         .filter(|e| e["action"] == "corrected")
         .collect();
     assert_eq!(corrected.len(), 2);
+    assert_described(&app, "AuditTrail", &trail.body).await;
+    let list = call(&app, "roc-a", &w.office, "GET", "/cases", None).await;
+    assert_described(&app, "CaseList", &list.body).await;
     assert_eq!(corrected[0]["before"]["score"], "6.5");
     assert_eq!(
         corrected[0]["reason"],
