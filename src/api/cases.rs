@@ -95,10 +95,10 @@ pub enum CaseErrors {
 }
 
 /// How the signed-in person stands to a case.
-struct Relation {
-    candidate: bool,
-    planned_assessor: bool,
-    enrolled_assessor: bool,
+pub(super) struct Relation {
+    pub candidate: bool,
+    pub planned_assessor: bool,
+    pub enrolled_assessor: bool,
 }
 
 async fn relation(
@@ -127,7 +127,7 @@ async fn relation(
 }
 
 /// The case, if this person may see it at all (else 404: no hint that it exists).
-async fn visible_case(
+pub(super) async fn visible_case(
     state: &AppState,
     tenant: &str,
     me: &Me,
@@ -145,7 +145,7 @@ async fn visible_case(
     }
 }
 
-fn forbidden(detail: &str) -> ApiError {
+pub(super) fn forbidden(detail: &str) -> ApiError {
     ApiError::Forbidden {
         detail: detail.into(),
         scope: String::new(),
@@ -194,12 +194,12 @@ pub struct AssessorView {
 #[serde(rename_all = "camelCase")]
 pub struct OutcomeView {
     /// The OKE attendance value.
-    attendance: Option<String>,
-    raw_score: Option<i32>,
-    max_raw_score: Option<i32>,
-    passed: Option<bool>,
+    pub attendance: Option<String>,
+    pub raw_score: Option<i32>,
+    pub max_raw_score: Option<i32>,
+    pub passed: Option<bool>,
     /// In the exam's result value type, as OKE writes it (a string).
-    score: Option<String>,
+    pub score: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -238,6 +238,86 @@ pub struct CaseView {
     /// Absent until judged; a candidate sees it once the exam is signed.
     outcome: Option<OutcomeView>,
     corrections: Vec<CorrectionView>,
+    /// For the exam's assessors and the exam office: what the identity check compares with,
+    /// and the personal needs the SIS sent.
+    candidate_details: Option<CandidateDetails>,
+    signatures: Vec<SignatureView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateDetails {
+    /// The name exactly as on the identity document (or `secret` / `notAvailable`).
+    id_check_name: Option<String>,
+    /// Personal needs (codes such as `ExtraTimeOnlyMath25%`, with a description where the
+    /// SIS gave one).
+    personal_needs: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureView {
+    /// `assessor` or `candidate`.
+    role: String,
+    person_id: Uuid,
+    signed_at: DateTime<Utc>,
+    /// The candidate refused to acknowledge (the reason is in the audit trail).
+    refused: bool,
+}
+
+/// What the assessors check the candidate against: the SIS's idCheckName and needs.
+async fn candidate_details(
+    db: &DatabaseConnection,
+    tenant: &str,
+    c: &exam_case::Model,
+) -> Result<CandidateDetails, ApiError> {
+    let doc = |text: Option<String>| {
+        text.and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .unwrap_or(Value::Null)
+    };
+    let consumer = |v: &Value| -> Value {
+        v["consumers"]
+            .as_array()
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["consumerKey"] == crate::ooapi::CONSUMER_KEY)
+                    .cloned()
+            })
+            .unwrap_or(Value::Null)
+    };
+    let p = person::Entity::find_by_id((tenant.to_string(), c.person_id))
+        .one(db)
+        .await?;
+    let pc = consumer(&doc(p.and_then(|p| p.document)));
+    let a = association::Entity::find_by_id((tenant.to_string(), c.association_id))
+        .one(db)
+        .await?;
+    let ac = consumer(&doc(a.map(|a| a.document)));
+    // The needs for this exam (the enrolment's), else the student's needs; each with the
+    // description the student's record gives for its code.
+    let assigned: Vec<&Value> = pc["assignedNeeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let described = |code: &str| {
+        assigned
+            .iter()
+            .find(|n| n["code"] == code)
+            .and_then(|n| n["description"].as_array())
+            .and_then(|d| d.first())
+            .and_then(|d| d["value"].as_str())
+            .map_or_else(|| code.to_string(), |t| format!("{code}: {t}"))
+    };
+    let codes: Vec<&str> = match ac["personalNeeds"].as_array() {
+        Some(n) => n.iter().filter_map(Value::as_str).collect(),
+        None => assigned.iter().filter_map(|n| n["code"].as_str()).collect(),
+    };
+    let needs = codes.into_iter().map(described).collect();
+    Ok(CandidateDetails {
+        id_check_name: pc["idCheckName"].as_str().map(String::from),
+        personal_needs: needs,
+    })
 }
 
 async fn person_ref(
@@ -302,7 +382,24 @@ async fn view(
             });
         }
     }
+    let candidate_details = if me.staff() || r.planned_assessor || r.enrolled_assessor {
+        Some(candidate_details(db, tenant, c).await?)
+    } else {
+        None
+    };
+    let signatures = signing::signatures(db, tenant, c.case_id)
+        .await?
+        .into_iter()
+        .map(|s| SignatureView {
+            refused: s.refusal.is_some(),
+            role: s.role,
+            person_id: s.person_id,
+            signed_at: s.signed_at,
+        })
+        .collect();
     Ok(CaseView {
+        candidate_details,
+        signatures,
         case_id: c.case_id,
         state: c.state.clone(),
         revision: c.revision,
@@ -571,12 +668,12 @@ pub struct SheetBody {
     scores: Vec<ScoreBody>,
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ScoreBody {
-    criterion: String,
-    level: u32,
-    note: Option<String>,
+    pub criterion: String,
+    pub level: u32,
+    pub note: Option<String>,
 }
 
 impl From<ScoreBody> for ScoreInput {

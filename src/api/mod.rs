@@ -6,6 +6,7 @@
 //! (demo mode only).
 
 mod cases;
+mod detail;
 mod school;
 mod signin;
 
@@ -27,6 +28,7 @@ use uuid::Uuid;
         signin::me, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
         cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
         cases::sign, cases::finalise, cases::audit, cases::correct,
+        detail::model, detail::list_sheets, detail::preview, detail::calendar,
     ),
     tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"))
 )]
@@ -60,6 +62,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
             .service(r("/cases/{id}/cancel", "POST").route(web::post().to(cases::cancel)))
             .service(r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(cases::save_sheet)))
+            .service(r("/cases/{id}/model", "GET").route(web::get().to(detail::model)))
+            .service(r("/cases/{id}/sheets", "GET").route(web::get().to(detail::list_sheets)))
+            .service(r("/cases/{id}/preview", "POST").route(web::post().to(detail::preview)))
+            .service(r("/cases/{id}/calendar.ics", "GET").route(web::get().to(detail::calendar)))
             .service(r("/cases/{id}/judge", "POST").route(web::post().to(cases::judge)))
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))

@@ -890,3 +890,206 @@ async fn ended_sessions_and_old_links_are_removed() {
     }
     assert_eq!(working, 3);
 }
+
+#[tokio::test]
+async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+    // Nothing to read before planning.
+    call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/model"),
+        None,
+    )
+    .await
+    .assert_problem(404);
+    let plan = json!({
+        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "workplace", "name": "De Gouden Pollepel", "address": "Markt 1, Eindhoven"},
+        "assessors": [w.ids.0, w.ids.1],
+    });
+    let planned = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await;
+    assert_eq!(planned.status, 200, "{}", planned.body);
+
+    // The assessor sees whom to check and what the candidate needs; the candidate does not.
+    let seen = call(&app, "roc-a", &w.first, "GET", &case, None).await;
+    assert_described(&app, "CaseView", &seen.body).await;
+    let details = &seen.body["candidateDetails"];
+    assert_eq!(details["idCheckName"], "Öztürk, Ayşe");
+    assert_eq!(details["personalNeeds"], json!(["extraTime"]));
+    let own = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    assert_eq!(own.body["candidateDetails"], Value::Null);
+
+    let model = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/model"),
+        None,
+    )
+    .await;
+    assert_eq!(model.status, 200, "{}", model.body);
+    assert_described(&app, "ModelView", &model.body).await;
+    assert_eq!(model.body["assessors"], 2);
+    let criteria: Vec<&Value> = model.body["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["criteria"].as_array().unwrap())
+        .collect();
+    assert_eq!(criteria.len(), scores(&app, 0).len());
+    assert!(criteria
+        .iter()
+        .any(|c| c["knockOut"] == true && c["failsBelow"].as_u64() >= Some(1)));
+
+    // Each scores alone: the other's sheet shows only once your own is complete.
+    let half: Vec<Value> = scores(&app, 2).into_iter().take(2).collect();
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &format!("{case}/sheets/mine"),
+        Some(json!({"revision": 0, "attendance": "present", "scores": half})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&app, "roc-a", &w.second, "PUT", &format!("{case}/sheets/mine"),
+        Some(json!({"revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores(&app, 2)}))).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    assert_described(&app, "SheetList", &sheets.body).await;
+    let names: Vec<&str> = sheets.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sheet"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["mine"]);
+    assert_eq!(
+        sheets.body["items"][0]["scores"].as_array().unwrap().len(),
+        2
+    );
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.second,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        sheets.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        sheets.body
+    );
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.student,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    assert_eq!(sheets.body["items"], json!([]));
+
+    // The preview is the engine's result, and stores nothing.
+    let preview = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "POST",
+        &format!("{case}/preview"),
+        Some(json!({"attendance": "present", "scores": scores(&app, 2)})),
+    )
+    .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert_eq!(preview.body["score"], "6.5");
+    let partial = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "POST",
+        &format!("{case}/preview"),
+        Some(json!({"attendance": "present", "scores": []})),
+    )
+    .await;
+    assert!(partial.assert_problem(400).contains("scores"));
+    call(
+        &app,
+        "roc-a",
+        &w.student,
+        "POST",
+        &format!("{case}/preview"),
+        Some(json!({"attendance": "present", "scores": []})),
+    )
+    .await
+    .assert_problem(403);
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        sheets.body["items"][0]["scores"].as_array().unwrap().len(),
+        2
+    );
+
+    // The candidate adds the planned exam to a calendar.
+    let ics = app
+        .client
+        .get(format!("{}/api/roc-a{case}/calendar.ics", app.address))
+        .header("cookie", &w.student.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ics.status().as_u16(), 200);
+    assert!(ics.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let text = ics.text().await.unwrap();
+    for line in [
+        "BEGIN:VCALENDAR",
+        "DTSTART:20261208T080000Z",
+        "DTEND:20261208T140000Z",
+        "LOCATION:De Gouden Pollepel\\, Markt 1\\, Eindhoven",
+        "END:VCALENDAR",
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    assert!(
+        text.split('\n')
+            .filter(|l| !l.is_empty())
+            .all(|l| l.ends_with('\r')),
+        "CRLF line ends"
+    );
+}
