@@ -15,3 +15,4 @@ pub mod planning;
 pub mod sis;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -242,6 +242,9 @@ pub struct CaseView {
     /// and the personal needs the SIS sent.
     candidate_details: Option<CandidateDetails>,
     signatures: Vec<SignatureView>,
+    /// For planning (exam office and assessors): the assessors the SIS enrolled on the
+    /// offering.
+    assessor_options: Vec<PersonRef>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -382,11 +385,23 @@ async fn view(
             });
         }
     }
-    let candidate_details = if me.staff() || r.planned_assessor || r.enrolled_assessor {
-        Some(candidate_details(db, tenant, c).await?)
-    } else {
-        None
-    };
+    let (candidate_details, assessor_options) =
+        if me.staff() || r.planned_assessor || r.enrolled_assessor {
+            let mut options = Vec::new();
+            for a in association::Entity::find()
+                .filter(association::Column::Tenant.eq(tenant))
+                .filter(association::Column::OfferingId.eq(c.offering_id))
+                .filter(association::Column::Role.eq("assessor"))
+                .filter(association::Column::State.eq("associated"))
+                .all(db)
+                .await?
+            {
+                options.push(person_ref(db, tenant, a.person_id).await?);
+            }
+            (Some(candidate_details(db, tenant, c).await?), options)
+        } else {
+            (None, Vec::new())
+        };
     let signatures = signing::signatures(db, tenant, c.case_id)
         .await?
         .into_iter()
@@ -398,6 +413,7 @@ async fn view(
         })
         .collect();
     Ok(CaseView {
+        assessor_options,
         candidate_details,
         signatures,
         case_id: c.case_id,

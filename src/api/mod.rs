@@ -25,7 +25,7 @@ use uuid::Uuid;
 #[openapi(
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
-        signin::me, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
+        signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
         cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
         cases::sign, cases::finalise, cases::audit, cases::correct,
         detail::model, detail::list_sheets, detail::preview, detail::calendar,
@@ -57,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/sign-out", "POST").route(web::post().to(signin::sign_out)))
             .service(r("/demo/sign-in", "POST").route(web::post().to(signin::demo_sign_in_json)))
             .service(r("/sign-in/link", "POST").route(web::post().to(signin::request_link)))
+            .service(r("/sign-in/methods", "GET").route(web::get().to(signin::methods)))
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
@@ -86,6 +87,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(signin::demo_page))
             .route(web::post().to(signin::demo_sign_in_form)),
     );
+    // The phone app itself, after every other /app/{slug}/… page.
+    cfg.service(r("/app/{slug}", "GET").route(web::get().to(crate::web::app_root)));
+    cfg.service(r("/app/{slug}/{file:.*}", "GET").route(web::get().to(crate::web::asset)));
 }
 
 /// The signed-in person on this request.

@@ -38,6 +38,42 @@ pub async fn me(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResp
     })))
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInMethods {
+    school: String,
+    /// Sign in with the school account (OpenID Connect) at `/app/{slug}/sign-in/school`.
+    school_account: bool,
+    /// Ask for a mailed one-time link (`POST /api/{slug}/sign-in/link`).
+    mailed_link: bool,
+    /// The demo's sign-in page at `/app/{slug}/sign-in` (demo mode only).
+    demo: bool,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/sign-in/methods",
+    tag = "sign-in",
+    summary = "How people of this school can sign in (no session needed)",
+    params(("slug" = String, Path, description = "the school")),
+    responses(
+        (status = 200, description = "the ways in", body = SignInMethods),
+        (status = 404, description = "no such school", content_type = "application/problem+json"),
+    )
+)]
+pub async fn methods(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let tenant = crate::sis::tenant(&state, &req)?;
+    Ok(HttpResponse::Ok().json(SignInMethods {
+        school: tenant.settings.name.clone(),
+        school_account: tenant.settings.oidc.is_some(),
+        mailed_link: state.settings.smtp.is_some(),
+        demo: state.settings.is_demo(),
+    }))
+}
+
 #[utoipa::path(
     post,
     path = "/api/{slug}/sign-out",
@@ -347,6 +383,6 @@ pub async fn redeem_link(
 pub(super) fn signed_in_redirect(state: &AppState, slug: &str, token: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .cookie(session_cookie(state, token))
-        .insert_header((header::LOCATION, format!("/api/{slug}/me")))
+        .insert_header((header::LOCATION, format!("/app/{slug}/")))
         .finish()
 }

@@ -1093,3 +1093,66 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         "CRLF line ends"
     );
 }
+
+#[tokio::test]
+async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
+    let app = spawn_app().await;
+    let get = |path: &str, etag: Option<&str>| {
+        let mut r = app.client.get(format!("{}{path}", app.address));
+        if let Some(e) = etag {
+            r = r.header("if-none-match", e);
+        }
+        r.send()
+    };
+    let index = get("/app/roc-a/", None).await.unwrap();
+    assert_eq!(index.status().as_u16(), 200);
+    let h = index.headers().clone();
+    assert!(h["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("script-src 'self'"));
+    let etag = h["etag"].to_str().unwrap().to_string();
+    assert_eq!(
+        get("/app/roc-a/", Some(&etag))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        304
+    );
+    let sw = get("/app/roc-a/sw.js", None).await.unwrap();
+    assert_eq!(sw.status().as_u16(), 200);
+    assert!(sw.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    // The bare path gets its slash; unknown files and schools are 404; no way out of web/.
+    let bare = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/app/roc-a", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.headers()["location"], "/app/roc-a/");
+    for path in [
+        "/app/roc-a/nope.js",
+        "/app/roc-x/",
+        "/app/roc-a/..%2FCargo.toml",
+        "/app/roc-a/../../Cargo.toml",
+    ] {
+        assert_eq!(
+            get(path, None).await.unwrap().status().as_u16(),
+            404,
+            "{path}"
+        );
+    }
+    // The app learns how people of this school sign in.
+    let m = Response::read(get("/api/roc-a/sign-in/methods", None).await.unwrap()).await;
+    assert_eq!(
+        m.body,
+        json!({"school": "ROC roc-a", "schoolAccount": false, "mailedLink": false, "demo": false})
+    );
+}

@@ -207,7 +207,7 @@ async fn a_student_signs_in_with_the_school_account_matched_by_email() {
     assert_eq!(done.status().as_u16(), 303);
     assert_eq!(
         location(&done, &app.address),
-        format!("{}/api/roc-a/me", app.address)
+        format!("{}/app/roc-a/", app.address)
     );
     let cookie = done
         .headers()

@@ -1,0 +1,154 @@
+// The assessor's path on a phone, against the real server: plan, then score and sign a whole
+// exam with no connection at all (from the identity check until after signing, with a
+// reload in between), then reconnect: everything entered arrives. The candidate then sees the
+// result.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allSent, browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+
+let proeve;
+let chromium;
+before(async () => { proeve = await startProeve(); chromium = await browser(); });
+after(async () => { await chromium?.close(); proeve?.stop(); });
+
+async function maartjesCase(api) {
+  const list = await api('GET', '/cases');
+  const c = list.body.items.find((x) => x.candidate.personId === DEMO.maartje);
+  assert.ok(c, 'the demo has an exam case for Maartje');
+  return c;
+}
+
+test('an assessor plans, scores offline, signs, and everything arrives', async () => {
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.getByRole('heading', { name: 'Nog te plannen' }).waitFor();
+  await check(page, 'assessor-home');
+
+  // Plan from the phone: date, time, place at the workplace, both assessors.
+  await page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
+  await check(page, 'case-received');
+  await page.getByRole('link', { name: 'Plannen' }).click();
+  await page.getByLabel('Datum').fill('2026-12-08');
+  await page.getByLabel('Begintijd').fill('09:00');
+  await page.getByLabel('Eindtijd').fill('12:30');
+  await page.getByLabel('Naam (bedrijf of lokaal)').fill('Restaurant De Gouden Pollepel');
+  await page.getByLabel('Adres').fill('Markt 1, Eindhoven');
+  await page.getByRole('checkbox', { name: 'Bakker, Kees' }).check();
+  await check(page, 'plan');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await page.locator('.badge.state', { hasText: 'gepland' }).waitFor();
+  await allSent(page);
+  const office = await session(proeve.base, DEMO.fatima);
+  let c = await maartjesCase(office);
+  assert.equal(c.state, 'planned');
+  assert.equal(c.plannedStart, '2026-12-08T08:00:00Z');
+  assert.equal(c.place.name, 'Restaurant De Gouden Pollepel');
+  assert.deepEqual(c.assessors.map((a) => a.personId).sort(), [DEMO.jo, DEMO.kees].sort());
+
+  // The second assessor scores on their own phone (here: through the API), every criterion 2.
+  const kees = await session(proeve.base, DEMO.kees);
+  const model = (await kees('GET', `/cases/${c.caseId}/model`)).body;
+  const criteria = model.sections.flatMap((s) => s.criteria);
+  const r = await kees('PUT', `/cases/${c.caseId}/sheets/mine`, {
+    revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'Paspoort',
+    scores: criteria.map((cr) => ({ criterion: cr.code, level: 2 })),
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+
+  // Jo opens the exam with reception (the phone keeps model and sheets), then loses it.
+  await page.goto(`${proeve.app}#/`);
+  await page.getByRole('heading', { name: 'Te beoordelen' }).waitFor();
+  await page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
+  await check(page, 'case-planned');
+  await page.getByRole('link', { name: 'Beoordelen' }).click();
+  await context.setOffline(true);
+  // Even a reload without reception opens the app from the phone.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Identiteit' }).waitFor();
+  await check(page, 'score-identity');
+  await page.getByLabel('Identiteit gecontroleerd').check();
+  await page.getByLabel('Waarmee').selectOption('ID-kaart');
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  await page.getByLabel('Aanwezig').check();
+  await check(page, 'score-attendance');
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  let first = true;
+  for (const section of model.sections) {
+    await page.getByRole('heading', { name: section.title, exact: true }).waitFor();
+    for (const cr of section.criteria) {
+      await page.locator(`input[name="c-${cr.code}"][value="2"]`).check();
+    }
+    if (first) {
+      // A failing score insists on a note before moving on.
+      const cr = section.criteria[0];
+      await page.locator(`input[name="c-${cr.code}"][value="0"]`).check();
+      await page.getByRole('button', { name: /Volgende/ }).click();
+      await page.getByText('Een onvoldoende score vraagt een toelichting.').first().waitFor();
+      await check(page, 'score-section-note-required');
+      await page.locator(`input[name="c-${cr.code}"][value="2"]`).check();
+      await page.getByLabel('Toelichting').first().fill('Nette mise-en-place, werkt schoon');
+      first = false;
+    }
+    await page.getByRole('button', { name: /Volgende/ }).click();
+  }
+  await page.getByRole('heading', { name: 'Bijzonderheden' }).waitFor();
+  await page.getByLabel('Bijzonderheden').fill('Geen bijzonderheden');
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  await page.getByRole('heading', { name: 'Samenvatting' }).waitFor();
+  await page.getByText('Het cijfer volgt zodra er verbinding is.').waitFor();
+  await check(page, 'score-summary');
+  await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
+
+  // Signatures with a finger: the assessor's, then the candidate's.
+  await page.getByRole('heading', { name: 'Getekend' }).waitFor();
+  await check(page, 'sign');
+  for (const name of ['Handtekening beoordelaar', 'Handtekening kandidaat (voor gezien)']) {
+    const pad = page.getByRole('img', { name: new RegExp(name.replace(/[()]/g, '.')) });
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    await page.mouse.move(box.x + 20, box.y + 100);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + 20 + i * 25, box.y + 100 + (i % 2 ? -30 : 30));
+    await page.mouse.up();
+    await pad.locator('xpath=..').getByRole('button', { name: 'Opslaan' }).click();
+    await page.getByText(name.startsWith('Handtekening b') ? 'Jij hebt getekend' : 'Kandidaat heeft getekend').waitFor();
+  }
+  await page.getByText('Opgeslagen op dit toestel').waitFor();
+  await page.locator('#sync', { hasText: 'niet verzonden' }).waitFor();
+  // Nothing has reached the server yet.
+  c = await maartjesCase(office);
+  assert.equal(c.state, 'planned');
+
+  await context.setOffline(false);
+  await allSent(page);
+  c = await maartjesCase(office);
+  assert.equal(c.state, 'assessed', 'judged once both sheets were in');
+  const sheets = (await office('GET', `/cases/${c.caseId}/sheets`)).body.items;
+  const jo = sheets.find((s) => s.sheet === DEMO.jo);
+  assert.equal(jo.attendance, 'present');
+  assert.equal(jo.identityChecked, true);
+  assert.equal(jo.identityMethod, 'ID-kaart');
+  assert.equal(jo.irregularities, 'Geen bijzonderheden');
+  assert.equal(jo.scores.length, criteria.length);
+  assert.ok(jo.scores.every((s) => s.level === 2));
+  assert.equal(jo.scores.find((s) => s.criterion === model.sections[0].criteria[0].code).note, 'Nette mise-en-place, werkt schoon');
+  const roles = c.signatures.map((s) => `${s.role}:${s.personId}`).sort();
+  assert.deepEqual(roles, [`assessor:${DEMO.jo}`, `candidate:${DEMO.maartje}`].sort());
+
+  // The second assessor signs; the exam is signed and the candidate sees the result.
+  const signed = await kees('POST', `/cases/${c.caseId}/signatures`, { role: 'assessor', image: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=' });
+  assert.equal(signed.body.state, 'signed');
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const student = await phone(chromium);
+  await signIn(student.page, proeve, 'Damme, Maartje van');
+  await student.page.getByRole('heading', { name: 'Mijn examens' }).waitFor();
+  await check(student.page, 'student-home');
+  await student.page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
+  await student.page.getByText('Geslaagd').waitFor();
+  await student.page.getByRole('heading', { name: 'Mijn beoordelingsformulier' }).waitFor();
+  await check(student.page, 'student-result');
+  assert.deepEqual(student.errors, []);
+  await student.context.close();
+});

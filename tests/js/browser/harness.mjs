@@ -1,0 +1,132 @@
+// What the browser tests share: a real Proeve (the demo, on its own SQLite file and port),
+// Debian's Chromium driven by playwright-core as a Pixel 7, API sessions for the people
+// the test plays outside the browser, axe-core on every screen and a screenshot of each.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, devices } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import assert from 'node:assert/strict';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = process.env.PROEVE_BIN ?? join(repo, 'target/debug/proeve');
+const shots = join(repo, 'test-artifacts/screens');
+mkdirSync(shots, { recursive: true });
+
+export const DEMO = {
+  offering: '6a1f0c2e-5b3d-4e8f-9a7b-2c4d6e8f0a12',
+  maartje: '0e5d1f3a-2b4c-4d6e-8f0a-1b2c3d4e5f60',
+  jo: '2a7f3b5c-4d6e-4f80-8b2c-3d4e5f6a7b82',
+  kees: '3b804c6d-5e7f-4091-9c3d-4e5f6a7b8c93',
+  fatima: '4c915d7e-6f80-4a12-8d4e-5f6a7b8c9da4',
+  pieter: '5da26e8f-7091-4b23-9e5f-6a7b8c9daeb5',
+};
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+/** Starts the demo on a fresh database; `stop()` ends it. */
+export async function startProeve() {
+  const dir = mkdtempSync(join(tmpdir(), 'proeve-browser-'));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PROEVE_BIND: `127.0.0.1:${port}`,
+    PROEVE_DATABASE_URL: `sqlite://${join(dir, 'proeve.db')}?mode=rwc`,
+    PROEVE_DEMO_KEY_FILE: join(dir, 'demo-key.pem'),
+    PROEVE_CATALOG_DIR: join(repo, 'catalog'),
+    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  };
+  const child = spawn(bin, [], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch { /* not yet */ }
+    if (i > 300) throw new Error('Proeve did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const token = execFileSync(bin, ['demo-token', '--scope', 'nl-test-admin-flow-1-5'], { env, cwd: dir }).toString().trim();
+  return {
+    base,
+    app: `${base}/app/demo/`,
+    /** A call as the demo school's SIS. */
+    sis: (method, path, body) => fetch(`${base}/ooapi/demo${path}`, {
+      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+    }),
+    stop: () => child.kill(),
+  };
+}
+
+/** An API session for a demo person, outside the browser. */
+export async function session(base, personId) {
+  const r = await fetch(`${base}/api/demo/demo/sign-in`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ personId }),
+  });
+  assert.equal(r.status, 200);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrfToken } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${base}/api/demo${path}`, {
+      method,
+      headers: { cookie, 'X-CSRF-Token': csrfToken, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A phone: a Pixel 7 in Dutch, in Amsterdam. */
+export async function phone(b) {
+  const context = await b.newContext({ ...devices['Pixel 7'], locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED/.test(m.text())) errors.push(m.text()); });
+  return { context, page, errors };
+}
+
+/** Signs in through the demo page, by the name shown there. */
+export async function signIn(page, proeve, name) {
+  await page.goto(`${proeve.base}/app/demo/sign-in`);
+  await page.getByRole('button', { name }).click();
+  await page.waitForURL(`${proeve.app}**`);
+  await page.locator('main h1').first().waitFor();
+}
+
+/** axe-core finds no WCAG 2.1 A/AA violations; a screenshot is kept as an artefact. */
+export async function check(page, name) {
+  await page.locator('main h1').first().waitFor();
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(found, [], `axe on ${name}`);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the sync indicator says everything is sent. */
+export async function allSent(page) {
+  try {
+    await page.locator('#sync', { hasText: 'Alles verzonden' }).waitFor({ timeout: 45000 });
+  } catch (e) {
+    await page.evaluate(() => { location.hash = '#/sync'; });
+    await page.waitForTimeout(500);
+    const text = await page.locator('main').innerText();
+    throw new Error(`not everything was sent: ${text}`);
+  }
+}

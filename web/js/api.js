@@ -1,0 +1,48 @@
+// Calls to Proeve's JSON API for this school. A call that cannot reach the server throws an
+// Offline error; an answer that is not 2xx throws an ApiError with the Problem's detail.
+export const slug = location.pathname.split('/')[2] ?? '';
+let csrf = '';
+export function setCsrf(token) { csrf = token ?? ''; }
+
+export class Offline extends Error {}
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.detail ?? `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** A call that gets no answer in this time counts as offline (a workshop with one bar). */
+const TIMEOUT_MS = 10000;
+const inFlight = new Set();
+
+/** Gives up on every call under way (the connection changed; they are retried). */
+export function abortAll() { for (const a of inFlight) a.abort(); }
+
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  let r;
+  let text;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  inFlight.add(abort);
+  try {
+    r = await fetch(`/api/${slug}${path}`, {
+      method, headers, credentials: 'same-origin', cache: 'no-store', signal: abort.signal,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    text = await r.text();
+  } catch (e) {
+    throw new Offline(String(e));
+  } finally {
+    clearTimeout(timer);
+    inFlight.delete(abort);
+  }
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!r.ok) throw new ApiError(r.status, json);
+  return json;
+}

@@ -1,0 +1,199 @@
+// Proeve's phone app: the shell, the router and the data it keeps for offline use.
+import { api, ApiError, Offline, setCsrf, slug } from './api.js';
+import { h, show } from './dom.js';
+import { lang, setLang, t } from './i18n.js';
+import * as store from './store.js';
+import * as sync from './sync.js';
+import { assessorRoutes } from './assess.js';
+import { caseRoutes, home } from './cases.js';
+import { officeRoutes } from './office.js';
+
+/** The app's state shared by the screens. */
+export const app = { me: null, methods: null };
+
+/** Cached case, model and sheets for a case. */
+export async function caseData(id) {
+  const [c, model, sheets, draft] = await Promise.all([
+    store.get('cases', id), store.get('models', id), store.get('sheets', id), store.get('drafts', id),
+  ]);
+  return { c, model, sheets: sheets ?? [], draft };
+}
+
+/** How the signed-in person stands to a case. */
+export function relation(c) {
+  const me = app.me?.personId;
+  return {
+    candidate: c.candidate?.personId === me,
+    assessor: (c.assessors ?? []).some((a) => a.personId === me),
+    enrolled: (c.assessorOptions ?? []).some((a) => a.personId === me),
+    office: !!app.me?.examOffice,
+    committee: !!app.me?.examCommittee,
+  };
+}
+
+/** Fetches what the person needs, and keeps it on the device. Offline: keeps what is there. */
+export async function refresh() {
+  const me = await api('GET', '/me');
+  app.me = me;
+  setCsrf(me.csrfToken);
+  await store.put('kv', 'me', me);
+  const list = await api('GET', '/cases');
+  const ids = new Set();
+  for (const c of list.items) {
+    ids.add(c.caseId);
+    await store.put('cases', c.caseId, c);
+  }
+  for (const [id] of await store.entries('cases')) {
+    if (!ids.has(id)) await store.del('cases', id);
+  }
+  // Ready for a day without reception: the model and the sheets of every exam to assess.
+  const waiting = new Set((await store.values('outbox')).map((o) => o.caseId));
+  for (const c of list.items) {
+    const r = relation(c);
+    const needed = (r.assessor && ['planned', 'assessed'].includes(c.state))
+      || (r.candidate && c.modelVersion) || r.office;
+    if (!needed || !c.modelVersion) continue;
+    if (r.office && !r.assessor && !['signed', 'final'].includes(c.state)) continue;
+    try {
+      await store.put('models', c.caseId, await api('GET', `/cases/${c.caseId}/model`));
+      const sheets = (await api('GET', `/cases/${c.caseId}/sheets`)).items;
+      await store.put('sheets', c.caseId, sheets);
+      const mine = sheets.find((s) => s.sheet === 'mine');
+      if (r.assessor && !waiting.has(c.caseId) && !(await store.get('conflicts', c.caseId))) {
+        const draft = await store.get('drafts', c.caseId);
+        if (!draft || (mine && mine.revision >= (draft.revision ?? 0))) {
+          await store.put('drafts', c.caseId, sync.draftFrom(mine, mine?.revision ?? 0));
+        }
+      }
+    } catch (e) {
+      if (e instanceof Offline) throw e;
+    }
+  }
+}
+
+function signInScreen() {
+  const m = app.methods ?? {};
+  const email = h('input', { type: 'email', autocomplete: 'email', required: true });
+  const note = h('p', { role: 'status' });
+  const parts = [h('h1', {}, t('signInAt', m.school ?? 'Proeve'))];
+  if (m.schoolAccount) {
+    parts.push(h('p', {}, h('a', { class: 'button', href: `/app/${slug}/sign-in/school` }, t('schoolAccount'))));
+  }
+  if (m.mailedLink) {
+    parts.push(h('h2', {}, t('mailLink')), h('p', { class: 'muted' }, t('mailLinkHelp')),
+      h('form', {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            await api('POST', '/sign-in/link', { email: email.value });
+            note.textContent = t('linkSent');
+          } catch (err) {
+            note.textContent = t('error', err.message);
+          }
+        },
+      }, h('label', { for: 'signin-email' }, t('email')), Object.assign(email, { id: 'signin-email' }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('sendLink')))), note);
+  }
+  if (m.demo) {
+    parts.push(h('p', {}, h('a', { class: 'button secondary', href: `/app/${slug}/sign-in` }, t('demoSignIn'))));
+  }
+  show(parts);
+}
+
+function syncBadge(s) {
+  const el = document.getElementById('sync');
+  el.classList.toggle('pending', s.pending > 0 && !s.conflicts && !s.errors);
+  el.classList.toggle('trouble', s.conflicts > 0 || s.errors > 0);
+  if (s.conflicts || s.errors) el.textContent = `⚠ ${t('trouble')}`;
+  else if (s.pending) el.textContent = `${s.online ? '↻' : '⏸'} ${t('pending', s.pending)}`;
+  else el.textContent = s.online ? `✓ ${t('synced')}` : t('offline');
+}
+
+const routes = [
+  ...assessorRoutes,
+  ...officeRoutes,
+  ...caseRoutes,
+];
+
+async function route() {
+  const path = location.hash.replace(/^#/, '') || '/';
+  for (const [pattern, screen] of routes) {
+    const m = path.match(pattern);
+    if (m) {
+      try {
+        await screen(...m.slice(1));
+      } catch (e) {
+        show(h('h1', {}, t('error', '')), h('p', { class: 'error' }, e.message));
+      }
+      return;
+    }
+  }
+  await home();
+}
+
+export function go(path) {
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+async function boot() {
+  setLang(lang);
+  document.getElementById('lang').addEventListener('click', () => {
+    setLang(lang === 'nl' ? 'en' : 'nl');
+    document.getElementById('lang').textContent = lang === 'nl' ? 'EN' : 'NL';
+    document.getElementById('lang').setAttribute('lang', lang === 'nl' ? 'en' : 'nl');
+    document.querySelector('.skip').textContent = t('skip');
+    sync.status().then(syncBadge);
+    route();
+  });
+  await store.init(slug);
+  sync.onChange(syncBadge);
+  // When the last change has gone out, a list or exam page shows the server's answer.
+  let before = 0;
+  sync.onChange(async (s) => {
+    const done = before > 0 && s.pending === 0;
+    before = s.pending;
+    if (!done) return;
+    try { await refresh(); } catch { /* keeps what it has */ }
+    if (/^#?\/?$|^#\/case\/[0-9a-f-]{36}$/.test(location.hash)) route();
+  });
+  sync.status().then(syncBadge);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  try {
+    app.methods = await api('GET', '/sign-in/methods');
+    await store.put('kv', 'methods', app.methods);
+  } catch {
+    app.methods = await store.get('kv', 'methods');
+  }
+  try {
+    await refresh();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) {
+      await store.clear();
+      signInScreen();
+      return;
+    }
+    app.me = await store.get('kv', 'me');
+    if (!app.me) {
+      show(h('h1', {}, 'Proeve'), h('p', { class: 'notice' }, t('offlineNoData')));
+      return;
+    }
+    setCsrf(app.me.csrfToken);
+  }
+  document.getElementById('brand').textContent = app.methods?.school ? `Proeve · ${app.methods.school}` : 'Proeve';
+  addEventListener('hashchange', route);
+  addEventListener('online', async () => {
+    try { await sync.kick(); await refresh(); } catch { /* stays offline */ }
+  });
+  await sync.kick();
+  await route();
+}
+
+export async function signOut() {
+  try { await api('POST', '/sign-out'); } catch { /* gone anyway */ }
+  await store.clear();
+  location.hash = '';
+  location.reload();
+}
+
+boot();

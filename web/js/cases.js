@@ -1,0 +1,252 @@
+// Lists, the exam page, planning and the outbox screen.
+import { api, Offline, slug } from './api.js';
+import { field, h, radios, show } from './dom.js';
+import { stateName, t, when } from './i18n.js';
+import * as store from './store.js';
+import * as sync from './sync.js';
+import { app, caseData, go, relation, signOut } from './app.js';
+import { pipeline, finaliseList } from './office.js';
+
+export function place(c) {
+  if (!c.place) return t('notPlanned');
+  return [c.place.name, c.place.address].filter(Boolean).join(', ');
+}
+
+export function card(c) {
+  return h('li', {}, h('a', { class: 'card', href: `#/case/${c.caseId}` },
+    h('div', { class: 'row' },
+      h('span', { class: 'title' }, c.candidate?.displayName ?? ''),
+      h('span', { class: 'badge state' }, stateName(c.state))),
+    h('div', {}, c.exam?.name ?? ''),
+    h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned'))));
+}
+
+function list(title, cases) {
+  return [h('h2', {}, title),
+    cases.length ? h('ul', { class: 'cards' }, cases.map(card)) : h('p', { class: 'muted' }, t('noCases'))];
+}
+
+const byStart = (a, b) => String(a.plannedStart ?? '9').localeCompare(String(b.plannedStart ?? '9'));
+
+export async function home() {
+  const cases = (await store.values('cases')).sort(byStart);
+  const me = app.me ?? {};
+  const parts = [h('div', { class: 'row' },
+    h('h1', {}, me.displayName ?? 'Proeve'),
+    h('button', { class: 'secondary', type: 'button', onclick: signOut }, t('signOut')))];
+  const roles = [me.examOffice && t('roleOffice'), me.examCommittee && t('roleCommittee')].filter(Boolean);
+  if (roles.length) parts.push(h('p', { class: 'muted' }, roles.join(' · ')));
+  if (me.examOffice) parts.push(...pipeline(cases));
+  if (me.examCommittee) parts.push(...finaliseList(cases));
+  const mine = cases.filter((c) => relation(c).assessor && ['planned', 'assessed'].includes(c.state));
+  const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
+  const asCandidate = cases.filter((c) => relation(c).candidate);
+  if (mine.length || toPlan.length) {
+    parts.push(...list(t('toAssess'), mine));
+    if (toPlan.length) parts.push(...list(t('toPlan'), toPlan));
+  }
+  if (asCandidate.length) parts.push(...list(t('myExams'), asCandidate));
+  if (!me.examOffice && !me.examCommittee && !mine.length && !toPlan.length && !asCandidate.length) {
+    parts.push(h('p', { class: 'muted' }, t('noCases')));
+  }
+  show(parts);
+}
+
+function outcomeFacts(o) {
+  if (!o) return [];
+  const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
+  return [h('dt', {}, t('result')), h('dd', {},
+    h('strong', {}, [o.score, verdict].filter(Boolean).join(' · ')),
+    o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '')];
+}
+
+function criteriaList(model) {
+  return model.sections.map((s) => h('section', {},
+    h('h3', {}, s.title),
+    h('ul', {}, s.criteria.map((c) => h('li', {}, c.text, c.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null)))));
+}
+
+/** The candidate's own form: every criterion with the level and note that decided. */
+function formOf(model, sheets) {
+  const deciding = [...sheets].reverse().find((s) => s.sheet.startsWith('correction-'))
+    ?? sheets.find((s) => s.sheet === 'joint') ?? sheets[0];
+  if (!deciding) return [];
+  const levels = Object.fromEntries(deciding.scores.map((s) => [s.criterion, s]));
+  const label = (scale, level) => model.scales.find((x) => x.id === scale)?.levels.find((l) => l.value === level)?.label ?? level;
+  return [h('h2', {}, t('myForm')), h('table', {},
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('whatIsAssessed')), h('th', { scope: 'col' }, t('result')), h('th', { scope: 'col' }, t('note')))),
+    h('tbody', {}, model.sections.flatMap((s) => s.criteria.map((c) => h('tr', {},
+      h('td', {}, c.text), h('td', {}, levels[c.code] ? label(c.scale, levels[c.code].level) : '–'), h('td', {}, levels[c.code]?.note ?? ''))))))];
+}
+
+async function caseScreen(id) {
+  const { c, model, sheets, draft } = await caseData(id);
+  if (!c) return home();
+  const r = relation(c);
+  const facts = h('dl', { class: 'facts' },
+    h('dt', {}, t('candidate')), h('dd', {}, c.candidate?.displayName ?? ''),
+    h('dt', {}, t('exam')), h('dd', {}, c.exam?.name ?? ''),
+    h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
+    h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
+    h('dt', {}, t('where')), h('dd', {}, place(c)),
+    h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join(', ') || '–'),
+    c.candidateDetails?.personalNeeds?.length ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
+    outcomeFacts(c.outcome));
+  const actions = h('div', { class: 'actions' });
+  const canPlan = (r.office || r.enrolled || r.assessor) && ['received', 'planned'].includes(c.state);
+  if (canPlan) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/plan` }, c.state === 'planned' ? t('replan') : t('plan')));
+  if (r.assessor && c.state === 'planned') {
+    actions.append(h('a', { class: 'button', href: `#/case/${id}/score/identity` }, draft?.attendance ? t('continueScoring') : t('startScoring')));
+    if ((c.assessors ?? []).length > 1) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/joint` }, t('joint')));
+  }
+  if (r.assessor && c.state === 'assessed') actions.append(h('a', { class: 'button', href: `#/case/${id}/score/sign` }, t('signAssessor')));
+  if (r.candidate && c.plannedStart && c.state !== 'canceled') {
+    actions.append(h('a', { class: 'button secondary', href: `/api/${slug}/cases/${id}/calendar.ics`, download: 'praktijkexamen.ics' }, t('addToCalendar')));
+  }
+  if (r.office && ['received', 'planned'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/cancel` }, t('cancelExam')));
+  if (r.office && ['signed', 'final'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/correct` }, t('correct')));
+  if (r.office || r.committee) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/audit` }, t('audit')));
+  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions];
+  if (c.corrections?.length) {
+    parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
+      `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));
+  }
+  if (model && r.candidate) {
+    if (['signed', 'final'].includes(c.state) && sheets.length) parts.push(...formOf(model, sheets));
+    else parts.push(h('h2', {}, t('whatIsAssessed')), ...criteriaList(model));
+  }
+  show(parts);
+}
+
+async function planScreen(id) {
+  const { c } = await caseData(id);
+  if (!c) return home();
+  const local = (iso) => {
+    if (!iso) return ['', '', ''];
+    const d = new Date(iso);
+    const part = (o) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', ...o }).format(d);
+    return [part({ year: 'numeric', month: '2-digit', day: '2-digit' }), part({ hour: '2-digit', minute: '2-digit' })];
+  };
+  const [d0, s0] = local(c.plannedStart);
+  const [, e0] = local(c.plannedEnd);
+  const date = h('input', { type: 'date', required: true, value: d0 });
+  const start = h('input', { type: 'time', required: true, value: s0 || '09:00' });
+  const end = h('input', { type: 'time', required: true, value: e0 || '12:00' });
+  let kind = c.place?.kind ?? 'workplace';
+  const name = h('input', { type: 'text', value: c.place?.name ?? '' });
+  const address = h('input', { type: 'text', value: c.place?.address ?? '' });
+  const options = [...(c.assessorOptions ?? [])];
+  for (const a of c.assessors ?? []) if (!options.some((o) => o.personId === a.personId)) options.push(a);
+  const chosen = new Set((c.assessors ?? []).map((a) => a.personId));
+  if (!chosen.size && relation(c).enrolled) chosen.add(app.me.personId);
+  const error = h('p', { class: 'error', role: 'alert' });
+  const placeFields = h('div');
+  const drawPlace = () => placeFields.replaceChildren(kind === 'workplace'
+    ? h('div', {}, field(t('placeName'), name), field(t('address'), address))
+    : field(t('location'), name));
+  drawPlace();
+  // Dutch wall-clock time to an instant (CET/CEST), whatever the phone's zone.
+  const instant = (day, time) => {
+    const guess = new Date(`${day}T${time}:00Z`);
+    const shown = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(guess);
+    const offset = new Date(`${shown.replace(' ', 'T')}:00Z`) - guess;
+    return new Date(guess - offset).toISOString();
+  };
+  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)),
+    h('h1', {}, c.state === 'planned' ? t('replan') : t('plan')),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? ''),
+    h('form', {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        if (!date.value || !start.value || !end.value) { error.textContent = `${t('date')}?`; return; }
+        const body = {
+          start: instant(date.value, start.value), end: instant(date.value, end.value),
+          place: kind === 'workplace' ? { kind, name: name.value, address: address.value } : { kind, location: name.value },
+          assessors: [...chosen],
+        };
+        await sync.enqueue({ type: 'plan', caseId: id, body });
+        go(`/case/${id}`);
+      },
+    },
+    field(t('date'), date), field(t('start'), start), field(t('end'), end),
+    radios('kind', t('place'), [{ value: 'workplace', label: t('workplace') }, { value: 'school', label: t('school') }], kind, (v) => { kind = v; drawPlace(); }),
+    placeFields,
+    h('fieldset', {}, h('legend', {}, t('assessors')), h('div', { class: 'choices' }, options.map((o) => h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', checked: chosen.has(o.personId), onchange: (e) => (e.target.checked ? chosen.add(o.personId) : chosen.delete(o.personId)) }),
+      o.displayName ?? o.personId)))),
+    error,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('save')))));
+}
+
+async function syncScreen() {
+  const ops = await store.entries('outbox');
+  const conflicts = await store.values('conflicts');
+  const cases = Object.fromEntries((await store.values('cases')).map((c) => [c.caseId, c]));
+  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, t('syncTitle'))];
+  for (const k of conflicts) {
+    const c = cases[k.caseId];
+    const mine = await store.get('drafts', k.caseId);
+    const diff = [];
+    if (k.type === 'sheet' && k.server) {
+      const theirs = sync.draftFrom(k.server);
+      for (const f of ['attendance', 'identityMethod', 'irregularities']) {
+        const name = { identityMethod: t('idMethod') }[f] ?? t(f);
+        if ((theirs[f] ?? '') !== (mine?.[f] ?? '')) diff.push([name, theirs[f] ?? '–', mine?.[f] ?? '–']);
+      }
+      const codes = new Set([...Object.keys(theirs.scores), ...Object.keys(mine?.scores ?? {})]);
+      for (const code of codes) {
+        const a = theirs.scores[code];
+        const b = mine?.scores?.[code];
+        if (a?.level !== b?.level || (a?.note ?? '') !== (b?.note ?? '')) {
+          diff.push([code, a ? `${a.level} ${a.note ?? ''}` : '–', b ? `${b.level} ${b.note ?? ''}` : '–']);
+        }
+      }
+    }
+    parts.push(h('section', { class: 'notice bad' },
+      h('h2', {}, c?.candidate?.displayName ?? k.caseId, ' · ', c?.exam?.name ?? ''),
+      h('p', {}, t('conflict')),
+      diff.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, t('server')), h('th', { scope: 'col' }, t('mine')))),
+        h('tbody', {}, diff.map(([a, b, m]) => h('tr', {}, h('th', { scope: 'row' }, a), h('td', {}, b), h('td', {}, m))))) : null,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: async () => { await sync.resolve(k.caseId, 'mine'); syncScreen(); } }, k.type === 'sheet' ? t('keepMine') : t('retry')),
+        h('button', { type: 'button', class: 'secondary', onclick: async () => { await sync.resolve(k.caseId, 'theirs'); syncScreen(); } }, k.type === 'sheet' ? t('takeTheirs') : t('discard')))));
+  }
+  if (ops.length) {
+    parts.push(h('ul', { class: 'cards' }, ops.map(([key, op]) => h('li', { class: 'card' },
+      h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? op.caseId), h('span', { class: 'badge' }, op.type)),
+      h('div', { class: 'muted small' }, when(op.at)),
+      op.error ? [h('p', { class: 'error' }, op.error), h('div', { class: 'actions' },
+        h('button', { type: 'button', onclick: async () => { await sync.settle(key, false); syncScreen(); } }, t('retry')),
+        h('button', { type: 'button', class: 'danger', onclick: async () => { await sync.settle(key, true); syncScreen(); } }, t('discard')))] : null))));
+  } else if (!conflicts.length) {
+    parts.push(h('p', { class: 'notice ok' }, t('nothingPending')));
+  }
+  show(parts);
+}
+
+async function cancelScreen(id) {
+  const { c } = await caseData(id);
+  const reason = h('textarea', { required: true });
+  const error = h('p', { class: 'error', role: 'alert' });
+  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('cancelExam')),
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''),
+    h('form', {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          const view = await api('POST', `/cases/${id}/cancel`, { revision: c.revision, reason: reason.value });
+          await store.put('cases', id, view);
+          go(`/case/${id}`);
+        } catch (err) {
+          error.textContent = err instanceof Offline ? t('onlineOnly') : err.message;
+        }
+      },
+    }, field(t('reason'), reason), error, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, t('cancelExam')))));
+}
+
+export const caseRoutes = [
+  [/^\/case\/([0-9a-f-]{36})$/, caseScreen],
+  [/^\/case\/([0-9a-f-]{36})\/plan$/, planScreen],
+  [/^\/case\/([0-9a-f-]{36})\/cancel$/, cancelScreen],
+  [/^\/sync$/, syncScreen],
+];

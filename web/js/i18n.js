@@ -1,0 +1,119 @@
+// Words of the app: Dutch first, English switchable (kept in localStorage).
+const nl = {
+  skip: 'Naar de inhoud', loading: 'Laden…', back: 'Terug', next: 'Volgende', save: 'Opslaan',
+  signIn: 'Inloggen', signOut: 'Uitloggen', signInAt: 'Inloggen bij {0}',
+  schoolAccount: 'Inloggen met je schoolaccount', mailLink: 'Inloglink per e-mail',
+  mailLinkHelp: 'Voor beoordelaars zonder schoolaccount: je krijgt een link die één keer werkt.',
+  email: 'E-mailadres', sendLink: 'Stuur mij een inloglink', demoSignIn: 'Demo: kies wie je bent',
+  offlineNoData: 'Je bent offline en er staat nog niets op dit toestel. Maak eerst verbinding.',
+  synced: 'Alles verzonden', pending: '{0} niet verzonden', offline: 'Offline', trouble: 'Actie nodig',
+  myExams: 'Mijn examens', toAssess: 'Te beoordelen', toPlan: 'Nog te plannen', noCases: 'Geen examens.',
+  upcoming: 'Vandaag en later', pipeline: 'Overzicht', finalise: 'Vaststellen',
+  finaliseSelected: 'Geselecteerde vaststellen', nothingToFinalise: 'Niets om vast te stellen.',
+  when: 'Wanneer', where: 'Waar', assessors: 'Beoordelaars', candidate: 'Kandidaat', exam: 'Examen',
+  state: 'Status', result: 'Uitslag', attempt: 'Poging', notPlanned: 'Nog niet gepland',
+  addToCalendar: 'Zet in mijn agenda', whatIsAssessed: 'Wat wordt beoordeeld',
+  myForm: 'Mijn beoordelingsformulier', plan: 'Plannen', replan: 'Opnieuw plannen', date: 'Datum',
+  start: 'Begintijd', end: 'Eindtijd', place: 'Plaats', workplace: 'Leerbedrijf', school: 'School',
+  placeName: 'Naam (bedrijf of lokaal)', address: 'Adres', location: 'Locatie op school',
+  startScoring: 'Beoordelen', continueScoring: 'Verder met beoordelen', joint: 'Gezamenlijk oordeel',
+  identity: 'Identiteit', idCheckName: 'Naam op het identiteitsbewijs',
+  identityChecked: 'Identiteit gecontroleerd', identityNotChecked: 'Niet kunnen controleren',
+  idMethod: 'Waarmee', idCard: 'ID-kaart', passport: 'Paspoort', licence: 'Rijbewijs', other: 'Anders',
+  needs: 'Aanpassingen', attendance: 'Aanwezigheid',
+  present: 'Aanwezig', notPresent: 'Niet verschenen', notStarted: 'Niet gestart',
+  notFinished: 'Niet afgemaakt', notKnown: 'Onbekend',
+  note: 'Toelichting', noteRequired: 'Een onvoldoende score vraagt een toelichting.',
+  knockOut: 'kritisch', irregularities: 'Bijzonderheden',
+  irregularitiesHelp: 'Bijvoorbeeld: storing, hulp gekregen, examen onderbroken.',
+  summary: 'Samenvatting', points: 'Punten', passMark: 'Cesuur', knockOutsMissed: 'Kritische criteria niet gehaald',
+  previewOffline: 'Het cijfer volgt zodra er verbinding is.', missing: 'Nog niet gescoord: {0}',
+  finishAssessment: 'Beoordeling afronden', signHere: 'Teken hier met je vinger',
+  signAssessor: 'Handtekening beoordelaar', signCandidate: 'Handtekening kandidaat (voor gezien)',
+  clear: 'Wissen', refuses: 'Kandidaat weigert te tekenen', refusalReason: 'Reden van weigering',
+  signed: 'Getekend', done: 'Klaar', savedLocally: 'Opgeslagen op dit toestel; wordt verzonden zodra er verbinding is.',
+  syncTitle: 'Verzenden', nothingPending: 'Alles is verzonden.',
+  conflict: 'Iemand anders heeft dit intussen gewijzigd.', keepMine: 'Mijn versie bewaren',
+  takeTheirs: 'Versie van de server nemen', retry: 'Opnieuw proberen', discard: 'Weggooien',
+  server: 'Server', mine: 'Mijn versie', cancel: 'Annuleren', cancelExam: 'Examen annuleren',
+  reason: 'Reden', correct: 'Corrigeren', correction: 'Correctie', corrections: 'Correcties',
+  audit: 'Logboek', who: 'Wie', what: 'Wat', passed: 'Geslaagd', failed: 'Gezakt',
+  states: { received: 'ontvangen', planned: 'gepland', assessed: 'beoordeeld', signed: 'getekend', final: 'vastgesteld', canceled: 'geannuleerd' },
+  first: 'Beoordelaar 1', second: 'Beoordelaar 2', agreed: 'eens', jointSaved: 'Gezamenlijk oordeel opgeslagen.',
+  onlineOnly: 'Dit kan alleen met verbinding.', language: 'Taal', linkSent: 'Als dit adres bij de school bekend is, staat er een inloglink in je mail.',
+  candidateSigned: 'Kandidaat heeft getekend', assessorSigned: 'Jij hebt getekend', error: 'Er ging iets mis: {0}',
+  roleOffice: 'examenbureau', roleCommittee: 'examencommissie',
+};
+
+const en = {
+  skip: 'Skip to content', loading: 'Loading…', back: 'Back', next: 'Next', save: 'Save',
+  signIn: 'Sign in', signOut: 'Sign out', signInAt: 'Sign in to {0}',
+  schoolAccount: 'Sign in with your school account', mailLink: 'Sign-in link by e-mail',
+  mailLinkHelp: 'For assessors without a school account: you get a link that works once.',
+  email: 'E-mail address', sendLink: 'Send me a sign-in link', demoSignIn: 'Demo: choose who you are',
+  offlineNoData: 'You are offline and nothing is stored on this device yet. Connect first.',
+  synced: 'All sent', pending: '{0} not sent', offline: 'Offline', trouble: 'Needs action',
+  myExams: 'My exams', toAssess: 'To assess', toPlan: 'To plan', noCases: 'No exams.',
+  upcoming: 'Today and later', pipeline: 'Overview', finalise: 'Finalise',
+  finaliseSelected: 'Finalise selected', nothingToFinalise: 'Nothing to finalise.',
+  when: 'When', where: 'Where', assessors: 'Assessors', candidate: 'Candidate', exam: 'Exam',
+  state: 'State', result: 'Result', attempt: 'Attempt', notPlanned: 'Not planned yet',
+  addToCalendar: 'Add to my calendar', whatIsAssessed: 'What is assessed',
+  myForm: 'My assessment form', plan: 'Plan', replan: 'Re-plan', date: 'Date',
+  start: 'Start time', end: 'End time', place: 'Place', workplace: 'Workplace', school: 'School',
+  placeName: 'Name (company or room)', address: 'Address', location: 'Location at school',
+  startScoring: 'Assess', continueScoring: 'Continue assessing', joint: 'Joint judgement',
+  identity: 'Identity', idCheckName: 'Name on the identity document',
+  identityChecked: 'Identity checked', identityNotChecked: 'Could not check',
+  idMethod: 'With', idCard: 'ID card', passport: 'Passport', licence: 'Driving licence', other: 'Other',
+  needs: 'Adjustments', attendance: 'Attendance',
+  present: 'Present', notPresent: 'Did not show up', notStarted: 'Did not start',
+  notFinished: 'Did not finish', notKnown: 'Unknown',
+  note: 'Note', noteRequired: 'A failing score needs a note.',
+  knockOut: 'critical', irregularities: 'Irregularities',
+  irregularitiesHelp: 'For example: a disruption, help given, exam interrupted.',
+  summary: 'Summary', points: 'Points', passMark: 'Pass mark', knockOutsMissed: 'Critical criteria not met',
+  previewOffline: 'The grade follows once connected.', missing: 'Not scored yet: {0}',
+  finishAssessment: 'Finish assessment', signHere: 'Sign here with your finger',
+  signAssessor: 'Assessor signature', signCandidate: 'Candidate signature (seen)',
+  clear: 'Clear', refuses: 'Candidate refuses to sign', refusalReason: 'Reason for refusal',
+  signed: 'Signed', done: 'Done', savedLocally: 'Saved on this device; sent as soon as there is a connection.',
+  syncTitle: 'Sending', nothingPending: 'Everything has been sent.',
+  conflict: 'Someone else changed this meanwhile.', keepMine: 'Keep my version',
+  takeTheirs: "Take the server's version", retry: 'Try again', discard: 'Discard',
+  server: 'Server', mine: 'My version', cancel: 'Cancel', cancelExam: 'Cancel exam',
+  reason: 'Reason', correct: 'Correct', correction: 'Correction', corrections: 'Corrections',
+  audit: 'Audit trail', who: 'Who', what: 'What', passed: 'Passed', failed: 'Failed',
+  states: { received: 'received', planned: 'planned', assessed: 'assessed', signed: 'signed', final: 'finalised', canceled: 'canceled' },
+  first: 'Assessor 1', second: 'Assessor 2', agreed: 'agree', jointSaved: 'Joint judgement saved.',
+  onlineOnly: 'This needs a connection.', language: 'Language', linkSent: 'If the school knows this address, a sign-in link is in your mail.',
+  candidateSigned: 'The candidate has signed', assessorSigned: 'You have signed', error: 'Something went wrong: {0}',
+  roleOffice: 'exam office', roleCommittee: 'exam committee',
+};
+
+const all = { nl, en };
+export let lang = localStorage.getItem('proeve.lang') === 'en' ? 'en' : 'nl';
+
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'nl';
+  localStorage.setItem('proeve.lang', lang);
+  document.documentElement.lang = lang;
+}
+
+/** A word, with {0}, {1} filled in. */
+export function t(key, ...args) {
+  const words = all[lang][key] ?? nl[key] ?? key;
+  return typeof words === 'string' ? words.replace(/\{(\d)\}/g, (_, i) => String(args[i] ?? '')) : words;
+}
+
+export function stateName(s) {
+  return all[lang].states[s] ?? s;
+}
+
+/** A date and time in the reader's language, in Dutch time. */
+export function when(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'nl-NL', {
+    weekday: 'short', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Amsterdam',
+  }).format(new Date(iso));
+}

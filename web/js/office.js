@@ -1,0 +1,121 @@
+// The exam office and the exam committee: the pipeline, corrections with a reason, the
+// audit trail, and finalising one or many.
+import { api, Offline } from './api.js';
+import { field, h, radios, show } from './dom.js';
+import { stateName, t, when } from './i18n.js';
+import * as store from './store.js';
+import { caseData, go, refresh } from './app.js';
+import { card } from './cases.js';
+
+const STATES = ['received', 'planned', 'assessed', 'signed', 'final', 'canceled'];
+let selected = 'received';
+
+export function pipeline(cases) {
+  const counts = Object.fromEntries(STATES.map((s) => [s, cases.filter((c) => c.state === s).length]));
+  const listEl = h('ul', { class: 'cards' });
+  const buttons = STATES.map((s) => h('button', {
+    type: 'button', 'aria-pressed': String(s === selected),
+    onclick: () => {
+      selected = s;
+      for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.state === selected));
+      draw();
+    },
+    'data-state': s,
+  }, h('span', { class: 'count' }, String(counts[s])), stateName(s)));
+  const draw = () => {
+    const shown = cases.filter((c) => c.state === selected);
+    listEl.replaceChildren(...(shown.length ? shown.map(card) : [h('li', { class: 'muted' }, t('noCases'))]));
+  };
+  draw();
+  return [h('h2', {}, t('pipeline')), h('div', { class: 'pipeline', role: 'group', 'aria-label': t('pipeline') }, buttons), listEl];
+}
+
+export function finaliseList(cases) {
+  const signed = cases.filter((c) => c.state === 'signed');
+  if (!signed.length) return [h('h2', {}, t('finalise')), h('p', { class: 'muted' }, t('nothingToFinalise'))];
+  const chosen = new Set();
+  const status = h('p', { role: 'status' });
+  return [h('h2', {}, t('finalise')),
+    h('fieldset', {}, h('legend', {}, t('finalise')), h('div', { class: 'choices' }, signed.map((c) => h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', onchange: (e) => (e.target.checked ? chosen.add(c.caseId) : chosen.delete(c.caseId)) }),
+      `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${c.outcome?.score ?? ''}`)))),
+    status,
+    h('div', { class: 'actions' }, h('button', {
+      type: 'button',
+      onclick: async () => {
+        if (!chosen.size) return;
+        try {
+          const r = await api('POST', '/finalise', { caseIds: [...chosen] });
+          const failed = r.items.filter((i) => i.error);
+          status.textContent = failed.map((f) => f.error).join('; ');
+          await refresh();
+          if (!failed.length) go('/');
+        } catch (e) {
+          status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+        }
+      },
+    }, t('finaliseSelected')))];
+}
+
+async function correctScreen(id) {
+  const { c, model, sheets } = await caseData(id);
+  if (!c || !model) return go(`/case/${id}`);
+  const deciding = [...sheets].reverse().find((s) => s.sheet.startsWith('correction-'))
+    ?? sheets.find((s) => s.sheet === 'joint') ?? sheets[0];
+  const scores = Object.fromEntries((deciding?.scores ?? []).map((s) => [s.criterion, { level: s.level, note: s.note ?? '' }]));
+  let attendance = c.outcome?.attendance ?? 'present';
+  const scales = Object.fromEntries(model.scales.map((s) => [s.id, s]));
+  const reason = h('textarea', { required: true });
+  const error = h('p', { class: 'error', role: 'alert' });
+  const blocks = model.sections.map((s) => h('section', {}, h('h2', {}, s.title), s.criteria.map((cr) => {
+    scores[cr.code] ??= { level: undefined, note: '' };
+    return h('div', {},
+      radios(`k-${cr.code}`, cr.text, scales[cr.scale].levels.map((l) => ({ value: l.value, label: `${l.value} ${l.label}`, fail: l.value < cr.failsBelow })),
+        scores[cr.code].level ?? '', (v) => { scores[cr.code].level = Number(v); }),
+      field(t('note'), h('textarea', { rows: 2, value: scores[cr.code].note, oninput: (e) => { scores[cr.code].note = e.target.value; } })));
+  })));
+  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('correct')),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '', ' · ', c.outcome?.score ?? ''),
+    h('form', {
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const body = {
+          revision: c.revision, attendance, reason: reason.value,
+          scores: attendance === 'present'
+            ? Object.entries(scores).filter(([, s]) => Number.isInteger(s.level)).map(([criterion, s]) => ({ criterion, level: s.level, note: s.note || undefined }))
+            : [],
+        };
+        try {
+          const view = await api('POST', `/cases/${id}/corrections`, body);
+          await store.put('cases', id, view);
+          go(`/case/${id}`);
+        } catch (err) {
+          error.textContent = err instanceof Offline ? t('onlineOnly') : err.message;
+        }
+      },
+    },
+    radios('k-att', t('attendance'), ['present', 'notPresent', 'notStarted', 'notFinished', 'notKnown'].map((a) => ({ value: a, label: t(a) })), attendance, (v) => { attendance = v; }),
+    blocks, field(t('reason'), reason), error,
+    h('div', { class: 'actions sticky' }, h('button', { type: 'submit' }, t('correct')))));
+}
+
+async function auditScreen(id) {
+  const { c } = await caseData(id);
+  let items = [];
+  try {
+    items = (await api('GET', `/cases/${id}/audit`)).items;
+  } catch (e) {
+    return show(h('h1', {}, t('audit')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : e.message));
+  }
+  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('audit')),
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''),
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('when')), h('th', { scope: 'col' }, t('who')), h('th', { scope: 'col' }, t('what')))),
+      h('tbody', {}, items.map((e) => h('tr', {},
+        h('td', {}, when(e.at)), h('td', { class: 'small' }, e.actor),
+        h('td', {}, h('strong', {}, e.action), e.reason ? [h('br'), h('em', {}, e.reason)] : null))))));
+}
+
+export const officeRoutes = [
+  [/^\/case\/([0-9a-f-]{36})\/correct$/, correctScreen],
+  [/^\/case\/([0-9a-f-]{36})\/audit$/, auditScreen],
+];

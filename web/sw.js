@@ -1,0 +1,41 @@
+// The service worker keeps the app shell on the phone so Proeve opens without reception.
+// Shell files are answered from the cache at once and refreshed in the background
+// (stale-while-revalidate); API calls always go to the network (the app keeps its data in
+// IndexedDB and queues changes itself).
+const CACHE = 'proeve-shell-v1';
+const SHELL = [
+  './', 'index.html', 'app.css', 'manifest.webmanifest', 'icon.svg',
+  'js/app.js', 'js/api.js', 'js/assess.js', 'js/cases.js', 'js/dom.js', 'js/i18n.js',
+  'js/office.js', 'js/pad.js', 'js/store.js', 'js/sync.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  const scope = new URL(self.registration.scope);
+  if (event.request.method !== 'GET' || url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) return;
+  // Sign-in pages are the server's, never from the cache.
+  if (url.pathname.startsWith(`${scope.pathname}sign-in`)) return;
+  event.respondWith(caches.open(CACHE).then(async (cache) => {
+    const key = url.pathname === scope.pathname ? './' : event.request;
+    const cached = await cache.match(key, { ignoreSearch: true });
+    const fresh = fetch(event.request).then((r) => {
+      if (r.ok) cache.put(key, r.clone());
+      return r;
+    });
+    if (cached) {
+      event.waitUntil(fresh.catch(() => {}));
+      return cached;
+    }
+    return fresh;
+  }));
+});
