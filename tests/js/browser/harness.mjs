@@ -19,6 +19,7 @@ mkdirSync(shots, { recursive: true });
 export const DEMO = {
   offering: '6a1f0c2e-5b3d-4e8f-9a7b-2c4d6e8f0a12',
   maartje: '0e5d1f3a-2b4c-4d6e-8f0a-1b2c3d4e5f60',
+  yilmaz: '1f6e2a4b-3c5d-4e7f-9a1b-2c3d4e5f6a71',
   jo: '2a7f3b5c-4d6e-4f80-8b2c-3d4e5f6a7b82',
   kees: '3b804c6d-5e7f-4091-9c3d-4e5f6a7b8c93',
   fatima: '4c915d7e-6f80-4a12-8d4e-5f6a7b8c9da4',

@@ -1,0 +1,114 @@
+// A conflict shown to the assessor, never overwritten silently; the exam office's pipeline,
+// a correction with a reason and the audit trail; the committee finalising; English.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allSent, browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+let proeve;
+let chromium;
+before(async () => { proeve = await startProeve(); chromium = await browser(); });
+after(async () => { await chromium?.close(); proeve?.stop(); });
+
+async function planned(office, who) {
+  const c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === who);
+  const r = await office('POST', `/cases/${c.caseId}/plan`, {
+    revision: c.revision, start: '2026-12-09T08:00:00Z', end: '2026-12-09T11:00:00Z',
+    place: { kind: 'school', location: 'Leerrestaurant' }, assessors: [DEMO.jo, DEMO.kees],
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+test('a stale save becomes a conflict the assessor resolves', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  const c = await planned(office, DEMO.yilmaz);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.goto(`${proeve.app}#/case/${c.caseId}/score/attendance`);
+  await page.getByLabel('Aanwezig').check();
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  const model = (await office('GET', `/cases/${c.caseId}/model`)).body;
+  const code = model.sections[0].criteria[0].code;
+  await page.locator(`input[name="c-${code}"][value="2"]`).check();
+  await allSent(page);
+
+  // Offline, Jo changes the score; meanwhile the same sheet is changed elsewhere.
+  await context.setOffline(true);
+  await page.locator(`input[name="c-${code}"][value="3"]`).check();
+  const elsewhere = await session(proeve.base, DEMO.jo);
+  const mine = (await elsewhere('GET', `/cases/${c.caseId}/sheets`)).body.items.find((s) => s.sheet === 'mine');
+  const r = await elsewhere('PUT', `/cases/${c.caseId}/sheets/mine`, {
+    revision: mine.revision, scores: [{ criterion: code, level: 1, note: 'op papier ingevuld' }],
+  });
+  assert.equal(r.status, 200);
+  await context.setOffline(false);
+  await page.locator('#sync', { hasText: 'Actie nodig' }).waitFor({ timeout: 45000 });
+
+  await page.evaluate(() => { location.hash = '#/sync'; });
+  await page.getByText('Iemand anders heeft dit intussen gewijzigd.').waitFor();
+  await check(page, 'sync-conflict');
+  await page.getByRole('button', { name: 'Mijn versie bewaren' }).click();
+  await allSent(page);
+  const now = (await elsewhere('GET', `/cases/${c.caseId}/sheets`)).body.items.find((s) => s.sheet === 'mine');
+  assert.equal(now.scores.find((s) => s.criterion === code).level, 3, 'the version Jo chose');
+  assert.ok(now.revision > mine.revision + 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the exam office sees the pipeline, corrects with a reason; the committee finalises', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  const c = await planned(office, DEMO.maartje);
+  const jo = await session(proeve.base, DEMO.jo);
+  const kees = await session(proeve.base, DEMO.kees);
+  const model = (await jo('GET', `/cases/${c.caseId}/model`)).body;
+  const scores = model.sections.flatMap((s) => s.criteria).map((cr) => ({ criterion: cr.code, level: 2 }));
+  for (const who of [jo, kees]) {
+    const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores });
+    assert.equal(r.status, 200);
+  }
+  assert.equal((await jo('POST', `/cases/${c.caseId}/judge`, { revision: c.revision })).status, 200);
+  for (const [who, role] of [[jo, 'assessor'], [kees, 'assessor'], [jo, 'candidate']]) {
+    assert.equal((await who('POST', `/cases/${c.caseId}/signatures`, { role, image: PNG })).status, 200);
+  }
+
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'El Amrani, Fatima');
+  await page.getByRole('heading', { name: 'Overzicht' }).waitFor();
+  await check(page, 'office-pipeline');
+  await page.getByRole('button', { name: /getekend/ }).click();
+  await page.getByRole('link', { name: /Damme, Maartje van/ }).click();
+  await check(page, 'office-case');
+  await page.getByRole('link', { name: 'Corrigeren' }).click();
+  await page.getByRole('heading', { name: 'Corrigeren' }).waitFor();
+  const first = model.sections[0].criteria[0].code;
+  await page.locator(`input[name="k-${first}"][value="3"]`).check();
+  await page.getByLabel('Reden').fill('Telfout bij criterium 1, vastgesteld na bezwaar');
+  await check(page, 'office-correction');
+  await page.getByRole('button', { name: 'Corrigeren' }).click();
+  await page.getByText('Telfout bij criterium 1, vastgesteld na bezwaar').waitFor();
+  await page.getByRole('link', { name: 'Logboek' }).click();
+  await page.getByText('corrected').waitFor();
+  await check(page, 'office-audit');
+  // English on request.
+  await page.getByRole('button', { name: 'EN' }).click();
+  await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+  await check(page, 'office-audit-en');
+  await page.getByRole('button', { name: 'NL' }).click();
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  const committee = await phone(chromium);
+  await signIn(committee.page, proeve, 'Vermeulen, Pieter');
+  await committee.page.getByRole('heading', { name: 'Vaststellen' }).waitFor();
+  await check(committee.page, 'committee');
+  await committee.page.getByRole('checkbox', { name: /Damme, Maartje van/ }).check();
+  await committee.page.getByRole('button', { name: 'Geselecteerde vaststellen' }).click();
+  await committee.page.getByText('Niets om vast te stellen.').waitFor();
+  const after = (await office('GET', `/cases/${c.caseId}`)).body;
+  assert.equal(after.state, 'final');
+  assert.equal(after.corrections.length, 1);
+  assert.deepEqual(committee.errors, []);
+  await committee.context.close();
+});
