@@ -44,7 +44,10 @@ async fn main() -> ExitCode {
             };
             if demo {
                 println!(
-                    "\nProeve demo is running.\n  OKE base URL (tenant demo): {public_url}/ooapi/demo\n  \
+                    "\nProeve demo is running.\n  \
+                     the phone app:              {public_url}/app/demo/ (open it on a phone, or in a narrow window)\n  \
+                     sign in as a demo person:   {public_url}/app/demo/sign-in\n  \
+                     OKE base URL (tenant demo): {public_url}/ooapi/demo\n  \
                      health:                     {public_url}/healthz\n  \
                      a token for the SIS:        cargo run --release -- demo-token --scope nl-test-admin-flow-1-5\n"
                 );
