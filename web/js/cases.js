@@ -193,12 +193,14 @@ async function syncScreen() {
         const name = { identityMethod: t('idMethod') }[f] ?? t(f);
         if ((theirs[f] ?? '') !== (mine?.[f] ?? '')) diff.push([name, theirs[f] ?? '–', mine?.[f] ?? '–']);
       }
+      const model = await store.get('models', k.caseId);
+      const text = Object.fromEntries((model?.sections ?? []).flatMap((s) => s.criteria).map((cr) => [cr.code, cr.text]));
       const codes = new Set([...Object.keys(theirs.scores), ...Object.keys(mine?.scores ?? {})]);
       for (const code of codes) {
         const a = theirs.scores[code];
         const b = mine?.scores?.[code];
         if (a?.level !== b?.level || (a?.note ?? '') !== (b?.note ?? '')) {
-          diff.push([code, a ? `${a.level} ${a.note ?? ''}` : '–', b ? `${b.level} ${b.note ?? ''}` : '–']);
+          diff.push([text[code] ?? code, a ? `${a.level} ${a.note ?? ''}` : '–', b ? `${b.level} ${b.note ?? ''}` : '–']);
         }
       }
     }
