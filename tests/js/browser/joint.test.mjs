@@ -63,3 +63,15 @@ test('no sideways scrolling at 360 px or on a tablet', async () => {
     await context.close();
   }
 });
+
+test('signed out: the app offers the ways in, and the demo page lists the people', async () => {
+  const { context, page, errors } = await phone(chromium);
+  await page.goto(proeve.app);
+  await page.getByRole('heading', { name: 'Inloggen bij Demo ROC' }).waitFor();
+  await check(page, 'signed-out');
+  await page.getByRole('link', { name: 'Demo: kies wie je bent' }).click();
+  await page.getByRole('button', { name: 'Damme, Maartje van' }).waitFor();
+  await check(page, 'demo-sign-in');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
