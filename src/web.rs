@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
 
 #[derive(rust_embed::Embed)]
 #[folder = "web/"]
@@ -42,6 +43,26 @@ pub async fn app_root(
         .finish())
 }
 
+/// One name for this release of the app: a hash over every file's hash. The service worker
+/// carries it, so a new release installs as a whole.
+fn release() -> String {
+    let mut all: Vec<(String, [u8; 32])> = Assets::iter()
+        .filter(|p| p != "sw.js")
+        .filter_map(|p| Assets::get(&p).map(|f| (p.to_string(), f.metadata.sha256_hash())))
+        .collect();
+    all.sort();
+    let mut h = Sha256::new();
+    for (path, hash) in all {
+        h.update(path.as_bytes());
+        h.update(hash);
+    }
+    h.finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// `GET /app/{slug}/{file}`: a file of the app (`index.html` for the bare path).
 pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     crate::sis::tenant(&state, &req)?;
@@ -53,10 +74,16 @@ pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     let Some(file) = Assets::get(path) else {
         return Err(ApiError::NotFound(format!("No file {path}")));
     };
+    let body: Vec<u8> = if path == "sw.js" {
+        String::from_utf8_lossy(&file.data)
+            .replace("__RELEASE__", &release())
+            .into_bytes()
+    } else {
+        file.data.into_owned()
+    };
     let etag = format!(
         "\"{}\"",
-        file.metadata
-            .sha256_hash()
+        Sha256::digest(&body)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect::<String>()
@@ -83,7 +110,5 @@ pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     if not_modified {
         return Ok(resp.finish());
     }
-    Ok(resp
-        .content_type(content_type(path))
-        .body(file.data.into_owned()))
+    Ok(resp.content_type(content_type(path)).body(body))
 }

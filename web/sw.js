@@ -1,8 +1,9 @@
 // The service worker keeps the app shell on the phone so Proeve opens without reception.
-// Shell files are answered from the cache at once and refreshed in the background
-// (stale-while-revalidate); API calls always go to the network (the app keeps its data in
-// IndexedDB and queues changes itself).
-const CACHE = 'proeve-shell-v1';
+// The whole shell of one release is cached at once, under a name the server fills in from
+// the files' hashes: a new release is a new service worker with a complete new cache, so a
+// phone never mixes files of two releases. API calls always go to the network (the app
+// keeps its data in IndexedDB and queues changes itself).
+const CACHE = 'proeve-shell-__RELEASE__';
 const SHELL = [
   './', 'index.html', 'app.css', 'manifest.webmanifest', 'icon.svg',
   'js/app.js', 'js/api.js', 'js/assess.js', 'js/cases.js', 'js/dom.js', 'js/i18n.js',
@@ -27,15 +28,6 @@ self.addEventListener('fetch', (event) => {
   if (url.pathname.startsWith(`${scope.pathname}sign-in`)) return;
   event.respondWith(caches.open(CACHE).then(async (cache) => {
     const key = url.pathname === scope.pathname ? './' : event.request;
-    const cached = await cache.match(key, { ignoreSearch: true });
-    const fresh = fetch(event.request).then((r) => {
-      if (r.ok) cache.put(key, r.clone());
-      return r;
-    });
-    if (cached) {
-      event.waitUntil(fresh.catch(() => {}));
-      return cached;
-    }
-    return fresh;
+    return (await cache.match(key, { ignoreSearch: true })) ?? fetch(event.request);
   }));
 });

@@ -1127,6 +1127,12 @@ async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
         .to_str()
         .unwrap()
         .starts_with("text/javascript"));
+    // The service worker names its cache after this release of the app.
+    let sw = sw.text().await.unwrap();
+    assert!(
+        !sw.contains("__RELEASE__") && sw.contains("proeve-shell-"),
+        "{sw}"
+    );
     // The bare path gets its slash; unknown files and schools are 404; no way out of web/.
     let bare = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

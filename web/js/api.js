@@ -15,10 +15,7 @@ export class ApiError extends Error {
 
 /** A call that gets no answer in this time counts as offline (a workshop with one bar). */
 const TIMEOUT_MS = 10000;
-const inFlight = new Set();
 
-/** Gives up on every call under way (the connection changed; they are retried). */
-export function abortAll() { for (const a of inFlight) a.abort(); }
 
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
@@ -28,7 +25,6 @@ export async function api(method, path, body) {
   let text;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
-  inFlight.add(abort);
   try {
     r = await fetch(`/api/${slug}${path}`, {
       method, headers, credentials: 'same-origin', cache: 'no-store', signal: abort.signal,
@@ -39,7 +35,6 @@ export async function api(method, path, body) {
     throw new Offline(String(e));
   } finally {
     clearTimeout(timer);
-    inFlight.delete(abort);
   }
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }

@@ -34,9 +34,19 @@ export function relation(c) {
 /** Fetches what the person needs, and keeps it on the device. Offline: keeps what is there. */
 export async function refresh() {
   const me = await api('GET', '/me');
+  const before = await store.get('kv', 'me');
+  if (before && before.personId !== me.personId) {
+    // Someone else signed in on this phone: nothing of the previous person stays, and
+    // nothing of theirs is sent under this person's name.
+    await store.clear();
+  }
   app.me = me;
   setCsrf(me.csrfToken);
   await store.put('kv', 'me', me);
+  if (await store.get('kv', 'signIn')) {
+    await store.del('kv', 'signIn');
+    sync.kick();
+  }
   const list = await api('GET', '/cases');
   const ids = new Set();
   for (const c of list.items) {
@@ -47,7 +57,6 @@ export async function refresh() {
     if (!ids.has(id)) await store.del('cases', id);
   }
   // Ready for a day without reception: the model and the sheets of every exam to assess.
-  const waiting = new Set((await store.values('outbox')).map((o) => o.caseId));
   for (const c of list.items) {
     const r = relation(c);
     const needed = (r.assessor && ['planned', 'assessed'].includes(c.state))
@@ -59,11 +68,16 @@ export async function refresh() {
       const sheets = (await api('GET', `/cases/${c.caseId}/sheets`)).items;
       await store.put('sheets', c.caseId, sheets);
       const mine = sheets.find((s) => s.sheet === 'mine');
-      if (r.assessor && !waiting.has(c.caseId) && !(await store.get('conflicts', c.caseId))) {
-        const draft = await store.get('drafts', c.caseId);
-        if (!draft || (mine && mine.revision >= (draft.revision ?? 0))) {
-          await store.put('drafts', c.caseId, sync.draftFrom(mine, mine?.revision ?? 0));
-        }
+      if (r.assessor) {
+        // The server's sheet replaces the phone's draft only when the phone has nothing
+        // unsent for it and the server's is newer (saved from another device).
+        await store.locked(async () => {
+          if (await sync.sheetBusy(c.caseId) || await store.get('conflicts', c.caseId)) return;
+          const draft = await store.get('drafts', c.caseId);
+          if (!draft || (mine && mine.revision > (draft.revision ?? 0))) {
+            await store.put('drafts', c.caseId, sync.draftFrom(mine, mine?.revision ?? 0));
+          }
+        });
       }
     } catch (e) {
       if (e instanceof Offline) throw e;
@@ -71,11 +85,12 @@ export async function refresh() {
   }
 }
 
-function signInScreen() {
+function signInScreen(why) {
   const m = app.methods ?? {};
   const email = h('input', { type: 'email', autocomplete: 'email', required: true });
   const note = h('p', { role: 'status' });
   const parts = [h('h1', {}, t('signInAt', m.school ?? 'Proeve'))];
+  if (why) parts.push(h('p', { class: 'notice' }, why));
   if (m.schoolAccount) {
     parts.push(h('p', {}, h('a', { class: 'button', href: `/app/${slug}/sign-in/school` }, t('schoolAccount'))));
   }
@@ -102,6 +117,12 @@ function signInScreen() {
 
 function syncBadge(s) {
   const el = document.getElementById('sync');
+  el.setAttribute('href', s.signIn ? '#/sign-in' : '#/sync');
+  if (s.signIn) {
+    el.classList.add('trouble');
+    el.textContent = `⚠ ${t('signInAgain')}`;
+    return;
+  }
   el.classList.toggle('pending', s.pending > 0 && !s.conflicts && !s.errors);
   el.classList.toggle('trouble', s.conflicts > 0 || s.errors > 0);
   if (s.conflicts || s.errors) el.textContent = `⚠ ${t('trouble')}`;
@@ -110,6 +131,7 @@ function syncBadge(s) {
 }
 
 const routes = [
+  [/^\/sign-in$/, () => signInScreen(t('sessionEnded'))],
   ...assessorRoutes,
   ...officeRoutes,
   ...caseRoutes,
@@ -169,8 +191,10 @@ async function boot() {
     await refresh();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {
-      await store.clear();
-      signInScreen();
+      // Signed out or the session ended: what is not sent yet stays on the phone until
+      // the same person signs in again.
+      const unsent = (await sync.status()).pending;
+      signInScreen(unsent ? t('sessionEnded') : undefined);
       return;
     }
     app.me = await store.get('kv', 'me');
@@ -190,6 +214,9 @@ async function boot() {
 }
 
 export async function signOut() {
+  const { pending } = await sync.status();
+  // eslint-disable-next-line no-alert
+  if (pending && !window.confirm(t('unsentOnSignOut', pending))) return;
   try { await api('POST', '/sign-out'); } catch { /* gone anyway */ }
   await store.clear();
   location.hash = '';

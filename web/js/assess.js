@@ -18,19 +18,11 @@ function steps(model, draft) {
   return list;
 }
 
-// Saves run one after another: each reads the draft the previous one wrote, so quick taps
-// never lose an answer.
-let saving = Promise.resolve();
-function save(id, change) {
-  const run = saving.then(async () => {
-    const draft = (await store.get('drafts', id)) ?? { revision: 0, scores: {} };
-    const next = { ...draft, ...change(draft) };
-    await store.put('drafts', id, next);
-    await sync.enqueue({ type: 'sheet', caseId: id });
-    return next;
-  });
-  saving = run.catch(() => {});
-  return run;
+// A save changes the draft (in turn with the outbox and refresh) and queues it.
+async function save(id, change) {
+  const next = await store.updateDraft(id, change);
+  await sync.enqueue({ type: 'sheet', caseId: id });
+  return next;
 }
 
 function nav(id, model, draft, step, check) {
@@ -85,7 +77,7 @@ function sectionScreen(id, c, model, draft, index) {
     const options = scales[cr.scale].levels.map((l) => ({ value: l.value, label: h('span', {}, h('span', { class: 'level' }, l.value), ' ', l.label), fail: failsAt(cr, l.value) }));
     return h('div', {},
       radios(`c-${cr.code}`, cr.text, options, current.level, async (v) => {
-        draft = await save(id, (d) => ({ scores: { ...d.scores, [cr.code]: { ...(d.scores?.[cr.code] ?? {}), level: Number(v) } } }));
+        draft = await save(id, (d) => ({ scores: { ...d.scores, [cr.code]: { ...(d.scores?.[cr.code] ?? {}), level: Number(v), fails: failsAt(cr, Number(v)) } } }));
         showNeed(true);
       }, cr.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null),
       field(t('note'), note), noteError);
@@ -105,6 +97,9 @@ async function scoreScreen(id, step) {
   let draft = (await store.get('drafts', id)) ?? { revision: 0, scores: {} };
   if (!c || !model) return go(`/case/${id}`);
   if (step === 'sign') return signScreen(id, c);
+  // Once the assessment is closed (or closing), the scores are what was signed.
+  const closing = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge');
+  if (c.state !== 'planned' || closing) return go(`/case/${id}/score/sign`);
   const top = header(c, model, draft, step);
   if (step === 'identity') {
     const method = h('select', {}, ['idCard', 'passport', 'licence', 'other'].map((k) => h('option', { value: t(k), selected: draft.identityMethod === t(k) }, t(k))));
@@ -150,7 +145,8 @@ async function summaryScreen(id, c, model, draft, top) {
     h('th', { scope: 'row' }, s.title),
     h('td', {}, String(s.criteria.reduce((n, cr) => n + (draft.scores?.[cr.code]?.level ?? 0), 0)))));
   const error = h('p', { class: 'error', role: 'alert' });
-  const ready = draft.attendance && (draft.attendance !== 'present' || (!missing.length && draft.identityChecked !== undefined));
+  // A present candidate's exam closes with every criterion scored and the identity checked.
+  const ready = draft.attendance && (draft.attendance !== 'present' || (!missing.length && draft.identityChecked === true));
   show(...top, h('h1', {}, t('summary')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('attendance')), h('dd', {}, t(draft.attendance ?? 'notKnown')),
@@ -158,19 +154,20 @@ async function summaryScreen(id, c, model, draft, top) {
       missedKo.length ? [h('dt', {}, t('knockOutsMissed')), h('dd', {}, missedKo.map((k) => k.code).join(', '))] : null),
     draft.attendance === 'present' ? h('table', {}, h('tbody', {}, rows)) : null,
     missing.length ? h('p', { class: 'notice bad' }, t('missing', missing.map((m) => m.code).join(', '))) : null,
+    draft.attendance === 'present' && draft.identityChecked !== true ? h('p', { class: 'notice bad' }, t('identityFirst')) : null,
     grade, error,
     h('div', { class: 'actions sticky' },
       h('a', { class: 'button secondary', href: `#/case/${id}/score/irregularities` }, `← ${t('back')}`),
       h('button', {
         type: 'button', disabled: !ready,
         onclick: async () => {
-          await sync.enqueue({ type: 'judge', caseId: id, body: {} });
+          await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
           go(`/case/${id}/score/sign`);
         },
       }, t('finishAssessment'))));
   if (ready && draft.attendance === 'present') {
     try {
-      const o = await api('POST', `/cases/${id}/preview`, sync.sheetBody(draft));
+      const o = await api('POST', `/cases/${id}/preview`, { attendance: draft.attendance, scores: sync.sheetBody(draft).scores });
       grade.textContent = `${t('result')}: ${o.score} · ${o.passed ? t('passed') : t('failed')}`;
     } catch (e) {
       grade.textContent = e instanceof Offline ? t('previewOffline') : '';
@@ -256,6 +253,7 @@ async function jointScreen(id) {
       field(t('note'), note)));
   }
   const status = h('p', { role: 'status' });
+  let jointRevision = joint?.revision ?? 0;
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
     !other ? h('p', { class: 'notice' }, t('noCases')) : null,
     attendanceDiffers ? radios('j-att', t('attendance'), ATTENDANCE.map((a) => ({ value: a, label: t(a) })), attendance ?? '', (v) => { attendance = v; }) : null,
@@ -268,7 +266,8 @@ async function jointScreen(id) {
         // The joint sheet holds the whole judgement: agreed criteria as both scored them.
         for (const s of mine?.scores ?? []) if (!chosen[s.criterion]) scores.push({ criterion: s.criterion, level: s.level, note: s.note ?? undefined });
         try {
-          await api('PUT', `/cases/${id}/sheets/joint`, { revision: joint?.revision ?? 0, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod, scores });
+          const saved = await api('PUT', `/cases/${id}/sheets/joint`, { revision: jointRevision, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod, scores });
+          jointRevision = saved.revision;
           status.textContent = t('jointSaved');
         } catch (e) {
           status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;

@@ -160,6 +160,7 @@ async function planScreen(id) {
         e.preventDefault();
         if (!date.value || !start.value || !end.value) { error.textContent = `${t('date')}?`; return; }
         const body = {
+          revision: c.revision,
           start: instant(date.value, start.value), end: instant(date.value, end.value),
           place: kind === 'workplace' ? { kind, name: name.value, address: address.value } : { kind, location: name.value },
           assessors: [...chosen],

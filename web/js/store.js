@@ -56,3 +56,22 @@ export async function clear() {
     tx.onerror = () => reject(tx.error);
   })));
 }
+
+// Drafts are read, changed and written back by the screens, by the outbox and by refresh;
+// they take turns, so no change is ever lost between a read and a write.
+let turn = Promise.resolve();
+export function locked(fn) {
+  const run = turn.then(fn);
+  turn = run.catch(() => {});
+  return run;
+}
+
+/** Changes a draft in turn with every other change; returns the new draft. */
+export function updateDraft(caseId, change) {
+  return locked(async () => {
+    const draft = (await get('drafts', caseId)) ?? { revision: 0, scores: {} };
+    const next = { ...draft, ...change(draft) };
+    await put('drafts', caseId, next);
+    return next;
+  });
+}

@@ -2,14 +2,14 @@
 // order whenever there is a connection. A sheet is sent whole, with the revision the server
 // last gave, so a stale save is refused (409) and shown as a conflict, never overwriting
 // someone else's work. A case with a conflict or a refused change waits; other cases go on.
-import { abortAll, api, ApiError, Offline } from './api.js';
+import { api, ApiError, Offline } from './api.js';
 import * as store from './store.js';
 
 const listeners = new Set();
 export function onChange(fn) { listeners.add(fn); }
 async function changed() { const s = await status(); for (const fn of listeners) fn(s); }
 
-/** What is waiting: {pending, conflicts, errors, online}. */
+/** What is waiting: {pending, conflicts, errors, online, signIn}. */
 export async function status() {
   const ops = await store.values('outbox');
   const conflicts = await store.values('conflicts');
@@ -18,16 +18,24 @@ export async function status() {
     errors: ops.filter((o) => o.error).length,
     conflicts: conflicts.length,
     online: navigator.onLine,
+    signIn: !!(await store.get('kv', 'signIn')),
   };
+}
+
+/** Whether a change to this case's sheet is queued or on its way. */
+export async function sheetBusy(caseId) {
+  return (await store.entries('outbox')).some(([k, o]) => o.caseId === caseId && (o.type === 'sheet' || k === inFlight));
 }
 
 /** Queues a change and tries to send it. Sheet saves of one case are merged. */
 export async function enqueue(op) {
   if (op.type === 'sheet') {
-    // One waiting save carries every edit, as long as it has not left yet.
+    // One waiting save carries every edit, as long as it has not left yet; a save the
+    // server refused is tried again with the newer draft.
     const waiting = (await store.entries('outbox'))
-      .some(([k, o]) => o.type === 'sheet' && o.caseId === op.caseId && !o.error && k !== inFlight);
+      .find(([k, o]) => o.type === 'sheet' && o.caseId === op.caseId && k !== inFlight);
     if (!waiting) await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
+    else if (waiting[1].error) await store.put('outbox', waiting[0], { ...waiting[1], error: undefined });
   } else {
     await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
   }
@@ -35,39 +43,82 @@ export async function enqueue(op) {
   kick();
 }
 
-/** The draft of the assessor's own sheet as the API wants it. */
+/** The draft of the assessor's own sheet as the API accepts it: what is not finished yet
+ * (a failing score still without its note, a method without the check) waits on the phone. */
 export function sheetBody(draft) {
   const body = { revision: draft.revision ?? 0 };
-  for (const k of ['attendance', 'identityChecked', 'identityMethod', 'irregularities']) {
+  for (const k of ['attendance', 'irregularities']) {
     if (draft[k] !== undefined && draft[k] !== null) body[k] = draft[k];
   }
+  if (typeof draft.identityChecked === 'boolean') {
+    body.identityChecked = draft.identityChecked;
+    body.identityMethod = draft.identityMethod ?? '';
+  }
   body.scores = Object.entries(draft.scores ?? {})
-    .filter(([, s]) => Number.isInteger(s.level))
+    .filter(([, s]) => Number.isInteger(s.level) && !(s.fails && !(s.note ?? '').trim()))
     .map(([criterion, s]) => ({ criterion, level: s.level, note: s.note || undefined }));
   return body;
 }
 
-async function send(op) {
+/** Whether the server already holds what this op would do (a send whose answer got lost). */
+async function alreadyDone(op) {
+  try {
+    const c = await api('GET', `/cases/${op.caseId}`);
+    const me = (await store.get('kv', 'me'))?.personId;
+    const done = op.type === 'judge'
+      ? c.state !== 'planned'
+      : op.type === 'sign' && (c.signatures ?? []).some((s) => (op.body.role === 'assessor'
+        ? s.role === 'assessor' && s.personId === me
+        : s.role === 'candidate'));
+    if (done) await store.put('cases', op.caseId, c);
+    return done;
+  } catch {
+    return false;
+  }
+}
+
+async function send(op, key) {
   const path = `/cases/${op.caseId}`;
   switch (op.type) {
     case 'sheet': {
       const draft = await store.get('drafts', op.caseId);
       if (!draft) return;
-      const r = await api('PUT', `${path}/sheets/mine`, sheetBody(draft));
-      // Edits made meanwhile stay in the draft (and in a newer queued save).
-      const now = (await store.get('drafts', op.caseId)) ?? draft;
-      await store.put('drafts', op.caseId, { ...now, revision: r.revision });
+      const body = sheetBody(draft);
+      try {
+        const r = await api('PUT', `${path}/sheets/mine`, body);
+        // Edits made meanwhile stay in the draft (and in a newer queued save).
+        await store.updateDraft(op.caseId, () => ({ revision: r.revision }));
+      } catch (e) {
+        // A save whose answer got lost comes back as a conflict with itself: adopt it.
+        if (!(e instanceof ApiError && e.status === 409)) throw e;
+        const server = (await api('GET', `${path}/sheets`)).items.find((s) => s.sheet === 'mine');
+        const same = server && JSON.stringify(sheetBody(draftFrom(server)).scores) === JSON.stringify(body.scores)
+          && (server.attendance ?? undefined) === body.attendance;
+        if (!same) throw e;
+        await store.updateDraft(op.caseId, () => ({ revision: server.revision }));
+      }
       return;
     }
     case 'judge':
     case 'plan':
     case 'sign': {
-      const c = await store.get('cases', op.caseId);
-      const body = { ...op.body };
-      if (op.type !== 'sign') body.revision = c?.revision ?? 0;
       const url = { judge: `${path}/judge`, plan: `${path}/plan`, sign: `${path}/signatures` }[op.type];
-      const view = await api('POST', url, body);
+      let view;
+      try {
+        view = await api('POST', url, op.body);
+      } catch (e) {
+        if (e instanceof ApiError && [400, 409].includes(e.status) && op.type !== 'plan' && (await alreadyDone(op))) return;
+        throw e;
+      }
+      const before = (await store.get('cases', op.caseId))?.revision;
       await store.put('cases', op.caseId, view);
+      // Changes queued after this one were made against the revision this one replaced.
+      for (const [k, later] of await store.entries('outbox')) {
+        const stale = later.body?.revision !== undefined && [op.body.revision, before].includes(later.body.revision);
+        if (k !== key && later.caseId === op.caseId && stale) {
+          await store.put('outbox', k, { ...later, body: { ...later.body, revision: view.revision } });
+        }
+      }
       return;
     }
     default:
@@ -76,17 +127,27 @@ async function send(op) {
 }
 
 let running = null;
+let again = false;
 let inFlight = null;
 
 /** Sends what is waiting, if it can. */
 export function kick() {
-  running ??= drain().then((reachedServer) => {
+  if (running) {
+    again = true; // a change queued during a round goes out right after it
+    return running;
+  }
+  again = false;
+  running = drain().then((reachedServer) => {
     // Without an answer, try again soon, then less often (5 s doubling to a minute): in
     // a workshop the phone may believe it is online while nothing gets through.
     clearTimeout(retry);
     delay = reachedServer ? 5000 : Math.min(delay * 2, 60000);
     if (!reachedServer) retry = setTimeout(kick, delay);
-  }).finally(() => { running = null; changed(); });
+  }).finally(() => {
+    running = null;
+    changed();
+    if (again) kick();
+  });
   return running;
 }
 
@@ -94,6 +155,7 @@ let retry = null;
 let delay = 2500;
 
 async function drain() {
+  if (await store.get('kv', 'signIn')) return true;
   // navigator.onLine only knows whether there is a network, not whether Proeve answers:
   // the first call that cannot get through stops the round.
   const blocked = new Set((await store.values('conflicts')).map((c) => c.caseId));
@@ -101,10 +163,16 @@ async function drain() {
     if (op.error || blocked.has(op.caseId)) { blocked.add(op.caseId); continue; }
     inFlight = key;
     try {
-      await send(op);
+      await send(op, key);
       await store.del('outbox', key);
     } catch (e) {
-      if (e instanceof Offline) return false;
+      // No answer, or the server is having a moment: try again later, nothing is lost.
+      if (e instanceof Offline || (e instanceof ApiError && (e.status >= 500 || [408, 429].includes(e.status)))) return false;
+      // The session has ended: keep everything and ask the person to sign in again.
+      if (e instanceof ApiError && (e.status === 401 || (e.status === 403 && /CSRF/.test(e.message)))) {
+        await store.put('kv', 'signIn', true);
+        return true;
+      }
       blocked.add(op.caseId);
       if (e instanceof ApiError && e.status === 409) {
         await recordConflict(op, e);
@@ -147,6 +215,13 @@ export async function resolve(caseId, choice) {
     }
   } else if (choice === 'theirs') {
     await dropOps(caseId, (o) => o.type === conflict.type);
+  } else {
+    // Mine again, knowing the change made meanwhile.
+    for (const [key, op] of await store.entries('outbox')) {
+      if (op.caseId === caseId && op.type === conflict.type) {
+        await store.put('outbox', key, { ...op, body: { ...op.body, revision: conflict.server?.revision ?? conflict.currentRevision } });
+      }
+    }
   }
   await store.del('conflicts', caseId);
   await changed();
@@ -183,6 +258,6 @@ export function draftFrom(sheet, revision) {
   };
 }
 
-addEventListener('online', () => { abortAll(); setTimeout(kick, 100); });
+addEventListener('online', () => kick());
 addEventListener('offline', () => changed());
 setInterval(() => kick(), 30000);

@@ -75,3 +75,25 @@ test('signed out: the app offers the ways in, and the demo page lists the people
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('online, the summary shows the scoring engine\'s result', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  let c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  c = (await office('POST', `/cases/${c.caseId}/plan`, {
+    revision: c.revision, start: '2026-12-11T08:00:00Z', end: '2026-12-11T11:00:00Z',
+    place: { kind: 'school', location: 'Leerrestaurant' }, assessors: [DEMO.jo, DEMO.kees],
+  })).body;
+  const jo = await session(proeve.base, DEMO.jo);
+  const model = (await jo('GET', `/cases/${c.caseId}/model`)).body;
+  const scores = model.sections.flatMap((s) => s.criteria).map((cr) => ({ criterion: cr.code, level: 2 }));
+  // Scored earlier on another device: the phone picks the sheet up as its draft.
+  const r = await jo('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores });
+  assert.equal(r.status, 200);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.goto(`${proeve.app}#/case/${c.caseId}/score/summary`);
+  await page.getByText('Uitslag: 6.5 · Geslaagd').waitFor();
+  await check(page, 'score-summary-online');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
