@@ -35,11 +35,11 @@ fn pending_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static
         .finish()
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
+fn html(slug: &str, status: StatusCode, title: &str, body: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(page(title, body))
+        .body(page(slug, title, body))
 }
 
 fn school_oidc<'a>(
@@ -63,6 +63,7 @@ fn failed(slug: &str, e: &OidcError) -> HttpResponse {
         OidcError::Provider(m) => {
             tracing::warn!(tenant = slug, error = %m, "school sign-in: provider failed");
             html(
+                slug,
                 StatusCode::BAD_GATEWAY,
                 "De inlogdienst van je school werkt nu niet",
                 &format!(
@@ -75,6 +76,7 @@ fn failed(slug: &str, e: &OidcError) -> HttpResponse {
         OidcError::Rejected(m) => {
             tracing::warn!(tenant = slug, error = %m, "school sign-in: answer rejected");
             html(
+                slug,
                 StatusCode::UNAUTHORIZED,
                 "Inloggen is niet gelukt",
                 &format!(
@@ -127,6 +129,7 @@ pub async fn callback(
         let detail = field("error_description").unwrap_or(error);
         tracing::info!(tenant = slug, error, "school sign-in: the provider said no");
         return Ok(page_clearing(html(
+            slug,
             StatusCode::UNAUTHORIZED,
             "Inloggen is afgebroken",
             &format!(
@@ -142,6 +145,7 @@ pub async fn callback(
     let (Some(pending), Some(code), Some(given_state)) = (pending, field("code"), field("state"))
     else {
         return Ok(page_clearing(html(
+            slug,
             StatusCode::BAD_REQUEST,
             "Deze inlogpoging is niet meer geldig",
             &format!(
@@ -168,6 +172,7 @@ pub async fn callback(
     let unknown = |why: &str| {
         tracing::info!(tenant = slug, subject = %account.subject, why, "school sign-in: no match");
         page_clearing(html(
+            slug,
             StatusCode::FORBIDDEN,
             "We kennen je hier (nog) niet",
             &format!(

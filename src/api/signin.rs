@@ -241,6 +241,7 @@ pub async fn demo_page(
     let html = format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"stylesheet\" href=\"/app/{slug}/app.css\">\
          <title>Proeve demo: inloggen</title></head><body><main>\
          <h1>Inloggen bij {}</h1><p>Demo: kies wie je bent.</p><ul>\n{rows}</ul></main></body></html>",
         escape(&tenant.settings.name)
@@ -306,10 +307,12 @@ pub async fn request_link(
     })))
 }
 
-pub(super) fn page(title: &str, body: &str) -> String {
+/// A page of the server's own (sign-in steps), in the app's style.
+pub(super) fn page(slug: &str, title: &str, body: &str) -> String {
     format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"stylesheet\" href=\"/app/{slug}/app.css\">\
          <title>{t}</title></head><body><main><h1>{t}</h1>{body}</main></body></html>",
         t = escape(title)
     )
@@ -333,6 +336,7 @@ pub async fn link_page(
     let token = token_of(&req);
     let html = match crate::auth::link::peek(&state.db, &tenant.settings.slug, &token).await? {
         Some(_) => page(
+            &tenant.settings.slug,
             &format!("Inloggen bij {}", tenant.settings.name),
             &format!(
                 "<form method=\"post\"><input type=\"hidden\" name=\"token\" value=\"{}\">\
@@ -341,6 +345,7 @@ pub async fn link_page(
             ),
         ),
         None => page(
+            &tenant.settings.slug,
             "Deze link werkt niet meer",
             "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
         ),
@@ -368,6 +373,7 @@ pub async fn redeem_link(
         .unwrap_or_default();
     let Some(person_id) = crate::auth::link::redeem(&state.db, slug, &token).await? else {
         let html = page(
+            slug,
             "Deze link werkt niet meer",
             "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
         );

@@ -42,7 +42,12 @@ export async function home() {
   const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
   const asCandidate = cases.filter((c) => relation(c).candidate);
   if (mine.length || toPlan.length) {
-    parts.push(...list(t('toAssess'), mine));
+    // Today first (in Dutch time), then what comes later.
+    const day = (iso) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(new Date(iso)) : '');
+    const today = day(new Date().toISOString());
+    const now = mine.filter((c) => day(c.plannedStart) === today);
+    if (now.length) parts.push(...list(t('today'), now));
+    parts.push(...list(now.length ? t('later') : t('toAssess'), mine.filter((c) => !now.includes(c))));
     if (toPlan.length) parts.push(...list(t('toPlan'), toPlan));
   }
   if (asCandidate.length) parts.push(...list(t('myExams'), asCandidate));
@@ -111,9 +116,10 @@ async function caseScreen(id) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
       `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));
   }
-  if (model && r.candidate) {
-    if (['signed', 'final'].includes(c.state) && sheets.length) parts.push(...formOf(model, sheets));
-    else parts.push(h('h2', {}, t('whatIsAssessed')), ...criteriaList(model));
+  if (model && r.candidate && ['signed', 'final'].includes(c.state) && sheets.length) {
+    parts.push(...formOf(model, sheets));
+  } else if (model && (r.candidate || r.assessor)) {
+    parts.push(h('h2', {}, t('whatIsAssessed')), ...criteriaList(model));
   }
   show(parts);
 }

@@ -33,6 +33,16 @@ function freePort() {
   });
 }
 
+/** A fresh database: a SQLite file, or with PROEVE_TEST_DATABASE_URL (a PostgreSQL role that
+ * may create databases) a new PostgreSQL database. */
+function freshDatabase(dir) {
+  const admin = process.env.PROEVE_TEST_DATABASE_URL;
+  if (!admin?.startsWith('postgres')) return `sqlite://${join(dir, 'proeve.db')}?mode=rwc`;
+  const name = `proeve_browser_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', [admin, '-qc', `CREATE DATABASE ${name}`]);
+  return `${admin.slice(0, admin.lastIndexOf('/'))}/${name}`;
+}
+
 /** Starts the demo on a fresh database; `stop()` ends it. */
 export async function startProeve() {
   const dir = mkdtempSync(join(tmpdir(), 'proeve-browser-'));
@@ -40,7 +50,7 @@ export async function startProeve() {
   const env = {
     ...process.env,
     PROEVE_BIND: `127.0.0.1:${port}`,
-    PROEVE_DATABASE_URL: `sqlite://${join(dir, 'proeve.db')}?mode=rwc`,
+    PROEVE_DATABASE_URL: freshDatabase(dir),
     PROEVE_DEMO_KEY_FILE: join(dir, 'demo-key.pem'),
     PROEVE_CATALOG_DIR: join(repo, 'catalog'),
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
