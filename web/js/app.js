@@ -19,6 +19,26 @@ export async function caseData(id) {
   return { c, model, sheets: sheets ?? [], draft };
 }
 
+/** Fetches a case's model and visible sheets and keeps them; returns the sheets. */
+export async function fetchDetails(caseId) {
+  await store.put('models', caseId, await api('GET', `/cases/${caseId}/model`));
+  const sheets = (await api('GET', `/cases/${caseId}/sheets`)).items;
+  await store.put('sheets', caseId, sheets);
+  return sheets;
+}
+
+/** The case with its model and sheets: from the phone, fetched first when online. */
+export async function caseDetails(id) {
+  try {
+    const c = await api('GET', `/cases/${id}`);
+    await store.put('cases', id, c);
+    if (c.modelVersion) await fetchDetails(id);
+  } catch (e) {
+    if (!(e instanceof Offline)) throw e;
+  }
+  return caseData(id);
+}
+
 /** How the signed-in person stands to a case. */
 export function relation(c) {
   const me = app.me?.personId;
@@ -59,14 +79,12 @@ export async function refresh() {
   // Ready for a day without reception: the model and the sheets of every exam to assess.
   for (const c of list.items) {
     const r = relation(c);
-    const needed = (r.assessor && ['planned', 'assessed'].includes(c.state))
-      || (r.candidate && c.modelVersion) || r.office;
+    // Kept for offline use: the exams this person assesses or sits. The exam office and
+    // committee (who may see every exam of the school) fetch the details when they open one.
+    const needed = (r.assessor && ['planned', 'assessed'].includes(c.state)) || r.candidate;
     if (!needed || !c.modelVersion) continue;
-    if (r.office && !r.assessor && !['signed', 'final'].includes(c.state)) continue;
     try {
-      await store.put('models', c.caseId, await api('GET', `/cases/${c.caseId}/model`));
-      const sheets = (await api('GET', `/cases/${c.caseId}/sheets`)).items;
-      await store.put('sheets', c.caseId, sheets);
+      const sheets = await fetchDetails(c.caseId);
       const mine = sheets.find((s) => s.sheet === 'mine');
       if (r.assessor) {
         // The server's sheet replaces the phone's draft only when the phone has nothing

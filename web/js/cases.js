@@ -4,7 +4,7 @@ import { field, h, radios, show } from './dom.js';
 import { stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
-import { app, caseData, go, relation, signOut } from './app.js';
+import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
 import { pipeline, finaliseList } from './office.js';
 
 export function place(c) {
@@ -85,9 +85,11 @@ function formOf(model, sheets) {
 }
 
 async function caseScreen(id) {
-  const { c, model, sheets, draft } = await caseData(id);
+  let { c, model, sheets, draft } = await caseData(id);
   if (!c) return home();
   const r = relation(c);
+  // Staff open any exam of the school: its details come when it is opened.
+  if ((r.office || r.committee) && !r.assessor && !r.candidate) ({ c, model, sheets, draft } = await caseDetails(id));
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('candidate')), h('dd', {}, c.candidate?.displayName ?? ''),
     h('dt', {}, t('exam')), h('dd', {}, c.exam?.name ?? ''),

@@ -4,7 +4,7 @@ import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
 import { stateName, t, when } from './i18n.js';
 import * as store from './store.js';
-import { caseData, go, refresh } from './app.js';
+import { caseDetails, go, refresh } from './app.js';
 import { card } from './cases.js';
 
 const STATES = ['received', 'planned', 'assessed', 'signed', 'final', 'canceled'];
@@ -58,7 +58,7 @@ export function finaliseList(cases) {
 }
 
 async function correctScreen(id) {
-  const { c, model, sheets } = await caseData(id);
+  const { c, model, sheets } = await caseDetails(id);
   if (!c || !model) return go(`/case/${id}`);
   const deciding = [...sheets].reverse().find((s) => s.sheet.startsWith('correction-'))
     ?? sheets.find((s) => s.sheet === 'joint') ?? sheets[0];
@@ -100,7 +100,7 @@ async function correctScreen(id) {
 }
 
 async function auditScreen(id) {
-  const { c } = await caseData(id);
+  const { c } = await caseDetails(id);
   let items = [];
   try {
     items = (await api('GET', `/cases/${id}/audit`)).items;
