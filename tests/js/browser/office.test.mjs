@@ -112,3 +112,33 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   assert.deepEqual(committee.errors, []);
   await committee.context.close();
 });
+
+test('a session that ends keeps unsent work until the same person signs in again', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  let c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  if (c.state === 'received') c = await planned(office, DEMO.yilmaz);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.goto(`${proeve.app}#/case/${c.caseId}/score/irregularities`);
+  await page.getByRole('heading', { name: 'Bijzonderheden' }).waitFor();
+  await context.setOffline(true);
+  await page.getByLabel('Bijzonderheden').fill('Brandalarm om 10:15, examen 20 minuten onderbroken');
+  // Meanwhile the session ends on the server.
+  const cookie = (await context.cookies()).find((k) => k.name === 'proeve_session');
+  const me = await (await fetch(`${proeve.base}/api/demo/me`, { headers: { cookie: `proeve_session=${cookie.value}` } })).json();
+  const out = await fetch(`${proeve.base}/api/demo/sign-out`, {
+    method: 'POST', headers: { cookie: `proeve_session=${cookie.value}`, 'X-CSRF-Token': me.csrfToken },
+  });
+  assert.equal(out.status, 204);
+  await context.setOffline(false);
+  await page.locator('#sync', { hasText: 'Log opnieuw in' }).waitFor({ timeout: 45000 });
+  await check(page, 'session-ended');
+  // Signing in again sends what was kept.
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.locator('#sync', { hasText: 'Alles verzonden' }).waitFor({ timeout: 45000 });
+  const jo = await session(proeve.base, DEMO.jo);
+  const mine = (await jo('GET', `/cases/${c.caseId}/sheets`)).body.items.find((s) => s.sheet === 'mine');
+  assert.equal(mine.irregularities, 'Brandalarm om 10:15, examen 20 minuten onderbroken');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
