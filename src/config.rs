@@ -60,10 +60,15 @@ pub struct OidcSettings {
     pub client_secret: SecretString,
     /// Which claim identifies the person among those the SIS sent: `email` (their `mail`),
     /// `eckid` or `preferred_username` (their `otherCodes` of type `eckid`, resp. `userName`
-    /// or `accountId`), or the name of any other claim that carries the student or staff
-    /// number (their `primaryCode`, or `otherCodes` of type `studentNumber`).
+    /// or `accountId`), or the name of any other claim that carries the student number (a
+    /// `primaryCode` or `otherCodes` entry of type `studentNumber`).
     #[serde(default = "email_claim")]
     pub claim: String,
+    /// With `claim = "email"`: accept addresses the provider does not mark as verified
+    /// (`email_verified` absent, as with Microsoft Entra ID). Only for a provider where
+    /// nobody can give themselves someone else's address.
+    #[serde(default)]
+    pub trust_unverified_email: bool,
     /// The scopes asked for besides `openid`: those that release the claims above.
     #[serde(default = "oidc_scopes")]
     pub scopes: Vec<String>,

@@ -75,8 +75,13 @@ pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         return Err(ApiError::NotFound(format!("No file {path}")));
     };
     let body: Vec<u8> = if path == "sw.js" {
+        // Caches belong to the origin, not the school: each school's app keeps its own.
         String::from_utf8_lossy(&file.data)
             .replace("__RELEASE__", &release())
+            .replace(
+                "__SCHOOL__",
+                req.match_info().get("slug").unwrap_or_default(),
+            )
             .into_bytes()
     } else {
         file.data.into_owned()

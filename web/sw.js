@@ -3,7 +3,8 @@
 // the files' hashes: a new release is a new service worker with a complete new cache, so a
 // phone never mixes files of two releases. API calls always go to the network (the app
 // keeps its data in IndexedDB and queues changes itself).
-const CACHE = 'proeve-shell-__RELEASE__';
+const PREFIX = 'proeve-shell-__SCHOOL__-';
+const CACHE = `${PREFIX}__RELEASE__`;
 const SHELL = [
   './', 'index.html', 'app.css', 'manifest.webmanifest', 'icon.svg',
   'js/app.js', 'js/api.js', 'js/assess.js', 'js/cases.js', 'js/dom.js', 'js/i18n.js',
@@ -16,7 +17,7 @@ self.addEventListener('install', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(caches.keys()
-    .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
 });
 

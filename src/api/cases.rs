@@ -238,12 +238,12 @@ pub struct CaseView {
     /// Absent until judged; a candidate sees it once the exam is signed.
     outcome: Option<OutcomeView>,
     corrections: Vec<CorrectionView>,
-    /// For the exam's assessors and the exam office: what the identity check compares with,
-    /// and the personal needs the SIS sent.
+    /// For the exam's planned assessors and the exam office (the latter not in the list):
+    /// what the identity check compares with, and the personal needs the SIS sent.
     candidate_details: Option<CandidateDetails>,
     signatures: Vec<SignatureView>,
-    /// For planning (exam office and assessors): the assessors the SIS enrolled on the
-    /// offering.
+    /// For planning (exam office and assessors; for the office not in the list): the
+    /// assessors the SIS enrolled on the offering.
     assessor_options: Vec<PersonRef>,
 }
 
@@ -345,6 +345,19 @@ async fn view(
     r: &Relation,
     me: &Me,
 ) -> Result<CaseView, ApiError> {
+    view_with(state, tenant, c, r, me, true).await
+}
+
+/// `full`: with the candidate details and the assessor options. The exam office's list of
+/// every exam of the school leaves them out (they come with the exam itself).
+async fn view_with(
+    state: &AppState,
+    tenant: &str,
+    c: &exam_case::Model,
+    r: &Relation,
+    me: &Me,
+    full: bool,
+) -> Result<CaseView, ApiError> {
     let db = &state.db;
     let exam = c.component_id.and_then(|id| state.catalog.get(id));
     let mut assessors = Vec::new();
@@ -385,23 +398,26 @@ async fn view(
             });
         }
     }
-    let (candidate_details, assessor_options) =
-        if me.staff() || r.planned_assessor || r.enrolled_assessor {
-            let mut options = Vec::new();
-            for a in association::Entity::find()
-                .filter(association::Column::Tenant.eq(tenant))
-                .filter(association::Column::OfferingId.eq(c.offering_id))
-                .filter(association::Column::Role.eq("assessor"))
-                .filter(association::Column::State.eq("associated"))
-                .all(db)
-                .await?
-            {
-                options.push(person_ref(db, tenant, a.person_id).await?);
-            }
-            (Some(candidate_details(db, tenant, c).await?), options)
-        } else {
-            (None, Vec::new())
-        };
+    // What the identity check compares with and the candidate's needs: for the exam's own
+    // assessors and the exam office, not for every assessor enrolled on the offering.
+    let candidate_details = if (full && me.staff()) || r.planned_assessor {
+        Some(candidate_details(db, tenant, c).await?)
+    } else {
+        None
+    };
+    let mut assessor_options = Vec::new();
+    if full && (me.staff() || r.planned_assessor || r.enrolled_assessor) {
+        for a in association::Entity::find()
+            .filter(association::Column::Tenant.eq(tenant))
+            .filter(association::Column::OfferingId.eq(c.offering_id))
+            .filter(association::Column::Role.eq("assessor"))
+            .filter(association::Column::State.eq("associated"))
+            .all(db)
+            .await?
+        {
+            assessor_options.push(person_ref(db, tenant, a.person_id).await?);
+        }
+    }
     let signatures = signing::signatures(db, tenant, c.case_id)
         .await?
         .into_iter()
@@ -486,7 +502,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let mut items = Vec::with_capacity(mine.len());
     for c in &mine {
         let r = relation(&state.db, slug, &me, c).await?;
-        items.push(view(&state, slug, c, &r, &me).await?);
+        items.push(view_with(&state, slug, c, &r, &me, !me.staff()).await?);
     }
     Ok(HttpResponse::Ok().json(CaseList { items }))
 }

@@ -213,16 +213,19 @@ fn sheet_view(s: StoredSheet, me: Uuid) -> SheetView {
     }
 }
 
-/// Whether a sheet holds a whole judgement: attendance, and for a present candidate every
-/// criterion.
+/// Whether a sheet holds a whole judgement, as judging demands: attendance, and for a
+/// present candidate the identity check and every criterion.
 fn complete(s: &StoredSheet, model: &Model) -> bool {
     match s.sheet.attendance.as_deref() {
         None => false,
-        Some("present") => model
-            .sections
-            .iter()
-            .flat_map(|sec| &sec.criteria)
-            .all(|c| s.scores.contains_key(&c.code)),
+        Some("present") => {
+            s.sheet.identity_checked == Some(true)
+                && model
+                    .sections
+                    .iter()
+                    .flat_map(|sec| &sec.criteria)
+                    .all(|c| s.scores.contains_key(&c.code))
+        }
         Some(_) => true,
     }
 }
@@ -247,7 +250,7 @@ pub async fn list_sheets(
     let mine = me.person_id.to_string();
     let see_all = me.staff()
         || (r.candidate && signed)
-        || (r.planned_assessor && !matches!(c.state.as_str(), "planned"))
+        || (r.planned_assessor && matches!(c.state.as_str(), "assessed" | "signed" | "final"))
         || (r.planned_assessor && {
             match (all.iter().find(|s| s.sheet.sheet == mine), c.model_version) {
                 (Some(own), Some(_)) => {
@@ -327,6 +330,14 @@ pub async fn preview(
 
 /// Text for an iCalendar property value (RFC 5545 §3.3.11).
 fn ics_text(s: &str) -> String {
+    // A bare CR would end the line in some readers: every line break becomes an escaped \n,
+    // and no other control character gets through.
+    let s: String = s
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
     s.replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
@@ -420,6 +431,10 @@ mod tests {
     #[test]
     fn calendar_text_is_escaped_and_folded_between_characters() {
         assert_eq!(ics_text("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(
+            ics_text("x\rBEGIN:VALARM\r\ny\u{7}"),
+            "x\\nBEGIN:VALARM\\ny"
+        );
         let long = format!("SUMMARY:{}", "ő".repeat(60));
         let folded = fold(&long);
         assert!(folded.split("\r\n").all(|l| l.len() <= 75), "{folded}");

@@ -125,23 +125,38 @@ pub async fn callback(
         resp.add_cookie(&gone).ok();
         resp
     };
+    let pending = req
+        .cookie(PENDING_COOKIE)
+        .and_then(|c| Pending::decode(c.value()));
     if let Some(error) = field("error") {
+        // The provider's words are shown only on an answer to this browser's own sign-in,
+        // so nobody can put text of their choosing on Proeve's pages with a link.
+        let ours = pending
+            .as_ref()
+            .zip(field("state"))
+            .is_some_and(|(p, s)| session::csrf_matches(&p.state, s));
         let detail = field("error_description").unwrap_or(error);
-        tracing::info!(tenant = slug, error, "school sign-in: the provider said no");
+        tracing::info!(
+            tenant = slug,
+            error,
+            ours,
+            "school sign-in: the provider said no"
+        );
+        let told = if ours {
+            format!(
+                "<p>De inlogdienst van je school meldt: {}</p>",
+                escape(detail)
+            )
+        } else {
+            "<p>De inlogdienst van je school heeft het inloggen niet afgerond.</p>".to_string()
+        };
         return Ok(page_clearing(html(
             slug,
             StatusCode::UNAUTHORIZED,
             "Inloggen is afgebroken",
-            &format!(
-                "<p>De inlogdienst van je school meldt: {}</p>{}",
-                escape(detail),
-                again(slug)
-            ),
+            &format!("{told}{}", again(slug)),
         )));
     }
-    let pending = req
-        .cookie(PENDING_COOKIE)
-        .and_then(|c| Pending::decode(c.value()));
     let (Some(pending), Some(code), Some(given_state)) = (pending, field("code"), field("state"))
     else {
         return Ok(page_clearing(html(

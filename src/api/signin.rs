@@ -161,7 +161,7 @@ pub async fn demo_sign_in_form(
     req: HttpRequest,
     form: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    same_origin(&req)?;
+    same_origin(&state, &req)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
         .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
     let person_id = fields
@@ -177,11 +177,16 @@ pub async fn demo_sign_in_form(
 /// Refuses a form posted from another site (login CSRF: signing someone in as someone else).
 /// Browsers send `Origin` (and `Sec-Fetch-Site`) with every form POST; other clients may
 /// send neither.
-pub(super) fn same_origin(req: &HttpRequest) -> Result<(), ApiError> {
+pub(super) fn same_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let host = req.connection_info().host().to_string();
-    let cross_origin = header("origin")
-        .is_some_and(|o| o.split_once("://").map(|(_, h)| h) != Some(host.as_str()));
+    // Proeve's own origin is its public URL (behind a proxy the Host header may be the
+    // proxy's upstream); the Host a browser reached directly counts too.
+    let public = reqwest::Url::parse(&state.settings.public_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let scheme = req.connection_info().scheme().to_string();
+    let direct = format!("{scheme}://{}", req.connection_info().host());
+    let cross_origin = header("origin").is_some_and(|o| o != public && o != direct);
     let cross_site = header("sec-fetch-site") == Some("cross-site");
     if cross_origin || cross_site {
         return Err(ApiError::Forbidden {
@@ -363,7 +368,7 @@ pub async fn redeem_link(
 ) -> Result<HttpResponse, ApiError> {
     let tenant = crate::sis::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
-    same_origin(&req)?;
+    same_origin(&state, &req)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
         .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
     let token = fields

@@ -51,20 +51,21 @@ pub enum Found {
     Several,
 }
 
+/// Whether the person's document carries `value` as a code of one of `code_types`: in
+/// `otherCodes`, or (`primary`) as the `primaryCode`. The code type always counts: a staff
+/// member's number that happens to equal a student number is not that student.
 fn code_matches(doc: &Value, value: &str, code_types: &[&str], primary: bool) -> bool {
-    let code_is = |e: &Value| e.get("code").and_then(Value::as_str) == Some(value);
-    (primary && doc.get("primaryCode").is_some_and(code_is))
+    let matches = |e: &Value| {
+        e.get("code").and_then(Value::as_str) == Some(value)
+            && e.get("codeType")
+                .and_then(Value::as_str)
+                .is_some_and(|t| code_types.contains(&t))
+    };
+    (primary && doc.get("primaryCode").is_some_and(matches))
         || doc
             .get("otherCodes")
             .and_then(Value::as_array)
-            .is_some_and(|codes| {
-                codes.iter().any(|e| {
-                    code_is(e)
-                        && e.get("codeType")
-                            .and_then(Value::as_str)
-                            .is_some_and(|t| code_types.contains(&t))
-                })
-            })
+            .is_some_and(|codes| codes.iter().any(matches))
 }
 
 /// Finds the one person of `tenant` that `key` names.
@@ -74,12 +75,16 @@ pub async fn find<C: ConnectionTrait>(db: &C, tenant: &str, key: Key<'_>) -> Res
         .filter(person::Column::PurgedAt.is_null());
     let mut people = match key {
         Key::Mail(mail) => {
-            let mail = mail.trim().to_lowercase();
+            let mail = mail.trim().to_string();
             if mail.is_empty() {
                 return Ok(Found::None);
             }
+            // Lowered by the database on both sides, so both sides are lowered alike.
             query
-                .filter(Expr::expr(Func::lower(Expr::col(person::Column::Mail))).eq(mail))
+                .filter(
+                    Expr::expr(Func::lower(Expr::col(person::Column::Mail)))
+                        .eq(Expr::expr(Func::lower(Expr::val(mail)))),
+                )
                 .all(db)
                 .await?
         }
@@ -144,6 +149,8 @@ mod tests {
         ));
         assert!(code_matches(&doc, "1234567", &["studentNumber"], true));
         assert!(!code_matches(&doc, "1234567", &["studentNumber"], false));
+        let staff = json!({"primaryCode": {"codeType": "systemId", "code": "1234567"}});
+        assert!(!code_matches(&staff, "1234567", &["studentNumber"], true));
         assert!(!code_matches(&doc, "123456", &["studentNumber"], true));
     }
 

@@ -93,13 +93,19 @@ impl Account {
         }
     }
 
-    /// The value that identifies the person, by the configured claim. An e-mail address the
-    /// provider marks as unverified does not count.
+    /// The value that identifies the person, by the configured claim. An e-mail address
+    /// counts only when the provider vouches for it (`email_verified` true), unless the
+    /// school said its provider never sends that claim (`trust_unverified_email`).
     pub fn identifier(&self, settings: &OidcSettings) -> Option<String> {
-        if settings.claim == "email"
-            && self.claims.get("email_verified") == Some(&Value::Bool(false))
-        {
-            return None;
+        if settings.claim == "email" && !settings.trust_unverified_email {
+            let verified = match self.claims.get("email_verified") {
+                Some(Value::Bool(b)) => *b,
+                Some(Value::String(s)) => s == "true",
+                _ => false,
+            };
+            if !verified {
+                return None;
+            }
         }
         self.text(&settings.claim).filter(|v| !v.trim().is_empty())
     }
@@ -125,11 +131,20 @@ impl Oidc {
         })
     }
 
-    async fn provider(&self, settings: &OidcSettings) -> Result<CoreProviderMetadata, OidcError> {
-        let mut cache = self.metadata.lock().await;
-        if let Some((at, m)) = cache.get(&settings.issuer) {
-            if at.elapsed() < METADATA_TTL {
-                return Ok(m.clone());
+    /// The provider's metadata and keys, cached; `fresh` fetches them again (the provider
+    /// may have rotated its keys). The lock is never held while fetching, so one school's
+    /// slow provider does not hold up the others.
+    async fn provider(
+        &self,
+        settings: &OidcSettings,
+        fresh: bool,
+    ) -> Result<CoreProviderMetadata, OidcError> {
+        if !fresh {
+            let cache = self.metadata.lock().await;
+            if let Some((at, m)) = cache.get(&settings.issuer) {
+                if at.elapsed() < METADATA_TTL {
+                    return Ok(m.clone());
+                }
             }
         }
         let issuer = IssuerUrl::new(settings.issuer.clone())
@@ -137,7 +152,10 @@ impl Oidc {
         let m = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| OidcError::Provider(format!("discovery failed: {}", chain(&e))))?;
-        cache.insert(settings.issuer.clone(), (Instant::now(), m.clone()));
+        self.metadata
+            .lock()
+            .await
+            .insert(settings.issuer.clone(), (Instant::now(), m.clone()));
         Ok(m)
     }
 
@@ -147,17 +165,8 @@ impl Oidc {
         settings: &OidcSettings,
         redirect_url: &str,
     ) -> Result<(String, Pending), OidcError> {
-        let metadata = self.provider(settings).await?;
-        let redirect = RedirectUrl::new(redirect_url.to_string())
-            .map_err(|e| OidcError::Provider(format!("redirect URL: {e}")))?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(settings.client_id.clone()),
-            Some(ClientSecret::new(
-                settings.client_secret.expose_secret().to_string(),
-            )),
-        )
-        .set_redirect_uri(redirect);
+        let metadata = self.provider(settings, false).await?;
+        let client = client_for(settings, metadata, redirect_url)?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut request = client
             .authorize_url(
@@ -195,17 +204,8 @@ impl Oidc {
                 "the state does not match this browser's sign-in".into(),
             ));
         }
-        let metadata = self.provider(settings).await?;
-        let redirect = RedirectUrl::new(redirect_url.to_string())
-            .map_err(|e| OidcError::Provider(format!("redirect URL: {e}")))?;
-        let client = CoreClient::from_provider_metadata(
-            metadata,
-            ClientId::new(settings.client_id.clone()),
-            Some(ClientSecret::new(
-                settings.client_secret.expose_secret().to_string(),
-            )),
-        )
-        .set_redirect_uri(redirect);
+        let metadata = self.provider(settings, false).await?;
+        let mut client = client_for(settings, metadata, redirect_url)?;
         let token = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| OidcError::Provider(format!("token endpoint: {e}")))?
@@ -216,17 +216,34 @@ impl Oidc {
         let id_token = token
             .id_token()
             .ok_or_else(|| OidcError::Rejected("no ID token came with the tokens".into()))?;
-        let verifier = client.id_token_verifier();
-        let verified = id_token
-            .claims(&verifier, &Nonce::new(pending.nonce))
-            .map_err(|e| OidcError::Rejected(format!("ID token: {}", chain(&e))))?;
-        let subject = verified.subject().clone();
+        let nonce = Nonce::new(pending.nonce);
+        let first = id_token
+            .claims(&client.id_token_verifier(), &nonce)
+            .map(|verified| verified.subject().clone())
+            .map_err(|e| chain(&e));
+        let subject = match first {
+            Ok(subject) => subject,
+            Err(first) => {
+                // Perhaps the provider rotated its keys since they were cached: fetch them
+                // again and verify once more.
+                tracing::info!(error = %first, "ID token not verified; fetching the provider's keys again");
+                client = client_for(settings, self.provider(settings, true).await?, redirect_url)?;
+                id_token
+                    .claims(&client.id_token_verifier(), &nonce)
+                    .map_err(|e| OidcError::Rejected(format!("ID token: {}", chain(&e))))?
+                    .subject()
+                    .clone()
+            }
+        };
         // The token is verified; its payload is read again for the claims the core types
         // leave out (eckid, a student number, roles).
         let mut claims = payload(&id_token.to_string()).unwrap_or_default();
-        let wanted: Vec<&str> = std::iter::once(settings.claim.as_str())
+        let mut wanted: Vec<&str> = std::iter::once(settings.claim.as_str())
             .chain(settings.roles_claim.as_deref())
             .collect();
+        if settings.claim == "email" {
+            wanted.push("email_verified");
+        }
         if wanted.iter().any(|c| !claims.contains_key(*c)) {
             if let Some(more) = self
                 .user_info(&client, token.access_token().clone(), subject.clone())
@@ -245,14 +262,7 @@ impl Oidc {
 
     async fn user_info(
         &self,
-        client: &openidconnect::core::CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
+        client: &Client,
         access_token: AccessToken,
         subject: SubjectIdentifier,
     ) -> Result<Option<Map<String, Value>>, OidcError> {
@@ -275,6 +285,32 @@ impl Oidc {
         }
         Ok(Some(claims))
     }
+}
+
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+fn client_for(
+    settings: &OidcSettings,
+    metadata: CoreProviderMetadata,
+    redirect_url: &str,
+) -> Result<Client, OidcError> {
+    let redirect = RedirectUrl::new(redirect_url.to_string())
+        .map_err(|e| OidcError::Provider(format!("redirect URL: {e}")))?;
+    Ok(CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(settings.client_id.clone()),
+        Some(ClientSecret::new(
+            settings.client_secret.expose_secret().to_string(),
+        )),
+    )
+    .set_redirect_uri(redirect))
 }
 
 /// The claims in a JWT's payload (which must already be verified).

@@ -70,6 +70,7 @@ impl OpenIdProvider {
             roles_claim: None,
             exam_office_roles: Vec::new(),
             exam_committee_roles: Vec::new(),
+            trust_unverified_email: false,
         }
     }
 }
@@ -238,10 +239,13 @@ async fn an_account_the_sis_never_sent_gets_a_friendly_page_and_no_session() {
     let idp = OpenIdProvider::start(json!({
         "stranger": {"email": "stranger@roc.example", "email_verified": true},
         "unverified": {"email": "student@roc.example", "email_verified": false},
+        "unconfirmed": {"email": "student@roc.example"},
     }));
     let app = app_with(idp.settings("email")).await;
     push_student(&app).await;
-    for login in ["stranger", "unverified"] {
+    // An address the provider does not vouch for does not count (unless the school says its
+    // provider never sends email_verified).
+    for login in ["stranger", "unverified", "unconfirmed"] {
         let b = browser();
         let done = sign_in(&app, &idp, &b, login).await;
         assert_eq!(done.status().as_u16(), 403, "{login}");
@@ -299,6 +303,7 @@ async fn eckid_and_student_number_claims_and_roles_from_the_identity_claim() {
 async fn a_forged_or_foreign_answer_from_the_provider_opens_nothing() {
     let idp = OpenIdProvider::start(json!({
         "s1": {"email": "student@roc.example", "email_verified": true},
+        "plain": {"email": "student@roc.example"},
     }));
     let app = app_with(idp.settings("email")).await;
     push_student(&app).await;
@@ -333,19 +338,49 @@ async fn a_forged_or_foreign_answer_from_the_provider_opens_nothing() {
         .unwrap();
     assert_eq!(replay.status().as_u16(), 401);
 
-    // The provider saying no (the person cancelled) ends on a page, not an error.
+    // The provider saying no (the person cancelled) ends on a page, not an error; its words
+    // are shown only on an answer to this browser's own sign-in.
     let b = browser();
+    let start = b
+        .get(format!("{}/app/roc-a/sign-in/school", app.address))
+        .send()
+        .await
+        .unwrap();
+    let authorize = location(&start, &app.address);
+    let state = authorize
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("state="))
+        .unwrap()
+        .to_string();
+    let said = "error=access_denied&error_description=%3Cb%3Enee%3C%2Fb%3E";
+    let callback = format!("{}/app/roc-a/sign-in/school/callback", app.address);
     let resp = b
-        .get(format!(
-            "{}/app/roc-a/sign-in/school/callback?error=access_denied&error_description=%3Cb%3Enee%3C%2Fb%3E",
-            app.address
-        ))
+        .get(format!("{callback}?{said}&state={state}"))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 401);
     let page = resp.text().await.unwrap();
     assert!(page.contains("&lt;b&gt;nee"), "escaped: {page}");
+    let forged = browser()
+        .get(format!("{callback}?{said}&state=whatever"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 401);
+    assert!(!forged.text().await.unwrap().contains("nee"));
+
+    // With trust_unverified_email the school accepts the provider's address as it is.
+    let mut trusting = idp.settings("email");
+    trusting.trust_unverified_email = true;
+    let app = app_with(trusting).await;
+    let student = push_student(&app).await;
+    let b = browser();
+    assert_eq!(
+        sign_in(&app, &idp, &b, "plain").await.status().as_u16(),
+        303
+    );
+    assert_eq!(me(&app, &b).await.body["personId"], json!(student));
 }
 
 fn with_state(url: &str, value: &str) -> String {
@@ -388,6 +423,7 @@ async fn a_school_without_sso_or_a_provider_that_is_down() {
         roles_claim: None,
         exam_office_roles: Vec::new(),
         exam_committee_roles: Vec::new(),
+        trust_unverified_email: false,
     })
     .await;
     let resp = browser()
