@@ -4,8 +4,8 @@
 
 use super::cases::{forbidden, visible_case, CaseErrors, OutcomeView, ScoreBody};
 use super::{json_body, signed_in};
-use crate::assessment::scoring;
 use crate::assessment::sheets::{self, StoredSheet};
+use crate::assessment::{audit, scoring};
 use crate::catalog::{versions, Model};
 use crate::error::ApiError;
 use crate::sis::path_uuid;
@@ -167,6 +167,9 @@ pub async fn model(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The audit action for an assessor shown the other assessor's sheet before judging.
+const SAW_OTHER_SHEET: &str = "received the other assessor's sheet";
+
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SheetView {
@@ -260,11 +263,43 @@ pub async fn list_sheets(
                 _ => false,
             }
         });
-    let items = all
+    let items: Vec<SheetView> = all
         .into_iter()
         .filter(|s| see_all || (r.planned_assessor && s.sheet.sheet == mine))
         .map(|s| sheet_view(s, me.person_id))
         .collect();
+    // While the exam is still being scored, an assessor who receives the other assessor's
+    // sheet leaves a mark in the audit trail (once per own sheet revision), so a change
+    // made to one's own sheet after seeing the other's is on the record.
+    if r.planned_assessor && !me.staff() && c.state == "planned" {
+        let own = items.iter().find(|s| s.sheet == "mine").map(|s| s.revision);
+        if items.iter().any(|s| s.sheet != "mine") {
+            let actor = me.person_id.to_string();
+            let seen = audit::trail(&state.db, slug, c.case_id)
+                .await?
+                .into_iter()
+                .rev()
+                .find(|e| e.actor == actor && e.action == SAW_OTHER_SHEET)
+                .and_then(|e| e.after)
+                .and_then(|a| serde_json::from_str::<serde_json::Value>(&a).ok())
+                .and_then(|a| a["ownRevision"].as_i64());
+            if seen != own {
+                audit::record(
+                    &state.db,
+                    audit::Change {
+                        tenant: slug,
+                        case_id: c.case_id,
+                        actor: &audit::Actor::Person(me.person_id),
+                        action: SAW_OTHER_SHEET,
+                        before: None,
+                        after: Some(serde_json::json!({"ownRevision": own})),
+                        reason: None,
+                    },
+                )
+                .await?;
+            }
+        }
+    }
     Ok(HttpResponse::Ok().json(SheetList { items }))
 }
 

@@ -1006,6 +1006,33 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         "{}",
         sheets.body
     );
+    // Receiving the other sheet before judging is on the record, once per own revision.
+    call(
+        &app,
+        "roc-a",
+        &w.second,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/audit"),
+        None,
+    )
+    .await;
+    let saw: Vec<&Value> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "received the other assessor's sheet")
+        .collect();
+    assert_eq!(saw.len(), 1, "{}", trail.body);
+    assert_eq!(saw[0]["actor"], json!(w.ids.1.to_string()));
     let sheets = call(
         &app,
         "roc-a",
