@@ -9,7 +9,7 @@ use crate::assessment::signing::{self, SignError, Signer};
 use crate::error::ApiError;
 use crate::planning::{self, Place, Plan, PlanError, Planner};
 use crate::sis::path_uuid;
-use crate::startup::AppState;
+use crate::startup::{AppState, Tenant};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -143,6 +143,19 @@ pub(super) async fn visible_case(
     } else {
         Err(ApiError::NotFound(format!("No exam case {case_id}")))
     }
+}
+
+/// The signed-in person (`write` demands the CSRF token) and the case named by the path's
+/// `id`, if they may see it.
+pub(super) async fn case_in_path<'a>(
+    state: &'a AppState,
+    req: &HttpRequest,
+    write: bool,
+) -> Result<(&'a Tenant, Me, exam_case::Model, Relation), ApiError> {
+    let (tenant, me) = signed_in(state, req, write).await?;
+    let id = path_uuid(req, "id")?;
+    let (c, r) = visible_case(state, &tenant.settings.slug, &me, id).await?;
+    Ok((tenant, me, c, r))
 }
 
 pub(super) fn forbidden(detail: &str) -> ApiError {
@@ -521,9 +534,8 @@ pub struct CaseList {
     responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
 )]
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     Ok(HttpResponse::Ok().json(view(&state, slug, &c, &r, &me).await?))
 }
 
@@ -559,9 +571,8 @@ pub async fn plan(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: PlanBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     if !(me.exam_office || r.enrolled_assessor || r.planned_assessor) {
         return Err(forbidden(
             "only the exam office and the exam's assessors plan it",
@@ -617,9 +628,8 @@ pub async fn cancel(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: CancelBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     if !me.exam_office {
         return Err(forbidden("only the exam office cancels an exam"));
     }
@@ -664,9 +674,8 @@ pub async fn correct(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: CorrectionBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     if !me.exam_office {
         return Err(forbidden("only the exam office corrects a signed exam"));
     }
@@ -734,9 +743,8 @@ pub async fn save_sheet(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: SheetBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     if !r.planned_assessor {
         return Err(forbidden("only the exam's assessors score it"));
     }
@@ -795,9 +803,8 @@ pub async fn judge(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: RevisionBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     if !r.planned_assessor {
         return Err(forbidden("only the exam's assessors judge it"));
     }
@@ -839,9 +846,8 @@ pub async fn sign(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: SignBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, true).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     let image = || -> Result<Vec<u8>, ApiError> {
         let text = body
             .image

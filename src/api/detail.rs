@@ -2,13 +2,12 @@
 //! against, the score sheets the person may see, a preview of the result from the scoring
 //! engine, and the planned exam as a calendar file.
 
-use super::cases::{forbidden, visible_case, CaseErrors, OutcomeView, ScoreBody};
-use super::{json_body, signed_in};
+use super::cases::{case_in_path, forbidden, CaseErrors, OutcomeView, ScoreBody};
+use super::json_body;
 use crate::assessment::sheets::{self, StoredSheet};
 use crate::assessment::{audit, scoring};
 use crate::catalog::{versions, Model};
 use crate::error::ApiError;
-use crate::sis::path_uuid;
 use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -160,9 +159,7 @@ async fn model_of(
     responses((status = 200, description = "the model", body = ModelView), CaseErrors)
 )]
 pub async fn model(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let (tenant, me) = signed_in(&state, &req, false).await?;
-    let slug = tenant.settings.slug.as_str();
-    let (c, _) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    let (_, _, c, _) = case_in_path(&state, &req, false).await?;
     let (_, view, _) = model_of(&state, &c).await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -245,9 +242,8 @@ pub async fn list_sheets(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     let all = sheets::sheets(&state.db, slug, c.case_id).await?;
     let signed = matches!(c.state.as_str(), "signed" | "final");
     let mine = me.person_id.to_string();
@@ -326,9 +322,7 @@ pub async fn preview(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: PreviewBody = json_body(&req, payload).await?;
-    let (tenant, me) = signed_in(&state, &req, false).await?;
-    let slug = tenant.settings.slug.as_str();
-    let (c, r) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
+    let (_, me, c, r) = case_in_path(&state, &req, false).await?;
     if !(r.planned_assessor || me.exam_office) {
         return Err(forbidden("only the exam's assessors preview its result"));
     }
@@ -407,9 +401,8 @@ pub async fn calendar(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let (tenant, _, c, _) = case_in_path(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
-    let (c, _) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     let (Some(start), Some(end)) = (c.planned_start, c.planned_end) else {
         return Err(ApiError::NotFound("this exam is not planned yet".into()));
     };
