@@ -183,3 +183,12 @@ impl ResponseError for ApiError {
         resp
     }
 }
+
+impl From<crate::report::ReportError> for ApiError {
+    fn from(e: crate::report::ReportError) -> Self {
+        match e {
+            crate::report::ReportError::Db(e) => e.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod error;
 pub mod intake;
 pub mod ooapi;
 pub mod planning;
+pub mod report;
 pub mod sis;
 pub mod startup;
 pub mod telemetry;

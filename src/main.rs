@@ -30,6 +30,10 @@ async fn main() -> ExitCode {
                 Err(e) => return fail(&format!("{e:#}")),
             }
         }
+        Command::Render { input, out, repeat } => match cli::run_render(&input, &out, repeat) {
+            Ok(said) => print!("{said}"),
+            Err(e) => return fail(&e),
+        },
         Command::Serve { config } => {
             proeve::telemetry::init();
             let demo = config.is_none();

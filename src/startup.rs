@@ -132,8 +132,8 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until stopped; meanwhile ended sessions and old sign-in links are removed every
-    /// ten minutes.
+    /// Serves until stopped; meanwhile, at start and every ten minutes, ended sessions and old
+    /// sign-in links are removed and documents that failed to render are rendered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let cleaner = tokio::spawn(async move {
@@ -146,6 +146,13 @@ impl Application {
                         tracing::info!(sessions, links, "removed ended sessions and old links")
                     }
                     Err(e) => tracing::warn!(error = %e, "removing ended sessions failed"),
+                }
+                // Documents a crash or a failure left unrendered.
+                match crate::report::render_missing(&state.db, &state.catalog, &state.tenants).await
+                {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(exams = n, "rendered missing documents"),
+                    Err(e) => tracing::warn!(error = %e, "looking for missing documents failed"),
                 }
             }
         });

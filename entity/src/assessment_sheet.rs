@@ -19,6 +19,9 @@ pub struct Model {
     pub irregularities: Option<String>,
     pub revision: i64,
     pub updated_at: DateTimeUtc,
+    /// When the assessor says the exam began and ended (their device's clock, checked).
+    pub started_at: Option<DateTimeUtc>,
+    pub ended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub content: Vec<u8>,
     pub created_at: DateTimeUtc,
+    /// The exam case, and the version of its result (1 signed, +1 per correction).
+    pub case_id: Option<Uuid>,
+    pub version: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261123_000002_assessment_model;
 mod m20261123_000003_exam_case;
 mod m20261123_000004_session;
 mod m20261125_000005_roles_and_corrections;
+mod m20261125_000006_documents;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_exam_case::Migration),
             Box::new(m20261123_000004_session::Migration),
             Box::new(m20261125_000005_roles_and_corrections::Migration),
+            Box::new(m20261125_000006_documents::Migration),
         ]
     }
 }

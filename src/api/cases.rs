@@ -287,52 +287,10 @@ async fn candidate_details(
     tenant: &str,
     c: &exam_case::Model,
 ) -> Result<CandidateDetails, ApiError> {
-    let doc = |text: Option<String>| {
-        text.and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .unwrap_or(Value::Null)
-    };
-    let consumer = |v: &Value| -> Value {
-        v["consumers"]
-            .as_array()
-            .and_then(|cs| {
-                cs.iter()
-                    .find(|c| c["consumerKey"] == crate::ooapi::CONSUMER_KEY)
-                    .cloned()
-            })
-            .unwrap_or(Value::Null)
-    };
-    let p = person::Entity::find_by_id((tenant.to_string(), c.person_id))
-        .one(db)
-        .await?;
-    let pc = consumer(&doc(p.and_then(|p| p.document)));
-    let a = association::Entity::find_by_id((tenant.to_string(), c.association_id))
-        .one(db)
-        .await?;
-    let ac = consumer(&doc(a.map(|a| a.document)));
-    // The needs for this exam (the enrolment's), else the student's needs; each with the
-    // description the student's record gives for its code.
-    let assigned: Vec<&Value> = pc["assignedNeeds"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    let described = |code: &str| {
-        assigned
-            .iter()
-            .find(|n| n["code"] == code)
-            .and_then(|n| n["description"].as_array())
-            .and_then(|d| d.first())
-            .and_then(|d| d["value"].as_str())
-            .map_or_else(|| code.to_string(), |t| format!("{code}: {t}"))
-    };
-    let codes: Vec<&str> = match ac["personalNeeds"].as_array() {
-        Some(n) => n.iter().filter_map(Value::as_str).collect(),
-        None => assigned.iter().filter_map(|n| n["code"].as_str()).collect(),
-    };
-    let needs = codes.into_iter().map(described).collect();
+    let facts = crate::planning::candidate_facts(db, tenant, c).await?;
     Ok(CandidateDetails {
-        id_check_name: pc["idCheckName"].as_str().map(String::from),
-        personal_needs: needs,
+        id_check_name: facts.id_check_name,
+        personal_needs: facts.personal_needs,
     })
 }
 
@@ -694,6 +652,7 @@ pub async fn correct(
         me.person_id,
     )
     .await?;
+    crate::report::after_change(&state, &tenant.settings, c.case_id).await;
     Ok(HttpResponse::Ok().json(view(&state, slug, &corrected, &r, &me).await?))
 }
 
@@ -707,6 +666,11 @@ pub struct SheetBody {
     irregularities: Option<String>,
     #[serde(default)]
     scores: Vec<ScoreBody>,
+    /// When the exam began, by this device's clock (default: the first save that records
+    /// the candidate present).
+    started_at: Option<DateTime<Utc>>,
+    /// When the exam ended, by this device's clock (default: when scoring was closed).
+    ended_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
@@ -768,6 +732,8 @@ pub async fn save_sheet(
         identity,
         irregularities: body.irregularities,
         scores: body.scores.into_iter().map(ScoreInput::from).collect(),
+        started_at: body.started_at,
+        ended_at: body.ended_at,
     };
     let revision = sheets::save(
         &state.db,
@@ -883,6 +849,9 @@ pub async fn sign(
         me.person_id
     );
     let signed = signing::sign(&state.db, slug, c.case_id, &signer, &account).await?;
+    if signed.state == crate::planning::state::SIGNED {
+        crate::report::after_change(&state, &tenant.settings, c.case_id).await;
+    }
     Ok(HttpResponse::Ok().json(view(&state, slug, &signed, &r, &me).await?))
 }
 

@@ -7,6 +7,7 @@
 
 mod cases;
 mod detail;
+mod documents;
 mod school;
 mod signin;
 
@@ -29,6 +30,7 @@ use uuid::Uuid;
         cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
         cases::sign, cases::finalise, cases::audit, cases::correct,
         detail::model, detail::list_sheets, detail::preview, detail::calendar,
+        documents::list, documents::download, documents::record,
     ),
     tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"))
 )]
@@ -71,6 +73,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))
             .service(r("/cases/{id}/corrections", "POST").route(web::post().to(cases::correct)))
+            .service(r("/cases/{id}/documents", "GET").route(web::get().to(documents::list)))
+            .service(
+                r("/cases/{id}/documents/{documentId}", "GET")
+                    .route(web::get().to(documents::download)),
+            )
+            .service(r("/cases/{id}/record", "GET").route(web::get().to(documents::record)))
             .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
     );
     cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));

@@ -116,6 +116,8 @@ pub async fn correct(
         irregularities: Set(None),
         revision: Set(1),
         updated_at: Set(now),
+        started_at: Set(None),
+        ended_at: Set(None),
     }
     .insert(&txn)
     .await?;

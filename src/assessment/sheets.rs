@@ -8,7 +8,7 @@ use super::audit::{self, Actor, Change};
 use super::scoring::{self, Scores};
 use crate::catalog::{versions, Catalog, Criterion, Model};
 use crate::planning::state;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, criterion_score, exam_case};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
@@ -72,6 +72,44 @@ pub struct SheetUpdate {
     pub identity: Option<(bool, String)>,
     pub irregularities: Option<String>,
     pub scores: Vec<ScoreInput>,
+    /// When the exam began and ended, by the assessor's device (it may save much later).
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// How far a device's clock may run ahead of ours.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Checks the begin and end an assessor gives: not in the future, not days before the
+/// planned moment, and the end not before the begin.
+fn check_times(
+    case: &exam_case::Model,
+    stored: Option<&assessment_sheet::Model>,
+    update: &SheetUpdate,
+    now: DateTime<Utc>,
+) -> Result<(), SheetError> {
+    let earliest = case.planned_start.map(|p| p - chrono::Duration::days(1));
+    for (field, t) in [
+        ("startedAt", update.started_at),
+        ("endedAt", update.ended_at),
+    ] {
+        let Some(t) = t else { continue };
+        if t > now + CLOCK_SKEW {
+            return invalid(format!("{field} is in the future"));
+        }
+        if earliest.is_some_and(|e| t < e) {
+            return invalid(format!(
+                "{field} is more than a day before the planned start"
+            ));
+        }
+    }
+    let start = update.started_at.or(stored.and_then(|s| s.started_at));
+    if let (Some(s), Some(e)) = (start, update.ended_at) {
+        if e < s {
+            return invalid("endedAt is before startedAt");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +204,7 @@ pub async fn save(
     }
     check_scores(&model, &update.scores)?;
     let now = Utc::now();
+    check_times(&case, stored.as_ref(), update, now)?;
     let before = stored.as_ref().map(|s| json!({"attendance": s.attendance, "identityChecked": s.identity_checked, "irregularities": s.irregularities}));
     let mut row = assessment_sheet::ActiveModel {
         tenant: Set(tenant.to_string()),
@@ -184,6 +223,19 @@ pub async fn save(
     }
     if let Some(i) = &update.irregularities {
         row.irregularities = Set(Some(i.clone()));
+    }
+    let began = matches!(
+        update.attendance.as_deref(),
+        Some("present" | "notFinished")
+    );
+    if let Some(t) = update.started_at {
+        row.started_at = Set(Some(t));
+    } else if began && stored.as_ref().is_none_or(|s| s.started_at.is_none()) {
+        // No time from the device: the first save saying the candidate is there.
+        row.started_at = Set(Some(now));
+    }
+    if let Some(t) = update.ended_at {
+        row.ended_at = Set(Some(t));
     }
     let saved = match stored {
         // Fields not given stay NULL on a new sheet.
@@ -216,7 +268,7 @@ pub async fn save(
             Some(_) => score.update(&txn).await.map(|_| ())?,
         }
     }
-    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "scores": changed});
+    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "startedAt": saved.started_at, "endedAt": saved.ended_at, "scores": changed});
     let action = match sheet {
         Sheet::Assessor(_) => "scored",
         Sheet::Joint => "jointly scored",

@@ -529,3 +529,65 @@ pub async fn cases(
     }
     q.order_by_asc(exam_case::Column::CreatedAt).all(db).await
 }
+
+/// What the SIS says about a candidate for one exam: the name to check the identity document
+/// against, and the personal needs granted.
+pub struct CandidateFacts {
+    pub id_check_name: Option<String>,
+    /// Codes such as `ExtraTimeOnlyMath25%`, with a description where the SIS gave one.
+    pub personal_needs: Vec<String>,
+}
+
+/// The candidate's facts from the stored OKE documents of the person and the enrolment.
+pub async fn candidate_facts(
+    db: &DatabaseConnection,
+    tenant: &str,
+    c: &exam_case::Model,
+) -> Result<CandidateFacts, DbErr> {
+    let doc = |text: Option<String>| {
+        text.and_then(|t| serde_json::from_str::<Value>(&t).ok())
+            .unwrap_or(Value::Null)
+    };
+    let consumer = |v: &Value| -> Value {
+        v["consumers"]
+            .as_array()
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["consumerKey"] == crate::ooapi::CONSUMER_KEY)
+                    .cloned()
+            })
+            .unwrap_or(Value::Null)
+    };
+    let p = person::Entity::find_by_id((tenant.to_string(), c.person_id))
+        .one(db)
+        .await?;
+    let pc = consumer(&doc(p.and_then(|p| p.document)));
+    let a = association::Entity::find_by_id((tenant.to_string(), c.association_id))
+        .one(db)
+        .await?;
+    let ac = consumer(&doc(a.map(|a| a.document)));
+    // The needs for this exam (the enrolment's), else the student's needs; each with the
+    // description the student's record gives for its code.
+    let assigned: Vec<&Value> = pc["assignedNeeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let described = |code: &str| {
+        assigned
+            .iter()
+            .find(|n| n["code"] == code)
+            .and_then(|n| n["description"].as_array())
+            .and_then(|d| d.first())
+            .and_then(|d| d["value"].as_str())
+            .map_or_else(|| code.to_string(), |t| format!("{code}: {t}"))
+    };
+    let codes: Vec<&str> = match ac["personalNeeds"].as_array() {
+        Some(n) => n.iter().filter_map(Value::as_str).collect(),
+        None => assigned.iter().filter_map(|n| n["code"].as_str()).collect(),
+    };
+    Ok(CandidateFacts {
+        id_check_name: pc["idCheckName"].as_str().map(String::from),
+        personal_needs: codes.into_iter().map(described).collect(),
+    })
+}

@@ -6,7 +6,7 @@
 mod associations;
 pub(crate) mod body;
 mod components;
-mod documents;
+pub(crate) mod documents;
 mod groups;
 mod health;
 mod offerings;

@@ -28,6 +28,8 @@ async fn nothing_crosses_tenants_on_any_endpoint() {
         size: sea_orm::Set(8),
         content: sea_orm::Set(b"%PDF-1.7".to_vec()),
         created_at: sea_orm::Set(chrono::Utc::now()),
+        case_id: sea_orm::Set(None),
+        version: sea_orm::Set(None),
     })
     .exec(&app.app.db)
     .await

@@ -88,6 +88,7 @@ fn present(scores: Vec<ScoreInput>) -> SheetUpdate {
         identity: Some((true, "identiteitsbewijs vergeleken met idCheckName".into())),
         irregularities: None,
         scores,
+        ..Default::default()
     }
 }
 

@@ -1,0 +1,841 @@
+//! The two official documents of an exam, in Dutch: the assessment form
+//! (beoordelingsformulier, OKE `assessmentForm`) and the proces-verbaal (OKE `sessionReport`).
+
+use super::layout::{self, bold, cell, col, Cell, Fonts, Layout, SignatureBlock};
+use super::pdfa::{self, Meta, PdfError};
+use super::record::{Record, SheetRecord};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
+use uuid::Uuid;
+
+fn local(t: DateTime<Utc>) -> DateTime<chrono_tz::Tz> {
+    t.with_timezone(&Amsterdam)
+}
+
+pub fn date(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".into(), |t| local(t).format("%d-%m-%Y").to_string())
+}
+
+fn time(t: Option<DateTime<Utc>>) -> String {
+    t.map_or_else(|| "—".into(), |t| local(t).format("%H:%M").to_string())
+}
+
+fn moment(t: DateTime<Utc>) -> String {
+    local(t).format("%d-%m-%Y %H:%M:%S").to_string()
+}
+
+fn span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
+    match (from, to) {
+        (None, None) => "niet vastgelegd".into(),
+        (Some(f), Some(t)) if date(Some(f)) == date(Some(t)) => {
+            format!("{} {}–{}", date(Some(f)), time(Some(f)), time(Some(t)))
+        }
+        (f, t) => format!("{} {} – {} {}", date(f), time(f), date(t), time(t)),
+    }
+}
+
+pub fn attendance(a: Option<&str>) -> &'static str {
+    match a {
+        Some("present") => "aanwezig",
+        Some("notPresent") => "niet aanwezig",
+        Some("notStarted") => "aanwezig, niet begonnen",
+        Some("notFinished") => "begonnen, niet afgerond",
+        _ => "onbekend",
+    }
+}
+
+fn yes_no(b: Option<bool>) -> &'static str {
+    match b {
+        Some(true) => "ja",
+        Some(false) => "nee",
+        None => "niet vastgelegd",
+    }
+}
+
+fn or_none(s: Option<&str>, none: &str) -> String {
+    match s.map(str::trim) {
+        Some(t) if !t.is_empty() => t.to_string(),
+        _ => none.to_string(),
+    }
+}
+
+fn assessor_role(position: usize) -> String {
+    match position {
+        0 => "eerste beoordelaar".into(),
+        1 => "tweede beoordelaar".into(),
+        n => format!("beoordelaar {}", n + 1),
+    }
+}
+
+fn place(r: &Record) -> String {
+    r.place.as_ref().map_or_else(
+        || "niet vastgelegd".into(),
+        |p| {
+            let kind = if p.kind == "school" {
+                "school"
+            } else {
+                "werkplek"
+            };
+            let parts: Vec<&str> = [p.name.as_deref(), p.address.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.trim().is_empty())
+                .collect();
+            if parts.is_empty() {
+                kind.to_string()
+            } else {
+                format!("{} ({kind})", parts.join(", "))
+            }
+        },
+    )
+}
+
+fn result_words(r: &Record) -> String {
+    let o = &r.outcome;
+    match (&o.score, o.passed) {
+        (Some(s), Some(p)) => format!(
+            "{} — {}",
+            score_word(s),
+            if p { "geslaagd" } else { "niet geslaagd" }
+        ),
+        _ => format!(
+            "geen uitslag (kandidaat {})",
+            attendance(o.attendance.as_deref())
+        ),
+    }
+}
+
+fn score_word(s: &str) -> String {
+    match s {
+        "passed" => "voldaan".into(),
+        "failed" => "niet voldaan".into(),
+        "insufficient" => "onvoldoende".into(),
+        "satisfactory" => "voldoende".into(),
+        "good" => "goed".into(),
+        other => other.replace('.', ","),
+    }
+}
+
+/// The level and its word on the criterion's scale, e.g. "2 · voldoende".
+fn level_text(r: &Record, scale: &str, level: Option<u32>) -> String {
+    let Some(level) = level else {
+        return "—".into();
+    };
+    let word = r
+        .model
+        .scale(scale)
+        .and_then(|s| s.levels.iter().find(|l| l.value == level))
+        .map(|l| l.label.clone());
+    // A no-break space keeps the value with its word.
+    match word {
+        Some(w) => format!("{level}\u{a0}{w}"),
+        None => level.to_string(),
+    }
+}
+
+fn level_of(sheet: Option<&SheetRecord>, criterion: &str) -> Option<u32> {
+    sheet?
+        .scores
+        .iter()
+        .find(|s| s.criterion == criterion)
+        .map(|s| s.level)
+}
+
+fn note_of<'a>(sheet: Option<&'a SheetRecord>, criterion: &str) -> Option<&'a str> {
+    sheet?
+        .scores
+        .iter()
+        .find(|s| s.criterion == criterion)
+        .and_then(|s| s.note.as_deref())
+        .filter(|n| !n.trim().is_empty())
+}
+
+/// Criteria on which the assessors' own sheets differ: (code, levels per assessor, final).
+fn disagreements(r: &Record) -> Vec<(String, Vec<Option<u32>>, Option<u32>)> {
+    let sheets = r.assessor_sheets();
+    if sheets.len() < 2 {
+        return Vec::new();
+    }
+    let joint = r.sheet("joint");
+    r.model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .filter_map(|c| {
+            let levels: Vec<Option<u32>> =
+                sheets.iter().map(|(_, s)| level_of(*s, &c.code)).collect();
+            let differ = levels.windows(2).any(|w| w[0] != w[1]);
+            differ.then(|| (c.code.clone(), levels, level_of(joint, &c.code)))
+        })
+        .collect()
+}
+
+fn attendance_disagreement(r: &Record) -> Option<String> {
+    let sheets = r.assessor_sheets();
+    let values: Vec<&str> = sheets
+        .iter()
+        .map(|(_, s)| attendance(s.and_then(|s| s.attendance.as_deref())))
+        .collect();
+    (values.len() > 1 && values.windows(2).any(|w| w[0] != w[1])).then(|| {
+        let joint = attendance(r.sheet("joint").and_then(|s| s.attendance.as_deref()));
+        format!(
+            "Aanwezigheid: {}; gezamenlijk oordeel: {joint}",
+            sheets
+                .iter()
+                .zip(&values)
+                .map(|((a, _), v)| format!("{} {v}", name(a.display_name.as_deref(), a.person_id)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn name(display: Option<&str>, id: Uuid) -> String {
+    display.map_or_else(|| id.to_string(), str::to_string)
+}
+
+fn irregularities(r: &Record) -> Vec<String> {
+    let mut out = Vec::new();
+    for (a, s) in r.assessor_sheets() {
+        if let Some(t) = s.and_then(|s| s.irregularities.as_deref()) {
+            if !t.trim().is_empty() {
+                out.push(format!(
+                    "{}: {}",
+                    name(a.display_name.as_deref(), a.person_id),
+                    t.trim()
+                ));
+            }
+        }
+    }
+    for s in r.sheets.iter().filter(|s| {
+        !r.assessor_sheets()
+            .iter()
+            .any(|(a, _)| a.person_id.to_string() == s.sheet)
+    }) {
+        if let Some(t) = s.irregularities.as_deref().filter(|t| !t.trim().is_empty()) {
+            let who = if s.sheet == "joint" {
+                "gezamenlijk".to_string()
+            } else {
+                format!("correctie ({})", s.sheet)
+            };
+            out.push(format!("{who}: {}", t.trim()));
+        }
+    }
+    out
+}
+
+fn signature_blocks(r: &Record) -> Vec<SignatureBlock> {
+    let mut blocks = Vec::new();
+    for (i, a) in r.assessors.iter().enumerate() {
+        let sig = r
+            .signatures
+            .iter()
+            .find(|s| s.role == "assessor" && s.person_id == a.person_id);
+        blocks.push(SignatureBlock {
+            role: format!("Handtekening {}", assessor_role(i)),
+            image: sig.and_then(|s| decode(s.image.as_deref())),
+            statement: if sig.is_some() {
+                "ondertekend (handtekening niet leesbaar)".into()
+            } else {
+                "nog niet ondertekend".into()
+            },
+            lines: vec![
+                name(a.display_name.as_deref(), a.person_id),
+                sig.map_or_else(|| "—".into(), |s| moment(s.signed_at)),
+                sig.map_or_else(String::new, |s| format!("account: {}", s.account)),
+            ],
+        });
+    }
+    let candidate = r.signatures.iter().find(|s| s.role == "candidate");
+    blocks.push(SignatureBlock {
+        role: "Voor gezien: kandidaat".into(),
+        image: candidate.and_then(|s| decode(s.image.as_deref())),
+        statement: match candidate {
+            Some(s) => match &s.refusal {
+                Some(reason) => format!(
+                    "De kandidaat heeft niet getekend. Vastgelegd door {}: {reason}",
+                    s.account
+                ),
+                None => "getekend (handtekening niet leesbaar)".into(),
+            },
+            None => "nog niet getekend".into(),
+        },
+        lines: vec![
+            r.candidate_name(),
+            candidate.map_or_else(|| "—".into(), |s| moment(s.signed_at)),
+            candidate.map_or_else(String::new, |s| {
+                format!("vastgelegd met account: {}", s.account)
+            }),
+        ],
+    });
+    blocks
+}
+
+fn decode(image: Option<&str>) -> Option<super::layout::Image> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(image?)
+        .ok()?;
+    super::layout::Image::from_png(&bytes)
+}
+
+fn footer(r: &Record, doc: &str) -> String {
+    format!(
+        "{doc} · {} · {} · poging {} · versie {}",
+        r.candidate_name(),
+        r.exam.code,
+        r.attempt,
+        r.version
+    )
+}
+
+fn header(r: &Record) -> String {
+    format!("{} · {} {}", r.school.name, r.exam.code, r.exam.name)
+}
+
+fn version_line(r: &Record) -> String {
+    match r.corrections.iter().max_by_key(|c| c.version) {
+        Some(c) => format!(
+            "versie {} — correctie van {} door {}",
+            r.version,
+            moment(c.corrected_at),
+            name(
+                c.corrected_by.display_name.as_deref(),
+                c.corrected_by.person_id
+            )
+        ),
+        None => format!("versie {} — het ondertekende oordeel", r.version),
+    }
+}
+
+fn common_fields(r: &Record) -> Vec<(&'static str, String)> {
+    let assessors = r
+        .assessors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "{} ({})",
+                name(a.display_name.as_deref(), a.person_id),
+                assessor_role(i)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    vec![
+        ("School", r.school.name.clone()),
+        ("Examen", format!("{} — {}", r.exam.code, r.exam.name)),
+        ("Beoordelingsmodel", format!("versie {}", r.model.version)),
+        ("Kandidaat", r.candidate_name()),
+        (
+            "Naam op identiteitsbewijs",
+            or_none(r.candidate.id_check_name.as_deref(), "niet aangeleverd"),
+        ),
+        (
+            "Studentnummer",
+            or_none(r.candidate.student_number.as_deref(), "niet aangeleverd"),
+        ),
+        ("Poging", r.attempt.to_string()),
+        ("Datum", date(r.actual_start.or(r.planned_start))),
+        ("Gepland", span(r.planned_start, r.planned_end)),
+        (
+            "Werkelijk begin en einde",
+            span(r.actual_start, r.actual_end),
+        ),
+        ("Plaats", place(r)),
+        (
+            "Beoordelaars",
+            if assessors.is_empty() {
+                "geen".into()
+            } else {
+                assessors
+            },
+        ),
+    ]
+}
+
+/// The assessment form (beoordelingsformulier).
+pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
+    let mut l = Layout::new(fonts, &header(r));
+    l.title(
+        "Beoordelingsformulier",
+        &format!("{} — {}", r.exam.name, r.candidate_name()),
+    );
+    let mut fields = common_fields(r);
+    fields.push(("Versie van de uitslag", version_line(r)));
+    l.fields(&fields);
+
+    let team = r.assessor_sheets();
+    let two = team.len() >= 2;
+    let deciding = r.deciding_sheet();
+    let corrected = r.version > 1;
+    let joint = r.sheet("joint");
+    for section in &r.model.sections {
+        let part = section
+            .part
+            .as_ref()
+            .and_then(|p| r.model.parts.iter().find(|x| &x.code == p))
+            .map(|p| format!(" (onderdeel {} {})", p.code, p.title))
+            .unwrap_or_default();
+        l.heading(&format!("{} {}{part}", section.code, section.title));
+        let mut cols = vec![col("Criterium", 3.0)];
+        if two {
+            for (i, _) in team.iter().enumerate() {
+                cols.push(col(&format!("B{}", i + 1), 1.15));
+            }
+        }
+        let verdict = if corrected {
+            "Oordeel na correctie"
+        } else if two {
+            "Eindoordeel"
+        } else {
+            "Oordeel"
+        };
+        cols.push(col(verdict, 1.3));
+        cols.push(col("Toelichting", 2.3));
+        let rows: Vec<Vec<Cell>> = section
+            .criteria
+            .iter()
+            .map(|c| {
+                let ko = if c.knock_out {
+                    format!(
+                        "\nKnock-out: minimaal {}",
+                        level_text(r, &c.scale, Some(c.knock_out_min.unwrap_or(1)))
+                    )
+                } else {
+                    String::new()
+                };
+                let mut row = vec![cell(format!("{} {}{ko}", c.code, c.text))];
+                let levels: Vec<Option<u32>> =
+                    team.iter().map(|(_, s)| level_of(*s, &c.code)).collect();
+                if two {
+                    for l in &levels {
+                        row.push(cell(level_text(r, &c.scale, *l)));
+                    }
+                }
+                let final_level = level_of(deciding, &c.code);
+                let differ = levels.windows(2).any(|w| w[0] != w[1]);
+                let mut final_text = level_text(r, &c.scale, final_level);
+                if two && differ && !corrected && joint.is_some() {
+                    final_text.push_str("\n(gezamenlijk)");
+                }
+                row.push(bold(final_text));
+                let mut notes = Vec::new();
+                for (i, (_, s)) in team.iter().enumerate() {
+                    if let Some(n) = note_of(*s, &c.code) {
+                        notes.push(if two {
+                            format!("B{}: {n}", i + 1)
+                        } else {
+                            n.to_string()
+                        });
+                    }
+                }
+                if let Some(n) = note_of(joint, &c.code) {
+                    notes.push(format!("Gezamenlijk: {n}"));
+                }
+                if corrected {
+                    if let Some(n) = note_of(deciding, &c.code) {
+                        notes.push(format!("Correctie: {n}"));
+                    }
+                }
+                row.push(cell(notes.join("\n")));
+                row
+            })
+            .collect();
+        l.table(&cols, &rows);
+    }
+    if two {
+        l.paragraph(&format!(
+            "B1, B2: de eigen oordelen van {}.",
+            team.iter()
+                .enumerate()
+                .map(|(i, (a, _))| format!(
+                    "B{} {}",
+                    i + 1,
+                    name(a.display_name.as_deref(), a.person_id)
+                ))
+                .collect::<Vec<_>>()
+                .join(" en ")
+        ));
+    }
+
+    l.heading("Uitslag");
+    let o = &r.outcome;
+    let points = match (o.raw_score, o.max_raw_score) {
+        (Some(a), Some(b)) => format!("{a} van {b} punten (cesuur {} punten)", r.model.pass_mark),
+        _ => "—".into(),
+    };
+    let knock_outs = if o.failed_knock_outs.is_empty() {
+        "alle gehaald".to_string()
+    } else {
+        format!("niet gehaald: {}", o.failed_knock_outs.join(", "))
+    };
+    l.fields(&[
+        ("Aanwezigheid", attendance(o.attendance.as_deref()).into()),
+        ("Ruwe score (rawScore / maxRawScore)", points),
+        ("Knock-outcriteria", knock_outs),
+        (
+            "Resultaat",
+            format!(
+                "{} (resultaattype {}, geslaagd vanaf {})",
+                o.score.as_deref().map_or_else(|| "—".into(), score_word),
+                r.exam.result_value_type,
+                score_word(&r.exam.pass_from)
+            ),
+        ),
+        ("Uitslag", result_words(r)),
+    ]);
+
+    l.heading("Verschillen tussen de beoordelaars");
+    let diffs = disagreements(r);
+    let mut lines = Vec::new();
+    if let Some(a) = attendance_disagreement(r) {
+        lines.push(a);
+    }
+    if diffs.is_empty() && lines.is_empty() {
+        l.paragraph(if two {
+            "Geen: de beoordelaars kwamen tot hetzelfde oordeel."
+        } else {
+            "Niet van toepassing: één beoordelaar."
+        });
+    } else {
+        for line in lines {
+            l.paragraph(&line);
+        }
+        if !diffs.is_empty() {
+            let mut cols = vec![col("Criterium", 1.0)];
+            for (i, _) in team.iter().enumerate() {
+                cols.push(col(&format!("B{}", i + 1), 1.2));
+            }
+            cols.push(col("Gezamenlijk oordeel", 1.4));
+            let rows: Vec<Vec<Cell>> = diffs
+                .iter()
+                .map(|(code, levels, joint)| {
+                    let scale = r
+                        .model
+                        .sections
+                        .iter()
+                        .flat_map(|s| &s.criteria)
+                        .find(|c| &c.code == code)
+                        .map(|c| c.scale.as_str())
+                        .unwrap_or_default();
+                    let mut row = vec![cell(code.clone())];
+                    row.extend(levels.iter().map(|l| cell(level_text(r, scale, *l))));
+                    row.push(bold(level_text(r, scale, *joint)));
+                    row
+                })
+                .collect();
+            l.table(&cols, &rows);
+        }
+    }
+
+    l.heading("Onregelmatigheden");
+    let irr = irregularities(r);
+    if irr.is_empty() {
+        l.paragraph("Geen onregelmatigheden vastgelegd.");
+    }
+    for line in irr {
+        l.paragraph(&line);
+    }
+
+    corrections(&mut l, r);
+
+    let blocks = signature_blocks(r);
+    l.keep_together(40.0 + layout::signatures_height(blocks.len()));
+    l.heading("Ondertekening");
+    l.paragraph(
+        "De beoordelaars verklaren dat deze beoordeling naar waarheid is ingevuld. De kandidaat \
+         tekent voor gezien: dat hij of zij de beoordeling heeft ontvangen, niet dat hij of zij \
+         het ermee eens is.",
+    );
+    l.signatures(&blocks);
+
+    let (pages, images) = l.finish(&footer(r, "Beoordelingsformulier"));
+    let title = format!(
+        "Beoordelingsformulier {} — {}",
+        r.exam.code,
+        r.candidate_name()
+    );
+    pdfa::write(
+        fonts,
+        pages,
+        images,
+        &Meta {
+            title: &title,
+            subject: &format!(
+                "{} {} poging {} versie {}",
+                r.exam.code, r.case_id, r.attempt, r.version
+            ),
+            date: document_date(r),
+            seed: format!("assessmentForm {} {}", r.case_id, r.version).as_bytes(),
+        },
+    )
+}
+
+fn corrections(l: &mut Layout<'_>, r: &Record) {
+    if r.corrections.is_empty() {
+        return;
+    }
+    l.heading("Correcties na ondertekening");
+    let rows: Vec<Vec<Cell>> = r
+        .corrections
+        .iter()
+        .map(|c| {
+            vec![
+                cell(format!("versie {}", c.version)),
+                cell(moment(c.corrected_at)),
+                cell(name(
+                    c.corrected_by.display_name.as_deref(),
+                    c.corrected_by.person_id,
+                )),
+                cell(c.reason.clone()),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            col("Versie", 0.8),
+            col("Wanneer", 1.4),
+            col("Door", 1.4),
+            col("Reden", 3.0),
+        ],
+        &rows,
+    );
+}
+
+/// When the record was fixed: the latest correction, else the signing, else the exam.
+fn document_date(r: &Record) -> DateTime<Utc> {
+    r.corrections
+        .iter()
+        .map(|c| c.corrected_at)
+        .max()
+        .or(r.signed_at)
+        .or(r.actual_end)
+        .or(r.planned_start)
+        .unwrap_or_default()
+}
+
+/// The proces-verbaal of the exam moment; `form_sha256` is the hash of the assessment form
+/// it belongs to.
+pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
+    let mut l = Layout::new(fonts, &header(r));
+    l.title(
+        "Proces-verbaal",
+        &format!(
+            "van het praktijkexamen {} — {}",
+            r.exam.name,
+            r.candidate_name()
+        ),
+    );
+    let mut fields = common_fields(r);
+    fields.push((
+        "Examenleider",
+        "geen: de beoordelaars namen het examen af".into(),
+    ));
+    fields.push(("Versie van de uitslag", version_line(r)));
+    l.fields(&fields);
+
+    l.heading("Identiteitscontrole en aanwezigheid");
+    let team = r.assessor_sheets();
+    let rows: Vec<Vec<Cell>> = team
+        .iter()
+        .map(|(a, s)| {
+            vec![
+                cell(name(a.display_name.as_deref(), a.person_id)),
+                cell(yes_no(s.and_then(|s| s.identity_checked)).to_string()),
+                cell(or_none(s.and_then(|s| s.identity_method.as_deref()), "—")),
+                cell(attendance(s.and_then(|s| s.attendance.as_deref())).to_string()),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            col("Beoordelaar", 1.6),
+            col("Identiteit gecontroleerd", 1.2),
+            col("Hoe", 2.0),
+            col("Aanwezigheid", 1.3),
+        ],
+        &rows,
+    );
+    l.fields(&[(
+        "Vastgestelde aanwezigheid",
+        attendance(r.outcome.attendance.as_deref()).into(),
+    )]);
+
+    l.heading("Toegekende voorzieningen");
+    if r.candidate.personal_needs.is_empty() {
+        l.paragraph("Geen.");
+    }
+    for need in &r.candidate.personal_needs {
+        l.paragraph(&format!("• {need}"));
+    }
+
+    l.heading("Onregelmatigheden");
+    let irr = irregularities(r);
+    if irr.is_empty() {
+        l.paragraph("Geen onregelmatigheden vastgelegd.");
+    }
+    for line in irr {
+        l.paragraph(&line);
+    }
+
+    l.heading("Verschillen tussen de beoordelaars");
+    let diffs = disagreements(r);
+    let att = attendance_disagreement(r);
+    if diffs.is_empty() && att.is_none() {
+        l.paragraph(if team.len() >= 2 {
+            "Geen."
+        } else {
+            "Niet van toepassing: één beoordelaar."
+        });
+    }
+    if let Some(a) = att {
+        l.paragraph(&a);
+    }
+    if !diffs.is_empty() {
+        l.paragraph(&format!(
+            "Op {} criteria verschilden de eigen oordelen; de beoordelaars kwamen samen tot het \
+             eindoordeel: {}.",
+            diffs.len(),
+            diffs
+                .iter()
+                .map(|(code, levels, joint)| format!(
+                    "{code} ({} → {})",
+                    levels
+                        .iter()
+                        .map(|l| l.map_or_else(|| "—".into(), |v| v.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" / "),
+                    joint.map_or_else(|| "—".into(), |v| v.to_string())
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+
+    l.heading("Niet beoordeelde onderdelen");
+    l.paragraph(&not_assessed(r));
+
+    l.heading("Opmerkingen");
+    let mut remarks = Vec::new();
+    if let Some(s) = r.signatures.iter().find(|s| s.role == "candidate") {
+        if let Some(reason) = &s.refusal {
+            remarks.push(format!(
+                "De kandidaat weigerde te tekenen voor gezien: {reason}"
+            ));
+        }
+    }
+    for c in &r.corrections {
+        remarks.push(format!(
+            "Versie {} van de uitslag is een correctie na ondertekening ({}, {}): {}",
+            c.version,
+            moment(c.corrected_at),
+            name(
+                c.corrected_by.display_name.as_deref(),
+                c.corrected_by.person_id
+            ),
+            c.reason
+        ));
+    }
+    if remarks.is_empty() {
+        l.paragraph("Geen.");
+    }
+    for line in remarks {
+        l.paragraph(&line);
+    }
+
+    l.heading("Uitslag");
+    l.fields(&[("Uitslag", result_words(r))]);
+
+    l.heading("Beoordelingsformulier");
+    l.fields(&[
+        ("Document", form_name.to_string()),
+        ("SHA-256", form_sha256.to_string()),
+    ]);
+
+    let blocks = signature_blocks(r);
+    l.keep_together(30.0 + layout::signatures_height(blocks.len()));
+    l.heading("Ondertekening");
+    l.signatures(&blocks);
+
+    let (pages, images) = l.finish(&footer(r, "Proces-verbaal"));
+    let title = format!("Proces-verbaal {} — {}", r.exam.code, r.candidate_name());
+    pdfa::write(
+        fonts,
+        pages,
+        images,
+        &Meta {
+            title: &title,
+            subject: &format!(
+                "{} {} poging {} versie {}",
+                r.exam.code, r.case_id, r.attempt, r.version
+            ),
+            date: document_date(r),
+            seed: format!("sessionReport {} {} {form_sha256}", r.case_id, r.version).as_bytes(),
+        },
+    )
+}
+
+fn not_assessed(r: &Record) -> String {
+    let att = r.outcome.attendance.as_deref();
+    if att != Some("present") {
+        return format!("Het hele examen: de kandidaat was {}.", attendance(att));
+    }
+    let deciding = r.deciding_sheet();
+    let missing: Vec<&str> = r
+        .model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .filter(|c| level_of(deciding, &c.code).is_none())
+        .map(|c| c.code.as_str())
+        .collect();
+    if missing.is_empty() {
+        "Geen: alle onderdelen en criteria zijn beoordeeld.".into()
+    } else {
+        format!("Niet beoordeeld: {}.", missing.join(", "))
+    }
+}
+
+/// Used in tests and by the render command: both documents of a record.
+pub struct Rendered {
+    pub form: Vec<u8>,
+    pub form_sha256: String,
+    pub report: Vec<u8>,
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+pub fn file_names(r: &Record) -> (String, String) {
+    let who = r.candidate_name();
+    let v = if r.version > 1 {
+        format!(" versie {}", r.version)
+    } else {
+        String::new()
+    };
+    (
+        format!("Beoordelingsformulier {} {who}{v}.pdf", r.exam.code),
+        format!("Proces-verbaal {} {who}{v}.pdf", r.exam.code),
+    )
+}
+
+pub fn render(r: &Record) -> Result<Rendered, PdfError> {
+    use sha2::{Digest, Sha256};
+    let form = assessment_form(r)?;
+    let form_sha256 = hex(&Sha256::digest(&form));
+    let (form_name, _) = file_names(r);
+    let report = session_report(r, &form_sha256, &form_name)?;
+    Ok(Rendered {
+        form,
+        form_sha256,
+        report,
+    })
+}

@@ -1,0 +1,409 @@
+//! The official documents of an exam (assessment form and proces-verbaal) as archival PDFs:
+//! the exam record they show ([`record`]), the layout ([`layout`]), the PDF/A file
+//! ([`pdfa`]), their content ([`documents`]), and their life cycle here: rendered once when
+//! the exam is signed and again, as a new version, after each correction; stored with their
+//! SHA-256 and never changed.
+
+pub mod documents;
+pub mod layout;
+pub mod pdfa;
+pub mod record;
+
+use crate::assessment::{corrections, sheets, signing};
+use crate::catalog::{versions, Catalog};
+use crate::config::TenantSettings;
+use crate::planning::state;
+use base64::Engine;
+use chrono::Utc;
+use entity::{assessment_sheet, case_assessor, document, exam_case, person};
+use record::{
+    Candidate, CorrectionRecord, ExamInfo, Named, Outcome, Place, Record, School, ScoreRecord,
+    SheetRecord, SignatureRecord,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+};
+use uuid::Uuid;
+
+pub const ASSESSMENT_FORM: &str = "assessmentForm";
+pub const SESSION_REPORT: &str = "sessionReport";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Pdf(#[from] pdfa::PdfError),
+    #[error("the exam's assessment model version {0} is missing")]
+    ModelMissing(i32),
+    #[error("rendering stopped: {0}")]
+    Task(String),
+}
+
+async fn display_name(
+    db: &DatabaseConnection,
+    tenant: &str,
+    id: Uuid,
+) -> Result<Option<String>, DbErr> {
+    Ok(person::Entity::find_by_id((tenant.to_string(), id))
+        .one(db)
+        .await?
+        .and_then(|p| p.display_name))
+}
+
+async fn named(db: &DatabaseConnection, tenant: &str, id: Uuid) -> Result<Named, DbErr> {
+    Ok(Named {
+        person_id: id,
+        display_name: display_name(db, tenant, id).await?,
+    })
+}
+
+/// The record of a judged exam as it stands now, or `None` while it has no result.
+pub async fn build_record(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    case: &exam_case::Model,
+) -> Result<Option<Record>, ReportError> {
+    let tenant = school.slug.as_str();
+    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
+        return Ok(None);
+    };
+    if case.attendance.is_none() {
+        return Ok(None);
+    }
+    let model = versions::load(db, component, u32::try_from(version).unwrap_or(0))
+        .await?
+        .ok_or(ReportError::ModelMissing(version))?;
+    let exam = catalog.get(component);
+    let mut assessors = Vec::new();
+    for a in case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::CaseId.eq(case.case_id))
+        .order_by_asc(case_assessor::Column::Position)
+        .all(db)
+        .await?
+    {
+        assessors.push(named(db, tenant, a.person_id).await?);
+    }
+    let candidate_person = person::Entity::find_by_id((tenant.to_string(), case.person_id))
+        .one(db)
+        .await?;
+    let facts = crate::planning::candidate_facts(db, tenant, case).await?;
+    let stored = sheets::sheets(db, tenant, case.case_id).await?;
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    let mut sheet_records = Vec::new();
+    for s in stored {
+        if assessors
+            .iter()
+            .any(|a| a.person_id.to_string() == s.sheet.sheet)
+        {
+            starts.extend(s.sheet.started_at);
+            ends.extend(s.sheet.ended_at);
+        }
+        sheet_records.push(sheet_record(s));
+    }
+    // Assessors first in planned order, then joint, then corrections.
+    sheet_records.sort_by_key(|s| {
+        assessors
+            .iter()
+            .position(|a| a.person_id.to_string() == s.sheet)
+            .map_or((1, s.sheet.clone()), |i| (0, format!("{i:04}")))
+    });
+    let mut signatures = Vec::new();
+    for s in signing::signatures(db, tenant, case.case_id).await? {
+        signatures.push(SignatureRecord {
+            display_name: display_name(db, tenant, s.person_id).await?,
+            role: s.role,
+            person_id: s.person_id,
+            account: s.account,
+            signed_at: s.signed_at,
+            image: s
+                .image
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),
+            refusal: s.refusal,
+        });
+    }
+    signatures.sort_by(|a, b| {
+        (a.role != "assessor", a.signed_at).cmp(&(b.role != "assessor", b.signed_at))
+    });
+    let mut correction_records = Vec::new();
+    for k in corrections::corrections(db, tenant, case.case_id).await? {
+        correction_records.push(CorrectionRecord {
+            version: k.version + 1,
+            reason: k.reason,
+            corrected_at: k.corrected_at,
+            corrected_by: named(db, tenant, k.corrected_by).await?,
+        });
+    }
+    let version = 1 + i32::try_from(correction_records.len()).unwrap_or(i32::MAX - 1);
+    let mut record = Record {
+        school: School {
+            slug: school.slug.clone(),
+            name: school.name.clone(),
+        },
+        case_id: case.case_id,
+        attempt: case.attempt,
+        version,
+        exam: ExamInfo {
+            code: exam.map_or_else(|| component.to_string(), |e| e.code.clone()),
+            name: exam.map_or_else(String::new, |e| e.name.clone()),
+            result_value_type: exam
+                .map_or_else(String::new, |e| e.result_value_type.as_str().to_string()),
+            pass_from: exam.map_or_else(String::new, |e| e.pass_from.clone()),
+        },
+        candidate: Candidate {
+            person_id: case.person_id,
+            display_name: candidate_person
+                .as_ref()
+                .and_then(|p| p.display_name.clone()),
+            id_check_name: facts.id_check_name,
+            student_number: candidate_person.and_then(|p| p.primary_code),
+            personal_needs: facts.personal_needs,
+        },
+        planned_start: case.planned_start,
+        planned_end: case.planned_end,
+        actual_start: starts.into_iter().min(),
+        actual_end: ends.into_iter().max().or(case.assessed_at),
+        place: case.place_kind.as_ref().map(|k| Place {
+            kind: k.clone(),
+            name: case.place_name.clone(),
+            address: case.place_address.clone(),
+        }),
+        assessors,
+        model,
+        sheets: sheet_records,
+        outcome: Outcome {
+            attendance: case.attendance.clone(),
+            raw_score: case.raw_score,
+            max_raw_score: case.max_raw_score,
+            passed: case.passed,
+            score: case.score.clone(),
+            failed_knock_outs: Vec::new(),
+        },
+        signatures,
+        corrections: correction_records,
+        signed_at: case.signed_at,
+    };
+    record.outcome.failed_knock_outs = failed_knock_outs(&record);
+    Ok(Some(record))
+}
+
+fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
+    let assessment_sheet::Model {
+        sheet,
+        attendance,
+        identity_checked,
+        identity_method,
+        irregularities,
+        ..
+    } = s.sheet;
+    SheetRecord {
+        sheet,
+        attendance,
+        identity_checked,
+        identity_method,
+        irregularities,
+        scores: s
+            .scores
+            .into_iter()
+            .map(|(criterion, (level, note))| ScoreRecord {
+                criterion,
+                level,
+                note,
+            })
+            .collect(),
+    }
+}
+
+/// Knock-out criteria the deciding sheet does not meet.
+fn failed_knock_outs(r: &Record) -> Vec<String> {
+    let Some(deciding) = r.deciding_sheet() else {
+        return Vec::new();
+    };
+    if r.outcome.attendance.as_deref() != Some("present") {
+        return Vec::new();
+    }
+    r.model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .filter(|c| c.knock_out)
+        .filter(|c| {
+            deciding
+                .scores
+                .iter()
+                .find(|s| s.criterion == c.code)
+                .is_some_and(|s| s.level < c.knock_out_min.unwrap_or(1))
+        })
+        .map(|c| c.code.clone())
+        .collect()
+}
+
+/// The documents of a case, newest version first.
+pub async fn documents_of(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<document::Model>, DbErr> {
+    document::Entity::find()
+        .filter(document::Column::Tenant.eq(tenant))
+        .filter(document::Column::CaseId.eq(case_id))
+        .order_by_desc(document::Column::Version)
+        .order_by_asc(document::Column::DocumentType)
+        .all(db)
+        .await
+}
+
+/// Makes sure a signed (or final) exam has both documents for the version of its result that
+/// stands now, rendering them if not. Safe to call twice at once: the second insert loses on
+/// the unique (case, version, type) index and the first one's documents stay.
+pub async fn ensure_documents(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    case_id: Uuid,
+) -> Result<Vec<document::Model>, ReportError> {
+    let tenant = school.slug.as_str();
+    let Some(case) = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    if !matches!(case.state.as_str(), state::SIGNED | state::FINAL) {
+        return Ok(Vec::new());
+    }
+    let Some(record) = build_record(db, catalog, school, &case).await? else {
+        return Ok(Vec::new());
+    };
+    let version = record.version;
+    let have: Vec<document::Model> = documents_of(db, tenant, case_id)
+        .await?
+        .into_iter()
+        .filter(|d| d.version == Some(version))
+        .collect();
+    if have.len() >= 2 {
+        return Ok(have);
+    }
+    let (form_name, report_name) = documents::file_names(&record);
+    let rendered = tokio::task::spawn_blocking(move || documents::render(&record))
+        .await
+        .map_err(|e| ReportError::Task(e.to_string()))??;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut out = Vec::new();
+    for (kind, name, bytes) in [
+        (ASSESSMENT_FORM, form_name, rendered.form),
+        (SESSION_REPORT, report_name, rendered.report),
+    ] {
+        let row = document::ActiveModel {
+            tenant: Set(tenant.to_string()),
+            document_id: Set(Uuid::new_v4()),
+            document_type: Set(kind.into()),
+            file_name: Set(name),
+            content_type: Set("application/pdf".into()),
+            sha256: Set(documents::hex(&sha2::Digest::finalize(
+                <sha2::Sha256 as sha2::Digest>::new_with_prefix(&bytes),
+            ))),
+            size: Set(i64::try_from(bytes.len()).unwrap_or(i64::MAX)),
+            content: Set(bytes),
+            created_at: Set(now),
+            case_id: Set(Some(case_id)),
+            version: Set(Some(version)),
+        };
+        match row.insert(&txn).await {
+            Ok(m) => out.push(m),
+            Err(e) if is_unique_violation(&e) => {
+                txn.rollback().await?;
+                return Ok(documents_of(db, tenant, case_id)
+                    .await?
+                    .into_iter()
+                    .filter(|d| d.version == Some(version))
+                    .collect());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    crate::assessment::audit::record(
+        &txn,
+        crate::assessment::audit::Change {
+            tenant,
+            case_id,
+            actor: &crate::assessment::audit::Actor::System,
+            action: "documents rendered",
+            before: None,
+            after: Some(serde_json::json!({
+                "version": version,
+                "documents": out.iter().map(|d| serde_json::json!({
+                    "documentId": d.document_id, "documentType": d.document_type,
+                    "sha256": d.sha256, "size": d.size,
+                })).collect::<Vec<_>>(),
+            })),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+#[derive(FromQueryResult)]
+struct Missing {
+    tenant: String,
+    case_id: Uuid,
+}
+
+/// Renders what is missing: signed or final exams without documents for the result that
+/// stands (a crash between signing and rendering, or a rendering that failed). Returns how
+/// many exams got their documents.
+pub async fn render_missing(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenants: &std::collections::HashMap<String, crate::startup::Tenant>,
+) -> Result<usize, DbErr> {
+    let sql = "SELECT c.tenant, c.case_id FROM exam_case c \
+        WHERE c.state IN ('signed', 'final') AND NOT EXISTS ( \
+          SELECT 1 FROM document d WHERE d.tenant = c.tenant AND d.case_id = c.case_id \
+          AND d.version = 1 + (SELECT COUNT(*) FROM correction k \
+                               WHERE k.tenant = c.tenant AND k.case_id = c.case_id)) \
+        ORDER BY c.tenant, c.case_id LIMIT 200";
+    let missing =
+        Missing::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+            .all(db)
+            .await?;
+    let mut done = 0;
+    for m in missing {
+        let Some(t) = tenants.get(&m.tenant) else {
+            continue;
+        };
+        match ensure_documents(db, catalog, &t.settings, m.case_id).await {
+            Ok(d) if !d.is_empty() => done += 1,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(tenant = %m.tenant, case = %m.case_id, error = %e, "rendering the exam's documents failed")
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Renders after a change that needs new documents, logging rather than failing: the change
+/// itself is stored, and [`render_missing`] catches up on anything that did not render.
+pub async fn after_change(
+    state: &crate::startup::AppState,
+    school: &TenantSettings,
+    case_id: Uuid,
+) {
+    if let Err(e) = ensure_documents(&state.db, &state.catalog, school, case_id).await {
+        tracing::error!(tenant = %school.slug, case = %case_id, error = %e, "rendering the exam's documents failed; will retry");
+    }
+}

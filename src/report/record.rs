@@ -1,0 +1,193 @@
+//! The exam record: everything the two official documents show, in one self-contained JSON
+//! document. The server builds it from the database (`GET /api/{slug}/cases/{id}/record`
+//! serves it to the exam office), and `proeve render --input case.json` renders it, so a
+//! record fetched from the API renders to the very bytes the server stored.
+
+use crate::catalog::Model;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Record {
+    pub school: School,
+    pub case_id: Uuid,
+    pub attempt: i32,
+    /// Version of the result: 1 is the signed judgement, every correction adds one.
+    pub version: i32,
+    pub exam: ExamInfo,
+    pub candidate: Candidate,
+    pub planned_start: Option<DateTime<Utc>>,
+    pub planned_end: Option<DateTime<Utc>>,
+    /// When the assessors say the exam began and ended (else when scoring was closed).
+    pub actual_start: Option<DateTime<Utc>>,
+    pub actual_end: Option<DateTime<Utc>>,
+    pub place: Option<Place>,
+    /// In planned order: the first is the first assessor.
+    pub assessors: Vec<Named>,
+    /// The assessment model version the exam was scored against.
+    #[schema(value_type = Object)]
+    pub model: Model,
+    /// The assessors' own sheets, the joint judgement and corrections, as stored.
+    pub sheets: Vec<SheetRecord>,
+    pub outcome: Outcome,
+    pub signatures: Vec<SignatureRecord>,
+    pub corrections: Vec<CorrectionRecord>,
+    pub signed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct School {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExamInfo {
+    pub code: String,
+    pub name: String,
+    /// The OKE result value type (`0.0-10.0`, `pass-or-fail`, ...).
+    pub result_value_type: String,
+    /// The lowest passing score in that type.
+    pub pass_from: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Candidate {
+    pub person_id: Uuid,
+    pub display_name: Option<String>,
+    /// The name exactly as on the identity document, as the SIS sent it.
+    pub id_check_name: Option<String>,
+    pub student_number: Option<String>,
+    /// Personal needs granted for this exam (code, with the SIS's description).
+    #[serde(default)]
+    pub personal_needs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Place {
+    /// `workplace` or `school`.
+    pub kind: String,
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Named {
+    pub person_id: Uuid,
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SheetRecord {
+    /// An assessor's person id, `joint`, or `correction-N`.
+    pub sheet: String,
+    pub attendance: Option<String>,
+    pub identity_checked: Option<bool>,
+    pub identity_method: Option<String>,
+    pub irregularities: Option<String>,
+    pub scores: Vec<ScoreRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScoreRecord {
+    pub criterion: String,
+    pub level: u32,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Outcome {
+    pub attendance: Option<String>,
+    pub raw_score: Option<i32>,
+    pub max_raw_score: Option<i32>,
+    pub passed: Option<bool>,
+    pub score: Option<String>,
+    /// Knock-out criteria not met.
+    #[serde(default)]
+    pub failed_knock_outs: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignatureRecord {
+    /// `assessor` or `candidate`.
+    pub role: String,
+    pub person_id: Uuid,
+    pub display_name: Option<String>,
+    /// The signed-in account that made it.
+    pub account: String,
+    pub signed_at: DateTime<Utc>,
+    /// The drawn signature, a base64 PNG; absent for a refusal.
+    pub image: Option<String>,
+    /// The candidate would not acknowledge: the reason the assessor recorded.
+    pub refusal: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CorrectionRecord {
+    /// The version of the result this correction made.
+    pub version: i32,
+    pub reason: String,
+    pub corrected_at: DateTime<Utc>,
+    pub corrected_by: Named,
+}
+
+impl Record {
+    pub fn name_of(&self, id: Uuid) -> String {
+        self.assessors
+            .iter()
+            .find(|a| a.person_id == id)
+            .and_then(|a| a.display_name.clone())
+            .or_else(|| {
+                self.signatures
+                    .iter()
+                    .find(|s| s.person_id == id)
+                    .and_then(|s| s.display_name.clone())
+            })
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn sheet(&self, key: &str) -> Option<&SheetRecord> {
+        self.sheets.iter().find(|s| s.sheet == key)
+    }
+
+    /// The sheets of the planned assessors, in planned order.
+    pub fn assessor_sheets(&self) -> Vec<(&Named, Option<&SheetRecord>)> {
+        self.assessors
+            .iter()
+            .map(|a| (a, self.sheet(&a.person_id.to_string())))
+            .collect()
+    }
+
+    /// The sheet whose scores count for this version: the latest correction, else the joint
+    /// judgement, else the first assessor's.
+    pub fn deciding_sheet(&self) -> Option<&SheetRecord> {
+        if self.version > 1 {
+            if let Some(s) = self.sheet(&format!("correction-{}", self.version - 1)) {
+                return Some(s);
+            }
+        }
+        self.sheet("joint")
+            .or_else(|| self.assessor_sheets().into_iter().find_map(|(_, s)| s))
+    }
+
+    /// The candidate's name for the documents: as on the identity document where known.
+    pub fn candidate_name(&self) -> String {
+        self.candidate
+            .display_name
+            .clone()
+            .or_else(|| self.candidate.id_check_name.clone())
+            .unwrap_or_else(|| self.candidate.person_id.to_string())
+    }
+}
