@@ -752,7 +752,7 @@ pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<
     l.heading("Beoordelingsformulier");
     l.fields(&[
         ("Document", form_name.to_string()),
-        ("SHA-256", form_sha256.to_string()),
+        ("SHA-256", grouped(form_sha256)),
     ]);
 
     let blocks = signature_blocks(r);
@@ -804,6 +804,15 @@ pub struct Rendered {
     pub form: Vec<u8>,
     pub form_sha256: String,
     pub report: Vec<u8>,
+}
+
+/// A hash as people read it off paper: groups of eight characters.
+pub fn grouped(hex: &str) -> String {
+    hex.as_bytes()
+        .chunks(8)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn hex(bytes: &[u8]) -> String {

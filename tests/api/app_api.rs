@@ -7,17 +7,17 @@ use crate::helpers::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-struct Session {
-    cookie: String,
-    csrf: String,
+pub(crate) struct Session {
+    pub cookie: String,
+    pub csrf: String,
 }
 
-async fn demo_app() -> TestApp {
+pub(crate) async fn demo_app() -> TestApp {
     let key = std::env::temp_dir().join(format!("proeve-demo-key-{}.pem", Uuid::new_v4()));
     spawn_app_with(move |s| s.demo_key_file = Some(key)).await
 }
 
-async fn sign_in(app: &TestApp, tenant: &str, person: Uuid) -> Session {
+pub(crate) async fn sign_in(app: &TestApp, tenant: &str, person: Uuid) -> Session {
     let r = app
         .client
         .post(format!("{}/api/{tenant}/demo/sign-in", app.address))
@@ -45,7 +45,7 @@ async fn sign_in(app: &TestApp, tenant: &str, person: Uuid) -> Session {
     }
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     tenant: &str,
     who: &Session,
@@ -80,7 +80,7 @@ async fn staff(app: &TestApp, mail: &str, name: &str) -> Uuid {
     p
 }
 
-fn scores(app: &TestApp, level: u32) -> Vec<Value> {
+pub(crate) fn scores(app: &TestApp, level: u32) -> Vec<Value> {
     let exam = app.app.catalog.get(KOK.parse().unwrap()).unwrap();
     exam.model
         .sections
@@ -90,17 +90,17 @@ fn scores(app: &TestApp, level: u32) -> Vec<Value> {
         .collect()
 }
 
-struct World {
-    case: Uuid,
-    student: Session,
-    first: Session,
-    second: Session,
-    office: Session,
-    committee: Session,
-    ids: (Uuid, Uuid),
+pub(crate) struct World {
+    pub case: Uuid,
+    pub student: Session,
+    pub first: Session,
+    pub second: Session,
+    pub office: Session,
+    pub committee: Session,
+    pub ids: (Uuid, Uuid),
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let (o, _, s, _, first) = enrolment(app, "roc-a").await;
     let second = second_assessor(app, o).await;
     let office = staff(app, "office@roc.example", "Fatima").await;
@@ -558,7 +558,7 @@ async fn the_api_describes_itself_in_openapi() {
 }
 
 /// Asserts that `value` is what our own OpenAPI document promises for schema `name`.
-async fn assert_described(app: &TestApp, name: &str, value: &Value) {
+pub(crate) async fn assert_described(app: &TestApp, name: &str, value: &Value) {
     let doc: Value = app
         .client
         .get(format!("{}/api/openapi.json", app.address))
@@ -591,7 +591,7 @@ async fn assert_described(app: &TestApp, name: &str, value: &Value) {
 
 /// Plans the world's case with both assessors, lets both score every criterion at `level`,
 /// judges and signs it; returns the signed case.
-async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
+pub(crate) async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
     let case = format!("/cases/{}", w.case);
     let plan = json!({
         "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",

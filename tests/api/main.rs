@@ -6,6 +6,7 @@ mod app_api;
 mod auth;
 mod cancel;
 mod demo;
+mod documents;
 mod errors;
 mod fixtures;
 mod flow0;

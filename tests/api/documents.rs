@@ -1,0 +1,521 @@
+//! The official documents: rendered when the exam is signed, complete, archival, the same
+//! bytes every time, a new version after a correction, and only for the school's own SIS
+//! and people. Checked with the tools an archivist would use: qpdf, pdftotext, pdffonts.
+
+use crate::app_api::*;
+use crate::helpers::*;
+use proeve::report::{documents, record::Record};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn sha256(bytes: &[u8]) -> String {
+    documents::hex(&Sha256::digest(bytes))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("proeve-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn run(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is needed for these tests (qpdf, poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Checks a PDF with qpdf and returns its text, whitespace collapsed (table cells wrap).
+fn check_pdf(bytes: &[u8], name: &str) -> String {
+    assert!(bytes.starts_with(b"%PDF-1.7\n"), "not a PDF 1.7 file");
+    let path = scratch(name);
+    std::fs::write(&path, bytes).unwrap();
+    let p = path.to_str().unwrap();
+    let checked = run("qpdf", &["--check", p]);
+    assert!(
+        checked.contains("No syntax or stream encoding errors"),
+        "{checked}"
+    );
+    // Every font embedded; PDF/A identification and an output intent present.
+    let fonts = run("pdffonts", &[p]);
+    for line in fonts.lines().skip(2) {
+        assert!(line.contains(" yes "), "a font is not embedded: {line}");
+    }
+    // -raw: the text in the order it is drawn, so a table row reads cell by cell.
+    let text = run("pdftotext", &["-raw", "-enc", "UTF-8", p, "-"]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn assert_has(text: &str, what: &[&str]) {
+    for w in what {
+        let w = w.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains(&w), "missing {w:?} in:\n{text}");
+    }
+}
+
+fn example() -> Record {
+    let text = std::fs::read_to_string(repo().join("examples/case.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Where the tests leave files a person looks at.
+fn artifacts() -> PathBuf {
+    let dir = repo().join("test-artifacts/documents");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn the_example_case_renders_complete_archival_and_identical_every_time() {
+    let r = example();
+    let a = documents::render(&r).unwrap();
+    let b = documents::render(&r).unwrap();
+    assert_eq!(
+        a.form, b.form,
+        "the assessment form differs between two renderings"
+    );
+    assert_eq!(
+        a.report, b.report,
+        "the proces-verbaal differs between two renderings"
+    );
+    assert_eq!(a.form_sha256, sha256(&a.form));
+
+    let (form_name, report_name) = documents::file_names(&r);
+    let form = check_pdf(&a.form, &form_name);
+    // The assessment form: school, exam, model version, candidate (name on the identity
+    // document, student number), date, planned and actual times, place, assessors with
+    // role and signatures, every criterion with score, scale word and note, knock-outs,
+    // rawScore/maxRawScore, the result, pass, irregularities, the acknowledgement, and both
+    // judgements where the assessors disagreed.
+    assert_has(
+        &form,
+        &[
+            "Beoordelingsformulier",
+            "ROC Zuidrand — Techniek & Mobiliteit",
+            "PVB-AUTO-3 — Proeve van bekwaamheid Eerste Autotechnicus",
+            "Beoordelingsmodel versie 3",
+            "Ayşe Çelik-Đorđević",
+            "Naam op identiteitsbewijs Çelik-Đorđević, Ayşe Zoë",
+            "Studentnummer s1234567",
+            "Poging 1",
+            "Datum 20-11-2026",
+            "Gepland 20-11-2026 09:30–13:30",
+            "Werkelijk begin en einde 20-11-2026 09:41–13:52",
+            "Garage Hoekstra & Zn., Kerkstraat 12, 's-Hertogenbosch (werkplek)",
+            "Łukasz Wiśniewski (eerste beoordelaar)",
+            "Mariëlle van den Bőrg (tweede beoordelaar)",
+            "WP3 Storingen diagnosticeren (onderdeel B Diagnose en reparatie)",
+            "WP5.2 Rapporteert in het werkplaatssysteem",
+            "Knock-out: minimaal 2 voldoende",
+            "3 goed",
+            "B1: Gehoorbescherming pas na aanwijzing opgezet.",
+            "Gezamenlijk: Samen besproken",
+            "68 van 90 punten (cesuur 55 punten)",
+            "Knock-outcriteria alle gehaald",
+            "7,1 (resultaattype 0.0-10.0, geslaagd vanaf 5,5)",
+            "7,1 — geslaagd",
+            "WP3.3 2 voldoende 1 matig 2 voldoende",
+            "WP4.5 2 voldoende 3 goed 2 voldoende",
+            "Brandalarm om 10:15",
+            "Handtekening eerste beoordelaar",
+            "Handtekening tweede beoordelaar",
+            "Voor gezien: kandidaat",
+            "20-11-2026 14:05:12",
+            "pagina 1 van 5",
+            "pagina 5 van 5",
+        ],
+    );
+    let report = check_pdf(&a.report, &report_name);
+    // The proces-verbaal: school, exam, candidate, date, place, planned and actual start,
+    // assessors and exam leader, identity check and how, attendance, needs granted,
+    // irregularities, disagreements, parts not assessed, remarks, signatures with name and
+    // time, and the SHA-256 of its assessment form.
+    assert_has(
+        &report,
+        &[
+            "Proces-verbaal",
+            "ROC Zuidrand — Techniek & Mobiliteit",
+            "PVB-AUTO-3 — Proeve van bekwaamheid Eerste Autotechnicus",
+            "Kandidaat Ayşe Çelik-Đorđević",
+            "Datum 20-11-2026",
+            "Garage Hoekstra & Zn.",
+            "Gepland 20-11-2026 09:30–13:30",
+            "Werkelijk begin en einde 20-11-2026 09:41–13:52",
+            "Łukasz Wiśniewski",
+            "Examenleider geen",
+            "Identiteitscontrole en aanwezigheid",
+            "rijbewijs vergeleken met de naam op de lijst",
+            "Vastgestelde aanwezigheid aanwezig",
+            "ExtraTime25%: 25% extra tijd bij schriftelijke onderdelen",
+            "Voorleessoftware",
+            "Brandalarm om 10:15",
+            "WP3.3 (2 / 1 → 2)",
+            "Niet beoordeelde onderdelen Geen: alle onderdelen en criteria zijn beoordeeld.",
+            "Opmerkingen Geen.",
+            &format!("SHA-256 {}", documents::grouped(&a.form_sha256)),
+            &form_name.replace(".pdf", ""),
+            "Mariëlle van den Bőrg",
+            "20-11-2026 14:06:40",
+            "pagina 1 van",
+        ],
+    );
+
+    // What a person looks at: the files and an image of the first page of each.
+    let dir = artifacts();
+    for (name, bytes) in [
+        ("assessment-form.pdf", &a.form),
+        ("session-report.pdf", &a.report),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let stem = dir.join(name.trim_end_matches(".pdf"));
+        run(
+            "pdftoppm",
+            &[
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                path.to_str().unwrap(),
+                stem.to_str().unwrap(),
+            ],
+        );
+    }
+}
+
+#[test]
+fn the_files_say_they_are_pdf_a_2b_with_an_srgb_output_intent() {
+    let r = example();
+    let a = documents::render(&r).unwrap();
+    // The XMP packet is stored uncompressed, so it can be read straight from the bytes.
+    let raw = String::from_utf8_lossy(&a.form);
+    assert!(raw.contains("<pdfaid:part>2</pdfaid:part>"));
+    assert!(raw.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+    let path = scratch("form.pdf");
+    std::fs::write(&path, &a.form).unwrap();
+    // qpdf's QDF form: every stream inflated, so the whole file reads as text.
+    let qdf = scratch("form.qdf.pdf");
+    run(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            path.to_str().unwrap(),
+            qdf.to_str().unwrap(),
+        ],
+    );
+    let all = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    assert!(all.contains("/S /GTS_PDFA1"), "no PDF/A output intent");
+    assert!(all.contains("/DestinationOutputProfile"));
+    assert!(
+        all.contains("/FontFile2"),
+        "fonts not embedded as TrueType programs"
+    );
+    // No transparency anywhere: no soft masks, no constant alpha, no transparency groups.
+    for forbidden in ["/SMask", "/CA ", "/ca ", "/Transparency"] {
+        assert!(!all.contains(forbidden), "{forbidden} found");
+    }
+    let info = run("pdfinfo", &[path.to_str().unwrap()]);
+    assert!(info.contains("Pages:           5"), "{info}");
+    assert!(info.contains("Producer:        Proeve"), "{info}");
+}
+
+#[test]
+fn a_record_missing_a_field_is_refused_by_name() {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join("examples/case.json")).unwrap())
+            .unwrap();
+    v.as_object_mut().unwrap().remove("candidate");
+    let path = scratch("case.json");
+    std::fs::write(&path, v.to_string()).unwrap();
+    let err = proeve::cli::run_render(&path, &scratch("out"), 0).unwrap_err();
+    assert!(err.contains("candidate"), "{err}");
+}
+
+/// GETs an absolute path (as `href` gives it) with the person's session.
+async fn bytes(app: &TestApp, who: &Session, path: &str) -> Response {
+    let r = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .header("cookie", &who.cookie)
+        .send()
+        .await
+        .unwrap();
+    Response::read(r).await
+}
+
+async fn oke_document(app: &TestApp, tenant: &str, id: &str) -> Response {
+    let r = app
+        .client
+        .get(app.url(tenant, &format!("/documents/{id}")))
+        .bearer_auth(token(tenant, &["nl-test-admin-flow-1-5"]))
+        .send()
+        .await
+        .unwrap();
+    Response::read(r).await
+}
+
+fn by_type<'a>(list: &'a Value, kind: &str, version: i64) -> &'a Value {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["documentType"] == kind && d["version"] == version)
+        .unwrap_or_else(|| panic!("no {kind} version {version} in {list}"))
+}
+
+#[tokio::test]
+async fn a_signed_exam_has_both_documents_for_its_own_school_and_people_only() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let signed = to_signed(&app, &w, 2).await;
+    let case = format!("/cases/{}", w.case);
+
+    let list = call(
+        &app,
+        "roc-a",
+        &w.student,
+        "GET",
+        &format!("{case}/documents"),
+        None,
+    )
+    .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_described(&app, "DocumentList", &list.body).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let form = by_type(&list.body, "assessmentForm", 1);
+    let report = by_type(&list.body, "sessionReport", 1);
+
+    // The candidate downloads the form; it is what was stored, and it says what happened.
+    let got = bytes(&app, &w.student, form["href"].as_str().unwrap()).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.header("content-type"), "application/pdf");
+    assert_eq!(sha256(&got.bytes), form["sha256"].as_str().unwrap());
+    assert_eq!(got.bytes.len() as i64, form["size"].as_i64().unwrap());
+    let text = check_pdf(&got.bytes, "form.pdf");
+    let candidate = signed["candidate"]["displayName"].as_str().unwrap();
+    let assessor = signed["assessors"][0]["displayName"].as_str().unwrap();
+    assert_has(
+        &text,
+        &[
+            candidate,
+            assessor,
+            "Beoordelingsformulier",
+            "Handtekening eerste beoordelaar",
+        ],
+    );
+    let pv = bytes(&app, &w.office, report["href"].as_str().unwrap()).await;
+    let pv_text = check_pdf(&pv.bytes, "pv.pdf");
+    assert_has(
+        &pv_text,
+        &[
+            "Proces-verbaal",
+            candidate,
+            &format!(
+                "SHA-256 {}",
+                documents::grouped(form["sha256"].as_str().unwrap())
+            ),
+        ],
+    );
+
+    // The school's SIS gets the same bytes through OKE; another school's SIS gets nothing.
+    let id = form["documentId"].as_str().unwrap();
+    let oke = oke_document(&app, "roc-a", id).await;
+    assert_eq!(oke.status, 200);
+    assert_eq!(oke.bytes, got.bytes);
+    assert_eq!(oke.header("content-type"), "application/octet-stream");
+    oke_document(&app, "roc-b", id).await.assert_problem(404);
+
+    // The exam office's record renders to the very bytes that were stored.
+    let record = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/record"),
+        None,
+    )
+    .await;
+    assert_eq!(record.status, 200, "{}", record.body);
+    let record: Record = serde_json::from_value(record.body).unwrap();
+    let again = documents::render(&record).unwrap();
+    assert_eq!(sha256(&again.form), form["sha256"].as_str().unwrap());
+    assert_eq!(sha256(&again.report), report["sha256"].as_str().unwrap());
+    // Only the exam office reads the whole record.
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/record"),
+        None,
+    )
+    .await;
+    r.assert_problem(403);
+
+    // Rendering again (the catch-up after a crash) adds nothing.
+    let again = proeve::report::render_missing(&app.app.db, &app.app.catalog, &app.app.tenants)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/audit"),
+        None,
+    )
+    .await;
+    let rendered = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "documents rendered")
+        .count();
+    assert_eq!(rendered, 1);
+}
+
+#[tokio::test]
+async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unchanged() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let signed = to_signed(&app, &w, 2).await;
+    let case = format!("/cases/{}", w.case);
+    let list = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/documents"),
+        None,
+    )
+    .await;
+    let v1 = by_type(&list.body, "assessmentForm", 1).clone();
+    let v1_bytes = bytes(&app, &w.office, v1["href"].as_str().unwrap())
+        .await
+        .bytes;
+
+    let explained: Vec<Value> = scores(&app, 1)
+        .into_iter()
+        .map(|mut s| {
+            s["note"] = json!("herzien na bezwaar");
+            s
+        })
+        .collect();
+    let body = json!({"revision": signed["revision"], "attendance": "present",
+        "scores": explained, "reason": "Telfout ontdekt bij bezwaar van de kandidaat"});
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/corrections"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let list = call(
+        &app,
+        "roc-a",
+        &w.student,
+        "GET",
+        &format!("{case}/documents"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        4,
+        "{}",
+        list.body
+    );
+    assert_eq!(list.body["items"][0]["version"], 2, "newest first");
+    let v2 = by_type(&list.body, "assessmentForm", 2);
+    assert_ne!(v2["documentId"], v1["documentId"]);
+    assert_ne!(v2["sha256"], v1["sha256"]);
+    let text = check_pdf(
+        &bytes(&app, &w.student, v2["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "v2.pdf",
+    );
+    assert_has(
+        &text,
+        &[
+            "versie 2 — correctie van",
+            "Oordeel na correctie",
+            "Telfout ontdekt bij bezwaar van de kandidaat",
+            "niet geslaagd",
+        ],
+    );
+    // Version 1 is exactly as it was, through the app and through OKE.
+    let again = bytes(&app, &w.student, v1["href"].as_str().unwrap()).await;
+    assert_eq!(again.bytes, v1_bytes);
+    let oke = oke_document(&app, "roc-a", v1["documentId"].as_str().unwrap()).await;
+    assert_eq!(sha256(&oke.bytes), v1["sha256"].as_str().unwrap());
+}
+
+#[tokio::test]
+async fn documents_are_not_there_before_signing_and_not_for_other_people() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+    let list = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/documents"),
+        None,
+    )
+    .await;
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["items"], json!([]));
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/record"),
+        None,
+    )
+    .await;
+    r.assert_problem(404);
+    to_signed(&app, &w, 2).await;
+    let list = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/documents"),
+        None,
+    )
+    .await;
+    let href = list.body["items"][0]["href"].as_str().unwrap().to_string();
+    // A document id of this case under another case's path is not found.
+    let other = href.replace(&w.case.to_string(), &uuid::Uuid::new_v4().to_string());
+    let r = bytes(&app, &w.office, &other).await;
+    assert_eq!(r.status, 404);
+    // Signed out: nothing.
+    let r = app
+        .client
+        .get(format!("{}{href}", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
