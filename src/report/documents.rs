@@ -208,11 +208,12 @@ fn irregularities(r: &Record) -> Vec<String> {
             }
         }
     }
-    for s in r.sheets.iter().filter(|s| {
-        !r.assessor_sheets()
-            .iter()
-            .any(|(a, _)| a.person_id.to_string() == s.sheet)
-    }) {
+    let own: Vec<String> = r
+        .assessors
+        .iter()
+        .map(|a| a.person_id.to_string())
+        .collect();
+    for s in r.sheets.iter().filter(|s| !own.contains(&s.sheet)) {
         if let Some(t) = s.irregularities.as_deref().filter(|t| !t.trim().is_empty()) {
             let who = if s.sheet == "joint" {
                 "gezamenlijk".to_string()
@@ -551,24 +552,29 @@ pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
     );
     l.signatures(&blocks);
 
-    let (pages, images) = l.finish(&footer(r, "Beoordelingsformulier"));
-    let title = format!(
-        "Beoordelingsformulier {} — {}",
-        r.exam.code,
-        r.candidate_name()
+    finish(l, r, "Beoordelingsformulier", "assessmentForm".into())
+}
+
+/// The pages with their footer, written as the PDF/A file `doc` of this record; `kind` makes
+/// the file identifier differ between the documents of one record.
+fn finish(l: Layout<'_>, r: &Record, doc: &str, kind: String) -> Result<Vec<u8>, PdfError> {
+    let fonts = l.fonts;
+    let (pages, images) = l.finish(&footer(r, doc));
+    let title = format!("{doc} {} — {}", r.exam.code, r.candidate_name());
+    let subject = format!(
+        "{} {} poging {} versie {}",
+        r.exam.code, r.case_id, r.attempt, r.version
     );
+    let seed = format!("{kind} {} {}", r.case_id, r.version);
     pdfa::write(
         fonts,
         pages,
         images,
         &Meta {
             title: &title,
-            subject: &format!(
-                "{} {} poging {} versie {}",
-                r.exam.code, r.case_id, r.attempt, r.version
-            ),
+            subject: &subject,
             date: document_date(r),
-            seed: format!("assessmentForm {} {}", r.case_id, r.version).as_bytes(),
+            seed: seed.as_bytes(),
         },
     )
 }
@@ -760,21 +766,11 @@ pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<
     l.heading("Ondertekening");
     l.signatures(&blocks);
 
-    let (pages, images) = l.finish(&footer(r, "Proces-verbaal"));
-    let title = format!("Proces-verbaal {} — {}", r.exam.code, r.candidate_name());
-    pdfa::write(
-        fonts,
-        pages,
-        images,
-        &Meta {
-            title: &title,
-            subject: &format!(
-                "{} {} poging {} versie {}",
-                r.exam.code, r.case_id, r.attempt, r.version
-            ),
-            date: document_date(r),
-            seed: format!("sessionReport {} {} {form_sha256}", r.case_id, r.version).as_bytes(),
-        },
+    finish(
+        l,
+        r,
+        "Proces-verbaal",
+        format!("sessionReport {form_sha256}"),
     )
 }
 
