@@ -14,7 +14,8 @@ USAGE:
     proeve render --input CASE.json --out DIR
                                       render the assessment form and proces-verbaal of an
                                       exam record (as GET /api/{slug}/cases/{id}/record
-                                      gives it) into DIR; --repeat N times it, warm
+                                      gives it) into DIR; --repeat N times it, warm;
+                                      --html also writes the same content as HTML pages
     proeve --help | --version
 
 Top-level settings can be overridden with PROEVE_<KEY>, e.g. PROEVE_BIND, PROEVE_DATABASE_URL.";
@@ -32,6 +33,7 @@ pub enum Command {
         input: PathBuf,
         out: PathBuf,
         repeat: u32,
+        html: bool,
     },
     Help,
     Version,
@@ -80,7 +82,7 @@ fn demo_token<'a>(mut it: impl Iterator<Item = &'a String>) -> Result<Command, S
 }
 
 fn render<'a>(mut it: impl Iterator<Item = &'a String>) -> Result<Command, String> {
-    let (mut input, mut out, mut repeat) = (None, None, 0);
+    let (mut input, mut out, mut repeat, mut html) = (None, None, 0, false);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--input" => input = Some(PathBuf::from(it.next().ok_or("--input needs a file")?)),
@@ -92,6 +94,7 @@ fn render<'a>(mut it: impl Iterator<Item = &'a String>) -> Result<Command, Strin
                     .filter(|v| (1..=100_000).contains(v))
                     .ok_or("--repeat needs a number from 1 to 100000")?;
             }
+            "--html" => html = true,
             other => return Err(format!("unknown argument {other:?} for render")),
         }
     }
@@ -99,15 +102,18 @@ fn render<'a>(mut it: impl Iterator<Item = &'a String>) -> Result<Command, Strin
         input: input.ok_or("render needs --input CASE.json")?,
         out: out.ok_or("render needs --out DIR")?,
         repeat,
+        html,
     })
 }
 
 /// `proeve render`: both documents of a record into a directory; with `repeat`, the
-/// time per rendering of both after one warm-up. Returns what to print.
+/// time per rendering of both after one warm-up; with `html`, both as HTML pages too (with
+/// the font files they use). Returns what to print.
 pub fn run_render(
     input: &std::path::Path,
     out: &std::path::Path,
     repeat: u32,
+    html: bool,
 ) -> Result<String, String> {
     use crate::report::{documents, record::Record};
     let text = std::fs::read_to_string(input).map_err(|e| format!("{}: {e}", input.display()))?;
@@ -118,7 +124,22 @@ pub fn run_render(
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
     let (form_name, report_name) = documents::file_names(&record);
     let mut said = String::new();
-    for (name, bytes) in [(form_name, &rendered.form), (report_name, &rendered.report)] {
+    let mut files = vec![
+        (form_name.clone(), rendered.form.clone()),
+        (report_name.clone(), rendered.report.clone()),
+    ];
+    if html {
+        let (form_html, report_html) = documents::html(&record, &rendered.form_sha256);
+        files.push((form_name.replace(".pdf", ".html"), form_html.into_bytes()));
+        files.push((
+            report_name.replace(".pdf", ".html"),
+            report_html.into_bytes(),
+        ));
+        for (name, bytes) in crate::report::html::FONT_FILES {
+            files.push((name.to_string(), bytes.to_vec()));
+        }
+    }
+    for (name, bytes) in &files {
         let path = out.join(name.replace(['/', '\\'], "_"));
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         let sha = documents::hex(&sha2::Digest::finalize(

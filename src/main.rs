@@ -30,7 +30,12 @@ async fn main() -> ExitCode {
                 Err(e) => return fail(&format!("{e:#}")),
             }
         }
-        Command::Render { input, out, repeat } => match cli::run_render(&input, &out, repeat) {
+        Command::Render {
+            input,
+            out,
+            repeat,
+            html,
+        } => match cli::run_render(&input, &out, repeat, html) {
             Ok(said) => print!("{said}"),
             Err(e) => return fail(&e),
         },

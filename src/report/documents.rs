@@ -1,7 +1,8 @@
 //! The two official documents of an exam, in Dutch: the assessment form
 //! (beoordelingsformulier, OKE `assessmentForm`) and the proces-verbaal (OKE `sessionReport`).
 
-use super::layout::{self, bold, cell, col, Cell, Fonts, Layout, SignatureBlock};
+use super::html::Html;
+use super::layout::{self, bold, cell, col, Cell, Fonts, Layout, SignatureBlock, Sink};
 use super::pdfa::{self, Meta, PdfError};
 use super::record::{Record, SheetRecord};
 use base64::Engine;
@@ -195,7 +196,7 @@ fn name(display: Option<&str>, id: Uuid) -> String {
     display.map_or_else(|| id.to_string(), str::to_string)
 }
 
-fn irregularities(r: &Record) -> Vec<String> {
+pub(crate) fn irregularities(r: &Record) -> Vec<String> {
     let mut out = Vec::new();
     for (a, s) in r.assessor_sheets() {
         if let Some(t) = s.and_then(|s| s.irregularities.as_deref()) {
@@ -359,6 +360,14 @@ fn common_fields(r: &Record) -> Vec<(&'static str, String)> {
 pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
     let mut l = Layout::new(fonts, &header(r));
+    assessment_form_into(&mut l, r);
+    finish(l, r, FORM, "assessmentForm".into())
+}
+
+const FORM: &str = "Beoordelingsformulier";
+const REPORT: &str = "Proces-verbaal";
+
+fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     l.title(
         "Beoordelingsformulier",
         &format!("{} — {}", r.exam.name, r.candidate_name()),
@@ -540,7 +549,7 @@ pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
         l.paragraph(&line);
     }
 
-    corrections(&mut l, r);
+    corrections(l, r);
 
     let blocks = signature_blocks(r);
     l.keep_together(40.0 + layout::signatures_height(blocks.len()));
@@ -551,8 +560,6 @@ pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
          het ermee eens is.",
     );
     l.signatures(&blocks);
-
-    finish(l, r, "Beoordelingsformulier", "assessmentForm".into())
 }
 
 /// The pages with their footer, written as the PDF/A file `doc` of this record; `kind` makes
@@ -560,7 +567,7 @@ pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
 fn finish(l: Layout<'_>, r: &Record, doc: &str, kind: String) -> Result<Vec<u8>, PdfError> {
     let fonts = l.fonts;
     let (pages, images) = l.finish(&footer(r, doc));
-    let title = format!("{doc} {} — {}", r.exam.code, r.candidate_name());
+    let title = title(r, doc);
     let subject = format!(
         "{} {} poging {} versie {}",
         r.exam.code, r.case_id, r.attempt, r.version
@@ -579,7 +586,7 @@ fn finish(l: Layout<'_>, r: &Record, doc: &str, kind: String) -> Result<Vec<u8>,
     )
 }
 
-fn corrections(l: &mut Layout<'_>, r: &Record) {
+fn corrections(l: &mut impl Sink, r: &Record) {
     if r.corrections.is_empty() {
         return;
     }
@@ -627,6 +634,11 @@ fn document_date(r: &Record) -> DateTime<Utc> {
 pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
     let mut l = Layout::new(fonts, &header(r));
+    session_report_into(&mut l, r, form_sha256, form_name);
+    finish(l, r, REPORT, format!("sessionReport {form_sha256}"))
+}
+
+fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_name: &str) {
     l.title(
         "Proces-verbaal",
         &format!(
@@ -765,13 +777,6 @@ pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<
     l.keep_together(30.0 + layout::signatures_height(blocks.len()));
     l.heading("Ondertekening");
     l.signatures(&blocks);
-
-    finish(
-        l,
-        r,
-        "Proces-verbaal",
-        format!("sessionReport {form_sha256}"),
-    )
 }
 
 fn not_assessed(r: &Record) -> String {
@@ -827,8 +832,8 @@ pub fn file_names(r: &Record) -> (String, String) {
         String::new()
     };
     (
-        format!("Beoordelingsformulier {} {who}{v}.pdf", r.exam.code),
-        format!("Proces-verbaal {} {who}{v}.pdf", r.exam.code),
+        format!("{FORM} {} {who}{v}.pdf", r.exam.code),
+        format!("{REPORT} {} {who}{v}.pdf", r.exam.code),
     )
 }
 
@@ -843,4 +848,23 @@ pub fn render(r: &Record) -> Result<Rendered, PdfError> {
         form_sha256,
         report,
     })
+}
+
+/// Both documents as HTML pages with print CSS, the same content as the PDFs (for the
+/// benchmark against an HTML-to-PDF engine, and for people who want to compare). The
+/// proces-verbaal names the PDF assessment form by `form_sha256`, as the PDF one does.
+pub fn html(r: &Record, form_sha256: &str) -> (String, String) {
+    let (form_name, _) = file_names(r);
+    let mut form = Html::new(&header(r));
+    assessment_form_into(&mut form, r);
+    let mut report = Html::new(&header(r));
+    session_report_into(&mut report, r, form_sha256, &form_name);
+    (
+        form.finish(&title(r, FORM), &footer(r, FORM)),
+        report.finish(&title(r, REPORT), &footer(r, REPORT)),
+    )
+}
+
+fn title(r: &Record, doc: &str) -> String {
+    format!("{doc} {} — {}", r.exam.code, r.candidate_name())
 }

@@ -23,8 +23,8 @@ const BODY: f32 = 9.0;
 const LEAD: f32 = 11.5;
 const PAD: f32 = 3.0;
 
-static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/ProeveSans-Regular.ttf");
-static BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/ProeveSans-Bold.ttf");
+pub static REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/ProeveSans-Regular.ttf");
+pub static BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/ProeveSans-Bold.ttf");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Face {
@@ -233,6 +233,45 @@ impl Image {
             data_format: RawImageFormat::RGB8,
             tag: Vec::new(),
         }
+    }
+}
+
+/// What the documents are written with: the PDF [`Layout`], or its HTML twin
+/// ([`super::html::Html`]) that carries the same content for comparison and benchmarks.
+pub trait Sink {
+    fn title(&mut self, title: &str, subtitle: &str);
+    fn heading(&mut self, text: &str);
+    fn paragraph(&mut self, text: &str);
+    /// Label / value rows.
+    fn fields(&mut self, rows: &[(&str, String)]);
+    /// A table with a header row, repeated on every page it runs onto.
+    fn table(&mut self, cols: &[Column], rows: &[Vec<Cell>]);
+    fn signatures(&mut self, blocks: &[SignatureBlock]);
+    /// Keeps what follows (`h` points of it) on one page, if it fits on a page at all.
+    fn keep_together(&mut self, h: f32);
+}
+
+impl Sink for Layout<'_> {
+    fn title(&mut self, title: &str, subtitle: &str) {
+        Layout::title(self, title, subtitle);
+    }
+    fn heading(&mut self, text: &str) {
+        Layout::heading(self, text);
+    }
+    fn paragraph(&mut self, text: &str) {
+        Layout::paragraph(self, text);
+    }
+    fn fields(&mut self, rows: &[(&str, String)]) {
+        Layout::fields(self, rows);
+    }
+    fn table(&mut self, cols: &[Column], rows: &[Vec<Cell>]) {
+        Layout::table(self, cols, rows);
+    }
+    fn signatures(&mut self, blocks: &[SignatureBlock]) {
+        Layout::signatures(self, blocks);
+    }
+    fn keep_together(&mut self, h: f32) {
+        Layout::keep_together(self, h);
     }
 }
 

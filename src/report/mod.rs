@@ -5,6 +5,7 @@
 //! SHA-256 and never changed.
 
 pub mod documents;
+pub mod html;
 pub mod layout;
 pub mod pdfa;
 pub mod record;

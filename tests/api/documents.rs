@@ -240,7 +240,7 @@ fn a_record_missing_a_field_is_refused_by_name() {
     v.as_object_mut().unwrap().remove("candidate");
     let path = scratch("case.json");
     std::fs::write(&path, v.to_string()).unwrap();
-    let err = proeve::cli::run_render(&path, &scratch("out"), 0).unwrap_err();
+    let err = proeve::cli::run_render(&path, &scratch("out"), 0, false).unwrap_err();
     assert!(err.contains("candidate"), "{err}");
 }
 
