@@ -22,6 +22,34 @@ pub struct Settings {
     pub smtp: Option<SmtpSettings>,
     /// Demo mode: the `demo` tenant verifies tokens with the demo key kept in this file.
     pub demo_key_file: Option<PathBuf>,
+    /// How results are delivered to the SIS (flow 5).
+    pub delivery: DeliverySettings,
+}
+
+/// Delivery of flow 5 messages: how often the outbox is looked at, how long a SIS may take
+/// to answer, and how retries back off (exponentially, with jitter, up to the cap).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliverySettings {
+    pub poll_ms: u64,
+    pub timeout_secs: u64,
+    pub retry_base_ms: u64,
+    pub retry_cap_secs: u64,
+    /// How long a claimed message belongs to its worker: one that died mid-send leaves it
+    /// to be sent again after this.
+    pub lease_secs: u64,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            poll_ms: 500,
+            timeout_secs: 30,
+            retry_base_ms: 2000,
+            retry_cap_secs: 1800,
+            lease_secs: 120,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +140,10 @@ pub struct SisSettings {
     pub token_url: String,
     pub client_id: String,
     pub client_secret: SecretString,
+    /// For a SIS that does not push: fetch its planbare toetsen, enrolments and persons
+    /// (flow 1 pull) this often. Absent: only when the exam office asks.
+    #[serde(default)]
+    pub pull_every_minutes: Option<u64>,
 }
 
 /// The mail server for sign-in links.
@@ -150,6 +182,8 @@ struct FileSettings {
     #[serde(default)]
     tenants: Vec<TenantSettings>,
     smtp: Option<SmtpSettings>,
+    #[serde(default)]
+    delivery: DeliverySettings,
 }
 
 /// A configuration error; the message names the key (or file) that is wrong.
@@ -400,6 +434,19 @@ impl Settings {
                 ));
             }
         }
+        let d = &file.delivery;
+        if d.lease_secs <= d.timeout_secs {
+            return Err(err(format!(
+                "`delivery.lease_secs`: {} must be longer than `delivery.timeout_secs` ({}), or a \
+                 slow answer could see its message sent twice at once",
+                d.lease_secs, d.timeout_secs
+            )));
+        }
+        if d.poll_ms == 0 || d.retry_base_ms == 0 || d.timeout_secs == 0 {
+            return Err(err(
+                "`delivery`: poll_ms, retry_base_ms and timeout_secs must be above 0",
+            ));
+        }
         Ok(Settings {
             bind,
             public_url,
@@ -410,6 +457,7 @@ impl Settings {
             tenants: file.tenants,
             smtp: file.smtp,
             demo_key_file,
+            delivery: file.delivery,
         })
     }
 

@@ -40,6 +40,10 @@ pub struct AppState {
     pub demo_jwks: Option<serde_json::Value>,
     /// School sign-in (OpenID Connect), with each provider's discovery document cached.
     pub oidc: crate::auth::oidc::Oidc,
+    /// Flow 5 delivery: HTTP client, SIS tokens, counters.
+    pub delivery: crate::delivery::Delivery,
+    /// The demo's own little SIS (demo mode only).
+    pub demo_sis: crate::demo_sis::DemoSis,
 }
 
 pub struct Application {
@@ -90,8 +94,17 @@ impl Application {
             .map(|k| serde_json::to_value(&k).map(|v| serde_json::json!({ "keys": [v] })))
             .transpose()?;
 
+        let settings_delivery = settings.delivery.clone();
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
+        // The demo school's results go to the demo SIS inside this server.
+        if settings.is_demo() {
+            if let Some(t) = tenants.get_mut(crate::config::DEMO_TENANT) {
+                t.settings
+                    .sis
+                    .get_or_insert_with(|| crate::demo_sis::settings(port));
+            }
+        }
         let state = web::Data::new(AppState {
             db,
             settings,
@@ -99,6 +112,9 @@ impl Application {
             tenants,
             demo_jwks,
             oidc: crate::auth::oidc::Oidc::new()?,
+            delivery: crate::delivery::Delivery::new(settings_delivery)
+                .map_err(|e| anyhow::anyhow!("delivery: {e}"))?,
+            demo_sis: crate::demo_sis::DemoSis::default(),
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state).await?;
@@ -108,6 +124,7 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .wrap(tracing_actix_web::TracingLogger::default())
+                .configure(crate::demo_sis::routes)
                 .configure(crate::api::routes)
                 .configure(crate::sis::routes)
         })
@@ -136,6 +153,8 @@ impl Application {
     /// sign-in links are removed and documents that failed to render are rendered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
+        let deliverer = tokio::spawn(crate::delivery::run(self.state.clone()));
+        let puller = tokio::spawn(crate::pull::schedule(self.state.clone()));
         let cleaner = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -158,6 +177,8 @@ impl Application {
         });
         let served = self.server.await;
         cleaner.abort();
+        deliverer.abort();
+        puller.abort();
         served
     }
 }

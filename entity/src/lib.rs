@@ -19,3 +19,4 @@ pub mod person;
 pub mod session;
 pub mod sign_in_link;
 pub mod signature;
+pub mod sis_message;

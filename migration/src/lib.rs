@@ -8,6 +8,7 @@ mod m20261123_000003_exam_case;
 mod m20261123_000004_session;
 mod m20261125_000005_roles_and_corrections;
 mod m20261125_000006_documents;
+mod m20261125_000007_sis_outbox;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_session::Migration),
             Box::new(m20261125_000005_roles_and_corrections::Migration),
             Box::new(m20261125_000006_documents::Migration),
+            Box::new(m20261125_000007_sis_outbox::Migration),
         ]
     }
 }

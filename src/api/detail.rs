@@ -179,6 +179,10 @@ pub struct SheetView {
     identity_method: Option<String>,
     irregularities: Option<String>,
     scores: Vec<ScoreBody>,
+    /// When the exam began and ended by this sheet (the device's clock, or the server's
+    /// where the device sent none).
+    started_at: Option<DateTime<Utc>>,
+    ended_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
 
@@ -209,6 +213,8 @@ fn sheet_view(s: StoredSheet, me: Uuid) -> SheetView {
                 note,
             })
             .collect(),
+        started_at: s.sheet.started_at,
+        ended_at: s.sheet.ended_at,
         updated_at: s.sheet.updated_at,
     }
 }

@@ -6,6 +6,7 @@
 //! (demo mode only).
 
 mod cases;
+mod deliveries;
 mod detail;
 mod documents;
 mod school;
@@ -31,8 +32,9 @@ use uuid::Uuid;
         cases::sign, cases::finalise, cases::audit, cases::correct,
         detail::model, detail::list_sheets, detail::preview, detail::calendar,
         documents::list, documents::download, documents::record,
+        deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
     ),
-    tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"))
+    tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"), (name = "deliveries", description = "Results sent to the SIS (flow 5)"))
 )]
 pub struct ApiDoc;
 
@@ -79,6 +81,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .route(web::get().to(documents::download)),
             )
             .service(r("/cases/{id}/record", "GET").route(web::get().to(documents::record)))
+            .service(r("/cases/{id}/deliveries", "GET").route(web::get().to(deliveries::of_case)))
+            .service(r("/deliveries", "GET").route(web::get().to(deliveries::undelivered)))
+            .service(r("/sis/pull", "POST").route(web::post().to(deliveries::pull)))
+            .service(
+                r("/deliveries/{messageId}/retry", "POST").route(web::post().to(deliveries::retry)),
+            )
             .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
     );
     cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));

@@ -182,6 +182,7 @@ pub async fn correct(
         },
     )
     .await?;
+    crate::delivery::enqueue(&txn, &updated, "corrected").await?;
     txn.commit().await?;
     Ok(updated)
 }

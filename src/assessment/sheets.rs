@@ -533,6 +533,8 @@ pub async fn judge(
         },
     )
     .await?;
+    // The SIS learns the attendance as soon as the exam took place.
+    crate::delivery::enqueue(&txn, &updated, "attendance").await?;
     txn.commit().await?;
     Ok(updated)
 }

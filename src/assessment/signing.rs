@@ -198,6 +198,7 @@ pub async fn sign(
             },
         )
         .await?;
+        crate::delivery::enqueue(&txn, &signed, "signed").await?;
         signed
     } else {
         case
@@ -268,6 +269,7 @@ async fn finalise_one(
         },
     )
     .await?;
+    crate::delivery::enqueue(&txn, &done, "finalised").await?;
     txn.commit().await?;
     Ok(done)
 }

@@ -24,6 +24,87 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// Prometheus text: the SIS outbox per school (queue depth by state, age of the oldest
+/// message not delivered) and deliveries since start by outcome. Counts only, no personal
+/// data.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    use std::fmt::Write;
+    let depth = match crate::delivery::depth(&state.db).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the outbox for /metrics failed");
+            return problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            );
+        }
+    };
+    let now = chrono::Utc::now();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# HELP proeve_sis_outbox_messages Messages to the SIS in the outbox, by state.\n\
+         # TYPE proeve_sis_outbox_messages gauge"
+    );
+    let mut tenants: Vec<&String> = state.tenants.keys().collect();
+    tenants.sort();
+    for t in &tenants {
+        for s in [
+            crate::delivery::WAITING,
+            crate::delivery::SENDING,
+            crate::delivery::PARKED,
+            crate::delivery::DELIVERED,
+        ] {
+            let n = depth
+                .iter()
+                .find(|d| &d.tenant == *t && d.state == s)
+                .map_or(0, |d| d.count);
+            let _ = writeln!(
+                out,
+                "proeve_sis_outbox_messages{{tenant=\"{t}\",state=\"{s}\"}} {n}"
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# HELP proeve_sis_outbox_oldest_undelivered_seconds Age of the oldest message not delivered yet (0: none).\n\
+         # TYPE proeve_sis_outbox_oldest_undelivered_seconds gauge"
+    );
+    for t in &tenants {
+        let oldest = depth
+            .iter()
+            .filter(|d| &d.tenant == *t && d.state != crate::delivery::DELIVERED)
+            .filter_map(|d| d.oldest)
+            .min()
+            .map_or(0, |o| (now - o).num_seconds().max(0));
+        let _ = writeln!(
+            out,
+            "proeve_sis_outbox_oldest_undelivered_seconds{{tenant=\"{t}\"}} {oldest}"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "# HELP proeve_sis_delivery_attempts_total Delivery attempts since start, by outcome.\n\
+         # TYPE proeve_sis_delivery_attempts_total counter"
+    );
+    let counts = state.delivery.counters.snapshot();
+    for t in &tenants {
+        for o in ["delivered", "retried", "parked"] {
+            let n = counts
+                .iter()
+                .find(|(ct, co, _)| ct == *t && *co == o)
+                .map_or(0, |c| c.2);
+            let _ = writeln!(
+                out,
+                "proeve_sis_delivery_attempts_total{{tenant=\"{t}\",outcome=\"{o}\"}} {n}"
+            );
+        }
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out)
+}
+
 pub async fn demo_jwks(state: web::Data<AppState>) -> HttpResponse {
     match &state.demo_jwks {
         Some(jwks) => HttpResponse::Ok().json(jwks),

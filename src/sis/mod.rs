@@ -9,7 +9,7 @@ mod components;
 pub(crate) mod documents;
 mod groups;
 mod health;
-mod offerings;
+pub(crate) mod offerings;
 mod persons;
 
 use crate::auth::jwt::VerifyError;
@@ -26,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ooapi/openapi.yaml", web::get().to(health::specification));
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
         .route(
             "/.well-known/proeve-demo-jwks.json",
             web::get().to(health::demo_jwks),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 /// The first catalogue test the SIS asked for that we hold; `None` leaves the offering for
 /// the exam office to resolve by hand.
-fn resolve_component(state: &AppState, parsed: &wire::Offering) -> Option<Uuid> {
+pub(crate) fn resolve_component(state: &AppState, parsed: &wire::Offering) -> Option<Uuid> {
     if parsed.offering_type != "component" {
         return None;
     }

@@ -343,6 +343,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         ],
         smtp: None,
         demo_key_file: None,
+        delivery: proeve::config::DeliverySettings {
+            poll_ms: 50,
+            timeout_secs: 5,
+            retry_base_ms: 100,
+            retry_cap_secs: 1,
+            lease_secs: 7,
+        },
     };
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
@@ -436,6 +443,15 @@ fn schema_defs() -> &'static Value {
 
 /// Asserts that `value` is valid against the official OKE schema `def` (formats checked).
 pub fn assert_valid(def: &str, value: &Value) {
+    let errors = schema_errors(def, value);
+    assert!(
+        errors.is_empty(),
+        "not a valid {def}: {errors:#?}\n{value:#}"
+    );
+}
+
+/// What is wrong with `value` against the official OKE schema `def` (formats checked).
+pub fn schema_errors(def: &str, value: &Value) -> Vec<String> {
     static VALIDATORS: OnceLock<Mutex<HashMap<String, Arc<jsonschema::Validator>>>> =
         OnceLock::new();
     let cache = VALIDATORS.get_or_init(|| Mutex::new(HashMap::new()));
@@ -458,14 +474,10 @@ pub fn assert_valid(def: &str, value: &Value) {
             })
             .clone()
     };
-    let errors: Vec<String> = validator
+    validator
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not a valid {def}: {errors:#?}\n{value:#}"
-    );
+        .collect()
 }
 
 /// Asserts a list page whose items are all valid `def`s.

@@ -5,6 +5,7 @@
 mod app_api;
 mod auth;
 mod cancel;
+mod delivery;
 mod demo;
 mod documents;
 mod errors;
@@ -17,4 +18,5 @@ mod planning;
 mod scoring;
 mod signin_link;
 mod signin_school;
+mod sis_standin;
 mod vectors;

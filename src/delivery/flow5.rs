@@ -1,0 +1,188 @@
+//! The flow 5 bodies (OKE-DIGEST §4.3): the complete result of one attempt, built from the
+//! exam as it stands when the message is first sent. Attendance goes first (`in progress`),
+//! the result when signed (`completed`), and again with `final: true` once the exam committee
+//! finalised in Proeve, where the offering allows final results.
+
+use crate::catalog::Catalog;
+use crate::config::TenantSettings;
+use crate::planning::state;
+use crate::report::{self, documents, record::Record, ReportError};
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Amsterdam;
+use entity::{association, exam_case, offering, person, sis_message};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use serde_json::{json, Map, Value};
+
+pub const CONSUMER: &str = "nl-test-admin";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Not (yet) possible, e.g. the exam's record is not complete: try again later.
+    #[error("{0}")]
+    NotYet(String),
+    /// A body that can never be right: park it for a person.
+    #[error("{0}")]
+    Broken(String),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+fn date(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Amsterdam).format("%Y-%m-%d").to_string()
+}
+
+/// A date-time with the Dutch offset, as OKE's examples write it.
+fn date_time(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Amsterdam)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+/// The name of the exam moment the result was obtained in (`executedOfferingName`).
+fn executed_offering_name(offering: &offering::Model, r: &Record) -> String {
+    let when = r
+        .actual_start
+        .or(r.planned_start)
+        .map(|t| t.with_timezone(&Amsterdam).format("%d-%m-%Y").to_string());
+    let place = r.place.as_ref().and_then(|p| p.name.clone());
+    [Some(offering.name.clone()), when, place]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" — ")
+}
+
+/// The body for `msg`, checked against the official schema.
+pub async fn build(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    msg: &sis_message::Model,
+) -> Result<Value, BuildError> {
+    let tenant = school.slug.as_str();
+    let case = exam_case::Entity::find_by_id((tenant.to_string(), msg.case_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| BuildError::Broken(format!("exam case {} is gone", msg.case_id)))?;
+    let offering = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", case.offering_id)))?;
+    let enrolment = association::Entity::find_by_id((tenant.to_string(), case.association_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| BuildError::Broken(format!("enrolment {} is gone", case.association_id)))?;
+    let record = report::build_record(db, catalog, school, &case)
+        .await?
+        .ok_or_else(|| BuildError::NotYet("the exam has no result yet".into()))?;
+    let attendance_only = msg.reason == "attendance";
+    let docs = if attendance_only {
+        Vec::new()
+    } else {
+        let docs = report::ensure_documents(db, catalog, school, case.case_id).await?;
+        if docs.len() < 2 {
+            return Err(BuildError::NotYet(
+                "the exam's documents are not rendered yet".into(),
+            ));
+        }
+        docs
+    };
+
+    let mut result_consumer = Map::new();
+    result_consumer.insert("consumerKey".into(), json!(CONSUMER));
+    let attendance = case.attendance.clone().unwrap_or_else(|| "notKnown".into());
+    result_consumer.insert("attendance".into(), json!(attendance));
+    result_consumer.insert(
+        "executedOfferingName".into(),
+        json!(executed_offering_name(&offering, &record)),
+    );
+    if let Some(t) = record
+        .actual_end
+        .or(record.actual_start)
+        .or(record.planned_start)
+    {
+        result_consumer.insert("testDate".into(), json!(date_time(t)));
+    }
+    let irregularities = documents::irregularities(&record);
+    if !irregularities.is_empty() {
+        result_consumer.insert("irregularities".into(), json!(irregularities.join("\n")));
+    }
+
+    let mut result = Map::new();
+    if attendance_only {
+        result.insert("state".into(), json!("in progress"));
+    } else {
+        result.insert("state".into(), json!("completed"));
+        if attendance == "present" {
+            if let Some(passed) = case.passed {
+                result.insert(
+                    "pass".into(),
+                    json!(if passed { "passed" } else { "failed" }),
+                );
+            }
+            if let Some(score) = &case.score {
+                result.insert("score".into(), json!(score));
+            }
+            if let Some(raw) = case.raw_score {
+                result_consumer.insert("rawScore".into(), json!(raw));
+            }
+            if let Some(max) = case.max_raw_score {
+                result_consumer.insert("maxRawScore".into(), json!(max));
+            }
+        }
+        if let Some(first) = record.assessors.first() {
+            result_consumer.insert("assessorId".into(), json!(first.person_id));
+            let code = person::Entity::find_by_id((tenant.to_string(), first.person_id))
+                .one(db)
+                .await?
+                .and_then(|p| p.primary_code)
+                .filter(|c| !c.trim().is_empty());
+            if let Some(code) = code {
+                result_consumer.insert("assessorCode".into(), json!(code));
+            }
+        }
+        let is_final = case.state == state::FINAL && offering.final_results_allowed;
+        result_consumer.insert("final".into(), json!(is_final));
+        // The result documents of the version that stands. The proces-verbaal has no type of
+        // its own among a result's documents (`sessionReport` belongs to flow 4): `other`.
+        let version = docs.iter().filter_map(|d| d.version).max();
+        let list: Vec<Value> = docs
+            .iter()
+            .filter(|d| d.version == version)
+            .map(|d| {
+                json!({
+                    "documentId": d.document_id,
+                    "documentType": if d.document_type == report::ASSESSMENT_FORM { "assessmentForm" } else { "other" },
+                    "documentName": d.file_name,
+                })
+            })
+            .collect();
+        result_consumer.insert("documents".into(), Value::Array(list));
+    }
+    result.insert("resultDate".into(), json!(date(msg.created_at)));
+    result.insert("weight".into(), json!(100));
+    result.insert("consumers".into(), json!([Value::Object(result_consumer)]));
+
+    let attempt = enrolment.attempt.unwrap_or(case.attempt);
+    let mut body = json!({
+        "associationType": "componentOfferingAssociation",
+        "consumers": [{
+            "consumerKey": CONSUMER,
+            "orgAssociationId": case.association_id,
+            "attempt": attempt,
+        }],
+        "result": Value::Object(result),
+    });
+    if msg.method == "PUT" {
+        body["associationId"] = json!(msg.association_id);
+        body["role"] = json!("student");
+        body["state"] = json!("associated");
+        body["person"] = json!(case.person_id);
+        body["offering"] = json!(case.offering_id);
+    }
+    super::schema::check(&msg.method, &body).map_err(BuildError::Broken)?;
+    Ok(body)
+}

@@ -1,0 +1,669 @@
+//! Results back to the SIS (OKE flow 5), durably.
+//!
+//! A state change that owes the SIS a message (the exam took place, was signed, finalised,
+//! corrected) writes a row into the outbox (`sis_message`) in its own transaction, so the
+//! message exists exactly when the change does. Workers deliver the rows: in order per
+//! enrolment and never two of one enrolment at once (a message goes only when every earlier
+//! one of its enrolment is delivered); 429, 5xx and network failures are retried with
+//! exponential backoff and jitter, honouring `Retry-After`; any other 4xx, or a body that
+//! breaks the official schema, parks the message for the exam office, who can send it again
+//! after fixing the cause. A message is claimed with a lease: a worker that dies mid-send
+//! (`kill -9`) leaves it to be sent again after the lease, with the same body — the SIS
+//! sees the same PATCH twice, which changes nothing.
+//!
+//! With PostgreSQL several Proeve instances share the work: due rows are picked
+//! `FOR UPDATE SKIP LOCKED` and claimed with a conditional update, so each message has one
+//! sender at a time.
+
+pub mod flow5;
+pub mod schema;
+pub mod token;
+
+use crate::catalog::Catalog;
+use crate::config::{DeliverySettings, TenantSettings};
+use crate::startup::Tenant;
+use chrono::{DateTime, Duration, Utc};
+use entity::{exam_case, offering, sis_message};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use uuid::Uuid;
+
+pub const WAITING: &str = "waiting";
+pub const SENDING: &str = "sending";
+pub const DELIVERED: &str = "delivered";
+pub const PARKED: &str = "parked";
+
+/// Messages one worker claims per round.
+const BATCH: u64 = 32;
+/// Messages one worker has on the wire at once.
+const CONCURRENCY: usize = 8;
+
+/// A short, single-line piece of an answer, for the exam office and the logs.
+pub fn excerpt(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let flat = flat.trim();
+    match flat.char_indices().nth(500) {
+        Some((i, _)) => format!("{}…", &flat[..i]),
+        None => flat.to_string(),
+    }
+}
+
+/// Queues the message a change of `case` owes the SIS, inside the transaction of that change.
+/// `reason`: `attendance` (the exam took place), `signed`, `finalised`, `corrected`.
+/// Nothing is queued for an offering that expects no result, nor a finalisation the offering
+/// does not allow to be sent as final.
+pub async fn enqueue<C: ConnectionTrait>(
+    txn: &C,
+    case: &exam_case::Model,
+    reason: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    let tenant = case.tenant.as_str();
+    let Some(offering) = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !offering.result_expected || (reason == "finalised" && !offering.final_results_allowed) {
+        return Ok(None);
+    }
+    let last = sis_message::Entity::find()
+        .filter(sis_message::Column::Tenant.eq(tenant))
+        .filter(sis_message::Column::AssociationId.eq(case.association_id))
+        .order_by_desc(sis_message::Column::Position)
+        .one(txn)
+        .await?;
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    sis_message::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        message_id: Set(id),
+        case_id: Set(case.case_id),
+        association_id: Set(case.association_id),
+        position: Set(last.map_or(1, |m| m.position + 1)),
+        reason: Set(reason.to_string()),
+        method: Set("PATCH".into()),
+        body: Set(None),
+        state: Set(WAITING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        lease_until: Set(None),
+        last_status: Set(None),
+        last_error: Set(None),
+        last_response: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        delivered_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    Ok(Some(id))
+}
+
+/// Counters since start, per tenant, for `/metrics`.
+#[derive(Default)]
+pub struct Counters {
+    inner: Mutex<BTreeMap<(String, &'static str), u64>>,
+    pub rounds: AtomicU64,
+}
+
+impl Counters {
+    fn add(&self, tenant: &str, outcome: &'static str) {
+        if let Ok(mut m) = self.inner.lock() {
+            *m.entry((tenant.to_string(), outcome)).or_default() += 1;
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<(String, &'static str, u64)> {
+        self.inner
+            .lock()
+            .map(|m| m.iter().map(|((t, o), n)| (t.clone(), *o, *n)).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// What the delivery workers share.
+pub struct Delivery {
+    pub http: reqwest::Client,
+    pub tokens: token::Tokens,
+    pub counters: Counters,
+    pub settings: DeliverySettings,
+    /// This instance, in the logs and the leases.
+    pub worker: Uuid,
+}
+
+impl Delivery {
+    pub fn new(settings: DeliverySettings) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(settings.timeout_secs.max(1)))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Delivery {
+            http,
+            tokens: token::Tokens::default(),
+            counters: Counters::default(),
+            settings,
+            worker: Uuid::new_v4(),
+        })
+    }
+
+    /// The wait before attempt `n + 1` (n ≥ 1 failures so far): exponential from the base, up
+    /// to the cap, with full jitter in its upper half; never shorter than `Retry-After`.
+    fn backoff(&self, failures: i32, retry_after: Option<std::time::Duration>) -> Duration {
+        let base = self.settings.retry_base_ms.max(1) as f64;
+        let cap = (self.settings.retry_cap_secs.max(1) * 1000) as f64;
+        let exp = (base * 2f64.powi(failures.clamp(1, 30) - 1)).min(cap);
+        let jitter = (Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0;
+        let mut ms = exp * (0.5 + 0.5 * jitter);
+        if let Some(ra) = retry_after {
+            ms = ms.max(ra.as_millis() as f64);
+        }
+        Duration::milliseconds(ms as i64)
+    }
+}
+
+/// The end of a lease taken now, in whole seconds: the lease is also the claim's mark, compared
+/// for equality, and every database keeps whole seconds exactly.
+fn lease_from(delivery: &Delivery, now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    let end = now + Duration::seconds(delivery.settings.lease_secs.max(1) as i64 + 1);
+    end.with_nanosecond(0).unwrap_or(end)
+}
+
+/// Runs delivery rounds until the process ends.
+pub async fn run(state: actix_web::web::Data<crate::startup::AppState>) {
+    let delivery = &state.delivery;
+    if let Err(e) = tokio::task::spawn_blocking(schema::warm).await {
+        tracing::warn!(error = %e, "loading the OKE schemas failed");
+    }
+    let pause = std::time::Duration::from_millis(delivery.settings.poll_ms.max(10));
+    loop {
+        match round(&state.db, &state.catalog, &state.tenants, delivery).await {
+            // A full batch: there is more, go on at once.
+            Ok(n) if n as u64 >= BATCH => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "a delivery round failed; trying again"),
+        }
+        delivery.counters.rounds.fetch_add(1, Ordering::Relaxed);
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// One round: take back expired leases, claim what is due, send it. Returns how many
+/// messages were claimed.
+pub async fn round(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenants: &HashMap<String, Tenant>,
+    delivery: &Delivery,
+) -> Result<usize, DbErr> {
+    let now = Utc::now();
+    sis_message::Entity::update_many()
+        .col_expr(sis_message::Column::State, Expr::value(WAITING))
+        .col_expr(
+            sis_message::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(sis_message::Column::State.eq(SENDING))
+        .filter(sis_message::Column::LeaseUntil.lt(now))
+        .exec(db)
+        .await?;
+    let lease = lease_from(delivery, now);
+    let claimed = claim(db, tenants, now, lease).await?;
+    let n = claimed.len();
+    // The claimed messages belong to different enrolments (a later message of an enrolment
+    // waits for the earlier one to be delivered), so they may go at the same time.
+    use futures_util::StreamExt;
+    futures_util::stream::iter(claimed)
+        .for_each_concurrent(CONCURRENCY, |msg| async move {
+            let Some(t) = tenants.get(&msg.tenant) else {
+                return;
+            };
+            if let Err(e) = deliver(db, catalog, &t.settings, delivery, msg, lease).await {
+                tracing::warn!(error = %e, "recording a delivery failed");
+            }
+        })
+        .await;
+    Ok(n)
+}
+
+/// Due messages whose enrolment has nothing earlier still undelivered, claimed for this
+/// worker with a lease.
+async fn claim(
+    db: &DatabaseConnection,
+    tenants: &HashMap<String, Tenant>,
+    now: DateTime<Utc>,
+    lease: DateTime<Utc>,
+) -> Result<Vec<sis_message::Model>, DbErr> {
+    let configured: Vec<String> = tenants
+        .values()
+        .filter(|t| t.settings.sis.is_some())
+        .map(|t| t.settings.slug.clone())
+        .collect();
+    if configured.is_empty() {
+        return Ok(Vec::new());
+    }
+    let txn = crate::intake::begin(db).await?;
+    let mut due = sis_message::Entity::find()
+        .filter(sis_message::Column::State.eq(WAITING))
+        .filter(sis_message::Column::NextAttemptAt.lte(now))
+        .filter(sis_message::Column::Tenant.is_in(configured))
+        .filter(Expr::cust(
+            "NOT EXISTS (SELECT 1 FROM sis_message p WHERE p.tenant = sis_message.tenant \
+             AND p.association_id = sis_message.association_id \
+             AND p.position < sis_message.position AND p.state <> 'delivered')",
+        ))
+        .order_by_asc(sis_message::Column::NextAttemptAt)
+        .order_by_asc(sis_message::Column::Position)
+        .limit(BATCH);
+    if db.get_database_backend() == DbBackend::Postgres {
+        due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let due = due.all(&txn).await?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for m in due {
+        let taken = sis_message::Entity::update_many()
+            .col_expr(sis_message::Column::State, Expr::value(SENDING))
+            .col_expr(sis_message::Column::LeaseUntil, Expr::value(Some(lease)))
+            .filter(sis_message::Column::Tenant.eq(m.tenant.as_str()))
+            .filter(sis_message::Column::MessageId.eq(m.message_id))
+            .filter(sis_message::Column::State.eq(WAITING))
+            .exec(&txn)
+            .await?;
+        if taken.rows_affected == 1 {
+            claimed.push(m);
+        }
+    }
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// How one attempt ended.
+enum Outcome {
+    Delivered(u16, String),
+    Retry {
+        status: Option<u16>,
+        error: String,
+        response: Option<String>,
+        retry_after: Option<std::time::Duration>,
+    },
+    Park {
+        status: Option<u16>,
+        error: String,
+        response: Option<String>,
+    },
+}
+
+async fn deliver(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    delivery: &Delivery,
+    msg: sis_message::Model,
+    claimed: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(sis) = school.sis.as_ref() else {
+        return Ok(());
+    };
+    // The lease runs from now: a message that waited its turn in the batch still has the
+    // whole lease for its own send. If it ran out meanwhile, another worker has it now.
+    let lease = lease_from(delivery, Utc::now());
+    if !owned(db, &msg, claimed, Some(lease)).await? {
+        return Ok(());
+    }
+    // The body is fixed at the first attempt: every retry sends the same bytes.
+    let body = match &msg.body {
+        Some(b) => Ok(b.clone()),
+        None => match flow5::build(db, catalog, school, &msg).await {
+            Ok(v) => Ok(v.to_string()),
+            Err(e) => Err(e),
+        },
+    };
+    let outcome = match body {
+        Err(flow5::BuildError::Broken(e)) => Outcome::Park {
+            status: None,
+            error: format!("not sent: {e}"),
+            response: None,
+        },
+        Err(e) => Outcome::Retry {
+            status: None,
+            error: format!("not sent yet: {e}"),
+            response: None,
+            retry_after: None,
+        },
+        Ok(body) => {
+            if msg.body.is_none() {
+                sis_message::Entity::update_many()
+                    .col_expr(sis_message::Column::Body, Expr::value(Some(body.clone())))
+                    .filter(sis_message::Column::Tenant.eq(msg.tenant.as_str()))
+                    .filter(sis_message::Column::MessageId.eq(msg.message_id))
+                    .exec(db)
+                    .await?;
+            }
+            send(delivery, &msg, sis, &body).await
+        }
+    };
+    record(db, delivery, msg, lease, outcome).await
+}
+
+/// Whether this worker still holds the message (its lease is the one it set); moves the
+/// lease to `renew` if so.
+async fn owned(
+    db: &DatabaseConnection,
+    msg: &sis_message::Model,
+    lease: DateTime<Utc>,
+    renew: Option<DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    let done = sis_message::Entity::update_many()
+        .col_expr(sis_message::Column::LeaseUntil, Expr::value(renew))
+        .filter(sis_message::Column::Tenant.eq(msg.tenant.as_str()))
+        .filter(sis_message::Column::MessageId.eq(msg.message_id))
+        .filter(sis_message::Column::State.eq(SENDING))
+        .filter(sis_message::Column::LeaseUntil.eq(lease))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// One HTTP attempt, with one fresh token if the SIS refuses the cached one.
+async fn send(
+    delivery: &Delivery,
+    msg: &sis_message::Model,
+    sis: &crate::config::SisSettings,
+    body: &str,
+) -> Outcome {
+    let url = format!(
+        "{}/associations/{}",
+        sis.base_url.trim_end_matches('/'),
+        msg.association_id
+    );
+    for fresh in [false, true] {
+        let token = match delivery.tokens.get(&delivery.http, &msg.tenant, sis).await {
+            Ok(t) => t,
+            Err(e) => {
+                return Outcome::Retry {
+                    status: None,
+                    error: e,
+                    response: None,
+                    retry_after: None,
+                }
+            }
+        };
+        let (method, content_type) = if msg.method == "PUT" {
+            (reqwest::Method::PUT, "application/json")
+        } else {
+            (reqwest::Method::PATCH, "application/merge-patch+json")
+        };
+        let sent = delivery
+            .http
+            .request(method, &url)
+            .bearer_auth(&token)
+            .header("Content-Type", content_type)
+            .header("Accept", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        let resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let what = if e.is_timeout() {
+                    "no answer in time"
+                } else if e.is_connect() {
+                    "cannot connect"
+                } else {
+                    "network error"
+                };
+                return Outcome::Retry {
+                    status: None,
+                    error: format!("{what}: {url}: {e}"),
+                    response: None,
+                    retry_after: None,
+                };
+            }
+        };
+        let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let text = excerpt(&resp.text().await.unwrap_or_default());
+        if status == 401 && !fresh {
+            delivery.tokens.forget(&msg.tenant).await;
+            continue;
+        }
+        return match status {
+            200..=299 => Outcome::Delivered(status, text),
+            429 | 500..=599 => Outcome::Retry {
+                status: Some(status),
+                error: format!("the SIS answered {status}"),
+                response: Some(text),
+                retry_after,
+            },
+            _ => Outcome::Park {
+                status: Some(status),
+                error: format!("the SIS refused it with {status}"),
+                response: Some(text),
+            },
+        };
+    }
+    Outcome::Park {
+        status: Some(401),
+        error: "the SIS refused a fresh token (401): check the client credentials".into(),
+        response: None,
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(v: &str) -> Option<std::time::Duration> {
+    if let Ok(secs) = v.trim().parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs.min(86_400)));
+    }
+    let at = DateTime::parse_from_rfc2822(v.trim()).ok()?;
+    let wait = at.with_timezone(&Utc) - Utc::now();
+    Some(wait.to_std().unwrap_or_default())
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    delivery: &Delivery,
+    msg: sis_message::Model,
+    lease: DateTime<Utc>,
+    outcome: Outcome,
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let attempts = msg.attempts + 1;
+    let tenant = msg.tenant.clone();
+    let mut row = sis_message::ActiveModel {
+        attempts: Set(attempts),
+        lease_until: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match outcome {
+        Outcome::Delivered(status, text) => {
+            delivery.counters.add(&tenant, "delivered");
+            tracing::info!(tenant = %tenant, message = %msg.message_id, association = %msg.association_id, reason = %msg.reason, status, "delivered to the SIS");
+            row.state = Set(DELIVERED.into());
+            row.delivered_at = Set(Some(now));
+            row.last_status = Set(Some(i32::from(status)));
+            row.last_error = Set(None);
+            row.last_response = Set(Some(text));
+        }
+        Outcome::Retry {
+            status,
+            error,
+            response,
+            retry_after,
+        } => {
+            delivery.counters.add(&tenant, "retried");
+            let wait = delivery.backoff(attempts, retry_after);
+            tracing::warn!(tenant = %tenant, message = %msg.message_id, error = %error, retry_in_ms = wait.num_milliseconds(), "delivery failed; will retry");
+            row.state = Set(WAITING.into());
+            row.next_attempt_at = Set(now + wait);
+            row.last_status = Set(status.map(i32::from));
+            row.last_error = Set(Some(error));
+            row.last_response = Set(response);
+        }
+        Outcome::Park {
+            status,
+            error,
+            response,
+        } => {
+            delivery.counters.add(&tenant, "parked");
+            tracing::error!(tenant = %tenant, message = %msg.message_id, error = %error, "delivery parked for the exam office");
+            row.state = Set(PARKED.into());
+            row.last_status = Set(status.map(i32::from));
+            row.last_error = Set(Some(error));
+            row.last_response = Set(response);
+        }
+    }
+    // Only while the lease is still ours: past it, another worker sends and records.
+    let done = sis_message::Entity::update_many()
+        .set(row)
+        .filter(sis_message::Column::Tenant.eq(msg.tenant.as_str()))
+        .filter(sis_message::Column::MessageId.eq(msg.message_id))
+        .filter(sis_message::Column::State.eq(SENDING))
+        .filter(sis_message::Column::LeaseUntil.eq(lease))
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        tracing::warn!(message = %msg.message_id, "the lease ran out before the answer came; another worker has the message");
+    }
+    Ok(())
+}
+
+/// Sends a parked message again (after the exam office fixed the cause): its body is built
+/// anew from the exam as it stands. Returns the message, or `None` if there is no such
+/// parked message.
+pub async fn retry(
+    db: &DatabaseConnection,
+    tenant: &str,
+    message_id: Uuid,
+) -> Result<Option<sis_message::Model>, DbErr> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let done = sis_message::Entity::update_many()
+        .col_expr(sis_message::Column::State, Expr::value(WAITING))
+        .col_expr(sis_message::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(
+            sis_message::Column::Body,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(sis_message::Column::UpdatedAt, Expr::value(now))
+        .filter(sis_message::Column::Tenant.eq(tenant))
+        .filter(sis_message::Column::MessageId.eq(message_id))
+        .filter(sis_message::Column::State.eq(PARKED))
+        .exec(&txn)
+        .await?;
+    let msg = if done.rows_affected == 1 {
+        sis_message::Entity::find_by_id((tenant.to_string(), message_id))
+            .one(&txn)
+            .await?
+    } else {
+        None
+    };
+    txn.commit().await?;
+    Ok(msg)
+}
+
+/// The messages of one exam, in order.
+pub async fn of_case(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<sis_message::Model>, DbErr> {
+    sis_message::Entity::find()
+        .filter(sis_message::Column::Tenant.eq(tenant))
+        .filter(sis_message::Column::CaseId.eq(case_id))
+        .order_by_asc(sis_message::Column::AssociationId)
+        .order_by_asc(sis_message::Column::Position)
+        .all(db)
+        .await
+}
+
+/// A school's messages that are not delivered, oldest first (what the exam office looks at).
+pub async fn undelivered(
+    db: &DatabaseConnection,
+    tenant: &str,
+    limit: u64,
+) -> Result<Vec<sis_message::Model>, DbErr> {
+    sis_message::Entity::find()
+        .filter(sis_message::Column::Tenant.eq(tenant))
+        .filter(sis_message::Column::State.ne(DELIVERED))
+        .order_by_asc(sis_message::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct Depth {
+    pub tenant: String,
+    pub state: String,
+    pub count: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// Per tenant and state: how many messages, and when the oldest was queued.
+pub async fn depth(db: &DatabaseConnection) -> Result<Vec<Depth>, DbErr> {
+    sis_message::Entity::find()
+        .select_only()
+        .column(sis_message::Column::Tenant)
+        .column(sis_message::Column::State)
+        .column_as(sis_message::Column::MessageId.count(), "count")
+        .column_as(sis_message::Column::CreatedAt.min(), "oldest")
+        .group_by(sis_message::Column::Tenant)
+        .group_by(sis_message::Column::State)
+        .order_by_asc(sis_message::Column::Tenant)
+        .into_model::<Depth>()
+        .all(db)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_honours_retry_after() {
+        let d = Delivery::new(DeliverySettings {
+            poll_ms: 100,
+            timeout_secs: 5,
+            retry_base_ms: 1000,
+            retry_cap_secs: 60,
+            lease_secs: 120,
+        })
+        .unwrap();
+        for n in 1..=20 {
+            let w = d.backoff(n, None).num_milliseconds();
+            let full = (1000f64 * 2f64.powi(n - 1)).min(60_000.0) as i64;
+            assert!(w >= full / 2 && w <= full, "attempt {n}: {w} ms");
+        }
+        let w = d.backoff(1, Some(std::time::Duration::from_secs(30)));
+        assert!(w.num_milliseconds() >= 30_000);
+    }
+
+    #[test]
+    fn retry_after_as_seconds_or_date() {
+        assert_eq!(
+            parse_retry_after("7"),
+            Some(std::time::Duration::from_secs(7))
+        );
+        let later = (Utc::now() + Duration::seconds(90)).to_rfc2822();
+        let d = parse_retry_after(&later).unwrap();
+        assert!(d.as_secs() >= 85 && d.as_secs() <= 90, "{d:?}");
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

@@ -1,0 +1,293 @@
+//! Flow 1 pull, for schools whose SIS does not push: Proeve asks the SIS for the planbare
+//! toetsen of a period (`GET /offerings?offeringType=component&component.componentType=test
+//! &since&until`), the enrolments of each (`GET /offerings/{id}/associations`) and the
+//! persons in them (`GET /persons/{id}`), and stores them exactly as if they had been
+//! pushed: the same parsing, checks and storage. One bad item is reported and skipped; the
+//! rest goes on.
+
+use crate::config::SisSettings;
+use crate::delivery::excerpt;
+use crate::intake::{self, AssociationWrite, OfferingWrite, PersonWrite};
+use crate::ooapi;
+use crate::startup::{AppState, Tenant};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+/// Pages of at most this many items; and at most this many pages of one list.
+const PAGE_SIZE: u32 = 250;
+const MAX_PAGES: u32 = 400;
+
+#[derive(Debug, Default, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PullReport {
+    pub since: NaiveDate,
+    pub until: NaiveDate,
+    pub offerings: usize,
+    pub associations: usize,
+    pub persons: usize,
+    /// What could not be stored, one line each, naming the item and the reason.
+    pub skipped: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PullError {
+    #[error("this school has no SIS connection configured (`sis` in its settings)")]
+    NotConfigured,
+    #[error("{0}")]
+    Sis(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+struct Client<'a> {
+    state: &'a AppState,
+    tenant: &'a str,
+    sis: &'a SisSettings,
+}
+
+impl Client<'_> {
+    async fn get(&self, path_and_query: &str) -> Result<Value, PullError> {
+        let url = format!(
+            "{}{path_and_query}",
+            self.sis.base_url.trim_end_matches('/')
+        );
+        for fresh in [false, true] {
+            let token = self
+                .state
+                .delivery
+                .tokens
+                .get(&self.state.delivery.http, self.tenant, self.sis)
+                .await
+                .map_err(PullError::Sis)?;
+            let resp = self
+                .state
+                .delivery
+                .http
+                .get(&url)
+                .bearer_auth(&token)
+                .header("Accept", "application/json")
+                .send()
+                .await
+                .map_err(|e| PullError::Sis(format!("GET {url}: {e}")))?;
+            let status = resp.status();
+            if status.as_u16() == 401 && !fresh {
+                self.state.delivery.tokens.forget(self.tenant).await;
+                continue;
+            }
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| PullError::Sis(format!("GET {url}: {e}")))?;
+            if !status.is_success() {
+                return Err(PullError::Sis(format!(
+                    "GET {url} answered {status}: {}",
+                    excerpt(&text)
+                )));
+            }
+            return serde_json::from_str(&text)
+                .map_err(|e| PullError::Sis(format!("GET {url}: not JSON: {e}")));
+        }
+        Err(PullError::Sis(format!(
+            "GET {url}: the SIS refused a fresh token"
+        )))
+    }
+
+    /// Every item of an OOAPI page list, page by page.
+    async fn all(&self, path: &str, query: &str) -> Result<Vec<Value>, PullError> {
+        let mut items = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let sep = if query.is_empty() { "" } else { "&" };
+            let v = self
+                .get(&format!(
+                    "{path}?{query}{sep}pageSize={PAGE_SIZE}&pageNumber={page}"
+                ))
+                .await?;
+            let Some(list) = v.get("items").and_then(Value::as_array) else {
+                return Err(PullError::Sis(format!(
+                    "GET {path}: no `items` in the answer"
+                )));
+            };
+            items.extend(list.iter().cloned());
+            let more = v.get("hasNextPage").and_then(Value::as_bool) == Some(true);
+            if !more || list.is_empty() {
+                break;
+            }
+        }
+        Ok(items)
+    }
+}
+
+fn id_in(v: &Value, key: &str) -> Option<Uuid> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// The person an association names: its id, or the id of an expanded person.
+fn person_of(a: &Value) -> Option<Uuid> {
+    match a.get("person") {
+        Some(Value::String(s)) => Uuid::parse_str(s).ok(),
+        Some(p @ Value::Object(_)) => id_in(p, "personId"),
+        _ => None,
+    }
+}
+
+/// Pulls the planbare toetsen overlapping `since..=until` with their enrolments and persons.
+pub async fn pull(
+    state: &AppState,
+    tenant: &Tenant,
+    since: NaiveDate,
+    until: NaiveDate,
+) -> Result<PullReport, PullError> {
+    let slug = tenant.settings.slug.as_str();
+    let sis = tenant
+        .settings
+        .sis
+        .as_ref()
+        .ok_or(PullError::NotConfigured)?;
+    let client = Client {
+        state,
+        tenant: slug,
+        sis,
+    };
+    let mut report = PullReport {
+        since,
+        until,
+        ..Default::default()
+    };
+    let offerings = client
+        .all(
+            "/offerings",
+            &format!(
+                "offeringType=component&component.componentType=test&since={since}&until={until}"
+            ),
+        )
+        .await?;
+    for o in offerings {
+        let Some(offering_id) = id_in(&o, "offeringId") else {
+            report
+                .skipped
+                .push("an offering without a valid offeringId".into());
+            continue;
+        };
+        let parsed = match ooapi::offering::parse(&o, offering_id) {
+            Ok(p) => p,
+            Err(e) => {
+                report
+                    .skipped
+                    .push(format!("offering {offering_id}: {}", e));
+                continue;
+            }
+        };
+        let raw = o.to_string();
+        let w = OfferingWrite {
+            parsed: &parsed,
+            component_id: crate::sis::offerings::resolve_component(state, &parsed),
+            raw: &raw,
+        };
+        let txn = intake::begin(&state.db).await?;
+        intake::put_offering(&txn, slug, &w).await?;
+        txn.commit().await?;
+        report.offerings += 1;
+
+        let associations = client
+            .all(&format!("/offerings/{offering_id}/associations"), "")
+            .await?;
+        // The persons first, so the enrolments find them.
+        let persons: BTreeSet<Uuid> = associations.iter().filter_map(person_of).collect();
+        for person_id in persons {
+            let p = match client.get(&format!("/persons/{person_id}")).await {
+                Ok(p) => p,
+                Err(e) => {
+                    report.skipped.push(format!("person {person_id}: {e}"));
+                    continue;
+                }
+            };
+            let parsed = match ooapi::person::parse(&p, person_id) {
+                Ok(p) => p,
+                Err(e) => {
+                    report.skipped.push(format!("person {person_id}: {}", e));
+                    continue;
+                }
+            };
+            let raw = p.to_string();
+            let w = PersonWrite {
+                parsed: &parsed,
+                raw: &raw,
+            };
+            let txn = intake::begin(&state.db).await?;
+            intake::put_person(&txn, slug, &w).await?;
+            txn.commit().await?;
+            report.persons += 1;
+        }
+        for a in associations {
+            let Some(association_id) = id_in(&a, "associationId") else {
+                report.skipped.push(format!(
+                    "an association of offering {offering_id} without a valid associationId"
+                ));
+                continue;
+            };
+            // An expanded person or offering is stored on its own; the enrolment names ids.
+            let mut a = a;
+            if let Some(p) = person_of(&a) {
+                a["person"] = Value::String(p.to_string());
+            }
+            if a.get("offering").is_some_and(Value::is_object) {
+                a["offering"] = Value::String(offering_id.to_string());
+            }
+            let parsed = match ooapi::association::parse(&a, association_id) {
+                Ok(p) => p,
+                Err(e) => {
+                    report
+                        .skipped
+                        .push(format!("association {association_id}: {}", e));
+                    continue;
+                }
+            };
+            let raw = a.to_string();
+            let w = AssociationWrite {
+                parsed: &parsed,
+                raw: &raw,
+            };
+            let txn = intake::begin(&state.db).await?;
+            intake::put_association(&txn, slug, &w).await?;
+            txn.commit().await?;
+            report.associations += 1;
+        }
+    }
+    tracing::info!(tenant = %slug, offerings = report.offerings, associations = report.associations, persons = report.persons, skipped = report.skipped.len(), "pulled from the SIS (flow 1)");
+    Ok(report)
+}
+
+/// Pulls, for each school whose `sis.pull_every_minutes` is set, that often (the first time
+/// shortly after start), the period from 30 days ago to a year ahead.
+pub async fn schedule(state: actix_web::web::Data<AppState>) {
+    let mut last: std::collections::HashMap<String, std::time::Instant> = Default::default();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        for t in state.tenants.values() {
+            let Some(every) = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes) else {
+                continue;
+            };
+            let due = last
+                .get(&t.settings.slug)
+                .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(every.max(1) * 60));
+            if !due {
+                continue;
+            }
+            last.insert(t.settings.slug.clone(), std::time::Instant::now());
+            let today = chrono::Utc::now().date_naive();
+            let (since, until) = (
+                today - chrono::Days::new(30),
+                today + chrono::Days::new(365),
+            );
+            if let Err(e) = pull(&state, t, since, until).await {
+                tracing::warn!(tenant = %t.settings.slug, error = %e, "pulling from the SIS failed; trying again at the next turn");
+            }
+        }
+    }
+}

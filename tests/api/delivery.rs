@@ -1,0 +1,656 @@
+//! Flow 5 against a SIS stand-in that checks every request against the official schemas:
+//! attendance first, then the result with its documents, in order per enrolment, through
+//! errors, outages and hangs; a refused message parks for the exam office, who sends it
+//! again; a cancelled enrolment still gets its result; two Proeve instances on one database
+//! send each message once; a worker that dies mid-send loses nothing.
+
+use crate::app_api::*;
+use crate::helpers::*;
+use crate::sis_standin::{Next, Sis, CLIENT_ID, CLIENT_SECRET};
+use proeve::config::{Settings, SisSettings};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+fn connect(sis: &Arc<Sis>) -> impl FnOnce(&mut Settings) {
+    let (base_url, token_url) = (sis.base_url(), sis.token_url());
+    move |s: &mut Settings| {
+        let key = std::env::temp_dir().join(format!("proeve-demo-key-{}.pem", Uuid::new_v4()));
+        s.demo_key_file = Some(key);
+        s.tenants[0].sis = Some(SisSettings {
+            base_url,
+            token_url,
+            client_id: CLIENT_ID.into(),
+            client_secret: CLIENT_SECRET.to_string().into(),
+            pull_every_minutes: None,
+        });
+    }
+}
+
+async fn app_with(sis: &Arc<Sis>) -> TestApp {
+    spawn_app_with(connect(sis)).await
+}
+
+/// Waits until the SIS accepted `n` messages (or fails the test after 30 s). A message sent
+/// again because its answer did not come back in time (the same body twice in a row)
+/// counts once: the SIS sees the same PATCH again, which changes nothing.
+async fn accepted(sis: &Sis, n: usize) -> Vec<crate::sis_standin::Received> {
+    let started = Instant::now();
+    loop {
+        let mut got = sis.accepted();
+        got.dedup_by(|b, a| a.body == b.body);
+        if got.len() >= n {
+            return got;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the SIS accepted {} of {n}: {:#?}",
+            got.len(),
+            sis.received()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn consumer(body: &Value) -> &Value {
+    &body["result"]["consumers"][0]
+}
+
+/// The student's association of the world's exam (the SIS's Toetsinschrijving).
+async fn enrolment_of(app: &TestApp, case: Uuid) -> Uuid {
+    proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case_id == case)
+        .unwrap()
+        .association_id
+}
+
+async fn deliveries(app: &TestApp, who: &Session, case: Uuid) -> Vec<Value> {
+    let r = call(
+        app,
+        "roc-a",
+        who,
+        "GET",
+        &format!("/cases/{case}/deliveries"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn attendance_then_the_result_with_its_documents_reach_the_sis_valid_and_in_order() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let association = enrolment_of(&app, w.case).await;
+    to_signed(&app, &w, 2).await;
+
+    let got = accepted(&sis, 2).await;
+    assert_eq!(got.len(), 2, "{got:#?}");
+    for r in &got {
+        assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
+        assert_eq!(r.method, "PATCH");
+        assert_eq!(r.association, association.to_string());
+        assert_eq!(r.body["associationType"], "componentOfferingAssociation");
+        let c = &r.body["consumers"][0];
+        assert_eq!(c["consumerKey"], "nl-test-admin");
+        assert_eq!(c["orgAssociationId"], association.to_string());
+        assert_eq!(c["attempt"], 1);
+        assert_eq!(r.body["result"]["weight"], 100);
+        assert_eq!(consumer(&r.body)["attendance"], "present");
+        assert!(consumer(&r.body)["executedOfferingName"]
+            .as_str()
+            .unwrap()
+            .contains("Proeve Kok"));
+        // When the exam actually ended (here: when it was judged, moments ago), with the
+        // Dutch offset.
+        let test_date = consumer(&r.body)["testDate"].as_str().unwrap();
+        let t = chrono::DateTime::parse_from_rfc3339(test_date).unwrap();
+        assert!(
+            (chrono::Utc::now() - t.to_utc()).num_seconds().abs() < 120,
+            "{test_date}"
+        );
+        assert!(test_date.ends_with("+01:00"), "{test_date}");
+    }
+    // Attendance first, while the result is not ready.
+    let (first, second) = (&got[0].body, &got[1].body);
+    assert_eq!(first["result"]["state"], "in progress");
+    assert!(first["result"].get("score").is_none());
+    assert!(consumer(first).get("documents").is_none());
+    // Then the whole result, with the documents the SIS fetches from us.
+    assert_eq!(second["result"]["state"], "completed");
+    assert_eq!(second["result"]["pass"], "passed");
+    assert_eq!(second["result"]["score"], "6.5");
+    let c = consumer(second);
+    assert_eq!(c["final"], false, "signed, not finalised yet");
+    assert_eq!(c["assessorId"], w.ids.0.to_string());
+    assert!(c["rawScore"].as_i64().unwrap() <= c["maxRawScore"].as_i64().unwrap());
+    let docs = c["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    let types: Vec<&str> = docs
+        .iter()
+        .map(|d| d["documentType"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"assessmentForm") && types.contains(&"other"));
+    for d in docs {
+        let r = app
+            .get(
+                "roc-a",
+                &format!("/documents/{}", d["documentId"].as_str().unwrap()),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    // One token for both, asked with the flow 1-5 scope.
+    assert_eq!(sis.tokens_issued(), 1);
+    assert!(sis.token_requests()[0].contains("scope=nl-test-admin-flow-1-5"));
+
+    // The committee finalises: the same result again, now final.
+    let r = call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = accepted(&sis, 3).await;
+    assert!(
+        got[2].schema_errors.is_empty(),
+        "{:#?}",
+        got[2].schema_errors
+    );
+    assert_eq!(consumer(&got[2].body)["final"], true);
+    assert_eq!(got[2].body["result"]["score"], "6.5");
+
+    // The exam office sees what went when, and what the SIS said.
+    let items = deliveries(&app, &w.office, w.case).await;
+    let reasons: Vec<&str> = items
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["attendance", "signed", "finalised"]);
+    assert!(items
+        .iter()
+        .all(|m| m["state"] == "delivered" && m["lastStatus"] == 200));
+    assert_described(&app, "DeliveryList", &json!({"items": items})).await;
+    // Assessors and students do not.
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("/cases/{}/deliveries", w.case),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 403);
+
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("proeve_sis_outbox_messages{tenant=\"roc-a\",state=\"delivered\"} 3"),
+        "{metrics}"
+    );
+    assert!(metrics
+        .contains("proeve_sis_delivery_attempts_total{tenant=\"roc-a\",outcome=\"delivered\"} 3"));
+    assert!(metrics.contains("proeve_sis_outbox_oldest_undelivered_seconds{tenant=\"roc-a\"} 0"));
+}
+
+#[tokio::test]
+async fn errors_outages_and_hangs_are_retried_until_each_message_arrives_once_in_order() {
+    let sis = Sis::start();
+    // 500, 429 with Retry-After: 1, a dropped connection, an answer slower than the timeout.
+    sis.then([
+        Next::Status(500, None),
+        Next::Status(429, Some("1")),
+        Next::Drop,
+        Next::Hang(Duration::from_secs(6)),
+        Next::Status(503, None),
+    ]);
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+
+    let got = accepted(&sis, 2).await;
+    let all = sis.received();
+    let failed = all
+        .iter()
+        .filter(|r| !(200..300).contains(&r.answered))
+        .count();
+    assert!(failed >= 5, "five failures, then the deliveries: {all:#?}");
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].body["result"]["state"], "in progress");
+    assert_eq!(got[1].body["result"]["state"], "completed");
+    // Every attempt of the attendance carried the same body until it arrived.
+    let attendance: Vec<&Value> = all
+        .iter()
+        .filter(|r| r.body["result"]["state"] == "in progress")
+        .map(|r| &r.body)
+        .collect();
+    assert!(attendance.len() >= 5, "{all:#?}");
+    assert!(attendance.windows(2).all(|p| p[0] == p[1]));
+    // Nothing of the result went before the attendance arrived.
+    let first_result = all
+        .iter()
+        .position(|r| r.body["result"]["state"] == "completed")
+        .unwrap();
+    assert!(all[..first_result]
+        .iter()
+        .all(|r| r.body["result"]["state"] == "in progress"));
+    assert!(all.iter().all(|r| r.schema_errors.is_empty()));
+
+    let items = deliveries(&app, &w.office, w.case).await;
+    assert!(items[0]["attempts"].as_i64().unwrap() >= 6, "{items:#?}");
+    assert_eq!(items[0]["state"], "delivered");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let sis = Sis::start();
+    sis.then([Next::Status(429, Some("2"))]);
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 2).await;
+    assert_eq!(got[0].body["result"]["state"], "in progress");
+    let items = deliveries(&app, &w.office, w.case).await;
+    let created =
+        chrono::DateTime::parse_from_rfc3339(items[0]["createdAt"].as_str().unwrap()).unwrap();
+    let delivered =
+        chrono::DateTime::parse_from_rfc3339(items[0]["deliveredAt"].as_str().unwrap()).unwrap();
+    // The base backoff in the tests is 100 ms; the SIS asked for two seconds.
+    assert!(
+        delivered - created >= chrono::Duration::milliseconds(1900),
+        "{created} → {delivered}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_message_parks_holds_back_the_next_and_the_exam_office_sends_it_again() {
+    let sis = Sis::start();
+    sis.then([Next::Status(400, None)]);
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+
+    // The attendance parks; the result waits behind it rather than overtaking it.
+    let started = Instant::now();
+    let parked = loop {
+        let r = call(&app, "roc-a", &w.office, "GET", "/deliveries", None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let items = r.body["items"].as_array().unwrap().clone();
+        if items.iter().any(|m| m["state"] == "parked") && items.len() == 2 {
+            break items;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{items:#?} {:#?}",
+            sis.received()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(parked[0]["reason"], "attendance");
+    assert_eq!(parked[0]["state"], "parked");
+    assert_eq!(parked[0]["lastStatus"], 400);
+    assert!(parked[0]["lastError"].as_str().unwrap().contains("400"));
+    assert!(parked[0]["lastResponse"]
+        .as_str()
+        .unwrap()
+        .contains("scripted 400"));
+    assert_eq!(parked[1]["reason"], "signed");
+    assert_eq!(parked[1]["state"], "waiting");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        sis.received().len(),
+        1,
+        "nothing overtakes a parked message"
+    );
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("proeve_sis_outbox_messages{tenant=\"roc-a\",state=\"parked\"} 1"));
+
+    let id = parked[0]["messageId"].as_str().unwrap();
+    let retry = format!("/deliveries/{id}/retry");
+    // Only the exam office sends again.
+    let r = call(&app, "roc-a", &w.first, "POST", &retry, None).await;
+    assert_eq!(r.status, 403);
+    let r = call(&app, "roc-a", &w.office, "POST", &retry, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["state"], "waiting");
+    let got = accepted(&sis, 2).await;
+    assert_eq!(got[0].body["result"]["state"], "in progress");
+    assert_eq!(got[1].body["result"]["state"], "completed");
+    // A message that is not parked is not sent again by hand.
+    let r = call(&app, "roc-a", &w.office, "POST", &retry, None).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("/deliveries/{}/retry", Uuid::new_v4()),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    // The retry is in the exam's audit trail.
+    let audit = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("/cases/{}/audit", w.case),
+        None,
+    )
+    .await;
+    assert!(audit.body.to_string().contains("delivery retried"));
+}
+
+#[tokio::test]
+async fn a_cancelled_enrolment_still_gets_the_result_of_the_exam_it_took() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let association = enrolment_of(&app, w.case).await;
+    to_signed(&app, &w, 2).await;
+    // The SIS withdraws the enrolment after the exam took place.
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/associations/{association}"),
+            &json!({"associationType": "componentOfferingAssociation", "state": "canceled"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"][0]["state"], "final", "{}", r.body);
+    // All three messages arrive (the signed one may already say final, being built when it
+    // is first sent); the SIS ends with the final result.
+    let started = Instant::now();
+    while !deliveries(&app, &w.office, w.case)
+        .await
+        .iter()
+        .all(|m| m["state"] == "delivered")
+        || deliveries(&app, &w.office, w.case).await.len() < 3
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:#?}",
+            sis.received()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = sis.accepted();
+    assert_eq!(
+        consumer(&got.last().unwrap().body)["final"],
+        true,
+        "{got:#?}"
+    );
+    assert!(got.iter().all(|r| r.association == association.to_string()));
+}
+
+#[tokio::test]
+async fn a_refused_token_is_renewed_once_and_the_message_goes() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    accepted(&sis, 2).await;
+    assert_eq!(sis.tokens_issued(), 1);
+    sis.revoke_tokens();
+    call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    let got = accepted(&sis, 3).await;
+    assert_eq!(consumer(&got[2].body)["final"], true);
+    assert_eq!(sis.tokens_issued(), 2);
+    let refused = sis.received().iter().filter(|r| r.answered == 401).count();
+    assert_eq!(refused, 1);
+}
+
+#[tokio::test]
+async fn a_worker_that_died_mid_send_leaves_the_message_to_be_sent_again_after_its_lease() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    // No SIS yet: the messages wait in the outbox.
+    let sis = Sis::start();
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let rows = entity::sis_message::Entity::find()
+        .all(&app.app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.len(),
+        2,
+        "queued with the changes, without a SIS to send to"
+    );
+    assert!(rows.iter().all(|m| m.state == "waiting"));
+    // As a worker killed after claiming the first leaves it: sending, lease running.
+    let first = rows.iter().find(|m| m.position == 1).unwrap();
+    entity::sis_message::ActiveModel {
+        tenant: Set(first.tenant.clone()),
+        message_id: Set(first.message_id),
+        state: Set("sending".into()),
+        lease_until: Set(Some(chrono::Utc::now() + chrono::Duration::seconds(2))),
+        ..Default::default()
+    }
+    .update(&app.app.db)
+    .await
+    .unwrap();
+    // A new Proeve on the same database, now with the SIS connected.
+    let url = app.app.settings.database_url.clone();
+    let with_sis = connect(&sis);
+    let again = spawn_app_with(move |s| {
+        with_sis(s);
+        s.database_url = url;
+    })
+    .await;
+    let got = accepted(&sis, 2).await;
+    assert_eq!(got[0].body["result"]["state"], "in progress");
+    assert_eq!(got[1].body["result"]["state"], "completed");
+    assert_eq!(got.len(), 2, "each sent once");
+    drop(again);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_send_each_message_once() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let url = app.app.settings.database_url.clone();
+    let second = spawn_app_with({
+        let c = connect(&sis);
+        move |s| {
+            c(s);
+            s.database_url = url;
+        }
+    })
+    .await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let r = call(
+        &app,
+        "roc-a",
+        &w.committee,
+        "POST",
+        "/finalise",
+        Some(json!({"caseIds": [w.case]})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = accepted(&sis, 3).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        sis.received().len(),
+        3,
+        "each once, none twice at once: {:#?}",
+        sis.received()
+    );
+    let states: Vec<String> = got
+        .iter()
+        .map(|r| r.body["result"]["state"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(states, ["in progress", "completed", "completed"]);
+    drop(second);
+}
+
+#[tokio::test]
+async fn a_sis_that_does_not_push_is_pulled_and_stored_as_if_pushed() {
+    use crate::fixtures::{assessor, id, offering, person, student};
+    let sis = Sis::start();
+    let (o1, o2) = (id(), id());
+    let (s1, s2, a) = (id(), id(), id());
+    let (sa1, sa2, aa1) = (id(), id(), id());
+    sis.holds(
+        offering(o1),
+        vec![student(sa1, s1, o1), assessor(aa1, a, o1)],
+        vec![person(s1, "Ayşe"), person(a, "Bram")],
+    );
+    let mut broken = person(s2, "Zoë");
+    broken["surname"] = json!(42);
+    sis.holds(offering(o2), vec![student(sa2, s2, o2)], vec![broken]);
+    let app = app_with(&sis).await;
+    let office = sign_in(&app, "roc-a", staff_person(&app).await).await;
+
+    let r = call(
+        &app,
+        "roc-a",
+        &office,
+        "POST",
+        "/sis/pull",
+        Some(json!({"since": "2026-01-01", "until": "2026-12-31"})),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["offerings"], 2);
+    assert_eq!(r.body["persons"], 2);
+    // The enrolment of the person the SIS sent broken is stored; the person is reported.
+    assert_eq!(r.body["associations"], 3);
+    let skipped = r.body["skipped"].to_string();
+    assert!(
+        skipped.contains(&s2.to_string()) && skipped.contains("surname"),
+        "{skipped}"
+    );
+    // Asked as OKE says: component offerings overlapping the period, page by page.
+    let gets = sis.gets();
+    assert!(gets.iter().any(|g| g.contains("offeringType=component")
+        && g.contains("component.componentType=test")
+        && g.contains("since=2026-01-01")
+        && g.contains("until=2026-12-31")
+        && g.contains("pageNumber=2")));
+    // Stored exactly as a push would: the SIS reads it back, and the exam case is there.
+    let back = app.get("roc-a", &format!("/offerings/{o1}")).await;
+    assert_eq!(back.status, 200);
+    assert_valid("ComponentOffering", &back.body);
+    let back = app.get("roc-a", &format!("/associations/{sa1}")).await;
+    assert_eq!(back.status, 200);
+    assert_eq!(
+        app.get("roc-a", &format!("/persons/{s1}")).await.status,
+        200
+    );
+    let cases = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap();
+    assert!(cases.iter().any(|c| c.association_id == sa1));
+    // Pulling again changes nothing and doubles nothing.
+    let again = call(
+        &app,
+        "roc-a",
+        &office,
+        "POST",
+        "/sis/pull",
+        Some(json!({"since": "2026-01-01", "until": "2026-12-31"})),
+    )
+    .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        proeve::planning::cases(&app.app.db, "roc-a", None)
+            .await
+            .unwrap()
+            .len(),
+        cases.len()
+    );
+
+    // Only the exam office pulls; a bad period is refused by name.
+    let student = sign_in(&app, "roc-a", s1).await;
+    let r = call(
+        &app,
+        "roc-a",
+        &student,
+        "POST",
+        "/sis/pull",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(r.status, 403);
+    let r = call(
+        &app,
+        "roc-a",
+        &office,
+        "POST",
+        "/sis/pull",
+        Some(json!({"since": "2026-12-31", "until": "2026-01-01"})),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body["detail"].as_str().unwrap().contains("until"));
+    // A school without a SIS connection gets a clear answer.
+    let other = sign_in(&app, "roc-b", staff_person_in(&app, "roc-b").await).await;
+    let r = call(&app, "roc-b", &other, "POST", "/sis/pull", Some(json!({}))).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+}
+
+/// A person of the exam office of `roc-a` (by the e-mail address the settings list).
+async fn staff_person(app: &TestApp) -> Uuid {
+    staff_person_in(app, "roc-a").await
+}
+
+async fn staff_person_in(app: &TestApp, tenant: &str) -> Uuid {
+    let p = crate::fixtures::id();
+    let mut doc = crate::fixtures::person(p, "Fatima");
+    doc["mail"] = json!("office@roc.example");
+    doc["affiliations"] = json!(["employee"]);
+    doc.as_object_mut().unwrap().remove("consumers");
+    assert_eq!(
+        app.put(tenant, &format!("/persons/{p}"), &doc).await.status,
+        201
+    );
+    p
+}
