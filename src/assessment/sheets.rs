@@ -80,15 +80,17 @@ pub struct SheetUpdate {
 /// How far a device's clock may run ahead of ours.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
 
-/// Checks the begin and end an assessor gives: not in the future, not days before the
-/// planned moment, and the end not before the begin.
+/// Checks the begin and end an assessor gives: not in the future, not before the exam was
+/// received, and the end not before the begin.
 fn check_times(
     case: &exam_case::Model,
     stored: Option<&assessment_sheet::Model>,
     update: &SheetUpdate,
     now: DateTime<Utc>,
 ) -> Result<(), SheetError> {
-    let earliest = case.planned_start.map(|p| p - chrono::Duration::days(1));
+    // An exam cannot begin before Proeve knew of it: a time before that is a phone clock
+    // that was reset, not an exam. (Before the planned start is fine: plans move.)
+    let earliest = case.created_at - CLOCK_SKEW;
     for (field, t) in [
         ("startedAt", update.started_at),
         ("endedAt", update.ended_at),
@@ -97,9 +99,9 @@ fn check_times(
         if t > now + CLOCK_SKEW {
             return invalid(format!("{field} is in the future"));
         }
-        if earliest.is_some_and(|e| t < e) {
+        if t < earliest {
             return invalid(format!(
-                "{field} is more than a day before the planned start"
+                "{field} is before this exam was received from the SIS"
             ));
         }
     }

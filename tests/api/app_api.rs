@@ -1189,3 +1189,92 @@ async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
         json!({"school": "ROC roc-a", "schoolAccount": false, "mailedLink": false, "demo": false})
     );
 }
+
+#[tokio::test]
+async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+    let plan = json!({
+        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+    });
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let now = chrono::Utc::now();
+    let sheet = |started: chrono::DateTime<chrono::Utc>,
+                 ended: Option<chrono::DateTime<chrono::Utc>>| {
+        let mut s = json!({"revision": 0, "attendance": "present", "scores": [],
+            "startedAt": started.to_rfc3339()});
+        if let Some(e) = ended {
+            s["endedAt"] = json!(e.to_rfc3339());
+        }
+        s
+    };
+    let mine = format!("{case}/sheets/mine");
+    for (body, field, rule) in [
+        (
+            sheet(now + chrono::Duration::hours(2), None),
+            "startedAt",
+            "in the future",
+        ),
+        (
+            sheet(now - chrono::Duration::days(400), None),
+            "startedAt",
+            "before this exam was received",
+        ),
+        (
+            sheet(
+                now - chrono::Duration::minutes(1),
+                Some(now - chrono::Duration::minutes(3)),
+            ),
+            "endedAt",
+            "before startedAt",
+        ),
+    ] {
+        let r = call(&app, "roc-a", &w.first, "PUT", &mine, Some(body)).await;
+        let detail = r.assert_problem(400).to_string();
+        assert!(detail.contains(field) && detail.contains(rule), "{detail}");
+    }
+    // Scored before the planned day (plans move) and saved a while later: the device's times
+    // stand (the exam was received moments ago; a device clock may be ten minutes off).
+    let began = now - chrono::Duration::minutes(8);
+    let ended = now - chrono::Duration::minutes(1);
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &mine,
+        Some(sheet(began, Some(ended))),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    let me = &sheets.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sheet"] == "mine")
+        .unwrap()
+        .clone();
+    let at = |k: &str| chrono::DateTime::parse_from_rfc3339(me[k].as_str().unwrap()).unwrap();
+    assert_eq!(at("startedAt").timestamp(), began.timestamp());
+    assert_eq!(at("endedAt").timestamp(), ended.timestamp());
+}

@@ -13,6 +13,16 @@ export class ApiError extends Error {
   }
 }
 
+// How far the phone's clock is off the server's, learned from each answer's Date header and
+// kept across reloads, so times recorded offline (start and end of an exam) are in the
+// server's time even on a phone whose clock is wrong.
+let clockOffset = Number(localStorage.getItem('proeve.clockOffset')) || 0;
+
+/** Now, as the server's clock would say it (ISO 8601). */
+export function serverNow() {
+  return new Date(Date.now() + clockOffset).toISOString();
+}
+
 /** A call that gets no answer in this time counts as offline (a workshop with one bar). */
 const TIMEOUT_MS = 10000;
 
@@ -31,6 +41,13 @@ export async function api(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     text = await r.text();
+    const date = Date.parse(r.headers.get('Date') ?? '');
+    if (Number.isFinite(date)) {
+      // The header has whole seconds: only a difference beyond that is worth correcting.
+      const off = date - Date.now();
+      clockOffset = Math.abs(off) > 2000 ? off : 0;
+      localStorage.setItem('proeve.clockOffset', String(clockOffset));
+    }
   } catch (e) {
     throw new Offline(String(e));
   } finally {

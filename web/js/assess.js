@@ -1,7 +1,7 @@
 // The assessor's path: identity check → attendance → one screen per section → irregularities
 // → summary with the result → signatures. Every answer is saved on the device at once and
 // queued for the server, so a whole exam can be done without reception.
-import { api, Offline } from './api.js';
+import { api, Offline, serverNow } from './api.js';
 import { field, h, radios, show } from './dom.js';
 import { t } from './i18n.js';
 import * as store from './store.js';
@@ -10,6 +10,7 @@ import { caseData, go, app } from './app.js';
 import { pad } from './pad.js';
 
 const ATTENDANCE = ['present', 'notPresent', 'notStarted', 'notFinished', 'notKnown'];
+const BEGAN = ['present', 'notFinished'];
 
 function steps(model, draft) {
   const list = ['identity', 'attendance'];
@@ -116,7 +117,9 @@ async function scoreScreen(id, step) {
   if (step === 'attendance') {
     return show(...top, h('h1', {}, t('attendance')),
       radios('attendance', t('attendance'), ATTENDANCE.map((a) => ({ value: a, label: t(a) })), draft.attendance ?? '',
-        async (v) => { draft = await save(id, () => ({ attendance: v })); }),
+        // The exam began when the candidate is first recorded as there: the phone's time
+        // (corrected to the server's), so an exam scored offline keeps its real start.
+        async (v) => { draft = await save(id, (d) => ({ attendance: v, ...(BEGAN.includes(v) && !d.startedAt ? { startedAt: serverNow() } : {}) })); }),
       nav(id, model, draft, step, async () => !!(await store.get('drafts', id))?.attendance));
   }
   if (step.startsWith('section-')) {
@@ -161,6 +164,8 @@ async function summaryScreen(id, c, model, draft, top) {
       h('button', {
         type: 'button', disabled: !ready,
         onclick: async () => {
+          // The end of the exam goes with the sheet, queued before the judgement.
+          if ((await store.get('drafts', id))?.startedAt) await save(id, () => ({ endedAt: serverNow() }));
           await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
           go(`/case/${id}/score/sign`);
         },

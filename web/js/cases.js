@@ -5,7 +5,7 @@ import { stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
-import { pipeline, finaliseList } from './office.js';
+import { pipeline, finaliseList, undelivered } from './office.js';
 
 export function place(c) {
   if (!c.place) return t('notPlanned');
@@ -37,6 +37,9 @@ export async function home() {
   const roles = [me.examOffice && t('roleOffice'), me.examCommittee && t('roleCommittee')].filter(Boolean);
   if (roles.length) parts.push(h('p', { class: 'muted' }, roles.join(' · ')));
   if (me.examOffice) parts.push(...pipeline(cases));
+  // Filled in when the server answers; the list of exams does not wait for it.
+  const stuck = me.examOffice || me.examCommittee ? h('section', { 'aria-live': 'polite' }) : null;
+  if (stuck) parts.push(stuck);
   if (me.examCommittee) parts.push(...finaliseList(cases));
   const mine = cases.filter((c) => relation(c).assessor && ['planned', 'assessed'].includes(c.state));
   const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
@@ -55,6 +58,7 @@ export async function home() {
     parts.push(h('p', { class: 'muted' }, t('noCases')));
   }
   show(parts);
+  if (stuck) undelivered().then((els) => stuck.replaceChildren(...els));
 }
 
 function outcomeFacts(o) {
@@ -113,17 +117,42 @@ async function caseScreen(id) {
   if (r.office && ['received', 'planned'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/cancel` }, t('cancelExam')));
   if (r.office && ['signed', 'final'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/correct` }, t('correct')));
   if (r.office || r.committee) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/audit` }, t('audit')));
+  if ((r.office || r.committee) && ['assessed', 'signed', 'final'].includes(c.state)) {
+    actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/sis` }, t('sisTitle')));
+  }
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions];
   if (c.corrections?.length) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
       `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));
   }
+  const docs = ['signed', 'final'].includes(c.state) ? h('section', { 'aria-live': 'polite' }) : null;
+  if (docs) parts.push(docs);
   if (model && r.candidate && ['signed', 'final'].includes(c.state) && sheets.length) {
     parts.push(...formOf(model, sheets));
   } else if (model && (r.candidate || r.assessor)) {
     parts.push(h('h2', {}, t('whatIsAssessed')), ...criteriaList(model));
   }
   show(parts);
+  if (docs) documentsInto(docs, id);
+}
+
+/** The official PDFs of a signed exam, newest version first; only online (they are not kept
+ * on the device). */
+async function documentsInto(section, id) {
+  const kb = (n) => `${Math.max(1, Math.round(n / 1024))} kB`;
+  let list;
+  try {
+    list = (await api('GET', `/cases/${id}/documents`)).items;
+  } catch (e) {
+    section.replaceChildren(h('h2', {}, t('documents')),
+      h('p', { class: 'muted' }, e instanceof Offline ? t('documentsOffline') : t('error', e.message)));
+    return;
+  }
+  section.replaceChildren(h('h2', {}, t('documents')), list.length
+    ? h('ul', { class: 'documents' }, list.map((d) => h('li', {},
+      h('a', { href: d.href, download: d.fileName, type: 'application/pdf' }, t(d.documentType)),
+      ` · ${t('version')} ${d.version ?? 1} · PDF ${kb(d.size)}`)))
+    : h('p', { class: 'muted' }, t('documentsLater')));
 }
 
 async function planScreen(id) {

@@ -45,6 +45,13 @@ const nl = {
   onlineOnly: 'Dit kan alleen met verbinding.', language: 'Taal', linkSent: 'Als dit adres bij de school bekend is, staat er een inloglink in je mail.',
   candidateSigned: 'Kandidaat heeft getekend', assessorSigned: 'Jij hebt getekend', error: 'Er ging iets mis: {0}',
   roleOffice: 'examenbureau', roleCommittee: 'examencommissie',
+  documents: 'Documenten', documentsLater: 'De documenten komen zodra het examen getekend is en ze gemaakt zijn.',
+  documentsOffline: 'De documenten zijn te downloaden zodra je verbinding hebt.', version: 'versie',
+  assessmentForm: 'Beoordelingsformulier', sessionReport: 'Proces-verbaal',
+  sisTitle: 'Naar het SIS', sisNothing: 'Nog niets naar het SIS gestuurd.', sisAnswer: 'Antwoord van het SIS',
+  sisAttendance: 'Aanwezigheid', sisSigned: 'Uitslag (getekend)', sisFinalised: 'Uitslag (vastgesteld)', sisCorrected: 'Uitslag (gecorrigeerd)',
+  sis_waiting: 'wacht', sis_sending: 'wordt verstuurd', sis_delivered: 'afgeleverd', sis_parked: 'vastgelopen',
+  sisNext: 'volgende poging', sisRetry: 'Opnieuw versturen', sisStuck: '{0} bericht(en) nog niet afgeleverd, waarvan {1} vastgelopen.',
 };
 
 const en = {
@@ -93,6 +100,13 @@ const en = {
   onlineOnly: 'This needs a connection.', language: 'Language', linkSent: 'If the school knows this address, a sign-in link is in your mail.',
   candidateSigned: 'The candidate has signed', assessorSigned: 'You have signed', error: 'Something went wrong: {0}',
   roleOffice: 'exam office', roleCommittee: 'exam committee',
+  documents: 'Documents', documentsLater: 'The documents come once the exam is signed and they have been made.',
+  documentsOffline: 'The documents can be downloaded once you are online.', version: 'version',
+  assessmentForm: 'Assessment form', sessionReport: 'Official report (proces-verbaal)',
+  sisTitle: 'To the SIS', sisNothing: 'Nothing sent to the SIS yet.', sisAnswer: 'Answer of the SIS',
+  sisAttendance: 'Attendance', sisSigned: 'Result (signed)', sisFinalised: 'Result (finalised)', sisCorrected: 'Result (corrected)',
+  sis_waiting: 'waiting', sis_sending: 'sending', sis_delivered: 'delivered', sis_parked: 'stuck',
+  sisNext: 'next attempt', sisRetry: 'Send again', sisStuck: '{0} message(s) not delivered yet, {1} of them stuck.',
 };
 
 const all = { nl, en };

@@ -4,7 +4,7 @@ import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
 import { stateName, t, when } from './i18n.js';
 import * as store from './store.js';
-import { caseDetails, go, refresh } from './app.js';
+import { app, caseDetails, go, refresh } from './app.js';
 import { card } from './cases.js';
 
 const STATES = ['received', 'planned', 'assessed', 'signed', 'final', 'canceled'];
@@ -115,7 +115,68 @@ async function auditScreen(id) {
         h('td', {}, h('strong', {}, e.action), e.reason ? [h('br'), h('em', {}, e.reason)] : null))))));
 }
 
+const REASONS = { attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected' };
+
+function deliveryRow(m, office, again) {
+  const when_ = m.state === 'delivered' ? when(m.deliveredAt) : m.state === 'waiting' ? `${t('sisNext')} ${when(m.nextAttemptAt)}` : '';
+  const problem = [m.lastStatus ? `HTTP ${m.lastStatus}` : '', m.lastError ?? ''].filter(Boolean).join(' · ');
+  return h('tr', {},
+    h('td', {}, t(REASONS[m.reason] ?? m.reason), h('br'), h('span', { class: 'small' }, when(m.createdAt))),
+    h('td', {}, h('span', { class: `badge ${m.state === 'parked' ? 'bad' : m.state === 'delivered' ? 'ok' : ''}` }, t(`sis_${m.state}`)),
+      ` ${when_}`, m.attempts > 1 ? h('span', { class: 'small' }, ` (${m.attempts}×)`) : null),
+    h('td', { class: 'small' }, problem, m.lastResponse && m.state !== 'delivered' ? [h('br'), h('code', {}, m.lastResponse)] : null,
+      office && m.state === 'parked' ? h('div', {}, h('button', { type: 'button', class: 'secondary', onclick: () => again(m) }, t('sisRetry'))) : null));
+}
+
+function deliveryTable(items, office, again) {
+  return h('table', {},
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('what')), h('th', { scope: 'col' }, t('state')), h('th', { scope: 'col' }, t('sisAnswer')))),
+    h('tbody', {}, items.map((m) => deliveryRow(m, office, again))));
+}
+
+/** What went to the SIS for one exam, and what it answered; a parked message can go again. */
+async function deliveriesScreen(id) {
+  const { c } = await caseDetails(id);
+  const office = !!app.me?.examOffice;
+  const status = h('p', { role: 'status' });
+  let items;
+  try {
+    items = (await api('GET', `/cases/${id}/deliveries`)).items;
+  } catch (e) {
+    return show(h('h1', {}, t('sisTitle')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : e.message));
+  }
+  const again = async (m) => {
+    try {
+      await api('POST', `/deliveries/${m.messageId}/retry`);
+      deliveriesScreen(id);
+    } catch (e) {
+      status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+    }
+  };
+  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('sisTitle')),
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''), status,
+    items.length ? deliveryTable(items, office, again) : h('p', { class: 'muted' }, t('sisNothing')));
+}
+
+/** For the exam office's home: results that have not reached the SIS yet, if any. */
+export async function undelivered() {
+  let items;
+  try {
+    items = (await api('GET', '/deliveries')).items;
+  } catch {
+    return [];
+  }
+  if (!items.length) return [];
+  const parked = items.filter((m) => m.state === 'parked').length;
+  return [h('h2', {}, t('sisTitle')),
+    h('p', { class: parked ? 'notice bad' : 'muted' }, t('sisStuck', items.length, parked)),
+    h('ul', {}, items.slice(0, 20).map((m) => h('li', {},
+      h('a', { href: `#/case/${m.caseId}/sis` }, `${t(REASONS[m.reason] ?? m.reason)} · ${t(`sis_${m.state}`)}`),
+      m.lastError ? h('span', { class: 'small' }, ` — ${m.lastError}`) : null)))];
+}
+
 export const officeRoutes = [
   [/^\/case\/([0-9a-f-]{36})\/correct$/, correctScreen],
   [/^\/case\/([0-9a-f-]{36})\/audit$/, auditScreen],
+  [/^\/case\/([0-9a-f-]{36})\/sis$/, deliveriesScreen],
 ];

@@ -47,7 +47,7 @@ export async function enqueue(op) {
  * (a failing score still without its note, a method without the check) waits on the phone. */
 export function sheetBody(draft) {
   const body = { revision: draft.revision ?? 0 };
-  for (const k of ['attendance', 'irregularities']) {
+  for (const k of ['attendance', 'irregularities', 'startedAt', 'endedAt']) {
     if (draft[k] !== undefined && draft[k] !== null) body[k] = draft[k];
   }
   if (typeof draft.identityChecked === 'boolean') {
@@ -83,9 +83,17 @@ async function send(op, key) {
     case 'sheet': {
       const draft = await store.get('drafts', op.caseId);
       if (!draft) return;
-      const body = sheetBody(draft);
+      let body = sheetBody(draft);
       try {
-        const r = await api('PUT', `${path}/sheets/mine`, body);
+        const r = await api('PUT', `${path}/sheets/mine`, body).catch(async (e) => {
+          // Times the server finds impossible (a phone clock far off before it was ever
+          // corrected) must not hold the scores back: send without them, the server then
+          // records its own.
+          if (!(e instanceof ApiError && e.status === 400 && /startedAt|endedAt/.test(e.message))) throw e;
+          await store.updateDraft(op.caseId, () => ({ startedAt: undefined, endedAt: undefined }));
+          body = sheetBody({ ...draft, startedAt: undefined, endedAt: undefined });
+          return api('PUT', `${path}/sheets/mine`, body);
+        });
         // Edits made meanwhile stay in the draft (and in a newer queued save).
         await store.updateDraft(op.caseId, () => ({ revision: r.revision }));
       } catch (e) {
@@ -254,6 +262,8 @@ export function draftFrom(sheet, revision) {
     identityChecked: sheet?.identityChecked ?? undefined,
     identityMethod: sheet?.identityMethod ?? undefined,
     irregularities: sheet?.irregularities ?? undefined,
+    startedAt: sheet?.startedAt ?? undefined,
+    endedAt: sheet?.endedAt ?? undefined,
     scores,
   };
 }

@@ -20,6 +20,8 @@ async function maartjesCase(api) {
 
 test('an assessor plans, scores offline, signs, and everything arrives', async () => {
   const { context, page, errors } = await phone(chromium);
+  // The phone's clock runs two hours fast; the app learns the server's time while online.
+  await context.clock.install({ time: new Date(Date.now() + 2 * 3600e3) });
   await signIn(page, proeve, 'Jong, Jo de');
   await page.getByRole('heading', { name: 'Nog te plannen' }).waitFor();
   await check(page, 'assessor-home');
@@ -62,6 +64,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await check(page, 'case-planned');
   await page.getByRole('link', { name: 'Beoordelen' }).click();
   await context.setOffline(true);
+  const offlineFrom = Date.now();
   // Even a reload without reception opens the app from the phone.
   await page.reload();
   await page.getByRole('heading', { name: 'Identiteit' }).waitFor();
@@ -119,6 +122,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   c = await maartjesCase(office);
   assert.equal(c.state, 'planned');
 
+  const offlineUntil = Date.now();
   await context.setOffline(false);
   await allSent(page);
   c = await maartjesCase(office);
@@ -132,6 +136,11 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   assert.equal(jo.scores.length, criteria.length);
   assert.ok(jo.scores.every((s) => s.level === 2));
   assert.equal(jo.scores.find((s) => s.criterion === model.sections[0].criteria[0].code).note, 'Nette mise-en-place, werkt schoon');
+  // Begin and end are when they happened on the phone, offline, in the server's time: not
+  // when they were sent, and not two hours ahead.
+  const [began, ended] = [Date.parse(jo.startedAt), Date.parse(jo.endedAt)];
+  assert.ok(began >= offlineFrom - 5000 && began <= offlineUntil + 5000, `startedAt ${jo.startedAt}`);
+  assert.ok(ended >= began && ended <= offlineUntil + 5000, `endedAt ${jo.endedAt}`);
   const roles = c.signatures.map((s) => `${s.role}:${s.personId}`).sort();
   assert.deepEqual(roles, [`assessor:${DEMO.jo}`, `candidate:${DEMO.maartje}`].sort());
 
@@ -148,6 +157,15 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await student.page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
   await student.page.getByText('Geslaagd').waitFor();
   await student.page.getByRole('heading', { name: 'Mijn beoordelingsformulier' }).waitFor();
+  // The official documents, to download.
+  for (const name of ['Beoordelingsformulier', 'Proces-verbaal']) {
+    const link = student.page.getByRole('link', { name });
+    await link.waitFor();
+    const pdf = await student.page.request.get(new URL(await link.getAttribute('href'), proeve.base).href);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  }
   await check(student.page, 'student-result');
   assert.deepEqual(student.errors, []);
   await student.context.close();

@@ -111,6 +111,35 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   assert.equal(after.corrections.length, 1);
   assert.deepEqual(committee.errors, []);
   await committee.context.close();
+
+  // The demo's own SIS got attendance, the signed result, the correction and the final
+  // result, in that order; the exam office sees each as delivered.
+  const reasons = ['attendance', 'signed', 'corrected', 'finalised'];
+  let items = [];
+  for (let i = 0; i < 200; i++) {
+    items = (await office('GET', `/cases/${c.caseId}/deliveries`)).body.items;
+    if (items.length === 4 && items.every((m) => m.state === 'delivered')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(items.map((m) => m.reason), reasons);
+  assert.ok(items.every((m) => m.state === 'delivered'), JSON.stringify(items));
+  const last = items[3].body.result;
+  assert.equal(last.state, 'completed');
+  assert.equal(last.consumers[0].final, true);
+  assert.equal(last.consumers[0].documents.length, 2);
+  const desk = await phone(chromium);
+  await signIn(desk.page, proeve, 'El Amrani, Fatima');
+  await desk.page.getByRole('heading', { name: 'Overzicht' }).waitFor();
+  await desk.page.goto(`${proeve.app}#/case/${c.caseId}/sis`);
+  await desk.page.getByRole('heading', { name: 'Naar het SIS' }).waitFor();
+  await desk.page.getByText('Uitslag (vastgesteld)').waitFor();
+  assert.equal(await desk.page.getByText('afgeleverd').count(), 4);
+  await check(desk.page, 'office-sis');
+  assert.deepEqual(desk.errors, []);
+  await desk.page.goto(`${proeve.base}/demo-sis/demo`);
+  await desk.page.getByRole('heading', { name: 'Demo-SIS' }).waitFor();
+  assert.equal(await desk.page.locator('tbody tr').count(), 4);
+  await desk.context.close();
 });
 
 test('a session that ends keeps unsent work until the same person signs in again', async () => {
