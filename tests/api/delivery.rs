@@ -654,3 +654,118 @@ async fn staff_person_in(app: &TestApp, tenant: &str) -> Uuid {
     );
     p
 }
+
+/// Proeve as its own process (the release binary's code, built for the tests), with one
+/// school whose SIS is the stand-in, on the given database.
+struct Process {
+    child: std::process::Child,
+}
+
+impl Process {
+    fn start(sis: &Sis, database_url: &str, dir: &std::path::Path) -> Process {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = format!(
+            r#"
+bind = "127.0.0.1:{port}"
+database_url = "{database_url}"
+catalog_dir = "{catalog}"
+
+[delivery]
+poll_ms = 50
+timeout_secs = 6
+retry_base_ms = 100
+retry_cap_secs = 1
+lease_secs = 8
+
+[[tenants]]
+slug = "roc-a"
+name = "ROC A"
+[tenants.sis_auth]
+issuer = "https://idp.roc-a.example"
+audience = "proeve"
+jwks_url = "http://127.0.0.1:9/jwks"
+[tenants.sis]
+base_url = "{base}"
+token_url = "{token}"
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+"#,
+            catalog = repo().join("catalog").display(),
+            base = sis.base_url(),
+            token = sis.token_url(),
+        );
+        let file = dir.join(format!("proeve-{port}.toml"));
+        std::fs::write(&file, config).unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_proeve"))
+            .arg("--config")
+            .arg(&file)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        Process { child }
+    }
+
+    fn kill_9(&mut self) {
+        // SIGKILL: no shutdown, no cleanup, as a crash or an OOM kill.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn kill_9_during_delivery_then_restart_loses_nothing_and_sends_nothing_wrong() {
+    // An exam judged and signed while the school had no SIS connection: its two messages
+    // wait in the outbox.
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let url = app.app.settings.database_url.clone();
+
+    // Proeve as a process, sending to a SIS that takes long to answer the first message.
+    let sis = Sis::start();
+    sis.then([Next::Hang(Duration::from_secs(60))]);
+    let dir = std::env::temp_dir().join("proeve-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut first = Process::start(&sis, &url, &dir);
+    let started = Instant::now();
+    while sis.received().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "nothing was sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Killed while the SIS holds the request.
+    first.kill_9();
+    assert!(sis.accepted().is_empty());
+
+    // Started again: after the dead process's lease, the message goes again, then the next.
+    let _second = Process::start(&sis, &url, &dir);
+    let got = accepted(&sis, 2).await;
+    assert_eq!(got[0].body["result"]["state"], "in progress");
+    assert_eq!(got[1].body["result"]["state"], "completed");
+    let all = sis.received();
+    assert_eq!(
+        all.len(),
+        3,
+        "the killed send, its resend, the result: {all:#?}"
+    );
+    assert_eq!(all[0].body, all[1].body, "the resend is the same message");
+    let items = deliveries(&app, &w.office, w.case).await;
+    assert!(
+        items.iter().all(|m| m["state"] == "delivered"),
+        "{items:#?}"
+    );
+}
