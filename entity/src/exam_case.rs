@@ -37,6 +37,10 @@ pub struct Model {
     pub revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// For an extra attempt Proeve planned: the association it minted for the result, which
+    /// goes to the SIS as a `PUT` (flow 5.2). `None`: the result goes onto the SIS's own
+    /// enrolment (`association_id`).
+    pub result_association_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261123_000004_session;
 mod m20261125_000005_roles_and_corrections;
 mod m20261125_000006_documents;
 mod m20261125_000007_sis_outbox;
+mod m20261125_000008_extra_attempts;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_roles_and_corrections::Migration),
             Box::new(m20261125_000006_documents::Migration),
             Box::new(m20261125_000007_sis_outbox::Migration),
+            Box::new(m20261125_000008_extra_attempts::Migration),
         ]
     }
 }

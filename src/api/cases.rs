@@ -605,6 +605,44 @@ pub async fn cancel(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExtraAttemptBody {
+    /// The case revision you saw.
+    revision: i64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/extra-attempt",
+    tag = "cases",
+    summary = "Plan an extra attempt after a result that did not pass (exam office), within the SIS's attemptLeft; its result goes to the SIS as a new association",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case that did not pass")),
+    request_body = ExtraAttemptBody,
+    responses((status = 201, description = "the new exam case, to plan", body = CaseView), CaseErrors)
+)]
+pub async fn extra_attempt(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: ExtraAttemptBody = json_body(&req, payload).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    if !me.exam_office {
+        return Err(forbidden("only the exam office plans an extra attempt"));
+    }
+    let created = planning::plan_extra_attempt(
+        &state.db,
+        slug,
+        c.case_id,
+        body.revision,
+        &Actor::Person(me.person_id),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(view(&state, slug, &created, &r, &me).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CorrectionBody {
     /// The case revision you corrected.
     revision: i64,

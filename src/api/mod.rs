@@ -28,7 +28,7 @@ use uuid::Uuid;
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
-        cases::list, cases::get, cases::plan, cases::cancel, cases::save_sheet, cases::judge,
+        cases::list, cases::get, cases::plan, cases::cancel, cases::extra_attempt, cases::save_sheet, cases::judge,
         cases::sign, cases::finalise, cases::audit, cases::correct,
         detail::model, detail::list_sheets, detail::preview, detail::calendar,
         documents::list, documents::download, documents::record,
@@ -66,6 +66,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
             .service(r("/cases/{id}/cancel", "POST").route(web::post().to(cases::cancel)))
+            .service(
+                r("/cases/{id}/extra-attempt", "POST").route(web::post().to(cases::extra_attempt)),
+            )
             .service(r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(cases::save_sheet)))
             .service(r("/cases/{id}/model", "GET").route(web::get().to(detail::model)))
             .service(r("/cases/{id}/sheets", "GET").route(web::get().to(detail::list_sheets)))

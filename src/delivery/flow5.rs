@@ -9,7 +9,7 @@ use crate::planning::state;
 use crate::report::{self, documents, record::Record, ReportError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use entity::{association, exam_case, offering, person, sis_message};
+use entity::{exam_case, offering, person, sis_message};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{json, Map, Value};
 
@@ -71,10 +71,6 @@ pub async fn build(
         .one(db)
         .await?
         .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", case.offering_id)))?;
-    let enrolment = association::Entity::find_by_id((tenant.to_string(), case.association_id))
-        .one(db)
-        .await?
-        .ok_or_else(|| BuildError::Broken(format!("enrolment {} is gone", case.association_id)))?;
     let record = report::build_record(db, catalog, school, &case)
         .await?
         .ok_or_else(|| BuildError::NotYet("the exam has no result yet".into()))?;
@@ -166,7 +162,8 @@ pub async fn build(
     result.insert("weight".into(), json!(100));
     result.insert("consumers".into(), json!([Value::Object(result_consumer)]));
 
-    let attempt = enrolment.attempt.unwrap_or(case.attempt);
+    // The attempt executed: the SIS's own for its enrolment, the next one for an extra attempt.
+    let attempt = case.attempt;
     let mut body = json!({
         "associationType": "componentOfferingAssociation",
         "consumers": [{

@@ -76,9 +76,14 @@ pub async fn enqueue<C: ConnectionTrait>(
     if !offering.result_expected || (reason == "finalised" && !offering.final_results_allowed) {
         return Ok(None);
     }
+    // An extra attempt Proeve planned goes as a new association, minted for it (flow 5.2).
+    let (target, method) = match case.result_association_id {
+        Some(id) => (id, "PUT"),
+        None => (case.association_id, "PATCH"),
+    };
     let last = sis_message::Entity::find()
         .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::AssociationId.eq(case.association_id))
+        .filter(sis_message::Column::AssociationId.eq(target))
         .order_by_desc(sis_message::Column::Position)
         .one(txn)
         .await?;
@@ -88,10 +93,10 @@ pub async fn enqueue<C: ConnectionTrait>(
         tenant: Set(tenant.to_string()),
         message_id: Set(id),
         case_id: Set(case.case_id),
-        association_id: Set(case.association_id),
+        association_id: Set(target),
         position: Set(last.map_or(1, |m| m.position + 1)),
         reason: Set(reason.to_string()),
-        method: Set("PATCH".into()),
+        method: Set(method.into()),
         body: Set(None),
         state: Set(WAITING.into()),
         attempts: Set(0),

@@ -73,33 +73,13 @@ pub async fn sync_case(
     let now = Utc::now();
     match (eligible(a, o), existing) {
         (true, None) => {
-            let case = exam_case::ActiveModel {
-                tenant: Set(tenant.to_string()),
-                case_id: Set(Uuid::new_v4()),
-                association_id: Set(a.association_id),
-                offering_id: Set(a.offering_id),
-                person_id: Set(a.person_id),
-                attempt: Set(attempt),
-                state: Set(state::RECEIVED.into()),
-                component_id: Set(o.and_then(|o| o.component_id)),
-                model_version: Set(None),
-                planned_start: Set(None),
-                planned_end: Set(None),
-                place_kind: Set(None),
-                place_name: Set(None),
-                place_address: Set(None),
-                attendance: Set(None),
-                raw_score: Set(None),
-                max_raw_score: Set(None),
-                passed: Set(None),
-                score: Set(None),
-                assessed_at: Set(None),
-                signed_at: Set(None),
-                finalised_at: Set(None),
-                revision: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
+            let case = new_case(
+                tenant,
+                (a.association_id, a.offering_id, a.person_id),
+                attempt,
+                o.and_then(|o| o.component_id),
+                None,
+            )
             .insert(txn)
             .await?;
             let after = snapshot(&case, &[]);
@@ -515,6 +495,151 @@ pub async fn cancel(
         .ok_or(PlanError::NotFound(case_id))?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// A new exam case, just received: for (enrolment, offering, person), the attempt, the exam,
+/// and for an extra attempt Proeve planned, the association its result goes to.
+fn new_case(
+    tenant: &str,
+    (association_id, offering_id, person_id): (Uuid, Uuid, Uuid),
+    attempt: i32,
+    component_id: Option<Uuid>,
+    result_association_id: Option<Uuid>,
+) -> exam_case::ActiveModel {
+    let now = Utc::now();
+    exam_case::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(Uuid::new_v4()),
+        association_id: Set(association_id),
+        offering_id: Set(offering_id),
+        person_id: Set(person_id),
+        attempt: Set(attempt),
+        state: Set(state::RECEIVED.into()),
+        component_id: Set(component_id),
+        model_version: Set(None),
+        planned_start: Set(None),
+        planned_end: Set(None),
+        place_kind: Set(None),
+        place_name: Set(None),
+        place_address: Set(None),
+        attendance: Set(None),
+        raw_score: Set(None),
+        max_raw_score: Set(None),
+        passed: Set(None),
+        score: Set(None),
+        assessed_at: Set(None),
+        signed_at: Set(None),
+        finalised_at: Set(None),
+        revision: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        result_association_id: Set(result_association_id),
+    }
+}
+
+/// Plans an extra attempt (herkansing) after a result that did not pass: a new exam case for
+/// the same enrolment with the next attempt number, whose result goes to the SIS as a new
+/// association (flow 5.2). The SIS governs how many there may be: `attemptLeft` on the
+/// enrolment (absent: no limit) caps the extra attempts Proeve plans for it.
+pub async fn plan_extra_attempt(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case_id: Uuid,
+    expected_revision: i64,
+    actor: &Actor,
+) -> Result<exam_case::Model, PlanError> {
+    let txn = crate::intake::begin(db).await?;
+    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(PlanError::NotFound(case_id))?;
+    if c.revision != expected_revision {
+        return Err(PlanError::Stale {
+            expected: expected_revision,
+            current: c.revision,
+        });
+    }
+    if c.state != state::SIGNED && c.state != state::FINAL {
+        return Err(PlanError::Invalid(format!(
+            "an extra attempt follows a signed result; this exam is {}",
+            c.state
+        )));
+    }
+    if c.passed == Some(true) {
+        return Err(PlanError::Invalid(
+            "the candidate passed this exam: no extra attempt".into(),
+        ));
+    }
+    let enrolment = association::Entity::find_by_id((tenant.to_string(), c.association_id))
+        .one(&txn)
+        .await?
+        .ok_or(PlanError::NotFound(c.association_id))?;
+    if enrolment.state == "canceled" {
+        return Err(PlanError::Invalid(
+            "the SIS canceled this enrolment: no extra attempt".into(),
+        ));
+    }
+    let attempts = exam_case::Entity::find()
+        .filter(exam_case::Column::Tenant.eq(tenant))
+        .filter(exam_case::Column::AssociationId.eq(c.association_id))
+        .all(&txn)
+        .await?;
+    if attempts.iter().any(|a| a.attempt > c.attempt) {
+        return Err(PlanError::Invalid(
+            "a later attempt of this exam already exists".into(),
+        ));
+    }
+    let extra = attempts
+        .iter()
+        .filter(|a| a.result_association_id.is_some())
+        .count();
+    if let Some(left) = enrolment.attempt_left {
+        if i64::try_from(extra).unwrap_or(i64::MAX) >= i64::from(left) {
+            return Err(PlanError::Invalid(format!(
+                "the SIS allows {left} more attempt(s) for this enrolment (attemptLeft), and \
+                 Proeve already planned {extra}"
+            )));
+        }
+    }
+    let case = new_case(
+        tenant,
+        (c.association_id, c.offering_id, c.person_id),
+        c.attempt + 1,
+        c.component_id,
+        Some(Uuid::new_v4()),
+    )
+    .insert(&txn)
+    .await?;
+    let after = snapshot(&case, &[]);
+    audit::record(
+        &txn,
+        change(
+            tenant,
+            case.case_id,
+            actor,
+            "extra attempt planned",
+            None,
+            Some(after),
+            None,
+        ),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        change(
+            tenant,
+            c.case_id,
+            actor,
+            "extra attempt planned",
+            None,
+            Some(serde_json::json!({"extraAttempt": case.case_id, "attempt": case.attempt})),
+            None,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(case)
 }
 
 /// The exam cases of a tenant in a state (or all), oldest first.

@@ -607,9 +607,19 @@ pub(crate) async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
     )
     .await;
     assert_eq!(planned.status, 200, "{}", planned.body);
+    // A failing score needs its note.
+    let given: Vec<Value> = scores(app, level)
+        .into_iter()
+        .map(|mut s| {
+            if level <= 1 {
+                s["note"] = json!("onder de maat");
+            }
+            s
+        })
+        .collect();
     for who in [&w.first, &w.second] {
         let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(app, level)});
+            "identityMethod": "ID-kaart", "scores": given});
         let r = call(
             app,
             "roc-a",

@@ -769,3 +769,105 @@ async fn kill_9_during_delivery_then_restart_loses_nothing_and_sends_nothing_wro
         "{items:#?}"
     );
 }
+
+#[tokio::test]
+async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_put() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let original = enrolment_of(&app, w.case).await;
+    let failed = to_signed(&app, &w, 1).await;
+    assert_eq!(failed["outcome"]["passed"], false, "{failed}");
+    accepted(&sis, 2).await;
+
+    // Only the exam office plans it, and only after a result that did not pass.
+    let extra = format!("/cases/{}/extra-attempt", w.case);
+    let body = json!({"revision": failed["revision"]});
+    let r = call(&app, "roc-a", &w.first, "POST", &extra, Some(body.clone())).await;
+    assert_eq!(r.status, 403);
+    // The SIS governs attempts: with attemptLeft 0 there is none.
+    let attempts_left = |n: i64| {
+        json!({"associationType": "componentOfferingAssociation",
+               "consumers": [{"consumerKey": "nl-test-admin", "attemptLeft": n}]})
+    };
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/associations/{original}"),
+            &attempts_left(0),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body.clone())).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body["detail"].as_str().unwrap().contains("attemptLeft"));
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/associations/{original}"),
+            &attempts_left(1),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body.clone())).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["attempt"], 2);
+    assert_eq!(r.body["state"], "received");
+    let second_case: Uuid = r.body["caseId"].as_str().unwrap().parse().unwrap();
+    // Not twice for the same result.
+    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body)).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    // The second attempt is planned, scored (a pass this time) and signed.
+    let w2 = World {
+        case: second_case,
+        ..w
+    };
+    let passed = to_signed(&app, &w2, 2).await;
+    assert_eq!(passed["outcome"]["passed"], true);
+    let got = accepted(&sis, 4).await;
+    let puts: Vec<_> = got.iter().filter(|r| r.method == "PUT").collect();
+    assert_eq!(puts.len(), 2, "{got:#?}");
+    let new_id = puts[0].association.clone();
+    assert_ne!(
+        new_id,
+        original.to_string(),
+        "a new association, never the original"
+    );
+    for r in &puts {
+        assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
+        assert_eq!(r.association, new_id);
+        assert_eq!(r.body["associationId"], new_id.as_str());
+        assert_eq!(r.body["role"], "student");
+        assert_eq!(r.body["state"], "associated");
+        assert_eq!(
+            r.body["consumers"][0]["orgAssociationId"],
+            original.to_string()
+        );
+        assert_eq!(r.body["consumers"][0]["attempt"], 2);
+        assert!(r.body["person"].is_string() && r.body["offering"].is_string());
+    }
+    assert_eq!(puts[0].body["result"]["state"], "in progress");
+    assert_eq!(puts[1].body["result"]["state"], "completed");
+    assert_eq!(puts[1].body["result"]["pass"], "passed");
+    // The first attempt's own messages stayed on the original enrolment.
+    assert_eq!(
+        got.iter()
+            .filter(|r| r.association == original.to_string())
+            .count(),
+        2
+    );
+
+    // No extra attempt after a pass.
+    let r = call(
+        &app,
+        "roc-a",
+        &w2.office,
+        "POST",
+        &format!("/cases/{second_case}/extra-attempt"),
+        Some(json!({"revision": passed["revision"]})),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body["detail"].as_str().unwrap().contains("passed"));
+}
