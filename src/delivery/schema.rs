@@ -44,12 +44,50 @@ fn closure(defs: &Map<String, Value>, root: &str) -> Map<String, Value> {
         .collect()
 }
 
+/// Makes the `nl-test-admin` consumer elements count. The official schema allows each element
+/// of a `consumers` list as `anyOf` a generic consumer (any properties) or the `nl-test-admin`
+/// add-on, so any element passes through the generic branch and the add-on's rules (the
+/// `attendance` values, `final` a boolean, `rawScore` an integer, …) are never applied. Here an
+/// element whose `consumerKey` is `nl-test-admin` must match the add-on, the others the generic
+/// branch: the standard's evident intent, applied wherever such a list occurs.
+pub fn strict_consumers(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let branches = m.get("anyOf").and_then(Value::as_array).and_then(|a| {
+                let [generic, addon] = a.as_slice() else {
+                    return None;
+                };
+                let says = |b: &Value, what: &str| {
+                    b.get("description")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| d.contains(what))
+                };
+                (says(generic, "specific consumer") && says(addon, "nl-test-admin add-on"))
+                    .then(|| (generic.clone(), addon.clone()))
+            });
+            if let Some((generic, addon)) = branches {
+                m.remove("anyOf");
+                m.insert(
+                    "if".into(),
+                    json!({"properties": {"consumerKey": {"const": "nl-test-admin"}}, "required": ["consumerKey"]}),
+                );
+                m.insert("then".into(), addon);
+                m.insert("else".into(), generic);
+            }
+            m.values_mut().for_each(strict_consumers);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strict_consumers),
+        _ => {}
+    }
+}
+
 fn validator(root: &'static str) -> Option<&'static jsonschema::Validator> {
     static PATCH: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     static PUT: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     let cell = if root == PATCH_SCHEMA { &PATCH } else { &PUT };
     cell.get_or_init(|| {
-        let doc: Value = serde_json::from_str(OFFICIAL).ok()?;
+        let mut doc: Value = serde_json::from_str(OFFICIAL).ok()?;
+        strict_consumers(&mut doc);
         let defs = doc.get("$defs")?.as_object()?;
         let schema = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -117,5 +155,34 @@ mod tests {
         broken["result"]["state"] = json!("done");
         let e = check("PATCH", &broken).unwrap_err();
         assert!(e.contains("/result/state"), "{e}");
+    }
+
+    #[test]
+    fn the_nl_test_admin_consumer_must_follow_its_own_rules() {
+        let ok = json!({
+          "associationType": "componentOfferingAssociation",
+          "consumers": [{"consumerKey": "nl-test-admin", "orgAssociationId": "5a52f86b-edcd-4f7f-9ea9-c8617f6043b6", "attempt": 1}],
+          "result": {"state": "in progress", "resultDate": "2020-10-05", "weight": 100,
+            "consumers": [{"consumerKey": "nl-test-admin", "attendance": "present"}, {"consumerKey": "other", "attendance": 7}]}
+        });
+        assert_eq!(check("PATCH", &ok), Ok(()));
+        for (field, value) in [
+            ("attendance", json!("absent")),
+            ("final", json!("yes")),
+            ("rawScore", json!("65")),
+        ] {
+            let mut bad = ok.clone();
+            bad["result"]["consumers"][0][field] = value;
+            let e = check("PATCH", &bad).unwrap_err();
+            assert!(e.contains("/result/consumers/0"), "{field}: {e}");
+        }
+        let mut missing = ok.clone();
+        missing["result"]["consumers"][0] = json!({"consumerKey": "nl-test-admin"});
+        assert!(check("PATCH", &missing).is_err());
+        let mut attempt = ok.clone();
+        attempt["consumers"][0]["attempt"] = json!("1");
+        assert!(check("PATCH", &attempt)
+            .unwrap_err()
+            .contains("/consumers/0"));
     }
 }

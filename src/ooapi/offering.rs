@@ -322,9 +322,8 @@ fn context_consumer(c: &Obj, program: bool) -> Parsed<(Value, OfferingState)> {
     let state = read_state(c)?;
     let mut out = Map::new();
     out.insert("consumerKey".into(), json!(CONSUMER_KEY));
-    if c.has("offeringState") {
-        out.insert("offeringState".into(), json!(state.as_str()));
-    }
+    // Always given when read back: the nl-test-admin consumer of an offering requires it.
+    out.insert("offeringState".into(), json!(state.as_str()));
     match c.str("cohort")? {
         Some(cohort) => {
             out.insert("cohort".into(), json!(cohort));
