@@ -193,9 +193,20 @@ pub async fn pull(
         txn.commit().await?;
         report.offerings += 1;
 
-        let associations = client
+        let associations = match client
             .all(&format!("/offerings/{offering_id}/associations"), "")
-            .await?;
+            .await
+        {
+            Ok(a) => a,
+            // This offering's enrolments come at the next pull; the other offerings go on.
+            Err(PullError::Sis(e)) => {
+                report
+                    .skipped
+                    .push(format!("the enrolments of offering {offering_id}: {e}"));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         // The persons first, so the enrolments find them.
         let persons: BTreeSet<Uuid> = associations.iter().filter_map(person_of).collect();
         for person_id in persons {
@@ -263,31 +274,36 @@ pub async fn pull(
 }
 
 /// Pulls, for each school whose `sis.pull_every_minutes` is set, that often (the first time
-/// shortly after start), the period from 30 days ago to a year ahead.
+/// shortly after start), the period from 30 days ago to a year ahead. Each school has its own
+/// task, so a slow SIS delays only its own school.
 pub async fn schedule(state: actix_web::web::Data<AppState>) {
-    let mut last: std::collections::HashMap<String, std::time::Instant> = Default::default();
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-    loop {
-        tick.tick().await;
-        for t in state.tenants.values() {
-            let Some(every) = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes) else {
-                continue;
-            };
-            let due = last
-                .get(&t.settings.slug)
-                .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(every.max(1) * 60));
-            if !due {
-                continue;
+    let mut schools = tokio::task::JoinSet::new();
+    for (slug, t) in &state.tenants {
+        let Some(every) = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes) else {
+            continue;
+        };
+        let (state, slug) = (state.clone(), slug.clone());
+        schools.spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.max(1) * 60));
+            // A pull that overran its turn starts the next one a full period later.
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            loop {
+                tick.tick().await;
+                let Some(t) = state.tenants.get(&slug) else {
+                    return;
+                };
+                let today = chrono::Utc::now().date_naive();
+                let (since, until) = (
+                    today - chrono::Days::new(30),
+                    today + chrono::Days::new(365),
+                );
+                if let Err(e) = pull(&state, t, since, until).await {
+                    tracing::warn!(tenant = %slug, error = %e, "pulling from the SIS failed; trying again at the next turn");
+                }
             }
-            last.insert(t.settings.slug.clone(), std::time::Instant::now());
-            let today = chrono::Utc::now().date_naive();
-            let (since, until) = (
-                today - chrono::Days::new(30),
-                today + chrono::Days::new(365),
-            );
-            if let Err(e) = pull(&state, t, since, until).await {
-                tracing::warn!(tenant = %t.settings.slug, error = %e, "pulling from the SIS failed; trying again at the next turn");
-            }
-        }
+        });
     }
+    // Held until the application stops (aborting this task aborts the schools' tasks).
+    while schools.join_next().await.is_some() {}
 }
