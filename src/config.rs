@@ -144,6 +144,23 @@ pub struct SisSettings {
     /// (flow 1 pull) this often. Absent: only when the exam office asks.
     #[serde(default)]
     pub pull_every_minutes: Option<u64>,
+    /// Which OKE version the SIS speaks: `auto` (default: as its `GET /` says), `1.0.1`, or
+    /// `1.1` (the draft that adds the planning status to flow 5).
+    #[serde(default)]
+    pub oke_version: OkeVersion,
+}
+
+/// The OKE version of a SIS, as configured.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum OkeVersion {
+    /// Ask the SIS (`GET /`, `supportedConsumers`).
+    #[default]
+    #[serde(rename = "auto")]
+    Auto,
+    #[serde(rename = "1.0.1")]
+    V1_0_1,
+    #[serde(rename = "1.1")]
+    V1_1,
 }
 
 /// The mail server for sign-in links.

@@ -4,7 +4,7 @@
 //! official schema, else 400), and shows what it got at `/demo-sis/{slug}`. It keeps what it
 //! got in memory: a restart of the demo starts it empty. Outside the demo it does not exist.
 
-use crate::config::{SisSettings, DEMO_TENANT};
+use crate::config::{OkeVersion, SisSettings, DEMO_TENANT};
 use crate::delivery::schema;
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -26,6 +26,8 @@ pub fn settings(port: u16) -> SisSettings {
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.to_string().into(),
         pull_every_minutes: None,
+        // It shows the planned moment too (the 1.1 draft's planning status).
+        oke_version: OkeVersion::V1_1,
     }
 }
 
@@ -149,11 +151,21 @@ async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
                 })
                 .unwrap_or_default();
             let text = |v: &Value| v.as_str().map(esc).unwrap_or_else(|| "—".into());
+            let moment = &g.body["consumers"][0]["testMomentEnrollmentDetails"];
+            let planned = match (
+                moment["startDateTime"].as_str(),
+                moment["roomName"].as_str(),
+            ) {
+                (Some(at), Some(room)) => format!("{} · {}", esc(at), esc(room)),
+                (Some(at), None) => esc(at),
+                _ => "—".into(),
+            };
             rows.push_str(&format!(
-                "<tr><td>{}</td><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td>{}</td><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td></tr>\n",
                 g.at.format("%Y-%m-%d %H:%M:%S UTC"),
                 esc(&g.method),
                 esc(&g.association),
+                planned,
                 text(&c["attendance"]),
                 text(&r["state"]),
                 text(&r["score"]),
@@ -164,7 +176,7 @@ async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
         }
     }
     if rows.is_empty() {
-        rows = "<tr><td colspan=\"7\">Nog niets ontvangen.</td></tr>".into();
+        rows = "<tr><td colspan=\"8\">Nog niets ontvangen.</td></tr>".into();
     }
     let html = format!(
         "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\">\
@@ -174,7 +186,7 @@ async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
          <h1>Demo-SIS</h1><p>Wat Proeve aan het SIS van de demo-school stuurde (OKE flow 5), \
          nieuwste eerst. Alleen in de demo; na een herstart leeg.</p>\
          <table><thead><tr><th scope=\"col\">Ontvangen</th><th scope=\"col\">Toetsinschrijving</th>\
-         <th scope=\"col\">Aanwezigheid</th><th scope=\"col\">Status</th><th scope=\"col\">Uitslag</th>\
+         <th scope=\"col\">Moment (OKE 1.1)</th><th scope=\"col\">Aanwezigheid</th><th scope=\"col\">Status</th><th scope=\"col\">Uitslag</th>\
          <th scope=\"col\">Definitief</th><th scope=\"col\">Documenten</th></tr></thead>\
          <tbody>\n{rows}</tbody></table></main></body></html>"
     );

@@ -25,7 +25,8 @@ pub struct DeliveryView {
     case_id: Uuid,
     /// The SIS's association the result goes onto.
     association_id: Uuid,
-    /// `attendance`, `signed`, `finalised` or `corrected`.
+    /// `planned` (the planned moment, to a SIS on the OKE 1.1 draft), `attendance`, `signed`,
+    /// `finalised` or `corrected`.
     reason: String,
     /// `PATCH` or `PUT`.
     method: String,
@@ -44,6 +45,10 @@ pub struct DeliveryView {
     /// The body as sent (fixed at the first attempt).
     #[schema(value_type = Option<Object>)]
     body: Option<serde_json::Value>,
+    /// Why a waiting message is not on its way: `noSis` (the school has no SIS connection
+    /// configured) or `earlierMessage` (an earlier message of the same enrolment has to
+    /// arrive first).
+    waiting_for: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -51,8 +56,41 @@ pub struct DeliveryList {
     items: Vec<DeliveryView>,
 }
 
+/// The views of `messages`, each waiting one with what it waits for.
+fn views(messages: Vec<sis_message::Model>, has_sis: bool) -> Vec<DeliveryView> {
+    let open: Vec<(Uuid, i32)> = messages
+        .iter()
+        .filter(|m| m.state != delivery::DELIVERED)
+        .map(|m| (m.association_id, m.position))
+        .collect();
+    messages
+        .into_iter()
+        .map(|m| {
+            let waiting_for = (m.state == delivery::WAITING)
+                .then(|| {
+                    if !has_sis {
+                        Some("noSis".to_string())
+                    } else if open
+                        .iter()
+                        .any(|(a, p)| *a == m.association_id && *p < m.position)
+                    {
+                        Some("earlierMessage".into())
+                    } else {
+                        None
+                    }
+                })
+                .flatten();
+            DeliveryView {
+                waiting_for,
+                ..view(m)
+            }
+        })
+        .collect()
+}
+
 fn view(m: sis_message::Model) -> DeliveryView {
     DeliveryView {
+        waiting_for: None,
         next_attempt_at: (m.state == delivery::WAITING).then_some(m.next_attempt_at),
         message_id: m.message_id,
         case_id: m.case_id,
@@ -88,11 +126,8 @@ pub async fn of_case(
             "only the exam office and committee see the deliveries",
         ));
     }
-    let items = delivery::of_case(&state.db, &tenant.settings.slug, c.case_id)
-        .await?
-        .into_iter()
-        .map(view)
-        .collect();
+    let messages = delivery::of_case(&state.db, &tenant.settings.slug, c.case_id).await?;
+    let items = views(messages, tenant.settings.sis.is_some());
     Ok(HttpResponse::Ok().json(DeliveryList { items }))
 }
 
@@ -114,11 +149,8 @@ pub async fn undelivered(
             "only the exam office and committee see the deliveries",
         ));
     }
-    let items = delivery::undelivered(&state.db, &tenant.settings.slug, 500)
-        .await?
-        .into_iter()
-        .map(view)
-        .collect();
+    let messages = delivery::undelivered(&state.db, &tenant.settings.slug, 500).await?;
+    let items = views(messages, tenant.settings.sis.is_some());
     Ok(HttpResponse::Ok().json(DeliveryList { items }))
 }
 

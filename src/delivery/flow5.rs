@@ -2,8 +2,15 @@
 //! exam as it stands when the message is first sent. Attendance goes first (`in progress`),
 //! the result when signed (`completed`), and again with `final: true` once the exam committee
 //! finalised in Proeve, where the offering allows final results.
+//!
+//! To a SIS on the OKE 1.1 draft (`v11`) the association consumer also carries the test
+//! moment (`testMomentEnrollmentDetails`), and Proeve tells it when an exam is planned, so it
+//! can show the moment in the student's agenda. The 1.0.1 fields stay: extra consumer
+//! properties are valid, and the 1.1 draft is not final. Only `planningState: finished` is
+//! sent (the one value the draft shows); a planning message carries the planned moment
+//! without a `planningState`.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ResultValueType};
 use crate::config::TenantSettings;
 use crate::planning::state;
 use crate::report::{self, documents, record::Record, ReportError};
@@ -17,6 +24,9 @@ pub const CONSUMER: &str = "nl-test-admin";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// A message this SIS does not take (a planning status to a 1.0.1 SIS): skip it.
+    #[error("not for this SIS")]
+    NotForThisSis,
     /// Not (yet) possible, e.g. the exam's record is not complete: try again later.
     #[error("{0}")]
     NotYet(String),
@@ -61,6 +71,7 @@ pub async fn build(
     catalog: &Catalog,
     school: &TenantSettings,
     msg: &sis_message::Model,
+    v11: bool,
 ) -> Result<Value, BuildError> {
     let tenant = school.slug.as_str();
     let case = exam_case::Entity::find_by_id((tenant.to_string(), msg.case_id))
@@ -71,6 +82,12 @@ pub async fn build(
         .one(db)
         .await?
         .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", case.offering_id)))?;
+    if msg.reason == "planned" {
+        if !v11 {
+            return Err(BuildError::NotForThisSis);
+        }
+        return finish(msg, &case, planned_moment(&offering, &case), None);
+    }
     let record = report::build_record(db, catalog, school, &case)
         .await?
         .ok_or_else(|| BuildError::NotYet("the exam has no result yet".into()))?;
@@ -120,6 +137,7 @@ pub async fn build(
                 );
             }
             if let Some(score) = &case.score {
+                fits_offering(&offering, score)?;
                 result.insert("score".into(), json!(score));
             }
             if let Some(raw) = case.raw_score {
@@ -160,19 +178,103 @@ pub async fn build(
     }
     result.insert("resultDate".into(), json!(date(msg.created_at)));
     result.insert("weight".into(), json!(100));
-    result.insert("consumers".into(), json!([Value::Object(result_consumer)]));
+    result.insert("consumers".into(), json!([]));
 
+    let mut association_consumer = Map::new();
+    if v11 {
+        let mut moment = Map::new();
+        for (k, t) in [
+            ("startDateTime", record.actual_start),
+            ("endDateTime", record.actual_end),
+        ] {
+            if let Some(t) = t {
+                moment.insert(k.into(), json!(date_time(t)));
+            }
+        }
+        if let Some(room) = record.place.as_ref().and_then(|p| p.name.clone()) {
+            moment.insert("roomName".into(), json!(room));
+        }
+        for k in ["executedOfferingName", "attendance", "irregularities"] {
+            if let Some(v) = result_consumer.get(k) {
+                moment.insert(k.into(), v.clone());
+            }
+        }
+        if let Some(v) = result_consumer.get("testDate") {
+            moment.insert("testDateTime".into(), v.clone());
+        }
+        association_consumer.insert("planningState".into(), json!("finished"));
+        association_consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
+    }
+    // The result consumer goes in last, now that the 1.1 details have read from it.
+    if let Some(Value::Array(list)) = result.get_mut("consumers") {
+        list.clear();
+        list.push(Value::Object(result_consumer));
+    }
+    finish(
+        msg,
+        &case,
+        association_consumer,
+        Some(Value::Object(result)),
+    )
+}
+
+/// A score must be a value of the planbare toets's own `resultValueType` (OKE-DIGEST §4.3),
+/// which may differ from the exam's: a result the SIS cannot store is parked with the reason.
+fn fits_offering(offering: &offering::Model, score: &str) -> Result<(), BuildError> {
+    let Some(wanted) = offering.result_value_type.as_deref() else {
+        return Ok(());
+    };
+    match serde_json::from_value::<ResultValueType>(json!(wanted)) {
+        Ok(t) if !t.allows(score) => Err(BuildError::Broken(format!(
+            "the score {score:?} is not a value of the planbare toets's resultValueType {wanted:?}; \
+             the exam gives another kind of result than the SIS asked for"
+        ))),
+        // A type Proeve does not know is the SIS's to judge.
+        _ => Ok(()),
+    }
+}
+
+/// The planned moment, for a SIS's agenda (1.1 draft): begin, end, where.
+fn planned_moment(offering: &offering::Model, case: &exam_case::Model) -> Map<String, Value> {
+    let mut moment = Map::new();
+    for (k, t) in [
+        ("startDateTime", case.planned_start),
+        ("endDateTime", case.planned_end),
+    ] {
+        if let Some(t) = t {
+            moment.insert(k.into(), json!(date_time(t)));
+        }
+    }
+    if let Some(room) = case.place_name.clone().filter(|n| !n.trim().is_empty()) {
+        moment.insert("roomName".into(), json!(room));
+    }
+    moment.insert("executedOfferingName".into(), json!(offering.name));
+    let mut consumer = Map::new();
+    consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
+    consumer
+}
+
+/// The envelope: the association consumer with the original enrolment and the attempt, the
+/// result if any, and for a `PUT` the whole association; checked against the schema.
+fn finish(
+    msg: &sis_message::Model,
+    case: &exam_case::Model,
+    extra: Map<String, Value>,
+    result: Option<Value>,
+) -> Result<Value, BuildError> {
+    let mut consumer = Map::new();
+    consumer.insert("consumerKey".into(), json!(CONSUMER));
+    consumer.insert("orgAssociationId".into(), json!(case.association_id));
     // The attempt executed: the SIS's own for its enrolment, the next one for an extra attempt.
-    let attempt = case.attempt;
+    consumer.insert("attempt".into(), json!(case.attempt));
+    consumer.extend(extra);
     let mut body = json!({
         "associationType": "componentOfferingAssociation",
-        "consumers": [{
-            "consumerKey": CONSUMER,
-            "orgAssociationId": case.association_id,
-            "attempt": attempt,
-        }],
-        "result": Value::Object(result),
+        "consumers": [Value::Object(consumer)],
     });
+    if let Some(result) = result {
+        body["result"] = result;
+    }
     if msg.method == "PUT" {
         body["associationId"] = json!(msg.association_id);
         body["role"] = json!("student");

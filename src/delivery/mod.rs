@@ -16,7 +16,9 @@
 //! sender at a time.
 
 pub mod flow5;
+pub mod peer;
 pub mod schema;
+mod slots;
 pub mod token;
 
 use crate::catalog::Catalog;
@@ -38,6 +40,8 @@ pub const WAITING: &str = "waiting";
 pub const SENDING: &str = "sending";
 pub const DELIVERED: &str = "delivered";
 pub const PARKED: &str = "parked";
+/// Not for this SIS: a planning status to a SIS that speaks only OKE 1.0.1.
+pub const SKIPPED: &str = "skipped";
 
 /// Messages one worker claims per round.
 const BATCH: u64 = 32;
@@ -58,7 +62,8 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// Queues the message a change of `case` owes the SIS, inside the transaction of that change.
-/// `reason`: `attendance` (the exam took place), `signed`, `finalised`, `corrected`.
+/// `reason`: `planned` (a planning status, for a SIS on the OKE 1.1 draft), `attendance` (the
+/// exam took place), `signed`, `finalised`, `corrected`.
 /// Nothing is queued for an offering that expects no result, nor a finalisation the offering
 /// does not allow to be sent as final.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -140,6 +145,7 @@ impl Counters {
 pub struct Delivery {
     pub http: reqwest::Client,
     pub tokens: token::Tokens,
+    pub peers: peer::Peers,
     pub counters: Counters,
     pub settings: DeliverySettings,
     /// This instance, in the logs and the leases.
@@ -157,6 +163,7 @@ impl Delivery {
         Ok(Delivery {
             http,
             tokens: token::Tokens::default(),
+            peers: peer::Peers::default(),
             counters: Counters::default(),
             settings,
             worker: Uuid::new_v4(),
@@ -267,7 +274,7 @@ async fn claim(
         .filter(Expr::cust(
             "NOT EXISTS (SELECT 1 FROM sis_message p WHERE p.tenant = sis_message.tenant \
              AND p.association_id = sis_message.association_id \
-             AND p.position < sis_message.position AND p.state <> 'delivered')",
+             AND p.position < sis_message.position AND p.state NOT IN ('delivered', 'skipped'))",
         ))
         .order_by_asc(sis_message::Column::NextAttemptAt)
         .order_by_asc(sis_message::Column::Position)
@@ -297,6 +304,7 @@ async fn claim(
 /// How one attempt ended.
 enum Outcome {
     Delivered(u16, String),
+    Skipped(String),
     Retry {
         status: Option<u16>,
         error: String,
@@ -323,19 +331,15 @@ async fn deliver(
     };
     // The lease runs from now: a message that waited its turn in the batch still has the
     // whole lease for its own send. If it ran out meanwhile, another worker has it now.
-    let lease = lease_from(delivery, Utc::now());
+    let mut lease = lease_from(delivery, Utc::now());
     if !owned(db, &msg, claimed, Some(lease)).await? {
         return Ok(());
     }
-    // The body is fixed at the first attempt: every retry sends the same bytes.
-    let body = match &msg.body {
-        Some(b) => Ok(b.clone()),
-        None => match flow5::build(db, catalog, school, &msg).await {
-            Ok(v) => Ok(v.to_string()),
-            Err(e) => Err(e),
-        },
-    };
-    let outcome = match body {
+    let outcome = match body(db, catalog, school, delivery, sis, &msg).await {
+        Err(flow5::BuildError::NotForThisSis) => Outcome::Skipped(
+            "not sent: a planning status needs a SIS on the OKE 1.1 draft; this one speaks 1.0.1"
+                .into(),
+        ),
         Err(flow5::BuildError::Broken(e)) => Outcome::Park {
             status: None,
             error: format!("not sent: {e}"),
@@ -353,13 +357,42 @@ async fn deliver(
                     .col_expr(sis_message::Column::Body, Expr::value(Some(body.clone())))
                     .filter(sis_message::Column::Tenant.eq(msg.tenant.as_str()))
                     .filter(sis_message::Column::MessageId.eq(msg.message_id))
+                    .filter(sis_message::Column::State.eq(SENDING))
+                    .filter(sis_message::Column::LeaseUntil.eq(lease))
                     .exec(db)
                     .await?;
             }
-            send(delivery, &msg, sis, &body).await
+            match send(db, delivery, &msg, sis, &body, &mut lease).await? {
+                Some(outcome) => outcome,
+                // The lease ran out on the way: another worker has the message now.
+                None => return Ok(()),
+            }
         }
     };
     record(db, delivery, msg, lease, outcome).await
+}
+
+/// The body: fixed at the first attempt, so every retry sends the same bytes. Built in the
+/// layout of the OKE version the SIS speaks.
+async fn body(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    delivery: &Delivery,
+    sis: &crate::config::SisSettings,
+    msg: &sis_message::Model,
+) -> Result<String, flow5::BuildError> {
+    if let Some(b) = &msg.body {
+        return Ok(b.clone());
+    }
+    let v11 = delivery
+        .peers
+        .speaks_v11(&delivery.http, &msg.tenant, sis)
+        .await
+        .map_err(flow5::BuildError::NotYet)?;
+    Ok(flow5::build(db, catalog, school, msg, v11)
+        .await?
+        .to_string())
 }
 
 /// Whether this worker still holds the message (its lease is the one it set); moves the
@@ -381,13 +414,18 @@ async fn owned(
     Ok(done.rows_affected == 1)
 }
 
-/// One HTTP attempt, with one fresh token if the SIS refuses the cached one.
+/// One HTTP attempt, with one fresh token if the SIS refuses the cached one. Right before
+/// each request the lease is renewed, so a request goes out only while this worker holds
+/// the message and the lease outlasts the request's timeout: no other worker can send the
+/// next message of the enrolment while this one is on the wire. `None`: the lease was lost.
 async fn send(
+    db: &DatabaseConnection,
     delivery: &Delivery,
     msg: &sis_message::Model,
     sis: &crate::config::SisSettings,
     body: &str,
-) -> Outcome {
+    lease: &mut DateTime<Utc>,
+) -> Result<Option<Outcome>, DbErr> {
     let url = format!(
         "{}/associations/{}",
         sis.base_url.trim_end_matches('/'),
@@ -397,14 +435,19 @@ async fn send(
         let token = match delivery.tokens.get(&delivery.http, &msg.tenant, sis).await {
             Ok(t) => t,
             Err(e) => {
-                return Outcome::Retry {
+                return Ok(Some(Outcome::Retry {
                     status: None,
                     error: e,
                     response: None,
                     retry_after: None,
-                }
+                }))
             }
         };
+        let renewed = lease_from(delivery, Utc::now());
+        if !owned(db, msg, *lease, Some(renewed)).await? {
+            return Ok(None);
+        }
+        *lease = renewed;
         let (method, content_type) = if msg.method == "PUT" {
             (reqwest::Method::PUT, "application/json")
         } else {
@@ -429,12 +472,12 @@ async fn send(
                 } else {
                     "network error"
                 };
-                return Outcome::Retry {
+                return Ok(Some(Outcome::Retry {
                     status: None,
                     error: format!("{what}: {url}: {e}"),
                     response: None,
                     retry_after: None,
-                };
+                }));
             }
         };
         let status = resp.status().as_u16();
@@ -448,7 +491,7 @@ async fn send(
             delivery.tokens.forget(&msg.tenant).await;
             continue;
         }
-        return match status {
+        return Ok(Some(match status {
             200..=299 => Outcome::Delivered(status, text),
             429 | 500..=599 => Outcome::Retry {
                 status: Some(status),
@@ -461,13 +504,13 @@ async fn send(
                 error: format!("the SIS refused it with {status}"),
                 response: Some(text),
             },
-        };
+        }));
     }
-    Outcome::Park {
+    Ok(Some(Outcome::Park {
         status: Some(401),
         error: "the SIS refused a fresh token (401): check the client credentials".into(),
         response: None,
-    }
+    }))
 }
 
 /// `Retry-After` as seconds or an HTTP date.
@@ -497,6 +540,12 @@ async fn record(
         ..Default::default()
     };
     match outcome {
+        Outcome::Skipped(why) => {
+            delivery.counters.add(&tenant, "skipped");
+            row.state = Set(SKIPPED.into());
+            row.last_status = Set(None);
+            row.last_error = Set(Some(why));
+        }
         Outcome::Delivered(status, text) => {
             delivery.counters.add(&tenant, "delivered");
             tracing::info!(tenant = %tenant, message = %msg.message_id, association = %msg.association_id, reason = %msg.reason, status, "delivered to the SIS");
@@ -566,6 +615,8 @@ pub async fn retry(
             sis_message::Column::Body,
             Expr::value(Option::<String>::None),
         )
+        // A fresh start: the first failure after the fix waits seconds, not the cap.
+        .col_expr(sis_message::Column::Attempts, Expr::value(0))
         .col_expr(sis_message::Column::UpdatedAt, Expr::value(now))
         .filter(sis_message::Column::Tenant.eq(tenant))
         .filter(sis_message::Column::MessageId.eq(message_id))
@@ -583,7 +634,8 @@ pub async fn retry(
     Ok(msg)
 }
 
-/// The messages of one exam, in order.
+/// The messages of one exam, in order; not those that were not for this SIS (a planning
+/// status to a SIS on OKE 1.0.1), which were never sent.
 pub async fn of_case(
     db: &DatabaseConnection,
     tenant: &str,
@@ -592,6 +644,7 @@ pub async fn of_case(
     sis_message::Entity::find()
         .filter(sis_message::Column::Tenant.eq(tenant))
         .filter(sis_message::Column::CaseId.eq(case_id))
+        .filter(sis_message::Column::State.ne(SKIPPED))
         .order_by_asc(sis_message::Column::AssociationId)
         .order_by_asc(sis_message::Column::Position)
         .all(db)
@@ -606,7 +659,7 @@ pub async fn undelivered(
 ) -> Result<Vec<sis_message::Model>, DbErr> {
     sis_message::Entity::find()
         .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::State.ne(DELIVERED))
+        .filter(sis_message::Column::State.is_not_in([DELIVERED, SKIPPED]))
         .order_by_asc(sis_message::Column::CreatedAt)
         .limit(limit)
         .all(db)

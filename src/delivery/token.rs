@@ -1,12 +1,11 @@
 //! Access tokens for calling a school's SIS: OAuth 2 client credentials against the tenant's
 //! `sis.token_url` (scope `nl-test-admin-flow-1-5`), kept until shortly before they expire.
 
+use super::slots::PerTenant;
 use crate::config::SisSettings;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 
 pub const SCOPE: &str = "nl-test-admin-flow-1-5";
 
@@ -15,7 +14,7 @@ const MARGIN: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct Tokens {
-    cache: Mutex<HashMap<String, (String, Instant)>>,
+    cache: PerTenant<Option<(String, Instant)>>,
 }
 
 #[derive(Deserialize)]
@@ -35,8 +34,9 @@ impl Tokens {
         tenant: &str,
         sis: &SisSettings,
     ) -> Result<String, String> {
-        let mut cache = self.cache.lock().await;
-        if let Some((token, until)) = cache.get(tenant) {
+        let slot = self.cache.slot(tenant);
+        let mut cached = slot.lock().await;
+        if let Some((token, until)) = cached.as_ref() {
             if Instant::now() + MARGIN < *until {
                 return Ok(token.clone());
             }
@@ -75,17 +75,20 @@ impl Tokens {
                 sis.token_url, t.token_type
             ));
         }
-        // Without expires_in, keep it five minutes.
+        // Without expires_in, keep it five minutes. A token shorter-lived than the margin is
+        // still used until half its life is over, not fetched again for every message.
         let life = Duration::from_secs(t.expires_in.unwrap_or(300).min(86_400));
-        cache.insert(
-            tenant.to_string(),
-            (t.access_token.clone(), Instant::now() + life),
-        );
+        let life = if life > 2 * MARGIN {
+            life
+        } else {
+            MARGIN + life / 2
+        };
+        *cached = Some((t.access_token.clone(), Instant::now() + life));
         Ok(t.access_token)
     }
 
     /// Forgets the tenant's token (the SIS answered 401 to it).
     pub async fn forget(&self, tenant: &str) {
-        self.cache.lock().await.remove(tenant);
+        *self.cache.slot(tenant).lock().await = None;
     }
 }

@@ -443,6 +443,8 @@ pub async fn plan(
         ),
     )
     .await?;
+    // A SIS that speaks the OKE 1.1 draft shows the planned moment in the student's agenda.
+    crate::delivery::enqueue(&txn, &updated, "planned").await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -54,6 +54,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             crate::delivery::SENDING,
             crate::delivery::PARKED,
             crate::delivery::DELIVERED,
+            crate::delivery::SKIPPED,
         ] {
             let n = depth
                 .iter()
@@ -73,7 +74,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     for t in &tenants {
         let oldest = depth
             .iter()
-            .filter(|d| &d.tenant == *t && d.state != crate::delivery::DELIVERED)
+            .filter(|d| {
+                &d.tenant == *t
+                    && d.state != crate::delivery::DELIVERED
+                    && d.state != crate::delivery::SKIPPED
+            })
             .filter_map(|d| d.oldest)
             .min()
             .map_or(0, |o| (now - o).num_seconds().max(0));
@@ -89,7 +94,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     );
     let counts = state.delivery.counters.snapshot();
     for t in &tenants {
-        for o in ["delivered", "retried", "parked"] {
+        for o in ["delivered", "retried", "parked", "skipped"] {
             let n = counts
                 .iter()
                 .find(|(ct, co, _)| ct == *t && *co == o)

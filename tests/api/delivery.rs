@@ -24,6 +24,7 @@ fn connect(sis: &Arc<Sis>) -> impl FnOnce(&mut Settings) {
             client_id: CLIENT_ID.into(),
             client_secret: CLIENT_SECRET.to_string().into(),
             pull_every_minutes: None,
+            oke_version: Default::default(),
         });
     }
 }
@@ -457,14 +458,20 @@ async fn a_worker_that_died_mid_send_leaves_the_message_to_be_sent_again_after_i
         .all(&app.app.db)
         .await
         .unwrap();
+    let mut reasons: Vec<(i32, &str)> = rows
+        .iter()
+        .map(|m| (m.position, m.reason.as_str()))
+        .collect();
+    reasons.sort();
     assert_eq!(
-        rows.len(),
-        2,
+        reasons,
+        [(1, "planned"), (2, "attendance"), (3, "signed")],
         "queued with the changes, without a SIS to send to"
     );
     assert!(rows.iter().all(|m| m.state == "waiting"));
-    // As a worker killed after claiming the first leaves it: sending, lease running.
-    let first = rows.iter().find(|m| m.position == 1).unwrap();
+    // As a worker killed after claiming the attendance leaves it: sending, lease running.
+    // (The planning status goes nowhere: this SIS speaks OKE 1.0.1.)
+    let first = rows.iter().find(|m| m.position == 2).unwrap();
     entity::sis_message::ActiveModel {
         tenant: Set(first.tenant.clone()),
         message_id: Set(first.message_id),
@@ -515,14 +522,24 @@ async fn two_instances_on_one_database_send_each_message_once() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let got = accepted(&sis, 3).await;
+    // Three messages; a body is built when first sent, so the signed result may already say
+    // final if the committee was quicker: the SIS then gets the same PATCH twice.
+    let started = Instant::now();
+    while sis.received().len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{:#?}",
+            sis.received()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        sis.received().len(),
-        3,
-        "each once, none twice at once: {:#?}",
-        sis.received()
-    );
+    let got = sis.received();
+    assert_eq!(got.len(), 3, "each once, none twice at once: {got:#?}");
+    assert!(got
+        .iter()
+        .all(|r| r.answered == 200 && r.schema_errors.is_empty()));
+    assert_eq!(consumer(&got[2].body)["final"], true);
     let states: Vec<String> = got
         .iter()
         .map(|r| r.body["result"]["state"].as_str().unwrap().to_string())
@@ -870,4 +887,170 @@ async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_p
     .await;
     assert_eq!(r.status, 400);
     assert!(r.body["detail"].as_str().unwrap().contains("passed"));
+}
+
+/// The OKE 1.1 draft's parts of a flow 5 body: the association consumer's planning state and
+/// test moment, checked field by field against the draft's list (the official 1.0.1 schema
+/// lets any extra consumer property through).
+fn moment_of(body: &Value) -> &Value {
+    let details = &body["consumers"][0]["testMomentEnrollmentDetails"];
+    let allowed = [
+        "startDateTime",
+        "endDateTime",
+        "roomName",
+        "executedOfferingName",
+        "attendance",
+        "testDateTime",
+        "irregularities",
+        "coordinatorId",
+        "coordinatorCode",
+    ];
+    for (k, v) in details.as_object().expect("testMomentEnrollmentDetails") {
+        assert!(allowed.contains(&k.as_str()), "not a 1.1 field: {k}");
+        if k.ends_with("DateTime") {
+            chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).expect(k);
+        }
+    }
+    details
+}
+
+#[tokio::test]
+async fn a_sis_on_the_1_1_draft_sees_the_planned_moment_and_then_the_result_with_its_planning_state(
+) {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let association = enrolment_of(&app, w.case).await;
+    to_signed(&app, &w, 2).await;
+
+    let got = accepted(&sis, 3).await;
+    assert_eq!(got.len(), 3, "{got:#?}");
+    for r in &got {
+        assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
+        assert_eq!(r.method, "PATCH");
+        assert_eq!(r.association, association.to_string());
+        assert_eq!(
+            r.body["consumers"][0]["orgAssociationId"],
+            association.to_string()
+        );
+        assert_eq!(r.body["consumers"][0]["attempt"], 1);
+    }
+    // Planned: when and where, for the student's agenda; no result yet.
+    let planned = &got[0].body;
+    assert!(planned.get("result").is_none(), "{planned:#}");
+    assert!(
+        planned["consumers"][0].get("planningState").is_none(),
+        "{planned:#}"
+    );
+    let m = moment_of(planned);
+    assert_eq!(m["startDateTime"], "2026-12-08T09:00:00+01:00");
+    assert_eq!(m["endDateTime"], "2026-12-08T15:00:00+01:00");
+    assert_eq!(m["roomName"], "Keuken 2");
+    assert!(m["executedOfferingName"]
+        .as_str()
+        .unwrap()
+        .contains("Proeve Kok"));
+    // Then attendance and the result: finished, with the moment as it took place, and the
+    // 1.0.1 fields all kept in the result.
+    for (r, state) in [(&got[1], "in progress"), (&got[2], "completed")] {
+        assert_eq!(r.body["consumers"][0]["planningState"], "finished");
+        let m = moment_of(&r.body);
+        assert_eq!(m["attendance"], "present");
+        assert_eq!(m["roomName"], "Keuken 2");
+        assert_eq!(m["testDateTime"], consumer(&r.body)["testDate"]);
+        assert_eq!(r.body["result"]["state"], state);
+        assert_eq!(consumer(&r.body)["attendance"], "present");
+        assert!(consumer(&r.body)["executedOfferingName"].is_string());
+    }
+    assert_eq!(
+        consumer(&got[2].body)["documents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // The SIS was asked once which version it speaks.
+    assert!(
+        sis.gets().iter().filter(|g| g.as_str() == "/oke/").count() <= 1,
+        "{:?}",
+        sis.gets()
+    );
+}
+
+#[tokio::test]
+async fn a_1_0_1_sis_gets_no_planning_status_and_the_exam_office_is_not_shown_one() {
+    let sis = Sis::start();
+    sis.speaks("1.0.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 2).await;
+    assert_eq!(
+        got.iter()
+            .map(|r| r.body["result"]["state"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["in progress", "completed"]
+    );
+    for r in &got {
+        let c = r.body["consumers"][0].as_object().unwrap();
+        assert!(
+            !c.contains_key("planningState") && !c.contains_key("testMomentEnrollmentDetails"),
+            "{c:?}"
+        );
+    }
+    // Never sent, so not among what the exam office reads as sent.
+    let items = deliveries(&app, &w.office, w.case).await;
+    let reasons: Vec<&str> = items
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["attendance", "signed"]);
+}
+
+#[tokio::test]
+async fn a_score_the_planbare_toets_cannot_hold_is_parked_with_the_reason() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    // The SIS asks for a whole number from 0 to 10; the exam gives one decimal.
+    let offering = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case_id == w.case)
+        .unwrap()
+        .offering_id;
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/offerings/{offering}"),
+            &json!({"offeringType": "component", "resultValueType": "0-10"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    to_signed(&app, &w, 2).await;
+    // Attendance goes; the result does not.
+    accepted(&sis, 1).await;
+    let started = Instant::now();
+    let parked = loop {
+        let items = deliveries(&app, &w.office, w.case).await;
+        if let Some(m) = items.iter().find(|m| m["state"] == "parked") {
+            break m.clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{items:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(parked["reason"], "signed");
+    let error = parked["lastError"].as_str().unwrap();
+    assert!(
+        error.contains("resultValueType") && error.contains("\"0-10\""),
+        "{error}"
+    );
+    assert!(parked["lastStatus"].is_null());
+    assert_eq!(
+        sis.accepted().len(),
+        1,
+        "nothing the SIS cannot store was sent"
+    );
 }

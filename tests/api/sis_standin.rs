@@ -46,6 +46,8 @@ struct State {
     associations: std::collections::HashMap<String, Vec<Value>>,
     persons: std::collections::HashMap<String, Value>,
     gets: Vec<String>,
+    /// The `nl-test-admin` version `GET /` names (none: `GET /` is 404).
+    version: Option<String>,
 }
 
 pub struct Sis {
@@ -189,6 +191,11 @@ impl Sis {
         }
     }
 
+    /// Says in `GET /` that it speaks this `nl-test-admin` version.
+    pub fn speaks(&self, version: &str) {
+        self.state.lock().unwrap().version = Some(version.into());
+    }
+
     /// The GET requests so far (path and query).
     pub fn gets(&self) -> Vec<String> {
         self.state.lock().unwrap().gets.clone()
@@ -253,6 +260,17 @@ impl Sis {
         };
         if req.path == "/token" {
             return self.token(&stream, &req);
+        }
+        if req.method == "GET" && req.path == "/oke/" {
+            let version = self.state.lock().unwrap().version.clone();
+            return match version {
+                Some(v) => answer(&stream, 200, "", &json!({
+                    "contactEmail": "sis@roc.example", "specification": "https://sis.roc.example/oas.yaml",
+                    "documentation": "https://sis.roc.example/docs", "supportedVersions": ["v5"],
+                    "supportedConsumers": [{"consumerKey": "nl-test-admin", "version": v}],
+                }).to_string()),
+                None => answer(&stream, 404, "", r#"{"status":"404","title":"Not Found"}"#),
+            };
         }
         if req.method == "GET" {
             let bearer = req.header("authorization");

@@ -97,6 +97,7 @@ async function caseScreen(id) {
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('candidate')), h('dd', {}, c.candidate?.displayName ?? ''),
     h('dt', {}, t('exam')), h('dd', {}, c.exam?.name ?? ''),
+    c.attempt > 1 ? [h('dt', {}, t('attempt')), h('dd', {}, String(c.attempt))] : null,
     h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
     h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
     h('dt', {}, t('where')), h('dd', {}, place(c)),
@@ -115,12 +116,28 @@ async function caseScreen(id) {
     actions.append(h('a', { class: 'button secondary', href: `/api/${slug}/cases/${id}/calendar.ics`, download: 'praktijkexamen.ics' }, t('addToCalendar')));
   }
   if (r.office && ['received', 'planned'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/cancel` }, t('cancelExam')));
+  const said = h('p', { role: 'status' });
+  if (r.office && ['signed', 'final'].includes(c.state) && c.outcome?.passed !== true) {
+    // An extra attempt (within what the SIS allows): a new exam to plan. Online only.
+    actions.append(h('button', {
+      type: 'button', class: 'secondary',
+      onclick: async () => {
+        try {
+          const next = await api('POST', `/cases/${id}/extra-attempt`, { revision: c.revision });
+          await store.put('cases', next.caseId, next);
+          go(`/case/${next.caseId}`);
+        } catch (e) {
+          said.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+        }
+      },
+    }, t('extraAttempt')));
+  }
   if (r.office && ['signed', 'final'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/correct` }, t('correct')));
   if (r.office || r.committee) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/audit` }, t('audit')));
   if ((r.office || r.committee) && ['assessed', 'signed', 'final'].includes(c.state)) {
     actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/sis` }, t('sisTitle')));
   }
-  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions];
+  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions, said];
   if (c.corrections?.length) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
       `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));

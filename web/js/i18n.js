@@ -49,9 +49,10 @@ const nl = {
   documentsOffline: 'De documenten zijn te downloaden zodra je verbinding hebt.', version: 'versie',
   assessmentForm: 'Beoordelingsformulier', sessionReport: 'Proces-verbaal',
   sisTitle: 'Naar het SIS', sisNothing: 'Nog niets naar het SIS gestuurd.', sisAnswer: 'Antwoord van het SIS',
-  sisAttendance: 'Aanwezigheid', sisSigned: 'Uitslag (getekend)', sisFinalised: 'Uitslag (vastgesteld)', sisCorrected: 'Uitslag (gecorrigeerd)',
+  sisPlanned: 'Planning (OKE 1.1)', sisAttendance: 'Aanwezigheid', sisSigned: 'Uitslag (getekend)', sisFinalised: 'Uitslag (vastgesteld)', sisCorrected: 'Uitslag (gecorrigeerd)',
   sis_waiting: 'wacht', sis_sending: 'wordt verstuurd', sis_delivered: 'afgeleverd', sis_parked: 'vastgelopen',
-  sisNext: 'volgende poging', sisRetry: 'Opnieuw versturen', sisStuck: '{0} bericht(en) nog niet afgeleverd, waarvan {1} vastgelopen.',
+  extraAttempt: 'Extra poging plannen', sisNext: 'volgende poging',
+  sisWait_noSis: 'deze school heeft geen SIS-koppeling ingesteld', sisWait_earlierMessage: 'tot een eerder bericht van deze inschrijving is afgeleverd', sisRetry: 'Opnieuw versturen', sisStuck: '{0} bericht(en) nog niet afgeleverd, waarvan {1} vastgelopen.',
 };
 
 const en = {
@@ -104,9 +105,10 @@ const en = {
   documentsOffline: 'The documents can be downloaded once you are online.', version: 'version',
   assessmentForm: 'Assessment form', sessionReport: 'Official report (proces-verbaal)',
   sisTitle: 'To the SIS', sisNothing: 'Nothing sent to the SIS yet.', sisAnswer: 'Answer of the SIS',
-  sisAttendance: 'Attendance', sisSigned: 'Result (signed)', sisFinalised: 'Result (finalised)', sisCorrected: 'Result (corrected)',
+  sisPlanned: 'Planning (OKE 1.1)', sisAttendance: 'Attendance', sisSigned: 'Result (signed)', sisFinalised: 'Result (finalised)', sisCorrected: 'Result (corrected)',
   sis_waiting: 'waiting', sis_sending: 'sending', sis_delivered: 'delivered', sis_parked: 'stuck',
-  sisNext: 'next attempt', sisRetry: 'Send again', sisStuck: '{0} message(s) not delivered yet, {1} of them stuck.',
+  extraAttempt: 'Plan an extra attempt', sisNext: 'next attempt',
+  sisWait_noSis: 'this school has no SIS connection configured', sisWait_earlierMessage: 'for an earlier message of this enrolment to arrive', sisRetry: 'Send again', sisStuck: '{0} message(s) not delivered yet, {1} of them stuck.',
 };
 
 const all = { nl, en };

@@ -115,10 +115,11 @@ async function auditScreen(id) {
         h('td', {}, h('strong', {}, e.action), e.reason ? [h('br'), h('em', {}, e.reason)] : null))))));
 }
 
-const REASONS = { attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected' };
+const REASONS = { planned: 'sisPlanned', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected' };
 
 function deliveryRow(m, office, again) {
-  const when_ = m.state === 'delivered' ? when(m.deliveredAt) : m.state === 'waiting' ? `${t('sisNext')} ${when(m.nextAttemptAt)}` : '';
+  const when_ = m.state === 'delivered' ? when(m.deliveredAt)
+    : m.state === 'waiting' ? (m.waitingFor ? t(`sisWait_${m.waitingFor}`) : `${t('sisNext')} ${when(m.nextAttemptAt)}`) : '';
   const problem = [m.lastStatus ? `HTTP ${m.lastStatus}` : '', m.lastError ?? ''].filter(Boolean).join(' · ');
   return h('tr', {},
     h('td', {}, t(REASONS[m.reason] ?? m.reason), h('br'), h('span', { class: 'small' }, when(m.createdAt))),
@@ -172,7 +173,8 @@ export async function undelivered() {
     h('p', { class: parked ? 'notice bad' : 'muted' }, t('sisStuck', items.length, parked)),
     h('ul', {}, items.slice(0, 20).map((m) => h('li', {},
       h('a', { href: `#/case/${m.caseId}/sis` }, `${t(REASONS[m.reason] ?? m.reason)} · ${t(`sis_${m.state}`)}`),
-      m.lastError ? h('span', { class: 'small' }, ` — ${m.lastError}`) : null)))];
+      m.lastError ? h('span', { class: 'small' }, ` — ${m.lastError}`)
+        : m.waitingFor ? h('span', { class: 'small' }, ` — ${t(`sisWait_${m.waitingFor}`)}`) : null)))];
 }
 
 export const officeRoutes = [
