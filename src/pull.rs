@@ -7,7 +7,7 @@
 
 use crate::config::SisSettings;
 use crate::delivery::excerpt;
-use crate::intake::{self, AssociationWrite, OfferingWrite, PersonWrite};
+use crate::intake::writer::Write;
 use crate::ooapi;
 use crate::startup::{AppState, Tenant};
 use chrono::NaiveDate;
@@ -182,15 +182,12 @@ pub async fn pull(
                 continue;
             }
         };
-        let raw = o.to_string();
-        let w = OfferingWrite {
-            parsed: &parsed,
+        let write = Write::Offering {
             component_id: crate::sis::offerings::resolve_component(state, &parsed),
-            raw: &raw,
+            parsed: Box::new(parsed),
+            raw: o.to_string(),
         };
-        let txn = intake::begin(&state.db).await?;
-        intake::put_offering(&txn, slug, &w).await?;
-        txn.commit().await?;
+        state.writer.store(slug, write).await?;
         report.offerings += 1;
 
         let associations = match client
@@ -224,14 +221,11 @@ pub async fn pull(
                     continue;
                 }
             };
-            let raw = p.to_string();
-            let w = PersonWrite {
-                parsed: &parsed,
-                raw: &raw,
+            let write = Write::Person {
+                parsed: Box::new(parsed),
+                raw: p.to_string(),
             };
-            let txn = intake::begin(&state.db).await?;
-            intake::put_person(&txn, slug, &w).await?;
-            txn.commit().await?;
+            state.writer.store(slug, write).await?;
             report.persons += 1;
         }
         for a in associations {
@@ -258,14 +252,11 @@ pub async fn pull(
                     continue;
                 }
             };
-            let raw = a.to_string();
-            let w = AssociationWrite {
-                parsed: &parsed,
-                raw: &raw,
+            let write = Write::Association {
+                parsed: Box::new(parsed),
+                raw: a.to_string(),
             };
-            let txn = intake::begin(&state.db).await?;
-            intake::put_association(&txn, slug, &w).await?;
-            txn.commit().await?;
+            state.writer.store(slug, write).await?;
             report.associations += 1;
         }
     }

@@ -44,6 +44,8 @@ pub struct AppState {
     pub delivery: crate::delivery::Delivery,
     /// The demo's own little SIS (demo mode only).
     pub demo_sis: crate::demo_sis::DemoSis,
+    /// Flow 1 writes, committed in groups.
+    pub writer: crate::intake::writer::Writer,
 }
 
 pub struct Application {
@@ -105,7 +107,9 @@ impl Application {
                     .get_or_insert_with(|| crate::demo_sis::settings(port));
             }
         }
+        let writer = crate::intake::writer::Writer::start(db.clone());
         let state = web::Data::new(AppState {
+            writer,
             db,
             settings,
             catalog,

@@ -11,13 +11,14 @@ use entity::{association, group_member, offering, person};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
 pub mod groups;
+pub mod writer;
 
 /// Whether a PUT created the record or replaced it (201 or 200).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,31 +34,6 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
         ..Default::default()
     })
     .await
-}
-
-/// Runs one write in its own transaction, once more if a concurrent insert of the same new
-/// id won the race (PostgreSQL cannot lock a row that does not exist yet).
-pub async fn store<T, F>(db: &DatabaseConnection, mut put: F) -> Result<T, DbErr>
-where
-    F: AsyncFnMut(&DatabaseTransaction) -> Result<T, DbErr>,
-{
-    let mut tries = 0;
-    loop {
-        let txn = begin(db).await?;
-        match put(&txn).await {
-            Ok(out) => {
-                txn.commit().await?;
-                return Ok(out);
-            }
-            Err(e)
-                if tries == 0
-                    && matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
-            {
-                tries += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    }
 }
 
 fn text(v: &Value) -> String {

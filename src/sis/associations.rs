@@ -5,7 +5,7 @@ use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
-use crate::intake::{self, AssociationFilter, AssociationWrite};
+use crate::intake::{self, writer::Write, AssociationFilter, AssociationWrite};
 use crate::ooapi::association::{self as wire, AssociationPatch};
 use crate::ooapi::merge::merge_patch;
 use crate::ooapi::page::Query;
@@ -21,17 +21,13 @@ pub async fn put(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
-    let parsed = wire::parse(&body, id)?;
+    let parsed = Box::new(wire::parse(&body, id)?);
     let slug = tenant.settings.slug.as_str();
     check_offering_type(&state, slug, &parsed).await?;
-    let w = AssociationWrite {
-        parsed: &parsed,
-        raw: &raw,
-    };
-    let result = intake::store(&state.db, async |txn| {
-        intake::put_association(txn, slug, &w).await
-    })
-    .await?;
+    let result = state
+        .writer
+        .store(slug, Write::Association { parsed, raw })
+        .await?;
     Ok(written(result))
 }
 

@@ -4,7 +4,7 @@ use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
-use crate::intake::{self, groups};
+use crate::intake::{self, writer::Write};
 use crate::ooapi::group as wire;
 use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -19,12 +19,11 @@ pub async fn put(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
-    let parsed = wire::parse_group(&body, id)?;
-    let slug = tenant.settings.slug.as_str();
-    let result = intake::store(&state.db, async |txn| {
-        groups::put_group(txn, slug, &parsed, &raw).await
-    })
-    .await?;
+    let parsed = Box::new(wire::parse_group(&body, id)?);
+    let result = state
+        .writer
+        .store(&tenant.settings.slug, Write::Group { parsed, raw })
+        .await?;
     Ok(written(result))
 }
 
@@ -48,11 +47,12 @@ pub async fn put_member(
     let group_id = path_uuid(&req, "id")?;
     let person_id = path_uuid(&req, "personId")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
-    let parsed = wire::parse_membership(&body, person_id)?;
-    let slug = tenant.settings.slug.as_str();
-    let result = intake::store(&state.db, async |txn| {
-        groups::put_member(txn, slug, group_id, &parsed, &raw).await
-    })
-    .await?;
+    let parsed = Box::new(wire::parse_membership(&body, person_id)?);
+    let write = Write::Member {
+        group_id,
+        parsed,
+        raw,
+    };
+    let result = state.writer.store(&tenant.settings.slug, write).await?;
     Ok(written(result))
 }

@@ -4,7 +4,7 @@ use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
-use crate::intake::{self, OfferingWrite};
+use crate::intake::{self, writer::Write, OfferingWrite};
 use crate::ooapi::merge::merge_patch;
 use crate::ooapi::offering::{self as wire, OfferingPatch, OfferingState};
 use crate::ooapi::page::Query;
@@ -38,17 +38,14 @@ pub async fn put(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
-    let parsed = wire::parse(&body, id)?;
-    let w = OfferingWrite {
-        parsed: &parsed,
-        component_id: resolve_component(&state, &parsed),
-        raw: &raw,
+    let parsed = Box::new(wire::parse(&body, id)?);
+    let component_id = resolve_component(&state, &parsed);
+    let write = Write::Offering {
+        parsed,
+        component_id,
+        raw,
     };
-    let slug = tenant.settings.slug.as_str();
-    let result = intake::store(&state.db, async |txn| {
-        intake::put_offering(txn, slug, &w).await
-    })
-    .await?;
+    let result = state.writer.store(&tenant.settings.slug, write).await?;
     Ok(written(result))
 }
 

@@ -4,7 +4,7 @@ use super::body::{self, Kind};
 use super::{authorize, json, path_uuid, written};
 use crate::auth::scope;
 use crate::error::ApiError;
-use crate::intake::{self, PersonWrite};
+use crate::intake::{self, writer::Write};
 use crate::ooapi::person as wire;
 use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -18,16 +18,11 @@ pub async fn put(
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_1_5]).await?;
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
-    let parsed = wire::parse(&body, id)?;
-    let w = PersonWrite {
-        parsed: &parsed,
-        raw: &raw,
-    };
-    let slug = tenant.settings.slug.as_str();
-    let result = intake::store(&state.db, async |txn| {
-        intake::put_person(txn, slug, &w).await
-    })
-    .await?;
+    let parsed = Box::new(wire::parse(&body, id)?);
+    let result = state
+        .writer
+        .store(&tenant.settings.slug, Write::Person { parsed, raw })
+        .await?;
     Ok(written(result))
 }
 
