@@ -122,7 +122,7 @@ pub fn check(method: &str, body: &Value) -> Result<(), String> {
     let errors: Vec<String> = v
         .iter_errors(body)
         .take(5)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     if errors.is_empty() {
         Ok(())

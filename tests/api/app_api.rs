@@ -584,7 +584,7 @@ pub(crate) async fn assert_described(app: &TestApp, name: &str, value: &Value) {
         .unwrap();
     let errors: Vec<String> = validator
         .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path))
+        .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{name}: {errors:?}\n{value}");
 }

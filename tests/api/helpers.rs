@@ -343,6 +343,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         ],
         smtp: None,
         demo_key_file: None,
+        group_commit: true,
         delivery: proeve::config::DeliverySettings {
             poll_ms: 50,
             timeout_secs: 5,
@@ -479,7 +480,7 @@ pub fn schema_errors(def: &str, value: &Value) -> Vec<String> {
     };
     validator
         .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
 }
 
