@@ -107,7 +107,7 @@ impl Application {
                     .get_or_insert_with(|| crate::demo_sis::settings(port));
             }
         }
-        let writer = crate::intake::writer::Writer::start(db.clone());
+        let writer = crate::intake::writer::Writer::start(db.clone(), settings.group_commit);
         let state = web::Data::new(AppState {
             writer,
             db,
@@ -128,9 +128,11 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .wrap(tracing_actix_web::TracingLogger::default())
-                .configure(crate::demo_sis::routes)
-                .configure(crate::api::routes)
+                // The SIS's calls first: they are the most frequent, and actix tries the
+                // routes in order (each dynamic one a regex match).
                 .configure(crate::sis::routes)
+                .configure(crate::api::routes)
+                .configure(crate::demo_sis::routes)
         })
         // Longer than common client pools keep idle connections, so a SIS rarely reuses one
         // the server has just closed.

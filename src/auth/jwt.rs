@@ -20,6 +20,11 @@ pub const REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 const STALE_RETRY: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 30;
+/// How long a verified token is taken on trust before its signature is checked again (it
+/// still stops at its `exp`), so a retired signing key stops working within this time.
+const TRUSTED_SECS: u64 = 300;
+/// Verified tokens remembered per tenant at most.
+const TRUSTED_MAX: usize = 4096;
 
 /// A verification key with the algorithms it may be used with.
 #[derive(Clone)]
@@ -215,11 +220,71 @@ enum StrOrList {
 
 #[derive(Deserialize)]
 struct Claims {
+    // NumericDate: seconds, possibly with a fraction.
+    exp: f64,
+    nbf: Option<f64>,
     sub: Option<String>,
     scope: Option<StrOrList>,
     scp: Option<StrOrList>,
     client_id: Option<String>,
     azp: Option<String>,
+}
+
+/// Tokens whose signature was verified, by their SHA-256: a SIS sends the same token with
+/// every request until it expires, and an ECDSA or RSA verification costs far more than the
+/// rest of a small request. An entry holds only until the token's `exp` (with the leeway)
+/// and for [`TRUSTED_SECS`] at most.
+#[derive(Default)]
+struct Trusted {
+    entries: std::sync::Mutex<std::collections::HashMap<[u8; 32], TrustedEntry>>,
+}
+
+struct TrustedEntry {
+    caller: Caller,
+    /// Unix seconds from which (`nbf`) and until which it may be used.
+    from: u64,
+    until: u64,
+}
+
+impl Trusted {
+    fn key(token: &str) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn get(&self, token: &str, now: u64) -> Option<Caller> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(&Self::key(token))
+            .filter(|e| e.from <= now && now < e.until)
+            .map(|e| e.caller.clone())
+    }
+
+    fn put(&self, token: &str, caller: &Caller, claims_exp: u64, nbf: Option<u64>, now: u64) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= TRUSTED_MAX {
+            entries.retain(|_, e| now < e.until);
+            if entries.len() >= TRUSTED_MAX {
+                entries.clear();
+            }
+        }
+        entries.insert(
+            Self::key(token),
+            TrustedEntry {
+                caller: caller.clone(),
+                from: nbf.map_or(0, |n| n.saturating_sub(LEEWAY_SECS)),
+                until: (claims_exp + LEEWAY_SECS).min(now + TRUSTED_SECS),
+            },
+        );
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// Verifies the tokens of one tenant.
@@ -229,6 +294,7 @@ pub struct JwtVerifier {
     client_id: Option<String>,
     source: KeySource,
     static_keys: Vec<VerifyKey>,
+    trusted: Trusted,
 }
 
 impl JwtVerifier {
@@ -248,10 +314,15 @@ impl JwtVerifier {
             client_id,
             source,
             static_keys,
+            trusted: Trusted::default(),
         })
     }
 
     pub async fn verify(&self, token: &str) -> Result<Caller, VerifyError> {
+        let now = unix_now();
+        if let Some(caller) = self.trusted.get(token, now) {
+            return Ok(caller);
+        }
         let invalid = |m: &str| VerifyError::Invalid(m.to_string());
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| invalid("the token is not a JWT signed with a supported algorithm"))?;
@@ -290,7 +361,12 @@ impl JwtVerifier {
         let mut last_error = invalid("the token's signature is not valid");
         for key in candidates {
             match jsonwebtoken::decode::<Claims>(token, &key.key, &validation) {
-                Ok(data) => return self.caller(data.claims),
+                Ok(data) => {
+                    let (exp, nbf) = (data.claims.exp as u64, data.claims.nbf.map(|n| n as u64));
+                    let caller = self.caller(data.claims)?;
+                    self.trusted.put(token, &caller, exp, nbf, now);
+                    return Ok(caller);
+                }
                 Err(e) => {
                     use jsonwebtoken::errors::ErrorKind as K;
                     last_error = invalid(match e.kind() {
@@ -329,5 +405,52 @@ impl JwtVerifier {
             client_id,
             scopes,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller() -> Caller {
+        Caller {
+            subject: None,
+            client_id: Some("sis".into()),
+            scopes: vec!["nl-test-admin-flow-1-5".into()],
+        }
+    }
+
+    #[test]
+    fn a_trusted_token_holds_until_its_expiry_and_for_a_while_at_most() {
+        let t = Trusted::default();
+        let now = 1_000_000;
+        t.put("a", &caller(), now + 60, None, now);
+        assert!(t.get("a", now + 10).is_some());
+        assert!(
+            t.get("b", now + 10).is_none(),
+            "another token is not trusted"
+        );
+        assert!(
+            t.get("a", now + 60 + LEEWAY_SECS).is_none(),
+            "past exp and the leeway"
+        );
+        t.put("long", &caller(), now + 86_400, None, now);
+        assert!(t.get("long", now + TRUSTED_SECS - 1).is_some());
+        assert!(
+            t.get("long", now + TRUSTED_SECS).is_none(),
+            "verified again after a while"
+        );
+        t.put("later", &caller(), now + 600, Some(now + 100), now);
+        assert!(t.get("later", now).is_none(), "before nbf and the leeway");
+        assert!(t.get("later", now + 100 - LEEWAY_SECS).is_some());
+    }
+
+    #[test]
+    fn the_trusted_tokens_stay_bounded() {
+        let t = Trusted::default();
+        for i in 0..(TRUSTED_MAX + 10) {
+            t.put(&i.to_string(), &caller(), 2_000, None, 1_000);
+        }
+        assert!(t.entries.lock().unwrap().len() <= TRUSTED_MAX);
     }
 }
