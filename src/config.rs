@@ -24,6 +24,9 @@ pub struct Settings {
     pub demo_key_file: Option<PathBuf>,
     /// How results are delivered to the SIS (flow 5).
     pub delivery: DeliverySettings,
+    /// Whether concurrent flow 1 PUTs share one durable commit (default; see
+    /// `intake::writer`). Off: each PUT commits on its own, as a benchmark's baseline.
+    pub group_commit: bool,
 }
 
 /// Delivery of flow 5 messages: how often the outbox is looked at, how long a SIS may take
@@ -201,6 +204,7 @@ struct FileSettings {
     smtp: Option<SmtpSettings>,
     #[serde(default)]
     delivery: DeliverySettings,
+    group_commit: Option<bool>,
 }
 
 /// A configuration error; the message names the key (or file) that is wrong.
@@ -459,6 +463,16 @@ impl Settings {
                 d.lease_secs, d.timeout_secs
             )));
         }
+        let group_commit = match env("PROEVE_GROUP_COMMIT").as_deref() {
+            None => file.group_commit.unwrap_or(true),
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(other) => {
+                return Err(err(format!(
+                    "PROEVE_GROUP_COMMIT: {other:?} is not true or false"
+                )))
+            }
+        };
         if d.poll_ms == 0 || d.retry_base_ms == 0 || d.timeout_secs == 0 {
             return Err(err(
                 "`delivery`: poll_ms, retry_base_ms and timeout_secs must be above 0",
@@ -475,6 +489,7 @@ impl Settings {
             smtp: file.smtp,
             demo_key_file,
             delivery: file.delivery,
+            group_commit,
         })
     }
 

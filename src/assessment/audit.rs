@@ -3,10 +3,7 @@
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -42,7 +39,8 @@ pub struct Change<'a> {
 }
 
 pub async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Result<(), DbErr> {
-    audit_event::ActiveModel {
+    // Written, never read back here: no RETURNING.
+    let event = audit_event::ActiveModel {
         // Time-ordered (v7) and monotonic within the process: the trail sorts by it.
         event_id: Set(Uuid::now_v7()),
         tenant: Set(change.tenant.to_string()),
@@ -53,10 +51,11 @@ pub async fn record<C: ConnectionTrait>(db: &C, change: Change<'_>) -> Result<()
         before: Set(change.before.map(|v| v.to_string())),
         after: Set(change.after.map(|v| v.to_string())),
         reason: Set(change.reason.map(str::to_string)),
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+    };
+    audit_event::Entity::insert(event)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
 }
 
 /// A case's trail, oldest first.

@@ -1,0 +1,967 @@
+//! Proeve's benchmarks: the real server (in this process, release build) on a fresh SQLite
+//! file or PostgreSQL database, driven over HTTP on 127.0.0.1 by `wrk` (a separate process)
+//! or, for the flow 5 scenario, by the results Proeve sends to a SIS stand-in. Every
+//! scenario prints one summary line. Run through `scripts/bench` (it builds, checks the
+//! tools, and starts a throwaway PostgreSQL for `--db postgres`).
+//!
+//!     bench ingest    [--enrolments 10000,100000] [--db sqlite|postgres]
+//!     bench exam-week [--assessors 200] [--seconds 30] [--db sqlite|postgres]
+//!     bench delivery  [--exams 400] [--db sqlite|postgres]
+//!
+//! Figures are for `BENCHMARKS.md`, never asserted.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::{web, App, HttpResponse, HttpServer};
+use proeve::auth::demo::DemoKey;
+use proeve::config::{DeliverySettings, OkeVersion, Settings, SisSettings};
+use proeve::startup::{AppState, Application};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const ELEKTRO: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c0835";
+const PNG: &str =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+#[derive(Clone)]
+enum Db {
+    Sqlite,
+    /// A server URL whose role may `CREATE DATABASE`.
+    Postgres(String),
+}
+
+impl Db {
+    fn name(&self) -> &'static str {
+        match self {
+            Db::Sqlite => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+}
+
+struct Opts {
+    scenarios: Vec<String>,
+    db: Db,
+    enrolments: Vec<usize>,
+    assessors: usize,
+    seconds: u64,
+    exams: usize,
+    /// Ingest with group commit on, off or both (for the before/after).
+    group_commit: Vec<bool>,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        scenarios: Vec::new(),
+        db: Db::Sqlite,
+        enrolments: vec![10_000, 100_000],
+        assessors: 200,
+        seconds: 30,
+        exams: 400,
+        group_commit: vec![true],
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--db" => {
+                o.db =
+                    match value().as_str() {
+                        "sqlite" => Db::Sqlite,
+                        "postgres" => Db::Postgres(std::env::var("PROEVE_BENCH_PG_URL").expect(
+                            "--db postgres needs PROEVE_BENCH_PG_URL (scripts/bench sets it)",
+                        )),
+                        other => panic!("--db sqlite|postgres, not {other}"),
+                    }
+            }
+            "--enrolments" => {
+                o.enrolments = value().split(',').map(|n| n.parse().unwrap()).collect()
+            }
+            "--assessors" => o.assessors = value().parse().unwrap(),
+            "--seconds" => o.seconds = value().parse().unwrap(),
+            "--exams" => o.exams = value().parse().unwrap(),
+            "--group-commit" => {
+                o.group_commit = match value().as_str() {
+                    "on" => vec![true],
+                    "off" => vec![false],
+                    "both" => vec![false, true],
+                    other => panic!("--group-commit on|off|both, not {other}"),
+                }
+            }
+            s if !s.starts_with('-') => o.scenarios.push(s.to_string()),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    if o.scenarios.is_empty() || o.scenarios.iter().any(|s| s == "all") {
+        o.scenarios = vec!["ingest".into(), "exam-week".into(), "delivery".into()];
+    }
+    o
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh database for one scenario.
+async fn database_url(db: &Db, dir: &Path) -> String {
+    match db {
+        Db::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("proeve.db").display()),
+        Db::Postgres(admin) => {
+            let name = format!("proeve_bench_{}", Uuid::new_v4().simple());
+            let c = sea_orm::Database::connect(admin.as_str()).await.unwrap();
+            c.execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            c.close().await.ok();
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+struct Server {
+    base: String,
+    state: actix_web::web::Data<AppState>,
+    key: DemoKey,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn token(&self) -> String {
+        self.key
+            .token("nl-test-admin-flow-0 nl-test-admin-flow-1-5", 24 * 3600)
+            .unwrap()
+    }
+    fn oke(&self) -> String {
+        format!("{}/ooapi/demo", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The demo school on a fresh database, with `adjust` applied to the settings.
+async fn start(db: &Db, adjust: impl FnOnce(&mut Settings)) -> Server {
+    let dir = std::env::temp_dir().join(format!("proeve-bench-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("key.pem");
+    let url = database_url(db, &dir).await;
+    let catalog = repo().join("catalog");
+    let env = |k: &str| match k {
+        "PROEVE_BIND" => Some("127.0.0.1:0".to_string()),
+        "PROEVE_DATABASE_URL" => Some(url.clone()),
+        "PROEVE_CATALOG_DIR" => Some(catalog.display().to_string()),
+        "PROEVE_DEMO_KEY_FILE" => Some(key_file.display().to_string()),
+        _ => None,
+    };
+    let mut settings = Settings::demo(&env).unwrap();
+    settings.group_commit = true;
+    adjust(&mut settings);
+    let app = Application::build(settings).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    tokio::spawn(app.run_until_stopped());
+    Server {
+        base,
+        state,
+        key: DemoKey::load_or_create(&key_file).unwrap(),
+        dir,
+    }
+}
+
+fn offering(id: Uuid, component: &str, result_type: &str) -> Value {
+    json!({
+        "offeringId": id, "primaryCode": {"codeType": "offeringCode", "code": format!("BENCH-{id}")},
+        "offeringType": "component", "name": [{"language": "nl-NL", "value": "Proeve benchmark"}],
+        "description": [{"language": "nl-NL", "value": "Planbare toets"}], "teachingLanguage": "nld",
+        "resultExpected": true, "resultValueType": result_type,
+        "startDateTime": "2026-12-01T08:00:00+01:00", "endDateTime": "2027-06-30T17:00:00+02:00",
+        "consumers": [{"consumerKey": "nl-test-admin", "offeringState": "active", "finalResultsAllowed": true,
+            "testsToBeUsed": [{"testProvider": "Proeve", "componentId": component}]}],
+    })
+}
+
+fn person(id: Uuid, n: usize, staff: bool) -> Value {
+    let (role, code) = if staff {
+        ("employee", "employeeNumber")
+    } else {
+        ("student", "studentNumber")
+    };
+    json!({
+        "personId": id, "primaryCode": {"codeType": code, "code": format!("B{n:06}")},
+        "givenName": "Zoë", "surname": format!("Dijkstra {n}"), "displayName": format!("Dijkstra {n}, Zoë"),
+        "activeEnrollment": true, "affiliations": [role], "mail": format!("p{n}-{id}@roc.example"),
+        "consumers": [{"consumerKey": "nl-test-admin", "preferredName": "Zoë", "idCheckName": format!("Dijkstra {n}, Zoë")}],
+    })
+}
+
+fn association(id: Uuid, person: Uuid, offering: Uuid, role: &str) -> Value {
+    let mut a = json!({
+        "associationId": id, "associationType": "componentOfferingAssociation",
+        "role": role, "state": "associated", "person": person, "offering": offering,
+    });
+    if role == "student" {
+        a["consumers"] = json!([{"consumerKey": "nl-test-admin", "attempt": 1, "attemptLeft": 2}]);
+    }
+    a
+}
+
+async fn put(http: &reqwest::Client, token: &str, url: String, body: &Value) {
+    let r = http
+        .put(&url)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "PUT {url}: {}", r.status());
+}
+
+/// A signed-in person: the session cookie and the CSRF token.
+#[derive(Clone)]
+struct Person {
+    cookie: String,
+    csrf: String,
+}
+
+async fn sign_in(http: &reqwest::Client, s: &Server, id: Uuid) -> Person {
+    let r = http
+        .post(format!("{}/api/demo/demo/sign-in", s.base))
+        .json(&json!({"personId": id}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "sign-in {id}: {}", r.status());
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("proeve_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+        .expect("a session cookie");
+    let body: Value = r.json().await.unwrap();
+    Person {
+        cookie,
+        csrf: body["csrfToken"].as_str().unwrap().to_string(),
+    }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    s: &Server,
+    who: &Person,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> Value {
+    let r = http
+        .request(
+            method.parse().unwrap(),
+            format!("{}/api/demo{path}", s.base),
+        )
+        .header("Cookie", format!("proeve_session={}", who.cookie))
+        .header("X-CSRF-Token", &who.csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{method} {path}: {status} {v}");
+    v
+}
+
+/// Runs wrk for `seconds` and returns the JSON line its script's `done` printed.
+fn wrk(
+    threads: usize,
+    connections: usize,
+    seconds: u64,
+    script: &str,
+    url: &str,
+    env: &[(&str, String)],
+) -> Value {
+    wrk_until(threads, connections, seconds, script, url, env, || false)
+}
+
+/// Runs wrk until `finished` says so (checked every 10 ms; wrk is then stopped with SIGINT,
+/// on which it reports as at the end of its time) or `seconds` have passed.
+fn wrk_until(
+    threads: usize,
+    connections: usize,
+    seconds: u64,
+    script: &str,
+    url: &str,
+    env: &[(&str, String)],
+    finished: impl Fn() -> bool,
+) -> Value {
+    let child = std::process::Command::new("wrk")
+        .args([
+            "-t",
+            &threads.to_string(),
+            "-c",
+            &connections.to_string(),
+            "-d",
+            &format!("{seconds}s"),
+            "--timeout",
+            "30s",
+            "-s",
+            &repo()
+                .join("benches/wrk")
+                .join(script)
+                .display()
+                .to_string(),
+            url,
+        ])
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wrk (apt-get install wrk)");
+    let pid = child.id().to_string();
+    let watcher = std::thread::spawn(move || child.wait_with_output());
+    while !watcher.is_finished() {
+        if finished() {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &pid])
+                .status();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = watcher.join().unwrap().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .unwrap_or_else(|| {
+            panic!(
+                "wrk printed no summary: {text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    serde_json::from_str(line).unwrap()
+}
+
+fn ms(v: &Value, k: &str) -> f64 {
+    v[k].as_f64().unwrap_or(0.0) / 1000.0
+}
+
+/// The process's resident memory now and at its peak, in MiB.
+fn rss() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// CPU seconds this process (Proeve and the bench, not wrk) has used so far: user, system.
+fn cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    let tick = 100.0;
+    (
+        f.get(11).copied().unwrap_or(0.0) / tick,
+        f.get(12).copied().unwrap_or(0.0) / tick,
+    )
+}
+
+// ------------------------------------------------------------------------------ ingest
+
+/// Durable single-row upserts straight into the storage, as fast as it takes them: the wall
+/// Proeve's ingest stands against.
+async fn storage_limit(db: &Db, dir: &Path) -> (String, f64) {
+    match db {
+        Db::Sqlite => {
+            // The same connection settings as Proeve (WAL, synchronous=FULL), one loop.
+            let url = format!("sqlite://{}?mode=rwc", dir.join("raw.db").display());
+            let c = proeve::startup::connect(&url).await.unwrap();
+            c.execute_unprepared("CREATE TABLE raw (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+                .await
+                .unwrap();
+            let doc = "x".repeat(600);
+            let n = 5_000;
+            let started = Instant::now();
+            for _ in 0..n {
+                c.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Sqlite,
+                    "INSERT INTO raw (id, doc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc",
+                    [Uuid::new_v4().to_string().into(), doc.clone().into()],
+                ))
+                .await
+                .unwrap();
+            }
+            (
+                "a loop of single-row upserts, each its own commit".into(),
+                n as f64 / started.elapsed().as_secs_f64(),
+            )
+        }
+        Db::Postgres(_) => {
+            let url = database_url(db, dir).await;
+            let c = sea_orm::Database::connect(url.as_str()).await.unwrap();
+            c.execute_unprepared("CREATE TABLE raw (id uuid PRIMARY KEY, doc text NOT NULL)")
+                .await
+                .unwrap();
+            c.close().await.ok();
+            let script = dir.join("upsert.sql");
+            std::fs::write(
+                &script,
+                format!(
+                    "INSERT INTO raw (id, doc) VALUES (gen_random_uuid(), '{}') ON CONFLICT (id) DO UPDATE SET doc = excluded.doc;\n",
+                    "x".repeat(600)
+                ),
+            )
+            .unwrap();
+            let out = std::process::Command::new(pgbench())
+                .args(["-n", "-c", "8", "-j", "2", "-T", "15", "-f"])
+                .arg(&script)
+                .arg(&url)
+                .output()
+                .expect("pgbench");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let tps = text
+                .lines()
+                .find(|l| l.starts_with("tps"))
+                .and_then(|l| l.split_whitespace().nth(2))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| {
+                    panic!("pgbench: {text}{}", String::from_utf8_lossy(&out.stderr))
+                });
+            ("pgbench, 8 clients, single-row upserts".into(), tps)
+        }
+    }
+}
+
+fn pgbench() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin/pgbench"))
+        .filter(|p| p.exists())
+        .collect();
+    found.sort();
+    found.pop().unwrap_or_else(|| PathBuf::from("pgbench"))
+}
+
+async fn ingest(o: &Opts) {
+    for (&n, &group) in o
+        .enrolments
+        .iter()
+        .flat_map(|n| o.group_commit.iter().map(move |g| (n, g)))
+    {
+        let s = start(&o.db, |settings| settings.group_commit = group).await;
+        let http = reqwest::Client::new();
+        let token = s.token();
+        let offering_id = Uuid::new_v4();
+        put(
+            &http,
+            &token,
+            format!("{}/offerings/{offering_id}", s.oke()),
+            &offering(
+                offering_id,
+                "3f6b2a9e-7c41-4d8a-9e2f-1b5c8d7a6e40",
+                "0.0-10.0",
+            ),
+        )
+        .await;
+        // 2 wrk threads, 8 connections; each thread sends n requests: n/2 enrolments with
+        // their persons.
+        let run = format!("{:08x}", rand_u32());
+        let stats = s.state.writer.stats.clone();
+        let before = stats.writes.load(Ordering::Relaxed);
+        let seeded = (
+            count(&s.state.db, "association").await,
+            count(&s.state.db, "person").await,
+        );
+        let target = before + 2 * n as u64;
+        let started = Instant::now();
+        let cpu_before = cpu();
+        let r = tokio::task::spawn_blocking({
+            let (base, token, stats) = (s.base.clone(), token.clone(), stats.clone());
+            move || {
+                wrk_until(
+                    2,
+                    8,
+                    3600,
+                    "ingest.lua",
+                    &base,
+                    &[
+                        ("BENCH_TOKEN", token),
+                        ("BENCH_OFFERING", offering_id.to_string()),
+                        ("BENCH_RUN", run),
+                        ("BENCH_PER_THREAD", n.to_string()),
+                        ("BENCH_PATH", "/ooapi/demo".into()),
+                    ],
+                    move || stats.writes.load(Ordering::Relaxed) >= target,
+                )
+            }
+        })
+        .await
+        .unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        let cpu_after = cpu();
+        // What was stored, not what was sent: each thread sends n requests (n/2 enrolments
+        // with their persons).
+        let requests = (stats.writes.load(Ordering::Relaxed) - before) as f64;
+        let stored = count(&s.state.db, "association").await - seeded.0;
+        let stored_persons = count(&s.state.db, "person").await - seeded.1;
+        let writes = s.state.writer.stats.writes.load(Ordering::Relaxed);
+        let batches = s.state.writer.stats.batches.load(Ordering::Relaxed);
+        let rate = requests / 2.0 / secs;
+        let (limit_how, limit) = storage_limit(&o.db, &s.dir).await;
+        let ceiling = wrk(2, 8, 10, "get.lua", &format!("{}/", s.oke()), &[]);
+        let ceiling_rate = ceiling["requests"].as_f64().unwrap()
+            / (ceiling["duration_us"].as_f64().unwrap() / 1e6);
+        println!(
+            "ingest db={} group_commit={} enrolments={} (+persons) clients=8 rate={rate:.0} enrolments/s ({:.0} PUTs/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms errors={} stored={stored} enrolments {stored_persons} persons; \
+             commits={batches} for {writes} writes ({:.1} per commit); storage limit {limit:.0}/s ({limit_how}) ratio={:.2}; \
+             GET / {ceiling_rate:.0}/s p50={:.2}ms ratio={:.3}; Proeve's CPU per PUT: {:.0}µs user + {:.0}µs system",
+            o.db.name(),
+            if group { "on" } else { "off" },
+            requests as u64 / 2,
+            requests / secs,
+            ms(&r, "p50_us"),
+            ms(&r, "p99_us"),
+            ms(&r, "p999_us"),
+            r["errors_status"].as_u64().unwrap_or(0) + r["errors_other"].as_u64().unwrap_or(0),
+            writes as f64 / batches.max(1) as f64,
+            requests / secs / limit,
+            ms(&ceiling, "p50_us"),
+            requests / secs / ceiling_rate,
+            (cpu_after.0 - cpu_before.0) / requests * 1e6,
+            (cpu_after.1 - cpu_before.1) / requests * 1e6,
+        );
+    }
+}
+
+fn rand_u32() -> u32 {
+    (Uuid::new_v4().as_u128() & 0x7fff_ffff) as u32
+}
+
+async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+// --------------------------------------------------------------------------- exam week
+
+/// `n` planned exams of the one-assessor electrical exam, each with its own assessor, and
+/// the assessors signed in.
+struct Week {
+    offering: Uuid,
+    cases: Vec<(Uuid, Uuid)>,
+    assessors: Vec<Person>,
+    office: Person,
+}
+
+async fn plan_week(s: &Server, n: usize) -> Week {
+    let http = reqwest::Client::new();
+    let token = s.token();
+    let offering_id = Uuid::new_v4();
+    put(
+        &http,
+        &token,
+        format!("{}/offerings/{offering_id}", s.oke()),
+        &offering(offering_id, ELEKTRO, "0-10"),
+    )
+    .await;
+    let mut students = Vec::new();
+    let mut assessor_ids = Vec::new();
+    for i in 0..n {
+        let (student, assessor) = (Uuid::new_v4(), Uuid::new_v4());
+        put(
+            &http,
+            &token,
+            format!("{}/persons/{student}", s.oke()),
+            &person(student, 2 * i, false),
+        )
+        .await;
+        put(
+            &http,
+            &token,
+            format!("{}/persons/{assessor}", s.oke()),
+            &person(assessor, 2 * i + 1, true),
+        )
+        .await;
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        put(
+            &http,
+            &token,
+            format!("{}/associations/{a}", s.oke()),
+            &association(a, student, offering_id, "student"),
+        )
+        .await;
+        put(
+            &http,
+            &token,
+            format!("{}/associations/{b}", s.oke()),
+            &association(b, assessor, offering_id, "assessor"),
+        )
+        .await;
+        students.push(a);
+        assessor_ids.push(assessor);
+    }
+    let office = sign_in(&http, s, proeve::config::DEMO_EXAM_OFFICE.parse().unwrap()).await;
+    let all = proeve::planning::cases(&s.state.db, "demo", None)
+        .await
+        .unwrap();
+    let mut cases = Vec::new();
+    let mut assessors = Vec::new();
+    for (enrolment, assessor) in students.iter().zip(&assessor_ids) {
+        let c = all
+            .iter()
+            .find(|c| c.association_id == *enrolment)
+            .expect("a case per enrolment");
+        let plan = json!({
+            "revision": c.revision, "start": "2026-12-14T08:00:00Z", "end": "2026-12-14T16:00:00Z",
+            "place": {"kind": "school", "location": "Installatiehal"}, "assessors": [assessor],
+        });
+        call(
+            &http,
+            s,
+            &office,
+            "POST",
+            &format!("/cases/{}/plan", c.case_id),
+            plan,
+        )
+        .await;
+        cases.push((c.case_id, *enrolment));
+        assessors.push(sign_in(&http, s, *assessor).await);
+    }
+    Week {
+        offering: offering_id,
+        cases,
+        assessors,
+        office,
+    }
+}
+
+fn criteria(s: &Server) -> Vec<(String, u32)> {
+    let exam = s.state.catalog.get(ELEKTRO.parse().unwrap()).unwrap();
+    exam.model
+        .sections
+        .iter()
+        .flat_map(|sec| &sec.criteria)
+        .map(|c| {
+            let top = exam
+                .model
+                .scales
+                .iter()
+                .find(|sc| sc.id == c.scale)
+                .and_then(|sc| sc.levels.iter().map(|l| l.value).max())
+                .unwrap_or(1);
+            (c.code.clone(), top)
+        })
+        .collect()
+}
+
+async fn exam_week(o: &Opts) {
+    let s = start(&o.db, |_| {}).await;
+    let setup = Instant::now();
+    let week = plan_week(&s, o.assessors).await;
+    let setup = setup.elapsed();
+    let data = s.dir.join("assessors.txt");
+    let mut text = criteria(&s)
+        .iter()
+        .map(|(c, top)| format!("{c}:{top}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.push('\n');
+    for ((case, _), a) in week.cases.iter().zip(&week.assessors) {
+        text.push_str(&format!("{case} {} {}\n", a.cookie, a.csrf));
+    }
+    std::fs::write(&data, text).unwrap();
+    let (before, _) = rss();
+    let peak = Arc::new(Mutex::new(before));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                let (now, _) = rss();
+                let mut p = peak.lock().unwrap();
+                *p = p.max(now);
+                drop(p);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let n = o.assessors;
+    let r = tokio::task::spawn_blocking({
+        let (base, seconds) = (s.base.clone(), o.seconds);
+        move || {
+            wrk(
+                n,
+                n,
+                seconds,
+                "exam_week.lua",
+                &base,
+                &[
+                    ("BENCH_DATA", data.display().to_string()),
+                    ("BENCH_PATH", "/api/demo".into()),
+                ],
+            )
+        }
+    })
+    .await
+    .unwrap();
+    sampling.store(false, Ordering::Relaxed);
+    sampler.join().ok();
+    let (after, hwm) = rss();
+    let secs = r["duration_us"].as_f64().unwrap() / 1e6;
+    println!(
+        "exam-week db={} assessors={n} seconds={secs:.0} saves={} ({:.0}/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms errors={} conflicts={} \
+         rss before={before:.0}MiB peak during={:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s)",
+        o.db.name(),
+        r["requests"],
+        r["requests"].as_f64().unwrap() / secs,
+        ms(&r, "p50_us"),
+        ms(&r, "p99_us"),
+        ms(&r, "p999_us"),
+        ms(&r, "max_us"),
+        r["errors_status"].as_u64().unwrap_or(0) + r["errors_other"].as_u64().unwrap_or(0),
+        r["conflicts"],
+        *peak.lock().unwrap(),
+        setup.as_secs_f64(),
+    );
+    let _ = (week.offering, week.office);
+}
+
+// ---------------------------------------------------------------------------- delivery
+
+/// A SIS that issues tokens and takes every flow 5 message at once, noting when each
+/// arrived; while `closed` it answers everything with 503.
+#[derive(Default)]
+struct Sis {
+    closed: AtomicBool,
+    got: Mutex<Vec<(Instant, String, String)>>,
+}
+
+async fn sis_stand_in(sis: Arc<Sis>) -> u16 {
+    let data = web::Data::from(sis);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(web::PayloadConfig::new(1 << 22))
+            .route("/oke/token", web::post().to(|sis: web::Data<Sis>| async move {
+                if sis.closed.load(Ordering::Relaxed) {
+                    return HttpResponse::ServiceUnavailable().finish();
+                }
+                HttpResponse::Ok().json(json!({"access_token": "bench", "token_type": "Bearer", "expires_in": 3600}))
+            }))
+            .route("/oke/", web::get().to(|sis: web::Data<Sis>| async move {
+                if sis.closed.load(Ordering::Relaxed) {
+                    return HttpResponse::ServiceUnavailable().finish();
+                }
+                HttpResponse::NotFound().finish()
+            }))
+            .route("/oke/associations/{id}", web::route().to(
+                |sis: web::Data<Sis>, path: web::Path<String>, body: web::Bytes| async move {
+                    if sis.closed.load(Ordering::Relaxed) {
+                        return HttpResponse::ServiceUnavailable().finish();
+                    }
+                    let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    let state = v["result"]["state"].as_str().unwrap_or("").to_string();
+                    sis.got.lock().unwrap().push((Instant::now(), path.into_inner(), state));
+                    HttpResponse::Ok().json(json!({"message": "ok"}))
+                },
+            ))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let port = server.addrs()[0].port();
+    tokio::spawn(server.run());
+    port
+}
+
+/// Scores, judges and signs one planned exam (the assessor signs, then the candidate on the
+/// assessor's phone); returns when the last signature is in.
+async fn sign(http: &reqwest::Client, s: &Server, assessor: &Person, case: Uuid, scores: &[Value]) {
+    let path = format!("/cases/{case}");
+    call(http, s, assessor, "PUT", &format!("{path}/sheets/mine"), json!({
+        "revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores,
+    }))
+    .await;
+    let c = call(http, s, assessor, "GET", &path, Value::Null).await;
+    call(
+        http,
+        s,
+        assessor,
+        "POST",
+        &format!("{path}/judge"),
+        json!({"revision": c["revision"]}),
+    )
+    .await;
+    for role in ["assessor", "candidate"] {
+        call(
+            http,
+            s,
+            assessor,
+            "POST",
+            &format!("{path}/signatures"),
+            json!({"role": role, "image": PNG}),
+        )
+        .await;
+    }
+}
+
+async fn delivery(o: &Opts) {
+    let sis = Arc::new(Sis::default());
+    let port = sis_stand_in(sis.clone()).await;
+    let s = start(&o.db, |settings| {
+        let base = format!("http://127.0.0.1:{port}/oke");
+        settings.tenants[0].sis = Some(SisSettings {
+            base_url: base.clone(),
+            token_url: format!("{base}/token"),
+            client_id: "proeve".into(),
+            client_secret: "bench".to_string().into(),
+            pull_every_minutes: None,
+            oke_version: OkeVersion::Auto,
+        });
+        // Production settings, but short retries, so the backlog goes as soon as the SIS is
+        // back rather than at the end of a long backoff.
+        settings.delivery = DeliverySettings {
+            retry_base_ms: 200,
+            retry_cap_secs: 2,
+            ..DeliverySettings::default()
+        };
+    })
+    .await;
+    let n = o.exams;
+    let steady = 40.min(n);
+    let week = plan_week(&s, n + steady).await;
+    let scores: Vec<Value> = criteria(&s)
+        .iter()
+        .map(|(c, top)| json!({"criterion": c, "level": top}))
+        .collect();
+    let http = reqwest::Client::new();
+
+    // 1. A backlog: n exams signed while the SIS is down, then the SIS comes back.
+    sis.closed.store(true, Ordering::Relaxed);
+    let signing = Instant::now();
+    let jobs: Vec<usize> = (0..n).collect();
+    futures_util::future::join_all(jobs.chunks(n.div_ceil(8).max(1)).map(|chunk| {
+        let (http, scores, week, s) = (&http, &scores, &week, &s);
+        async move {
+            for &i in chunk {
+                sign(http, s, &week.assessors[i], week.cases[i].0, scores).await;
+            }
+        }
+    }))
+    .await;
+    let signing = signing.elapsed();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let expected = 2 * n;
+    let opened = Instant::now();
+    sis.closed.store(false, Ordering::Relaxed);
+    loop {
+        let got = sis.got.lock().unwrap().len();
+        if got >= expected {
+            break;
+        }
+        assert!(
+            opened.elapsed() < Duration::from_secs(600),
+            "only {got} of {expected} arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (first, last) = {
+        let got = sis.got.lock().unwrap();
+        (got[0].0, got[expected - 1].0)
+    };
+    let drain = last.duration_since(first).as_secs_f64();
+    let backlog_rate = expected as f64 / drain.max(1e-9);
+    let to_last = last.duration_since(opened).as_secs_f64();
+
+    // 2. Steady: exams signed one after another by 4 assessors at once; how long from the last
+    // signature to the SIS having the result.
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let jobs: Vec<usize> = (n..n + steady).collect();
+    futures_util::future::join_all(jobs.chunks(steady.div_ceil(4).max(1)).map(|chunk| {
+        let (http, scores, week, s, sis, latencies) =
+            (&http, &scores, &week, &s, &sis, latencies.clone());
+        async move {
+            for &i in chunk {
+                let (case, enrolment) = week.cases[i];
+                sign(http, s, &week.assessors[i], case, scores).await;
+                let signed = Instant::now();
+                let id = enrolment.to_string();
+                loop {
+                    let arrived = sis
+                        .got
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .find(|(_, a, st)| *a == id && st == "completed")
+                        .map(|g| g.0);
+                    if let Some(at) = arrived {
+                        latencies
+                            .lock()
+                            .unwrap()
+                            .push(at.saturating_duration_since(signed).as_secs_f64() * 1000.0);
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            }
+        }
+    }))
+    .await;
+    let mut l = latencies.lock().unwrap().clone();
+    l.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pct = |p: f64| l[((l.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "delivery db={} backlog={expected} messages ({n} exams signed in {:.1}s while the SIS was down) drained at {backlog_rate:.0} messages/s \
+         ({drain:.2}s from first to last; {to_last:.2}s after the SIS came back); signed-to-SIS under a steady load of 4 signing assessors: \
+         p50={:.0}ms p99={:.0}ms max={:.0}ms over {} exams",
+        o.db.name(),
+        signing.as_secs_f64(),
+        pct(0.5),
+        pct(0.99),
+        pct(1.0),
+        l.len(),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let o = opts();
+    for scenario in &o.scenarios {
+        match scenario.as_str() {
+            "ingest" => ingest(&o).await,
+            "exam-week" => exam_week(&o).await,
+            "delivery" => delivery(&o).await,
+            other => panic!("unknown scenario {other}: ingest, exam-week, delivery or all"),
+        }
+    }
+}
