@@ -244,29 +244,41 @@ pub async fn save(
         None => row.insert(&txn).await?,
         Some(_) => row.update(&txn).await?,
     };
+    // The phone sends the whole sheet each time: write (and record in the trail) only the
+    // scores that changed, reading what is stored in one query.
+    let stored_scores: std::collections::HashMap<String, criterion_score::Model> =
+        criterion_score::Entity::find()
+            .filter(criterion_score::Column::Tenant.eq(tenant))
+            .filter(criterion_score::Column::CaseId.eq(case_id))
+            .filter(criterion_score::Column::Sheet.eq(key.clone()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|c| (c.criterion.clone(), c))
+            .collect();
     let mut changed = Vec::new();
     for s in &update.scores {
-        let existing = criterion_score::Entity::find_by_id((
-            tenant.to_string(),
-            case_id,
-            key.clone(),
-            s.criterion.clone(),
-        ))
-        .one(&txn)
-        .await?;
+        let existing = stored_scores.get(&s.criterion);
         let level = i32::try_from(s.level).unwrap_or(i32::MAX);
+        let note = s.note.clone().filter(|n| !n.trim().is_empty());
+        if existing.is_some_and(|e| e.level == level && e.note == note) {
+            continue;
+        }
         let score = criterion_score::ActiveModel {
             tenant: Set(tenant.to_string()),
             case_id: Set(case_id),
             sheet: Set(key.clone()),
             criterion: Set(s.criterion.clone()),
             level: Set(level),
-            note: Set(s.note.clone().filter(|n| !n.trim().is_empty())),
+            note: Set(note),
             updated_at: Set(now),
         };
-        changed.push(json!({"criterion": s.criterion, "from": existing.as_ref().map(|e| e.level), "to": level, "note": s.note}));
+        changed.push(json!({"criterion": s.criterion, "from": existing.map(|e| e.level), "to": level, "note": s.note}));
         match existing {
-            None => score.insert(&txn).await.map(|_| ())?,
+            None => criterion_score::Entity::insert(score)
+                .exec_without_returning(&txn)
+                .await
+                .map(|_| ())?,
             Some(_) => score.update(&txn).await.map(|_| ())?,
         }
     }

@@ -79,12 +79,29 @@ pub async fn load(
     load_in(db, component_id, version).await
 }
 
+/// Model versions read so far. A recorded version never changes (see [`record`]), so once
+/// read it need not be read and parsed again: every save of a score sheet needs its model.
+fn loaded() -> &'static std::sync::Mutex<std::collections::HashMap<(Uuid, u32), Model>> {
+    static LOADED: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<(Uuid, u32), Model>>,
+    > = std::sync::OnceLock::new();
+    LOADED.get_or_init(Default::default)
+}
+
 /// [`load`] on any connection or transaction.
 pub async fn load_in<C: sea_orm::ConnectionTrait>(
     db: &C,
     component_id: Uuid,
     version: u32,
 ) -> Result<Option<Model>, DbErr> {
+    if let Some(m) = loaded()
+        .lock()
+        .ok()
+        .and_then(|l| l.get(&(component_id, version)).cloned())
+    {
+        return Ok(Some(m));
+    }
+    let key = version;
     let Ok(version) = i32::try_from(version) else {
         return Ok(None);
     };
@@ -94,9 +111,13 @@ pub async fn load_in<C: sea_orm::ConnectionTrait>(
     else {
         return Ok(None);
     };
-    serde_json::from_str(&row.model).map(Some).map_err(|e| {
+    let model: Model = serde_json::from_str(&row.model).map_err(|e| {
         DbErr::Custom(format!(
             "stored assessment model {component_id} v{version}: {e}"
         ))
-    })
+    })?;
+    if let Ok(mut l) = loaded().lock() {
+        l.insert((component_id, key), model.clone());
+    }
+    Ok(Some(model))
 }

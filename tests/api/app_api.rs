@@ -1288,3 +1288,97 @@ async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name
     assert_eq!(at("startedAt").timestamp(), began.timestamp());
     assert_eq!(at("endedAt").timestamp(), ended.timestamp());
 }
+
+#[tokio::test]
+async fn saving_the_whole_sheet_again_records_only_the_scores_that_changed() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let case = format!("/cases/{}", w.case);
+    let plan = json!({"revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
+    let r = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "POST",
+        &format!("{case}/plan"),
+        Some(plan),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut given = scores(&app, 2);
+    let save = |revision: i64, scores: Vec<Value>| json!({"revision": revision, "attendance": "present", "scores": scores});
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &format!("{case}/sheets/mine"),
+        Some(save(0, given.clone())),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // As the phone does: the whole sheet again, one level changed.
+    let changed = given[3]["criterion"].as_str().unwrap().to_string();
+    given[3]["level"] = json!(3);
+    let r = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "PUT",
+        &format!("{case}/sheets/mine"),
+        Some(save(1, given.clone())),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let trail = call(
+        &app,
+        "roc-a",
+        &w.office,
+        "GET",
+        &format!("{case}/audit"),
+        None,
+    )
+    .await;
+    let scored: Vec<&Value> = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "scored")
+        .collect();
+    assert_eq!(scored.len(), 2, "{:#}", trail.body);
+    let all = scored[0]["after"]["scores"].as_array().unwrap();
+    assert_eq!(all.len(), given.len(), "the first save sets every score");
+    let second = scored[1]["after"]["scores"].as_array().unwrap();
+    assert_eq!(second.len(), 1, "{second:#?}");
+    assert_eq!(second[0]["criterion"], changed.as_str());
+    assert_eq!(
+        (second[0]["from"].as_i64(), second[0]["to"].as_i64()),
+        (Some(2), Some(3))
+    );
+    // And what is stored is the whole sheet as sent.
+    let sheets = call(
+        &app,
+        "roc-a",
+        &w.first,
+        "GET",
+        &format!("{case}/sheets"),
+        None,
+    )
+    .await;
+    let mine = sheets.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sheet"] == "mine")
+        .unwrap()
+        .clone();
+    let levels: Vec<i64> = mine["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["level"].as_i64().unwrap())
+        .collect();
+    assert_eq!(levels.len(), given.len());
+    assert_eq!(levels.iter().filter(|l| **l == 3).count(), 1, "{mine:#}");
+}
