@@ -560,6 +560,7 @@ pub async fn plan(
         &by,
     )
     .await?;
+    state.delivery.wake();
     let r = relation(&state.db, slug, &me, &planned).await?;
     Ok(HttpResponse::Ok().json(view(&state, slug, &planned, &r, &me).await?))
 }
@@ -638,6 +639,7 @@ pub async fn extra_attempt(
         &Actor::Person(me.person_id),
     )
     .await?;
+    state.delivery.wake();
     Ok(HttpResponse::Created().json(view(&state, slug, &created, &r, &me).await?))
 }
 
@@ -691,6 +693,7 @@ pub async fn correct(
     )
     .await?;
     crate::report::after_change(&state, &tenant.settings, c.case_id).await;
+    state.delivery.wake();
     Ok(HttpResponse::Ok().json(view(&state, slug, &corrected, &r, &me).await?))
 }
 
@@ -821,6 +824,7 @@ pub async fn judge(
         &Actor::Person(me.person_id),
     )
     .await?;
+    state.delivery.wake();
     Ok(HttpResponse::Ok().json(view(&state, slug, &judged, &r, &me).await?))
 }
 
@@ -889,6 +893,7 @@ pub async fn sign(
     let signed = signing::sign(&state.db, slug, c.case_id, &signer, &account).await?;
     if signed.state == crate::planning::state::SIGNED {
         crate::report::after_change(&state, &tenant.settings, c.case_id).await;
+        state.delivery.wake();
     }
     Ok(HttpResponse::Ok().json(view(&state, slug, &signed, &r, &me).await?))
 }
@@ -919,6 +924,7 @@ pub async fn finalise(
         return Err(forbidden("only the exam committee finalises results"));
     }
     let results = signing::finalise(&state.db, tenant, &body.case_ids, me.person_id).await;
+    state.delivery.wake();
     let items = results
         .into_iter()
         .map(|(case_id, r)| match r {

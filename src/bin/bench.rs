@@ -805,8 +805,15 @@ async fn sis_stand_in(sis: Arc<Sis>) -> u16 {
 }
 
 /// Scores, judges and signs one planned exam (the assessor signs, then the candidate on the
-/// assessor's phone); returns when the last signature is in.
-async fn sign(http: &reqwest::Client, s: &Server, assessor: &Person, case: Uuid, scores: &[Value]) {
+/// assessor's phone); returns when the last signature was sent (its answer comes after the
+/// documents are rendered, by which time the result may already be on its way).
+async fn sign(
+    http: &reqwest::Client,
+    s: &Server,
+    assessor: &Person,
+    case: Uuid,
+    scores: &[Value],
+) -> Instant {
     let path = format!("/cases/{case}");
     call(http, s, assessor, "PUT", &format!("{path}/sheets/mine"), json!({
         "revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores,
@@ -822,7 +829,9 @@ async fn sign(http: &reqwest::Client, s: &Server, assessor: &Person, case: Uuid,
         json!({"revision": c["revision"]}),
     )
     .await;
+    let mut last = Instant::now();
     for role in ["assessor", "candidate"] {
+        last = Instant::now();
         call(
             http,
             s,
@@ -833,6 +842,7 @@ async fn sign(http: &reqwest::Client, s: &Server, assessor: &Person, case: Uuid,
         )
         .await;
     }
+    last
 }
 
 async fn delivery(o: &Opts) {
@@ -913,8 +923,7 @@ async fn delivery(o: &Opts) {
         async move {
             for &i in chunk {
                 let (case, enrolment) = week.cases[i];
-                sign(http, s, &week.assessors[i], case, scores).await;
-                let signed = Instant::now();
+                let signed = sign(http, s, &week.assessors[i], case, scores).await;
                 let id = enrolment.to_string();
                 loop {
                     let arrived = sis

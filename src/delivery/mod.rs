@@ -150,6 +150,8 @@ pub struct Delivery {
     pub settings: DeliverySettings,
     /// This instance, in the logs and the leases.
     pub worker: Uuid,
+    /// Rung when this instance queued a message, so it goes now rather than at the next poll.
+    wake: tokio::sync::Notify,
 }
 
 impl Delivery {
@@ -167,7 +169,13 @@ impl Delivery {
             counters: Counters::default(),
             settings,
             worker: Uuid::new_v4(),
+            wake: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Says that a change just committed queued a message: the worker looks at once.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// The wait before attempt `n + 1` (n ≥ 1 failures so far): exponential from the base, up
@@ -201,14 +209,23 @@ pub async fn run(state: actix_web::web::Data<crate::startup::AppState>) {
     }
     let pause = std::time::Duration::from_millis(delivery.settings.poll_ms.max(10));
     loop {
-        match round(&state.db, &state.catalog, &state.tenants, delivery).await {
-            // A full batch: there is more, go on at once.
-            Ok(n) if n as u64 >= BATCH => continue,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "a delivery round failed; trying again"),
-        }
+        let claimed = match round(&state.db, &state.catalog, &state.tenants, delivery).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "a delivery round failed; trying again");
+                0
+            }
+        };
         delivery.counters.rounds.fetch_add(1, Ordering::Relaxed);
-        tokio::time::sleep(pause).await;
+        // Something was sent: the next message of its enrolment may be due now, so look again
+        // at once. Otherwise wait for the next poll, or for a change that queued a message
+        // (other instances' messages wait for the poll).
+        if claimed == 0 {
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = delivery.wake.notified() => {}
+            }
+        }
     }
 }
 
@@ -229,7 +246,7 @@ pub async fn round(
         )
         .filter(sis_message::Column::State.eq(SENDING))
         .filter(sis_message::Column::LeaseUntil.lt(now))
-        .exec(db)
+        .exec_queued(db)
         .await?;
     let lease = lease_from(delivery, now);
     let claimed = claim(db, tenants, now, lease).await?;
@@ -359,7 +376,7 @@ async fn deliver(
                     .filter(sis_message::Column::MessageId.eq(msg.message_id))
                     .filter(sis_message::Column::State.eq(SENDING))
                     .filter(sis_message::Column::LeaseUntil.eq(lease))
-                    .exec(db)
+                    .exec_queued(db)
                     .await?;
             }
             match send(db, delivery, &msg, sis, &body, &mut lease).await? {
@@ -395,6 +412,21 @@ async fn body(
         .to_string())
 }
 
+/// Outbox updates as write transactions of their own: on SQLite each waits its turn in
+/// process (see `intake::begin`) instead of sleeping in SQLite's busy handler.
+trait ExecQueued {
+    async fn exec_queued(self, db: &DatabaseConnection) -> Result<sea_orm::UpdateResult, DbErr>;
+}
+
+impl ExecQueued for sea_orm::UpdateMany<sis_message::Entity> {
+    async fn exec_queued(self, db: &DatabaseConnection) -> Result<sea_orm::UpdateResult, DbErr> {
+        let txn = crate::intake::begin(db).await?;
+        let done = self.exec(&txn).await?;
+        txn.commit().await?;
+        Ok(done)
+    }
+}
+
 /// Whether this worker still holds the message (its lease is the one it set); moves the
 /// lease to `renew` if so.
 async fn owned(
@@ -409,7 +441,7 @@ async fn owned(
         .filter(sis_message::Column::MessageId.eq(msg.message_id))
         .filter(sis_message::Column::State.eq(SENDING))
         .filter(sis_message::Column::LeaseUntil.eq(lease))
-        .exec(db)
+        .exec_queued(db)
         .await?;
     Ok(done.rows_affected == 1)
 }
@@ -590,7 +622,7 @@ async fn record(
         .filter(sis_message::Column::MessageId.eq(msg.message_id))
         .filter(sis_message::Column::State.eq(SENDING))
         .filter(sis_message::Column::LeaseUntil.eq(lease))
-        .exec(db)
+        .exec_queued(db)
         .await?;
     if done.rows_affected != 1 {
         tracing::warn!(message = %msg.message_id, "the lease ran out before the answer came; another worker has the message");
