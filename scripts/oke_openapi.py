@@ -1,0 +1,92 @@
+"""Derives an acyclic JSON copy of the official OKE OpenAPI document for spec-driven fuzzers.
+
+The official YAML (tests/oke/ooapiv5_MBO.yaml) shares parts of its schemas through YAML
+anchors, some of them recursive (an organisation's parent is an organisation), which crashes
+schemathesis. Here the document is written out as plain JSON, every shared part in full where
+it is used, and a schema that recurs within itself (the only cycles) is written once under
+components/schemas and referred to with $ref where it recurs.
+
+    python3 scripts/oke_openapi.py tests/oke/ooapiv5_MBO.yaml OUT.json [BASE_URL]
+"""
+
+import json
+import sys
+
+import yaml
+
+# Where an OpenAPI document holds schema objects: keys whose value is one schema, keys whose
+# value is a list of them, and keys whose value maps names to them.
+ONE = {"schema", "items", "additionalProperties", "not"}
+MANY = {"allOf", "anyOf", "oneOf"}
+MAP = {"properties"}
+
+
+def children(key, value, parent_is_schema):
+    """Whether `key` holds one schema, a list of them, a map of them, or none."""
+    if key in ONE and isinstance(value, dict):
+        return "one"
+    if key in MANY and isinstance(value, list):
+        return "many"
+    if key in MAP and parent_is_schema and isinstance(value, dict):
+        return "map"
+    return None
+
+
+def acyclic(doc):
+    """Plain JSON values; a schema that recurs within itself is written once under
+    components/schemas and referred to with $ref where it recurs."""
+    hoisted = {}  # id -> name
+    bodies = {}
+
+    def ref(node):
+        if id(node) not in hoisted:
+            title = "".join(c for c in str(node.get("title", "")) if c.isalnum()) or "schema"
+            hoisted[id(node)] = f"{title}Recursive{len(hoisted) + 1}"
+        return {"$ref": "#/components/schemas/" + hoisted[id(node)]}
+
+    def walk(node, is_schema, stack):
+        if isinstance(node, dict):
+            if is_schema and id(node) in stack:
+                return ref(node)
+            if is_schema and id(node) in hoisted and hoisted[id(node)] in bodies:
+                return ref(node)
+            stack.add(id(node))
+            out = {}
+            for k, v in node.items():
+                kind = children(k, v, is_schema)
+                if kind == "one":
+                    out[k] = walk(v, True, stack)
+                elif kind == "many":
+                    out[k] = [walk(x, isinstance(x, dict), stack) for x in v]
+                elif kind == "map":
+                    out[k] = {n: walk(x, True, stack) for n, x in v.items()}
+                else:
+                    out[k] = walk(v, False, stack)
+            stack.discard(id(node))
+            if id(node) in hoisted:
+                bodies[hoisted[id(node)]] = out
+                return ref(node)
+            return out
+        if isinstance(node, list):
+            return [walk(v, False, stack) for v in node]
+        return node
+
+    out = walk(doc, False, set())
+    out.setdefault("components", {}).setdefault("schemas", {}).update(bodies)
+    return out, len(bodies)
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    with open(src, encoding="utf-8") as f:
+        doc = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    out, shared = acyclic(doc)
+    if len(sys.argv) > 3:
+        out["servers"] = [{"url": sys.argv[3]}]
+    with open(dst, "w", encoding="utf-8") as f:
+        json.dump(out, f)
+    print(f"{dst}: {len(out['paths'])} paths, {shared} recursive schemas by $ref")
+
+
+if __name__ == "__main__":
+    main()
