@@ -1150,6 +1150,18 @@ async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
         .unwrap()
         .contains("script-src 'self'"));
     let etag = h["etag"].to_str().unwrap().to_string();
+    // index.html preloads every module, so a slow line costs one round trip, not one per
+    // level of imports.
+    let html = std::fs::read_to_string("web/index.html").unwrap();
+    for module in std::fs::read_dir("web/js").unwrap() {
+        let name = module.unwrap().file_name().into_string().unwrap();
+        if name != "app.js" {
+            assert!(
+                html.contains(&format!("<link rel=\"modulepreload\" href=\"js/{name}\">")),
+                "index.html preloads js/{name}"
+            );
+        }
+    }
     assert_eq!(
         get("/app/roc-a/", Some(&etag))
             .await
@@ -1170,6 +1182,45 @@ async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
         !sw.contains("__RELEASE__") && sw.contains("proeve-shell-"),
         "{sw}"
     );
+    // A browser that takes gzip gets the same file gzipped, under an ETag of its own; one
+    // that refuses it, or does not say, gets it as it is.
+    let plain = get("/app/roc-a/js/cases.js", None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding");
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_string();
+    let plain = plain.bytes().await.unwrap();
+    let packed = app
+        .client
+        .get(format!("{}/app/roc-a/js/cases.js", app.address))
+        .header("accept-encoding", "br;q=1.0, gzip;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "gzip");
+    let packed_etag = packed.headers()["etag"].to_str().unwrap().to_string();
+    assert_ne!(packed_etag, plain_etag);
+    let packed = packed.bytes().await.unwrap();
+    assert!(
+        packed.len() * 2 < plain.len(),
+        "{} of {}",
+        packed.len(),
+        plain.len()
+    );
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, plain);
+    let refused = app
+        .client
+        .get(format!("{}/app/roc-a/js/cases.js", app.address))
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
     // The bare path gets its slash; unknown files and schools are 404; no way out of web/.
     let bare = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
