@@ -55,6 +55,22 @@ struct Opts {
     group_commit: Vec<bool>,
 }
 
+const USAGE: &str = "usage: bench [ingest|exam-week|delivery|all]... [--db sqlite|postgres] \
+    [--enrolments 10000,100000] [--group-commit on|off|both] [--assessors 200] [--seconds 30] \
+    [--exams 400]";
+
+/// A wrong command line: what was wrong and how it goes, then exit 2.
+fn usage(problem: &str) -> ! {
+    eprintln!("{problem}\n{USAGE}");
+    std::process::exit(2)
+}
+
+/// A number option's value.
+fn number<T: std::str::FromStr>(option: &str, text: &str) -> T {
+    text.parse()
+        .unwrap_or_else(|_| usage(&format!("{option} takes a number, not {text}")))
+}
+
 fn opts() -> Opts {
     let mut o = Opts {
         scenarios: Vec::new(),
@@ -67,34 +83,37 @@ fn opts() -> Opts {
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        let mut value = || {
+            args.next()
+                .unwrap_or_else(|| usage(&format!("{a} needs a value")))
+        };
         match a.as_str() {
             "--db" => {
-                o.db =
-                    match value().as_str() {
-                        "sqlite" => Db::Sqlite,
-                        "postgres" => Db::Postgres(std::env::var("PROEVE_BENCH_PG_URL").expect(
-                            "--db postgres needs PROEVE_BENCH_PG_URL (scripts/bench sets it)",
-                        )),
-                        other => panic!("--db sqlite|postgres, not {other}"),
+                o.db = match value().as_str() {
+                    "sqlite" => Db::Sqlite,
+                    "postgres" => {
+                        Db::Postgres(std::env::var("PROEVE_BENCH_PG_URL").unwrap_or_else(|_| {
+                            usage("--db postgres needs PROEVE_BENCH_PG_URL (scripts/bench sets it)")
+                        }))
                     }
+                    other => usage(&format!("--db sqlite|postgres, not {other}")),
+                }
             }
-            "--enrolments" => {
-                o.enrolments = value().split(',').map(|n| n.parse().unwrap()).collect()
-            }
-            "--assessors" => o.assessors = value().parse().unwrap(),
-            "--seconds" => o.seconds = value().parse().unwrap(),
-            "--exams" => o.exams = value().parse().unwrap(),
+            "--enrolments" => o.enrolments = value().split(',').map(|n| number(&a, n)).collect(),
+            "--assessors" => o.assessors = number(&a, &value()),
+            "--seconds" => o.seconds = number(&a, &value()),
+            "--exams" => o.exams = number(&a, &value()),
             "--group-commit" => {
                 o.group_commit = match value().as_str() {
                     "on" => vec![true],
                     "off" => vec![false],
                     "both" => vec![false, true],
-                    other => panic!("--group-commit on|off|both, not {other}"),
+                    other => usage(&format!("--group-commit on|off|both, not {other}")),
                 }
             }
-            s if !s.starts_with('-') => o.scenarios.push(s.to_string()),
-            other => panic!("unknown option {other}"),
+            "ingest" | "exam-week" | "delivery" | "all" => o.scenarios.push(a.clone()),
+            "--help" | "-h" => usage("Proeve's benchmarks (BENCHMARKS.md)"),
+            other => usage(&format!("unknown scenario or option {other}")),
         }
     }
     if o.scenarios.is_empty() || o.scenarios.iter().any(|s| s == "all") {
