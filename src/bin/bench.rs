@@ -406,6 +406,34 @@ fn cpu() -> (f64, f64) {
     )
 }
 
+/// The machine's CPU time so far, from /proc/stat: (stolen by the hypervisor, all). On a
+/// shared virtual machine the steal share tells how far a run's figures are the host's doing.
+#[derive(Clone, Copy)]
+struct Machine(u64, u64);
+
+impl Machine {
+    fn now() -> Machine {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let f: Vec<u64> = stat
+            .lines()
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .skip(1)
+            .map(|v| v.parse().unwrap_or(0))
+            .collect();
+        // user nice system idle iowait irq softirq steal (guest time is within user).
+        let all = f.iter().take(8).sum();
+        Machine(f.get(7).copied().unwrap_or(0), all)
+    }
+
+    /// The share of the machine's CPU time stolen since `self`, in percent.
+    fn steal_since(self) -> f64 {
+        let now = Machine::now();
+        100.0 * (now.0 - self.0) as f64 / (now.1 - self.1).max(1) as f64
+    }
+}
+
 // ------------------------------------------------------------------------------ ingest
 
 /// Durable single-row upserts straight into the storage, as fast as it takes them: the wall
@@ -517,6 +545,7 @@ async fn ingest(o: &Opts) {
         let target = before + 2 * n as u64;
         let started = Instant::now();
         let cpu_before = cpu();
+        let machine = Machine::now();
         let r = tokio::task::spawn_blocking({
             let (base, token, stats) = (s.base.clone(), token.clone(), stats.clone());
             move || {
@@ -541,6 +570,7 @@ async fn ingest(o: &Opts) {
         .unwrap();
         let secs = started.elapsed().as_secs_f64();
         let cpu_after = cpu();
+        let steal = machine.steal_since();
         // What was stored, not what was sent: each thread sends n requests (n/2 enrolments
         // with their persons).
         let requests = (stats.writes.load(Ordering::Relaxed) - before) as f64;
@@ -556,7 +586,7 @@ async fn ingest(o: &Opts) {
         println!(
             "ingest db={} group_commit={} enrolments={} (+persons) clients=8 rate={rate:.0} enrolments/s ({:.0} PUTs/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms errors={} stored={stored} enrolments {stored_persons} persons; \
              commits={batches} for {writes} writes ({:.1} per commit); storage limit {limit:.0}/s ({limit_how}) ratio={:.2}; \
-             GET / {ceiling_rate:.0}/s p50={:.2}ms ratio={:.3}; Proeve's CPU per PUT: {:.0}µs user + {:.0}µs system",
+             GET / {ceiling_rate:.0}/s p50={:.2}ms ratio={:.3}; Proeve's CPU per PUT: {:.0}µs user + {:.0}µs system; cpu steal {steal:.0}%",
             o.db.name(),
             if group { "on" } else { "off" },
             requests as u64 / 2,
@@ -735,6 +765,7 @@ async fn exam_week(o: &Opts) {
         })
     };
     let n = o.assessors;
+    let machine = Machine::now();
     let r = tokio::task::spawn_blocking({
         let (base, seconds) = (s.base.clone(), o.seconds);
         move || {
@@ -753,13 +784,14 @@ async fn exam_week(o: &Opts) {
     })
     .await
     .unwrap();
+    let steal = machine.steal_since();
     sampling.store(false, Ordering::Relaxed);
     sampler.join().ok();
     let (after, hwm) = rss();
     let secs = r["duration_us"].as_f64().unwrap() / 1e6;
     println!(
         "exam-week db={} assessors={n} seconds={secs:.0} saves={} ({:.0}/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms errors={} conflicts={} \
-         rss before={before:.0}MiB peak during={:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s)",
+         rss before={before:.0}MiB peak during={:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
         o.db.name(),
         r["requests"],
         r["requests"].as_f64().unwrap() / secs,
@@ -897,6 +929,7 @@ async fn delivery(o: &Opts) {
 
     // 1. A backlog: n exams signed while the SIS is down, then the SIS comes back.
     sis.closed.store(true, Ordering::Relaxed);
+    let machine = Machine::now();
     let signing = Instant::now();
     let jobs: Vec<usize> = (0..n).collect();
     futures_util::future::join_all(jobs.chunks(n.div_ceil(8).max(1)).map(|chunk| {
@@ -971,13 +1004,14 @@ async fn delivery(o: &Opts) {
     println!(
         "delivery db={} backlog={expected} messages ({n} exams signed in {:.1}s while the SIS was down) drained at {backlog_rate:.0} messages/s \
          ({drain:.2}s from first to last; {to_last:.2}s after the SIS came back); signed-to-SIS under a steady load of 4 signing assessors: \
-         p50={:.0}ms p99={:.0}ms max={:.0}ms over {} exams",
+         p50={:.0}ms p99={:.0}ms max={:.0}ms over {} exams; cpu steal {:.0}%",
         o.db.name(),
         signing.as_secs_f64(),
         pct(0.5),
         pct(0.99),
         pct(1.0),
         l.len(),
+        machine.steal_since(),
     );
 }
 
