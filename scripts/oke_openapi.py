@@ -1,12 +1,12 @@
 """Derives an acyclic JSON copy of the official OKE OpenAPI document for spec-driven fuzzers.
 
-The official YAML (tests/oke/ooapiv5_MBO.yaml) shares parts of its schemas through YAML
+The official YAML (docs/ooapiv5_MBO.yaml) shares parts of its schemas through YAML
 anchors, some of them recursive (an organisation's parent is an organisation), which crashes
 schemathesis. Here the document is written out as plain JSON, every shared part in full where
 it is used, and a schema that recurs within itself (the only cycles) is written once under
 components/schemas and referred to with $ref where it recurs.
 
-    python3 scripts/oke_openapi.py tests/oke/ooapiv5_MBO.yaml OUT.json [BASE_URL]
+    python3 scripts/oke_openapi.py docs/ooapiv5_MBO.yaml OUT.json [BASE_URL]
 """
 
 import json
