@@ -6,6 +6,12 @@ schemathesis. Here the document is written out as plain JSON, every shared part 
 it is used, and a schema that recurs within itself (the only cycles) is written once under
 components/schemas and referred to with $ref where it recurs.
 
+The copy also holds the nl-test-admin consumer to its own rules, as Proeve's outbound check and
+its tests do (src/delivery/schema.rs, strict_consumers): the official schema takes each element
+of a `consumers` list as anyOf a generic consumer (any properties) or the nl-test-admin add-on,
+so any element passes as generic and the add-on's rules never apply. Here an element whose
+consumerKey is nl-test-admin is not a generic consumer (OpenAPI 3.0: no if/then, so `not`).
+
     python3 scripts/oke_openapi.py docs/ooapiv5_MBO.yaml OUT.json [BASE_URL]
 """
 
@@ -76,11 +82,29 @@ def acyclic(doc):
     return out, len(bodies)
 
 
+def strict_consumers(node):
+    """An element with consumerKey nl-test-admin must match the add-on (see the top)."""
+    if isinstance(node, dict):
+        branches = node.get("anyOf")
+        if isinstance(branches, list) and len(branches) == 2:
+            generic, addon = branches
+            says = lambda b, what: what in str(b.get("description", "")) if isinstance(b, dict) else False
+            if says(generic, "specific consumer") and says(addon, "nl-test-admin add-on"):
+                ours = {"required": ["consumerKey"], "properties": {"consumerKey": {"enum": ["nl-test-admin"]}}}
+                node["anyOf"] = [{"allOf": [generic, {"not": ours}]}, addon]
+        for v in node.values():
+            strict_consumers(v)
+    elif isinstance(node, list):
+        for v in node:
+            strict_consumers(v)
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     with open(src, encoding="utf-8") as f:
         doc = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out, shared = acyclic(doc)
+    strict_consumers(out)
     if len(sys.argv) > 3:
         out["servers"] = [{"url": sys.argv[3]}]
     with open(dst, "w", encoding="utf-8") as f:
