@@ -67,22 +67,32 @@ fn release() -> String {
         .collect()
 }
 
-/// Whether the request's `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).
+/// Whether the request's `Accept-Encoding` takes gzip: its own entry decides when it has one
+/// (`gzip;q=0` refuses it, whatever `*` says), else a `*` entry (RFC 9110 §12.5.3).
 fn takes_gzip(req: &HttpRequest) -> bool {
-    req.headers()
+    let mut gzip = None;
+    let mut any = None;
+    for coding in req
+        .headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
-        })
+    {
+        let mut parts = coding.split(';').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let accepted = !parts.any(|p| {
+            p.split_once('=').is_some_and(|(k, q)| {
+                k.trim().eq_ignore_ascii_case("q")
+                    && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            })
+        });
+        if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(accepted);
+        } else if name == "*" {
+            any = Some(accepted);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// The gzipped form of a body, by the body's hash: compressed on first use, then kept. The
