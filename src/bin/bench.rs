@@ -65,6 +65,12 @@ fn usage(problem: &str) -> ! {
     std::process::exit(2)
 }
 
+/// `--help`: how it goes, then exit 0.
+fn help() -> ! {
+    println!("Proeve's benchmarks (figures in BENCHMARKS.md)\n{USAGE}");
+    std::process::exit(0)
+}
+
 /// A number option's value.
 fn number<T: std::str::FromStr>(option: &str, text: &str) -> T {
     text.parse()
@@ -112,7 +118,7 @@ fn opts() -> Opts {
                 }
             }
             "ingest" | "exam-week" | "delivery" | "all" => o.scenarios.push(a.clone()),
-            "--help" | "-h" => usage("Proeve's benchmarks (BENCHMARKS.md)"),
+            "--help" | "-h" => help(),
             other => usage(&format!("unknown scenario or option {other}")),
         }
     }
