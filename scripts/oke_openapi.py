@@ -12,6 +12,12 @@ of a `consumers` list as anyOf a generic consumer (any properties) or the nl-tes
 so any element passes as generic and the add-on's rules never apply. Here an element whose
 consumerKey is nl-test-admin is not a generic consumer (OpenAPI 3.0: no if/then, so `not`).
 
+And every `oneOf` is read as `anyOf`: the document's branches overlap, so a valid answer can
+match several and fail `oneOf` for that alone. GET /associations/{id} answers oneOf the
+programme, course and component association, and each of the three allows all three
+`associationType` values, so no association can ever be valid. Proeve's own tests check each
+answer against its specific schema (ComponentOfferingAssociation and so on).
+
     python3 scripts/oke_openapi.py docs/ooapiv5_MBO.yaml OUT.json [BASE_URL]
 """
 
@@ -99,12 +105,38 @@ def strict_consumers(node):
             strict_consumers(v)
 
 
+def one_of_as_any_of(node, is_schema=False):
+    """`oneOf` becomes `anyOf` in every schema (see the top); a property named oneOf stays."""
+    if isinstance(node, dict):
+        for k in list(node):
+            kind = children(k, node[k], is_schema)
+            if kind == "one":
+                one_of_as_any_of(node[k], True)
+            elif kind == "many":
+                for x in node[k]:
+                    one_of_as_any_of(x, True)
+            elif kind == "map":
+                for x in node[k].values():
+                    one_of_as_any_of(x, True)
+            elif k == "oneOf" and isinstance(node[k], list):
+                for x in node[k]:
+                    one_of_as_any_of(x, True)
+            else:
+                one_of_as_any_of(node[k], False)
+        if "oneOf" in node and isinstance(node["oneOf"], list) and "anyOf" not in node:
+            node["anyOf"] = node.pop("oneOf")
+    elif isinstance(node, list):
+        for x in node:
+            one_of_as_any_of(x, False)
+
+
 def main():
     src, dst = sys.argv[1], sys.argv[2]
     with open(src, encoding="utf-8") as f:
         doc = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out, shared = acyclic(doc)
     strict_consumers(out)
+    one_of_as_any_of(out)
     if len(sys.argv) > 3:
         out["servers"] = [{"url": sys.argv[3]}]
     with open(dst, "w", encoding="utf-8") as f:
