@@ -8,11 +8,12 @@
 use crate::error::ApiError;
 use crate::startup::AppState;
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 #[derive(rust_embed::Embed)]
 #[folder = "web/"]
@@ -95,24 +96,22 @@ fn takes_gzip(req: &HttpRequest) -> bool {
     gzip.or(any).unwrap_or(false)
 }
 
-/// The gzipped form of a body, by the body's hash: compressed on first use, then kept. The
-/// app has a few dozen files (the service worker one per school), so the map stays small.
-fn gzipped(hash: &str, body: &[u8]) -> Arc<Vec<u8>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Vec<u8>>>>> = OnceLock::new();
+/// The gzipped form of a body, by the body's hash: compressed on first use, then kept (and
+/// handed out without a copy). The app has a few dozen files (the service worker one per
+/// school), so the map stays small.
+fn gzipped(hash: &str, body: &[u8]) -> Option<Bytes> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(hash).cloned()) {
-        return hit;
+        return Some(hit);
     }
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    // Writing to a Vec cannot fail.
-    let packed = Arc::new(match enc.write_all(body).and_then(|()| enc.finish()) {
-        Ok(packed) => packed,
-        Err(_) => return Arc::new(body.to_vec()),
-    });
+    // Writing to a Vec does not fail; if it did, the file goes as it is.
+    let packed = Bytes::from(enc.write_all(body).and_then(|()| enc.finish()).ok()?);
     if let Ok(mut c) = cache.lock() {
         c.insert(hash.to_string(), packed.clone());
     }
-    packed
+    Some(packed)
 }
 
 /// `GET /app/{slug}/{file}`: a file of the app (`index.html` for the bare path).
@@ -143,8 +142,10 @@ pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         .map(|b| format!("{b:02x}"))
         .collect();
     // Images are compressed already; text is worth it above a packet's worth.
-    let gzip = takes_gzip(&req) && !path.ends_with(".png") && body.len() > 1024;
-    let etag = if gzip {
+    let packed = (takes_gzip(&req) && !path.ends_with(".png") && body.len() > 1024)
+        .then(|| gzipped(&hash, &body))
+        .flatten();
+    let etag = if packed.is_some() {
         format!("\"{hash}-gz\"")
     } else {
         format!("\"{hash}\"")
@@ -173,9 +174,9 @@ pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         return Ok(resp.finish());
     }
     resp.content_type(content_type(path));
-    if gzip {
+    if let Some(packed) = packed {
         resp.insert_header((header::CONTENT_ENCODING, "gzip"));
-        return Ok(resp.body(gzipped(&hash, &body).to_vec()));
+        return Ok(resp.body(packed));
     }
     Ok(resp.body(body))
 }
