@@ -1,11 +1,12 @@
 //! Demo data for the `demo` tenant: one planbare toets with two students and two assessors,
 //! pushed through the same parsing and storage as a real SIS push. Only on first start.
 
+use crate::catalog::Catalog;
 use crate::config::DEMO_TENANT;
 use crate::intake::{self, AssociationWrite, OfferingWrite, PersonWrite};
 use crate::ooapi;
-use crate::startup::AppState;
 use anyhow::Context;
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -18,7 +19,7 @@ fn id_of(v: &Value, key: &str) -> anyhow::Result<Uuid> {
         .with_context(|| format!("demo seed: `{key}` missing"))
 }
 
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+pub async fn seed(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<()> {
     let seed: Value = serde_json::from_str(SEED)?;
     let list = |k: &str| {
         seed.get(k)
@@ -32,14 +33,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         .map(|o| id_of(o, "offeringId"))
         .transpose()?;
     if let Some(id) = first {
-        if intake::find_offering(&state.db, DEMO_TENANT, id)
-            .await?
-            .is_some()
-        {
+        if intake::find_offering(db, DEMO_TENANT, id).await?.is_some() {
             return Ok(());
         }
     }
-    let txn = intake::begin(&state.db).await?;
+    let txn = crate::db::begin(db).await?;
     for p in list("persons") {
         let parsed = ooapi::person::parse(&p, id_of(&p, "personId")?)
             .map_err(|e| anyhow::anyhow!("demo seed: {e}"))?;
@@ -61,7 +59,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             .requested_components
             .iter()
             .copied()
-            .find(|c| state.catalog.get(*c).is_some());
+            .find(|c| catalog.get(*c).is_some());
         let raw = o.to_string();
         intake::put_offering(
             &txn,

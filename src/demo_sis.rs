@@ -6,8 +6,8 @@
 
 use crate::config::{OkeVersion, SisSettings, DEMO_TENANT};
 use crate::delivery::schema;
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::http::ApiError;
+use crate::http::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -68,7 +68,11 @@ fn only_demo(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-async fn token(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+async fn token(
+    state: web::Data<AppState>,
+    demo: web::Data<DemoSis>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     only_demo(&state, &req)?;
     let expected = format!(
         "Basic {}",
@@ -83,7 +87,7 @@ async fn token(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
         return Err(ApiError::Unauthorized("unknown client".into()));
     }
     let t = uuid::Uuid::new_v4().to_string();
-    if let Ok(mut tokens) = state.demo_sis.tokens.lock() {
+    if let Ok(mut tokens) = demo.tokens.lock() {
         tokens.push(t.clone());
     }
     Ok(HttpResponse::Ok()
@@ -92,6 +96,7 @@ async fn token(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
 
 async fn association(
     state: web::Data<AppState>,
+    demo: web::Data<DemoSis>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -103,8 +108,7 @@ async fn association(
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default()
         .to_string();
-    let known = state
-        .demo_sis
+    let known = demo
         .tokens
         .lock()
         .map(|t| t.contains(&bearer))
@@ -117,7 +121,7 @@ async fn association(
         .map_err(|e| ApiError::BadRequest(format!("not JSON: {e}")))?;
     let method = req.method().as_str().to_string();
     schema::check(&method, &value).map_err(ApiError::BadRequest)?;
-    if let Ok(mut got) = state.demo_sis.got.lock() {
+    if let Ok(mut got) = demo.got.lock() {
         got.push(Got {
             at: Utc::now(),
             method,
@@ -135,10 +139,14 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-async fn page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+async fn page(
+    state: web::Data<AppState>,
+    demo: web::Data<DemoSis>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     only_demo(&state, &req)?;
     let mut rows = String::new();
-    if let Ok(got) = state.demo_sis.got.lock() {
+    if let Ok(got) = demo.got.lock() {
         for g in got.iter().rev() {
             let r = &g.body["result"];
             let c = &r["consumers"][0];

@@ -1,22 +1,38 @@
-//! Proeve: an OKE-conformant server for MBO practical exams. See DESIGN.md for the picture;
-//! `startup` wires the parts together.
+//! Proeve: an OKE-conformant server for MBO practical exams. See DESIGN.md for the picture
+//! and docs/ARCHITECTURE.md for the floors; a module imports only from floors below its own
+//! (and its own floor, without a circle). `scripts/layers.py` checks it.
 
-pub mod api;
+// Base
+pub mod config;
+pub mod telemetry;
+
+// Foundation
+pub mod audit;
+pub mod db;
+pub mod outbox;
+pub mod tenant;
+
+// Wire format and domain
 pub mod assessment;
 pub mod auth;
 pub mod catalog;
-pub mod cli;
-pub mod config;
-pub mod delivery;
 pub mod demo;
-pub mod demo_sis;
-pub mod error;
 pub mod intake;
 pub mod ooapi;
 pub mod planning;
-pub mod pull;
 pub mod report;
+
+// Workers
+pub mod delivery;
+pub mod pull;
+
+// HTTP
+pub mod api;
+pub mod demo_sis;
+pub mod http;
 pub mod sis;
-pub mod startup;
-pub mod telemetry;
 pub mod web;
+
+// Composition root
+pub mod cli;
+pub mod startup;

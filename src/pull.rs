@@ -5,11 +5,14 @@
 //! pushed: the same parsing, checks and storage. One bad item is reported and skipped; the
 //! rest goes on.
 
+use crate::catalog::Catalog;
 use crate::config::SisSettings;
 use crate::delivery::excerpt;
+use crate::delivery::Delivery;
 use crate::intake::writer::Write;
+use crate::intake::writer::Writer;
 use crate::ooapi;
-use crate::startup::{AppState, Tenant};
+use crate::tenant::{Tenant, Tenants};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
@@ -42,8 +45,17 @@ pub enum PullError {
     Db(#[from] sea_orm::DbErr),
 }
 
+/// What a pull uses: the catalogue (to resolve the exams named), the delivery's HTTP client
+/// and SIS tokens, and the flow 1 writer that stores what came.
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    pub catalog: &'a Catalog,
+    pub delivery: &'a Delivery,
+    pub writer: &'a Writer,
+}
+
 struct Client<'a> {
-    state: &'a AppState,
+    delivery: &'a Delivery,
     tenant: &'a str,
     sis: &'a SisSettings,
 }
@@ -56,14 +68,12 @@ impl Client<'_> {
         );
         for fresh in [false, true] {
             let token = self
-                .state
                 .delivery
                 .tokens
-                .get(&self.state.delivery.http, self.tenant, self.sis)
+                .get(&self.delivery.http, self.tenant, self.sis)
                 .await
                 .map_err(PullError::Sis)?;
             let resp = self
-                .state
                 .delivery
                 .http
                 .get(&url)
@@ -74,7 +84,7 @@ impl Client<'_> {
                 .map_err(|e| PullError::Sis(format!("GET {url}: {e}")))?;
             let status = resp.status();
             if status.as_u16() == 401 && !fresh {
-                self.state.delivery.tokens.forget(self.tenant).await;
+                self.delivery.tokens.forget(self.tenant).await;
                 continue;
             }
             let text = resp
@@ -137,7 +147,7 @@ fn person_of(a: &Value) -> Option<Uuid> {
 
 /// Pulls the planbare toetsen overlapping `since..=until` with their enrolments and persons.
 pub async fn pull(
-    state: &AppState,
+    src: &Sources<'_>,
     tenant: &Tenant,
     since: NaiveDate,
     until: NaiveDate,
@@ -149,7 +159,7 @@ pub async fn pull(
         .as_ref()
         .ok_or(PullError::NotConfigured)?;
     let client = Client {
-        state,
+        delivery: src.delivery,
         tenant: slug,
         sis,
     };
@@ -183,11 +193,11 @@ pub async fn pull(
             }
         };
         let write = Write::Offering {
-            component_id: crate::sis::offerings::resolve_component(state, &parsed),
+            component_id: crate::intake::resolve_component(src.catalog, &parsed),
             parsed: Box::new(parsed),
             raw: o.to_string(),
         };
-        state.writer.store(slug, write).await?;
+        src.writer.store(slug, write).await?;
         report.offerings += 1;
 
         let associations = match client
@@ -225,7 +235,7 @@ pub async fn pull(
                 parsed: Box::new(parsed),
                 raw: p.to_string(),
             };
-            state.writer.store(slug, write).await?;
+            src.writer.store(slug, write).await?;
             report.persons += 1;
         }
         for a in associations {
@@ -256,7 +266,7 @@ pub async fn pull(
                 parsed: Box::new(parsed),
                 raw: a.to_string(),
             };
-            state.writer.store(slug, write).await?;
+            src.writer.store(slug, write).await?;
             report.associations += 1;
         }
     }
@@ -266,35 +276,28 @@ pub async fn pull(
 
 /// Pulls, for each school whose `sis.pull_every_minutes` is set, that often (the first time
 /// shortly after start), the period from 30 days ago to a year ahead. Each school has its own
-/// task, so a slow SIS delays only its own school.
-pub async fn schedule(state: actix_web::web::Data<AppState>) {
-    let mut schools = tokio::task::JoinSet::new();
-    for (slug, t) in &state.tenants {
-        let Some(every) = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes) else {
-            continue;
-        };
-        let (state, slug) = (state.clone(), slug.clone());
-        schools.spawn(async move {
+/// loop, so a slow SIS delays only its own school.
+pub async fn schedule(tenants: &Tenants, src: &Sources<'_>) {
+    let schools = tenants.iter().filter_map(|(slug, t)| {
+        let every = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes)?;
+        Some(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.max(1) * 60));
             // A pull that overran its turn starts the next one a full period later.
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
             loop {
                 tick.tick().await;
-                let Some(t) = state.tenants.get(&slug) else {
-                    return;
-                };
                 let today = chrono::Utc::now().date_naive();
                 let (since, until) = (
                     today - chrono::Days::new(30),
                     today + chrono::Days::new(365),
                 );
-                if let Err(e) = pull(&state, t, since, until).await {
+                if let Err(e) = pull(src, t, since, until).await {
                     tracing::warn!(tenant = %slug, error = %e, "pulling from the SIS failed; trying again at the next turn");
                 }
             }
-        });
-    }
-    // Held until the application stops (aborting this task aborts the schools' tasks).
-    while schools.join_next().await.is_some() {}
+        })
+    });
+    // Each school's loop runs concurrently with the others until the application stops.
+    futures_util::future::join_all(schools).await;
 }

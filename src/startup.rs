@@ -1,52 +1,19 @@
-//! Builds the application from settings: database (migrated), catalogue, tenants with their
-//! token verifiers, and the HTTP server bound to its port.
+//! The composition root: builds the application from settings (database, migrated;
+//! catalogue; schools with their token verifiers; the workers) and the HTTP server bound to
+//! its port. Nothing but `main` and the tests imports this module.
 
 use crate::auth::demo::DemoKey;
 use crate::auth::{JwtVerifier, KeySource};
 use crate::catalog::Catalog;
-use crate::config::{Settings, TenantSettings};
+use crate::config::Settings;
+use crate::http::AppState;
+use crate::tenant::Tenant;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 use migration::MigratorTrait;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
-
-/// A school and how its SIS is verified.
-pub struct Tenant {
-    pub settings: TenantSettings,
-    pub verifier: Arc<JwtVerifier>,
-}
-
-impl Tenant {
-    /// Whether the school holds a licence for the exam with this code.
-    pub fn licensed(&self, code: &str) -> bool {
-        self.settings
-            .licensed_components
-            .as_ref()
-            .is_none_or(|l| l.iter().any(|c| c == code))
-    }
-}
-
-/// Everything a request handler may use.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Settings,
-    pub catalog: Catalog,
-    pub tenants: HashMap<String, Tenant>,
-    /// The demo key's JWKS, served only in demo mode.
-    pub demo_jwks: Option<serde_json::Value>,
-    /// School sign-in (OpenID Connect), with each provider's discovery document cached.
-    pub oidc: crate::auth::oidc::Oidc,
-    /// Flow 5 delivery: HTTP client, SIS tokens, counters.
-    pub delivery: crate::delivery::Delivery,
-    /// The demo's own little SIS (demo mode only).
-    pub demo_sis: crate::demo_sis::DemoSis,
-    /// Flow 1 writes, committed in groups.
-    pub writer: crate::intake::writer::Writer,
-}
 
 pub struct Application {
     port: u16,
@@ -57,7 +24,7 @@ pub struct Application {
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let catalog = Catalog::load(&settings.catalog_dir)?;
-        let db = connect(&settings.database_url).await?;
+        let db = crate::db::connect(&settings.database_url).await?;
         migration::Migrator::up(&db, None).await?;
         crate::catalog::versions::record(&db, &catalog).await?;
 
@@ -70,6 +37,7 @@ impl Application {
         };
         let demo_jwk = demo_key.as_ref().map(DemoKey::jwk).transpose()?;
         let mut tenants = HashMap::new();
+        let mut verifiers = HashMap::new();
         for t in &settings.tenants {
             let source = match (&demo_jwk, t.slug == crate::config::DEMO_TENANT) {
                 (Some(jwk), true) => KeySource::Static(vec![jwk.clone()]),
@@ -84,11 +52,11 @@ impl Application {
                 t.sis_auth.client_id.clone(),
                 source,
             );
+            verifiers.insert(t.slug.clone(), verifier);
             tenants.insert(
                 t.slug.clone(),
                 Tenant {
                     settings: t.clone(),
-                    verifier,
                 },
             );
         }
@@ -114,19 +82,22 @@ impl Application {
             settings,
             catalog,
             tenants,
+            verifiers,
             demo_jwks,
             oidc: crate::auth::oidc::Oidc::new()?,
             delivery: crate::delivery::Delivery::new(settings_delivery)
                 .map_err(|e| anyhow::anyhow!("delivery: {e}"))?,
-            demo_sis: crate::demo_sis::DemoSis::default(),
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
-            crate::demo::seed(&state).await?;
+            crate::demo::seed(&state.db, &state.catalog).await?;
         }
         let server_state = state.clone();
+        // The demo SIS's own state: one for the server, not one per HTTP worker.
+        let demo_sis = web::Data::new(crate::demo_sis::DemoSis::default());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(server_state.clone())
+                .app_data(demo_sis.clone())
                 .wrap(tracing_actix_web::TracingLogger::default())
                 // The SIS's calls first: they are the most frequent, and actix tries the
                 // routes in order (each dynamic one a regex match).
@@ -159,8 +130,13 @@ impl Application {
     /// sign-in links are removed and documents that failed to render are rendered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
-        let deliverer = tokio::spawn(crate::delivery::run(self.state.clone()));
-        let puller = tokio::spawn(crate::pull::schedule(self.state.clone()));
+        let s = self.state.clone();
+        let deliverer = tokio::spawn(async move {
+            crate::delivery::run(&s.db, &s.catalog, &s.tenants, &s.delivery).await
+        });
+        let s = self.state.clone();
+        let puller =
+            tokio::spawn(async move { crate::pull::schedule(&s.tenants, &s.pull_sources()).await });
         let cleaner = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -187,27 +163,4 @@ impl Application {
         puller.abort();
         served
     }
-}
-
-/// Connects with the settings Proeve relies on: for SQLite, WAL with full sync (an answered
-/// PUT survives a power cut), foreign keys and a busy timeout so writers queue instead of
-/// failing.
-pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let mut opts = ConnectOptions::new(url.to_string());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
-    if url.starts_with("sqlite:") {
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true)
-        });
-    } else {
-        opts.max_connections(16);
-    }
-    let db = Database::connect(opts).await?;
-    db.execute_unprepared("SELECT 1").await?;
-    Ok(db)
 }

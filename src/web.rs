@@ -5,8 +5,8 @@
 //! anywhere else. A browser that takes gzip gets each file compressed once and kept (a
 //! phone on a bad line fetches a quarter of the bytes), under its own ETag.
 
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::http::ApiError;
+use crate::http::AppState;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -42,7 +42,7 @@ pub async fn app_root(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     Ok(HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, format!("/app/{}/", tenant.settings.slug)))
         .finish())
@@ -116,7 +116,7 @@ fn gzipped(hash: &str, body: &[u8]) -> Option<Bytes> {
 
 /// `GET /app/{slug}/{file}`: a file of the app (`index.html` for the bare path).
 pub async fn asset(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    crate::sis::tenant(&state, &req)?;
+    crate::http::tenant(&state, &req)?;
     let tail = req.match_info().get("file").unwrap_or_default();
     let path = if tail.is_empty() { "index.html" } else { tail };
     if path.contains("..") || path.starts_with('/') {

@@ -2,14 +2,15 @@
 //! the lifecycle steps your role allows.
 
 use super::{json_body, signed_in, Me};
-use crate::assessment::audit::{self, Actor};
 use crate::assessment::corrections::{self, CorrectionInput};
 use crate::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
 use crate::assessment::signing::{self, SignError, Signer};
-use crate::error::ApiError;
+use crate::audit::{self, Actor};
+use crate::http::path_uuid;
+use crate::http::ApiError;
+use crate::http::AppState;
 use crate::planning::{self, Place, Plan, PlanError, Planner};
-use crate::sis::path_uuid;
-use crate::startup::{AppState, Tenant};
+use crate::tenant::Tenant;
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -560,7 +561,7 @@ pub async fn plan(
         &by,
     )
     .await?;
-    state.delivery.wake();
+    state.delivery.doorbell.ring();
     let r = relation(&state.db, slug, &me, &planned).await?;
     Ok(HttpResponse::Ok().json(view(&state, slug, &planned, &r, &me).await?))
 }
@@ -639,7 +640,7 @@ pub async fn extra_attempt(
         &Actor::Person(me.person_id),
     )
     .await?;
-    state.delivery.wake();
+    state.delivery.doorbell.ring();
     Ok(HttpResponse::Created().json(view(&state, slug, &created, &r, &me).await?))
 }
 
@@ -692,8 +693,8 @@ pub async fn correct(
         me.person_id,
     )
     .await?;
-    crate::report::after_change(&state, &tenant.settings, c.case_id).await;
-    state.delivery.wake();
+    crate::report::after_change(&state.db, &state.catalog, &tenant.settings, c.case_id).await;
+    state.delivery.doorbell.ring();
     Ok(HttpResponse::Ok().json(view(&state, slug, &corrected, &r, &me).await?))
 }
 
@@ -824,7 +825,7 @@ pub async fn judge(
         &Actor::Person(me.person_id),
     )
     .await?;
-    state.delivery.wake();
+    state.delivery.doorbell.ring();
     Ok(HttpResponse::Ok().json(view(&state, slug, &judged, &r, &me).await?))
 }
 
@@ -892,8 +893,8 @@ pub async fn sign(
     );
     let signed = signing::sign(&state.db, slug, c.case_id, &signer, &account).await?;
     if signed.state == crate::planning::state::SIGNED {
-        crate::report::after_change(&state, &tenant.settings, c.case_id).await;
-        state.delivery.wake();
+        crate::report::after_change(&state.db, &state.catalog, &tenant.settings, c.case_id).await;
+        state.delivery.doorbell.ring();
     }
     Ok(HttpResponse::Ok().json(view(&state, slug, &signed, &r, &me).await?))
 }
@@ -924,7 +925,7 @@ pub async fn finalise(
         return Err(forbidden("only the exam committee finalises results"));
     }
     let results = signing::finalise(&state.db, tenant, &body.case_ids, me.person_id).await;
-    state.delivery.wake();
+    state.delivery.doorbell.ring();
     let items = results
         .into_iter()
         .map(|(case_id, r)| match r {

@@ -5,16 +5,14 @@
 
 use super::cases::{case_in_path, forbidden};
 use super::signed_in;
-use crate::assessment::audit::{self, Actor, Change};
-use crate::delivery;
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::audit::Actor;
+use crate::http::ApiError;
+use crate::http::AppState;
+use crate::outbox::{self, Retried};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use entity::sis_message;
-use sea_orm::EntityTrait;
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 /// One message to the SIS.
@@ -60,13 +58,13 @@ pub struct DeliveryList {
 fn views(messages: Vec<sis_message::Model>, has_sis: bool) -> Vec<DeliveryView> {
     let open: Vec<(Uuid, i32)> = messages
         .iter()
-        .filter(|m| m.state != delivery::DELIVERED)
+        .filter(|m| m.state != outbox::DELIVERED)
         .map(|m| (m.association_id, m.position))
         .collect();
     messages
         .into_iter()
         .map(|m| {
-            let waiting_for = (m.state == delivery::WAITING)
+            let waiting_for = (m.state == outbox::WAITING)
                 .then(|| {
                     if !has_sis {
                         Some("noSis".to_string())
@@ -91,7 +89,7 @@ fn views(messages: Vec<sis_message::Model>, has_sis: bool) -> Vec<DeliveryView> 
 fn view(m: sis_message::Model) -> DeliveryView {
     DeliveryView {
         waiting_for: None,
-        next_attempt_at: (m.state == delivery::WAITING).then_some(m.next_attempt_at),
+        next_attempt_at: (m.state == outbox::WAITING).then_some(m.next_attempt_at),
         message_id: m.message_id,
         case_id: m.case_id,
         association_id: m.association_id,
@@ -126,7 +124,7 @@ pub async fn of_case(
             "only the exam office and committee see the deliveries",
         ));
     }
-    let messages = delivery::of_case(&state.db, &tenant.settings.slug, c.case_id).await?;
+    let messages = outbox::of_case(&state.db, &tenant.settings.slug, c.case_id).await?;
     let items = views(messages, tenant.settings.sis.is_some());
     Ok(HttpResponse::Ok().json(DeliveryList { items }))
 }
@@ -149,7 +147,7 @@ pub async fn undelivered(
             "only the exam office and committee see the deliveries",
         ));
     }
-    let messages = delivery::undelivered(&state.db, &tenant.settings.slug, 500).await?;
+    let messages = outbox::undelivered(&state.db, &tenant.settings.slug, 500).await?;
     let items = views(messages, tenant.settings.sis.is_some());
     Ok(HttpResponse::Ok().json(DeliveryList { items }))
 }
@@ -168,36 +166,18 @@ pub async fn retry(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         return Err(forbidden("only the exam office sends a message again"));
     }
     let slug = tenant.settings.slug.as_str();
-    let id = crate::sis::path_uuid(&req, "messageId")?;
-    let Some(m) = delivery::retry(&state.db, slug, id).await? else {
-        return match sis_message::Entity::find_by_id((slug.to_string(), id))
-            .one(&state.db)
-            .await?
-        {
-            Some(m) => Err(ApiError::bad(
-                "messageId",
-                format!(
-                    "message {id} is {}, not parked: only a parked message is sent again by hand",
-                    m.state
-                ),
-            )),
-            None => Err(ApiError::NotFound(format!("No message {id} to the SIS"))),
-        };
-    };
-    audit::record(
-        &state.db,
-        Change {
-            tenant: slug,
-            case_id: m.case_id,
-            actor: &Actor::Person(me.person_id),
-            action: "delivery retried",
-            before: Some(json!({"message": id, "state": delivery::PARKED})),
-            after: Some(json!({"message": id, "state": m.state})),
-            reason: None,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(view(m)))
+    let id = crate::http::path_uuid(&req, "messageId")?;
+    let by = Actor::Person(me.person_id);
+    match outbox::retry(&state.db, &state.delivery.doorbell, slug, id, &by).await? {
+        Retried::Queued(m) => Ok(HttpResponse::Ok().json(view(*m))),
+        Retried::NotParked(now) => Err(ApiError::bad(
+            "messageId",
+            format!(
+                "message {id} is {now}, not parked: only a parked message is sent again by hand"
+            ),
+        )),
+        Retried::NotFound => Err(ApiError::NotFound(format!("No message {id} to the SIS"))),
+    }
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema, Default)]
@@ -234,7 +214,7 @@ pub async fn pull(
     if until < since {
         return Err(ApiError::bad("until", "must not be before `since`"));
     }
-    match crate::pull::pull(&state, tenant, since, until).await {
+    match crate::pull::pull(&state.pull_sources(), tenant, since, until).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report)),
         Err(crate::pull::PullError::NotConfigured) => Err(ApiError::bad(
             "sis",

@@ -4,11 +4,12 @@
 
 use super::cases::{case_in_path, forbidden, CaseErrors, OutcomeView, ScoreBody};
 use super::json_body;
+use crate::assessment::scoring;
 use crate::assessment::sheets::{self, StoredSheet};
-use crate::assessment::{audit, scoring};
+use crate::audit;
 use crate::catalog::{versions, Model};
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::http::ApiError;
+use crate::http::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

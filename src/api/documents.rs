@@ -2,9 +2,9 @@
 //! (for the exam office) the exam record they are rendered from.
 
 use super::cases::{case_in_path, forbidden, CaseErrors};
-use crate::error::ApiError;
+use crate::http::ApiError;
+use crate::http::AppState;
 use crate::report;
-use crate::startup::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -101,7 +101,7 @@ pub async fn download(
         ));
     }
     let slug = tenant.settings.slug.as_str();
-    let id = crate::sis::path_uuid(&req, "documentId")?;
+    let id = crate::http::path_uuid(&req, "documentId")?;
     let doc = entity::document::Entity::find_by_id((slug.to_string(), id))
         .one(&state.db)
         .await?

@@ -13,9 +13,10 @@ mod school;
 mod signin;
 
 use crate::auth::session;
-use crate::error::ApiError;
-use crate::sis::body::{self, Kind};
-use crate::startup::{AppState, Tenant};
+use crate::http::body::{self, Kind};
+use crate::http::ApiError;
+use crate::http::AppState;
+use crate::tenant::Tenant;
 use actix_web::{web, HttpRequest, ResponseError};
 use entity::person;
 use sea_orm::EntityTrait;
@@ -52,7 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/openapi.json", web::get().to(openapi));
     let r = |path: &str, allow: &'static str| {
         web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
-            crate::sis::method_not_allowed(&req, allow)
+            crate::http::method_not_allowed(&req, allow)
         }))
     };
     cfg.service(
@@ -136,7 +137,7 @@ pub async fn signed_in<'a>(
     req: &HttpRequest,
     write: bool,
 ) -> Result<(&'a Tenant, Me), ApiError> {
-    let tenant = crate::sis::tenant(state, req)?;
+    let tenant = crate::http::tenant(state, req)?;
     let token = cookie(req).ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
     let s = session::find(&state.db, &token)
         .await?

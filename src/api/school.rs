@@ -8,8 +8,9 @@ use crate::auth::identify::{self, Found, Key};
 use crate::auth::oidc::{OidcError, Pending};
 use crate::auth::session;
 use crate::config::OidcSettings;
-use crate::error::ApiError;
-use crate::startup::{AppState, Tenant};
+use crate::http::ApiError;
+use crate::http::AppState;
+use crate::tenant::Tenant;
 use actix_web::cookie::{time::Duration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -46,7 +47,7 @@ fn school_oidc<'a>(
     state: &'a AppState,
     req: &HttpRequest,
 ) -> Result<(&'a Tenant, &'a OidcSettings), ApiError> {
-    let tenant = crate::sis::tenant(state, req)?;
+    let tenant = crate::http::tenant(state, req)?;
     let oidc = tenant.settings.oidc.as_ref().ok_or_else(|| {
         ApiError::NotFound("this school has not set up sign-in with its school account".into())
     })?;

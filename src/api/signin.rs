@@ -3,8 +3,8 @@
 
 use super::{json_body, session_cookie, signed_in};
 use crate::auth::session;
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::http::ApiError;
+use crate::http::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use entity::person;
@@ -65,7 +65,7 @@ pub async fn methods(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     Ok(HttpResponse::Ok().json(SignInMethods {
         school: tenant.settings.name.clone(),
         school_account: tenant.settings.oidc.is_some(),
@@ -112,7 +112,7 @@ async fn demo_session(
     req: &HttpRequest,
     person_id: Uuid,
 ) -> Result<(String, String), ApiError> {
-    let tenant = crate::sis::tenant(state, req)?;
+    let tenant = crate::http::tenant(state, req)?;
     if !state.settings.is_demo() {
         return Err(ApiError::NotFound(
             "the demo sign-in exists only in the demo".into(),
@@ -209,7 +209,7 @@ pub async fn demo_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     if !state.settings.is_demo() {
         return Err(ApiError::NotFound(
             "the demo sign-in exists only in the demo".into(),
@@ -284,7 +284,7 @@ pub async fn request_link(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: LinkRequest = json_body(&req, payload).await?;
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     let smtp =
         state.settings.smtp.as_ref().ok_or_else(|| {
             ApiError::NotFound("sign-in links are not set up on this server".into())
@@ -337,7 +337,7 @@ pub async fn link_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     let token = token_of(&req);
     let html = match crate::auth::link::peek(&state.db, &tenant.settings.slug, &token).await? {
         Some(_) => page(
@@ -366,7 +366,7 @@ pub async fn redeem_link(
     req: HttpRequest,
     form: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let tenant = crate::sis::tenant(&state, &req)?;
+    let tenant = crate::http::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
     same_origin(&state, &req)?;
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)

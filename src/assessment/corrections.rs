@@ -5,9 +5,9 @@
 //! the committee had already finalised in Proeve goes back to `signed`, so the committee
 //! finalises the result that now stands.
 
-use super::audit::{self, Actor, Change};
 use super::scoring;
 use super::sheets::{self, ScoreInput, SheetError};
+use crate::audit::{self, Actor, Change};
 use crate::catalog::Catalog;
 use crate::planning::state;
 use chrono::Utc;
@@ -46,7 +46,7 @@ fn result_of(c: &exam_case::Model) -> Value {
 pub async fn correct(
     db: &DatabaseConnection,
     catalog: &Catalog,
-    tenant: &crate::startup::Tenant,
+    tenant: &crate::tenant::Tenant,
     case_id: Uuid,
     expected_case_revision: i64,
     input: &CorrectionInput,
@@ -62,7 +62,7 @@ pub async fn correct(
     }
     sheets::check_attendance(&input.attendance)?;
 
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let case = sheets::lock_case(&txn, slug, case_id).await?;
     if case.revision != expected_case_revision {
         return Err(SheetError::Stale {
@@ -182,7 +182,7 @@ pub async fn correct(
         },
     )
     .await?;
-    crate::delivery::enqueue(&txn, &updated, "corrected").await?;
+    crate::outbox::enqueue(&txn, &updated, "corrected").await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -1,8 +1,6 @@
 //! Assessment: turning criterion scores into an exam result. `scoring` is the pure engine;
-//! around it: score sheets, signing and finalising, corrections of signed exams, the audit
-//! trail.
+//! around it: score sheets, signing and finalising, corrections of signed exams.
 
-pub mod audit;
 pub mod corrections;
 pub mod scoring;
 pub mod sheets;

@@ -4,8 +4,8 @@
 //! saying why. With two assessors, a joint sheet records the final judgement where they
 //! disagreed; then the case is judged: the scoring engine gives its outcome.
 
-use super::audit::{self, Actor, Change};
 use super::scoring::{self, Scores};
+use crate::audit::{self, Actor, Change};
 use crate::catalog::{versions, Catalog, Criterion, Model};
 use crate::planning::state;
 use chrono::{DateTime, Utc};
@@ -174,7 +174,7 @@ pub async fn save(
     update: &SheetUpdate,
     actor: &Actor,
 ) -> Result<i64, SheetError> {
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let case = lock_case(&txn, tenant, case_id).await?;
     if case.state != state::PLANNED {
         return invalid(format!("a {} exam cannot be scored", case.state));
@@ -399,7 +399,7 @@ pub async fn judge(
     expected_case_revision: i64,
     actor: &Actor,
 ) -> Result<exam_case::Model, SheetError> {
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let case = lock_case(&txn, tenant, case_id).await?;
     if case.revision != expected_case_revision {
         return Err(SheetError::Stale {
@@ -548,7 +548,7 @@ pub async fn judge(
     )
     .await?;
     // The SIS learns the attendance as soon as the exam took place.
-    crate::delivery::enqueue(&txn, &updated, "attendance").await?;
+    crate::outbox::enqueue(&txn, &updated, "attendance").await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -3,7 +3,7 @@
 //! reason an assessor records. With every signature there, the exam is `signed` and its record
 //! is frozen. Where the school finalises in Proeve, the exam committee then makes it `final`.
 
-use super::audit::{self, Actor, Change};
+use crate::audit::{self, Actor, Change};
 use crate::planning::state;
 use chrono::Utc;
 use entity::{exam_case, signature};
@@ -70,7 +70,7 @@ pub async fn sign(
     signer: &Signer,
     account: &str,
 ) -> Result<exam_case::Model, SignError> {
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let case = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
         .lock_exclusive()
         .one(&txn)
@@ -198,7 +198,7 @@ pub async fn sign(
             },
         )
         .await?;
-        crate::delivery::enqueue(&txn, &signed, "signed").await?;
+        crate::outbox::enqueue(&txn, &signed, "signed").await?;
         signed
     } else {
         case
@@ -211,7 +211,7 @@ pub async fn sign(
 /// one that cannot be finalised does not hold up the others.
 pub async fn finalise(
     db: &DatabaseConnection,
-    tenant: &crate::startup::Tenant,
+    tenant: &crate::tenant::Tenant,
     case_ids: &[Uuid],
     committee_member: Uuid,
 ) -> Vec<(Uuid, Result<exam_case::Model, SignError>)> {
@@ -224,7 +224,7 @@ pub async fn finalise(
 
 async fn finalise_one(
     db: &DatabaseConnection,
-    tenant: &crate::startup::Tenant,
+    tenant: &crate::tenant::Tenant,
     case_id: Uuid,
     committee_member: Uuid,
 ) -> Result<exam_case::Model, SignError> {
@@ -232,7 +232,7 @@ async fn finalise_one(
     if !tenant.settings.finalise_in_proeve {
         return invalid("this school finalises results in its SIS, not in Proeve");
     }
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let case = exam_case::Entity::find_by_id((slug.to_string(), case_id))
         .lock_exclusive()
         .one(&txn)
@@ -269,7 +269,7 @@ async fn finalise_one(
         },
     )
     .await?;
-    crate::delivery::enqueue(&txn, &done, "finalised").await?;
+    crate::outbox::enqueue(&txn, &done, "finalised").await?;
     txn.commit().await?;
     Ok(done)
 }

@@ -45,7 +45,7 @@ pub async fn request(
     db: &DatabaseConnection,
     smtp: &SmtpSettings,
     public_url: &str,
-    tenant: &crate::startup::Tenant,
+    tenant: &crate::tenant::Tenant,
     email: &str,
 ) -> Result<(), LinkError> {
     let slug = tenant.settings.slug.as_str();

@@ -15,7 +15,8 @@
 use actix_web::{web, App, HttpResponse, HttpServer};
 use proeve::auth::demo::DemoKey;
 use proeve::config::{DeliverySettings, OkeVersion, Settings, SisSettings};
-use proeve::startup::{AppState, Application};
+use proeve::http::AppState;
+use proeve::startup::Application;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -449,7 +450,7 @@ async fn storage_limit(db: &Db, dir: &Path) -> (String, f64) {
         Db::Sqlite => {
             // The same connection settings as Proeve (WAL, synchronous=FULL), one loop.
             let url = format!("sqlite://{}?mode=rwc", dir.join("raw.db").display());
-            let c = proeve::startup::connect(&url).await.unwrap();
+            let c = proeve::db::connect(&url).await.unwrap();
             c.execute_unprepared("CREATE TABLE raw (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
                 .await
                 .unwrap();

@@ -1,8 +1,8 @@
-//! Results back to the SIS (OKE flow 5), durably.
+//! Results back to the SIS (OKE flow 5), durably: the worker that sends the outbox.
 //!
 //! A state change that owes the SIS a message (the exam took place, was signed, finalised,
-//! corrected) writes a row into the outbox (`sis_message`) in its own transaction, so the
-//! message exists exactly when the change does. Workers deliver the rows: in order per
+//! corrected) writes a row into the outbox (`sis_message`, see `outbox`) in its own
+//! transaction, so the message exists exactly when the change does. Workers deliver the rows: in order per
 //! enrolment and never two of one enrolment at once (a message goes only when every earlier
 //! one of its enrolment is delivered); 429, 5xx and network failures are retried with
 //! exponential backoff and jitter, honouring `Retry-After`; any other 4xx, or a body that
@@ -23,25 +23,19 @@ pub mod token;
 
 use crate::catalog::Catalog;
 use crate::config::{DeliverySettings, TenantSettings};
-use crate::startup::Tenant;
+use crate::outbox::{Doorbell, DELIVERED, PARKED, SENDING, SKIPPED, WAITING};
+use crate::tenant::Tenant;
 use chrono::{DateTime, Duration, Utc};
-use entity::{exam_case, offering, sis_message};
+use entity::sis_message;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use uuid::Uuid;
-
-pub const WAITING: &str = "waiting";
-pub const SENDING: &str = "sending";
-pub const DELIVERED: &str = "delivered";
-pub const PARKED: &str = "parked";
-/// Not for this SIS: a planning status to a SIS that speaks only OKE 1.0.1.
-pub const SKIPPED: &str = "skipped";
 
 /// Messages one worker claims per round.
 const BATCH: u64 = 32;
@@ -59,64 +53,6 @@ pub fn excerpt(text: &str) -> String {
         Some((i, _)) => format!("{}…", &flat[..i]),
         None => flat.to_string(),
     }
-}
-
-/// Queues the message a change of `case` owes the SIS, inside the transaction of that change.
-/// `reason`: `planned` (a planning status, for a SIS on the OKE 1.1 draft), `attendance` (the
-/// exam took place), `signed`, `finalised`, `corrected`.
-/// Nothing is queued for an offering that expects no result, nor a finalisation the offering
-/// does not allow to be sent as final.
-pub async fn enqueue<C: ConnectionTrait>(
-    txn: &C,
-    case: &exam_case::Model,
-    reason: &str,
-) -> Result<Option<Uuid>, DbErr> {
-    let tenant = case.tenant.as_str();
-    let Some(offering) = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
-        .one(txn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if !offering.result_expected || (reason == "finalised" && !offering.final_results_allowed) {
-        return Ok(None);
-    }
-    // An extra attempt Proeve planned goes as a new association, minted for it (flow 5.2).
-    let (target, method) = match case.result_association_id {
-        Some(id) => (id, "PUT"),
-        None => (case.association_id, "PATCH"),
-    };
-    let last = sis_message::Entity::find()
-        .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::AssociationId.eq(target))
-        .order_by_desc(sis_message::Column::Position)
-        .one(txn)
-        .await?;
-    let now = Utc::now();
-    let id = Uuid::new_v4();
-    sis_message::ActiveModel {
-        tenant: Set(tenant.to_string()),
-        message_id: Set(id),
-        case_id: Set(case.case_id),
-        association_id: Set(target),
-        position: Set(last.map_or(1, |m| m.position + 1)),
-        reason: Set(reason.to_string()),
-        method: Set(method.into()),
-        body: Set(None),
-        state: Set(WAITING.into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        lease_until: Set(None),
-        last_status: Set(None),
-        last_error: Set(None),
-        last_response: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        delivered_at: Set(None),
-    }
-    .insert(txn)
-    .await?;
-    Ok(Some(id))
 }
 
 /// Counters since start, per tenant, for `/metrics`.
@@ -151,7 +87,7 @@ pub struct Delivery {
     /// This instance, in the logs and the leases.
     pub worker: Uuid,
     /// Rung when this instance queued a message, so it goes now rather than at the next poll.
-    wake: tokio::sync::Notify,
+    pub doorbell: Doorbell,
 }
 
 impl Delivery {
@@ -169,13 +105,8 @@ impl Delivery {
             counters: Counters::default(),
             settings,
             worker: Uuid::new_v4(),
-            wake: tokio::sync::Notify::new(),
+            doorbell: Doorbell::default(),
         })
-    }
-
-    /// Says that a change just committed queued a message: the worker looks at once.
-    pub fn wake(&self) {
-        self.wake.notify_one();
     }
 
     /// The wait before attempt `n + 1` (n ≥ 1 failures so far): exponential from the base, up
@@ -202,14 +133,18 @@ fn lease_from(delivery: &Delivery, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Runs delivery rounds until the process ends.
-pub async fn run(state: actix_web::web::Data<crate::startup::AppState>) {
-    let delivery = &state.delivery;
+pub async fn run(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tenants: &HashMap<String, Tenant>,
+    delivery: &Delivery,
+) {
     if let Err(e) = tokio::task::spawn_blocking(schema::warm).await {
         tracing::warn!(error = %e, "loading the OKE schemas failed");
     }
     let pause = std::time::Duration::from_millis(delivery.settings.poll_ms.max(10));
     loop {
-        let claimed = match round(&state.db, &state.catalog, &state.tenants, delivery).await {
+        let claimed = match round(db, catalog, tenants, delivery).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "a delivery round failed; trying again");
@@ -223,7 +158,7 @@ pub async fn run(state: actix_web::web::Data<crate::startup::AppState>) {
         if claimed == 0 {
             tokio::select! {
                 _ = tokio::time::sleep(pause) => {}
-                _ = delivery.wake.notified() => {}
+                _ = delivery.doorbell.rung() => {}
             }
         }
     }
@@ -283,7 +218,7 @@ async fn claim(
     if configured.is_empty() {
         return Ok(Vec::new());
     }
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let mut due = sis_message::Entity::find()
         .filter(sis_message::Column::State.eq(WAITING))
         .filter(sis_message::Column::NextAttemptAt.lte(now))
@@ -413,14 +348,14 @@ async fn body(
 }
 
 /// Outbox updates as write transactions of their own: on SQLite each waits its turn in
-/// process (see `intake::begin`) instead of sleeping in SQLite's busy handler.
+/// process (see `db::begin`) instead of sleeping in SQLite's busy handler.
 trait ExecQueued {
     async fn exec_queued(self, db: &DatabaseConnection) -> Result<sea_orm::UpdateResult, DbErr>;
 }
 
 impl ExecQueued for sea_orm::UpdateMany<sis_message::Entity> {
     async fn exec_queued(self, db: &DatabaseConnection) -> Result<sea_orm::UpdateResult, DbErr> {
-        let txn = crate::intake::begin(db).await?;
+        let txn = crate::db::begin(db).await?;
         let done = self.exec(&txn).await?;
         txn.commit().await?;
         Ok(done)
@@ -628,98 +563,6 @@ async fn record(
         tracing::warn!(message = %msg.message_id, "the lease ran out before the answer came; another worker has the message");
     }
     Ok(())
-}
-
-/// Sends a parked message again (after the exam office fixed the cause): its body is built
-/// anew from the exam as it stands. Returns the message, or `None` if there is no such
-/// parked message.
-pub async fn retry(
-    db: &DatabaseConnection,
-    tenant: &str,
-    message_id: Uuid,
-) -> Result<Option<sis_message::Model>, DbErr> {
-    let txn = db.begin().await?;
-    let now = Utc::now();
-    let done = sis_message::Entity::update_many()
-        .col_expr(sis_message::Column::State, Expr::value(WAITING))
-        .col_expr(sis_message::Column::NextAttemptAt, Expr::value(now))
-        .col_expr(
-            sis_message::Column::Body,
-            Expr::value(Option::<String>::None),
-        )
-        // A fresh start: the first failure after the fix waits seconds, not the cap.
-        .col_expr(sis_message::Column::Attempts, Expr::value(0))
-        .col_expr(sis_message::Column::UpdatedAt, Expr::value(now))
-        .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::MessageId.eq(message_id))
-        .filter(sis_message::Column::State.eq(PARKED))
-        .exec(&txn)
-        .await?;
-    let msg = if done.rows_affected == 1 {
-        sis_message::Entity::find_by_id((tenant.to_string(), message_id))
-            .one(&txn)
-            .await?
-    } else {
-        None
-    };
-    txn.commit().await?;
-    Ok(msg)
-}
-
-/// The messages of one exam, in order; not those that were not for this SIS (a planning
-/// status to a SIS on OKE 1.0.1), which were never sent.
-pub async fn of_case(
-    db: &DatabaseConnection,
-    tenant: &str,
-    case_id: Uuid,
-) -> Result<Vec<sis_message::Model>, DbErr> {
-    sis_message::Entity::find()
-        .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::CaseId.eq(case_id))
-        .filter(sis_message::Column::State.ne(SKIPPED))
-        .order_by_asc(sis_message::Column::AssociationId)
-        .order_by_asc(sis_message::Column::Position)
-        .all(db)
-        .await
-}
-
-/// A school's messages that are not delivered, oldest first (what the exam office looks at).
-pub async fn undelivered(
-    db: &DatabaseConnection,
-    tenant: &str,
-    limit: u64,
-) -> Result<Vec<sis_message::Model>, DbErr> {
-    sis_message::Entity::find()
-        .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::State.is_not_in([DELIVERED, SKIPPED]))
-        .order_by_asc(sis_message::Column::CreatedAt)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-#[derive(Debug, sea_orm::FromQueryResult)]
-pub struct Depth {
-    pub tenant: String,
-    pub state: String,
-    pub count: i64,
-    pub oldest: Option<DateTime<Utc>>,
-}
-
-/// Per tenant and state: how many messages, and when the oldest was queued.
-pub async fn depth(db: &DatabaseConnection) -> Result<Vec<Depth>, DbErr> {
-    sis_message::Entity::find()
-        .select_only()
-        .column(sis_message::Column::Tenant)
-        .column(sis_message::Column::State)
-        .column_as(sis_message::Column::MessageId.count(), "count")
-        .column_as(sis_message::Column::CreatedAt.min(), "oldest")
-        .group_by(sis_message::Column::Tenant)
-        .group_by(sis_message::Column::State)
-        .order_by_asc(sis_message::Column::Tenant)
-        .into_model::<Depth>()
-        .all(db)
-        .await
 }
 
 #[cfg(test)]

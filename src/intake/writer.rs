@@ -224,7 +224,7 @@ async fn run_batch(db: &DatabaseConnection, stats: &WriterStats, batch: Vec<Job>
 
 /// Every write of the batch in one transaction, committed once; the first failure undoes all.
 async fn all_in_one(db: &DatabaseConnection, batch: &[Job]) -> Result<Vec<Written>, DbErr> {
-    let txn = super::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let mut results = Vec::with_capacity(batch.len());
     for job in batch {
         match job.write.run(&txn, &job.tenant).await {
@@ -245,7 +245,7 @@ async fn all_in_one(db: &DatabaseConnection, batch: &[Job]) -> Result<Vec<Writte
 async fn alone(db: &DatabaseConnection, tenant: &str, write: &Write) -> Result<Written, DbErr> {
     let mut tries = 0;
     loop {
-        let txn = super::begin(db).await?;
+        let txn = crate::db::begin(db).await?;
         match write.run(&txn, tenant).await {
             Ok(out) => {
                 txn.commit().await?;
@@ -272,7 +272,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("proeve-writer-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.join("w.db").display());
-        let db = crate::startup::connect(&url).await.unwrap();
+        let db = crate::db::connect(&url).await.unwrap();
         migration::Migrator::up(&db, None).await.unwrap();
         (db, dir)
     }

@@ -18,6 +18,25 @@ pub const CONSUMER_KEY: &str = "nl-test-admin";
 /// The OKE version we implement.
 pub const OKE_VERSION: &str = "1.0.1";
 
-/// Why an inbound document cannot be accepted: the field (as a JSON path) and the rule it broke.
-pub use crate::error::ApiError;
-pub type Parsed<T> = Result<T, ApiError>;
+/// Why an inbound document (or query) cannot be accepted: the field, as a JSON path, and the
+/// rule it broke. The HTTP layer answers it as a 400 Problem with exactly this text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WireError {
+    /// A field broke a rule.
+    #[error("`{path}`: {rule}")]
+    Field { path: String, rule: String },
+    /// The document as a whole cannot be read.
+    #[error("{0}")]
+    Document(String),
+}
+
+impl WireError {
+    pub fn bad(path: &str, rule: impl std::fmt::Display) -> Self {
+        WireError::Field {
+            path: path.to_string(),
+            rule: rule.to_string(),
+        }
+    }
+}
+
+pub type Parsed<T> = Result<T, WireError>;

@@ -1,7 +1,7 @@
 //! Query parameters and list pages. Unknown parameters are ignored (interoperability); known
 //! ones with bad values are a 400 naming the parameter.
 
-use super::{ApiError, Parsed};
+use super::{Parsed, WireError};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -13,7 +13,7 @@ impl Query {
     pub fn parse(query_string: &str) -> Parsed<Self> {
         let pairs: Vec<(String, String)> =
             serde_urlencoded::from_str(query_string).map_err(|_| {
-                ApiError::BadRequest("the query string is not valid URL encoding".into())
+                WireError::Document("the query string is not valid URL encoding".into())
             })?;
         Ok(Query(pairs.into_iter().collect()))
     }
@@ -26,7 +26,7 @@ impl Query {
         match self.get(key) {
             None => Ok(None),
             Some(v) if allowed.contains(&v) => Ok(Some(v)),
-            Some(v) => Err(ApiError::bad(
+            Some(v) => Err(WireError::bad(
                 key,
                 format!("{v:?} is not one of {}", allowed.join(", ")),
             )),
@@ -45,7 +45,7 @@ impl Query {
                 .ok()
                 .filter(|s| PAGE_SIZES.contains(s))
                 .ok_or_else(|| {
-                    ApiError::bad(
+                    WireError::bad(
                         "pageSize",
                         format!("{v:?} is not one of 10, 20, 50, 100, 250"),
                     )
@@ -54,7 +54,7 @@ impl Query {
         let number = match self.get("pageNumber") {
             None => 1,
             Some(v) => v.parse::<u64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                ApiError::bad(
+                WireError::bad(
                     "pageNumber",
                     format!("{v:?} is not a page number (1 or higher)"),
                 )
@@ -77,7 +77,7 @@ impl Query {
                 if allowed.contains(&name) {
                     Ok((name, desc))
                 } else {
-                    Err(ApiError::bad(
+                    Err(WireError::bad(
                         "sort",
                         format!("{part:?}: sort on one of {}", allowed.join(", ")),
                     ))
@@ -97,7 +97,7 @@ impl Query {
                 if allowed.contains(&s) {
                     Ok(s.to_string())
                 } else {
-                    Err(ApiError::bad(
+                    Err(WireError::bad(
                         "expand",
                         format!("{s:?} is not one of {}", allowed.join(", ")),
                     ))

@@ -2,7 +2,7 @@
 //! field by its path (`consumers[0].offeringState`) and the rule it broke. `null` counts as
 //! absent: OKE uses it to remove optional values.
 
-use super::{time, ApiError, Parsed, CONSUMER_KEY};
+use super::{time, Parsed, WireError, CONSUMER_KEY};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -39,7 +39,7 @@ impl<'a> Obj<'a> {
                 map,
                 path: String::new(),
             }),
-            other => Err(ApiError::BadRequest(format!(
+            other => Err(WireError::Document(format!(
                 "the body must be a JSON object, not {}",
                 type_name(other)
             ))),
@@ -54,8 +54,8 @@ impl<'a> Obj<'a> {
         &self.path
     }
 
-    pub fn bad(&self, key: &str, rule: impl std::fmt::Display) -> ApiError {
-        ApiError::bad(&self.at(key), rule)
+    pub fn bad(&self, key: &str, rule: impl std::fmt::Display) -> WireError {
+        WireError::bad(&self.at(key), rule)
     }
 
     /// The value, `None` when absent or `null`.
@@ -201,7 +201,7 @@ impl<'a> Obj<'a> {
             match item {
                 Value::Object(map) => out.push(Obj { map, path: at }),
                 v => {
-                    return Err(ApiError::bad(
+                    return Err(WireError::bad(
                         &at,
                         format!("must be an object, not {}", type_name(v)),
                     ))
@@ -362,12 +362,12 @@ impl<'a> Obj<'a> {
         for (i, item) in items.iter().enumerate() {
             let at = self.at(&format!("consumers[{i}]"));
             let Value::Object(m) = item else {
-                return Err(ApiError::bad(&at, "must be an object with a consumerKey"));
+                return Err(WireError::bad(&at, "must be an object with a consumerKey"));
             };
             match m.get("consumerKey") {
                 Some(Value::String(k)) if k == CONSUMER_KEY => {
                     if ours.is_some() {
-                        return Err(ApiError::bad(
+                        return Err(WireError::bad(
                             &at,
                             "a second nl-test-admin element; send one",
                         ));
@@ -376,7 +376,7 @@ impl<'a> Obj<'a> {
                 }
                 Some(Value::String(_)) => others.push(item.clone()),
                 _ => {
-                    return Err(ApiError::bad(
+                    return Err(WireError::bad(
                         &format!("{at}.consumerKey"),
                         "is mandatory (a string)",
                     ))

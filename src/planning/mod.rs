@@ -4,7 +4,7 @@
 //! from the SIS keep flowing in: a canceled enrolment cancels its case while it is not yet
 //! assessed. Every change is in the audit trail.
 
-use crate::assessment::audit::{self, Actor, Change};
+use crate::audit::{self, Actor, Change};
 use crate::catalog::Catalog;
 use chrono::{DateTime, Utc};
 use entity::{association, case_assessor, exam_case, offering, person};
@@ -308,7 +308,7 @@ pub async fn plan(
 ) -> Result<exam_case::Model, PlanError> {
     let (actor, may_assign) = (&by.actor, by.may_assign);
     let invalid = |m: String| Err(PlanError::Invalid(m));
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
         .lock_exclusive()
         .one(&txn)
@@ -444,7 +444,7 @@ pub async fn plan(
     )
     .await?;
     // A SIS that speaks the OKE 1.1 draft shows the planned moment in the student's agenda.
-    crate::delivery::enqueue(&txn, &updated, "planned").await?;
+    crate::outbox::enqueue(&txn, &updated, "planned").await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -463,7 +463,7 @@ pub async fn cancel(
     if reason.trim().is_empty() {
         return Err(PlanError::Invalid("say why the exam is canceled".into()));
     }
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
         .lock_exclusive()
         .one(&txn)
@@ -550,7 +550,7 @@ pub async fn plan_extra_attempt(
     expected_revision: i64,
     actor: &Actor,
 ) -> Result<exam_case::Model, PlanError> {
-    let txn = crate::intake::begin(db).await?;
+    let txn = crate::db::begin(db).await?;
     let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
         .lock_exclusive()
         .one(&txn)

@@ -327,12 +327,12 @@ pub async fn ensure_documents(
             Err(e) => return Err(e.into()),
         }
     }
-    crate::assessment::audit::record(
+    crate::audit::record(
         &txn,
-        crate::assessment::audit::Change {
+        crate::audit::Change {
             tenant,
             case_id,
-            actor: &crate::assessment::audit::Actor::System,
+            actor: &crate::audit::Actor::System,
             action: "documents rendered",
             before: None,
             after: Some(serde_json::json!({
@@ -369,7 +369,7 @@ struct Missing {
 pub async fn render_missing(
     db: &DatabaseConnection,
     catalog: &Catalog,
-    tenants: &std::collections::HashMap<String, crate::startup::Tenant>,
+    tenants: &crate::tenant::Tenants,
 ) -> Result<usize, DbErr> {
     let sql = "SELECT c.tenant, c.case_id FROM exam_case c \
         WHERE c.state IN ('signed', 'final') AND NOT EXISTS ( \
@@ -400,11 +400,12 @@ pub async fn render_missing(
 /// Renders after a change that needs new documents, logging rather than failing: the change
 /// itself is stored, and [`render_missing`] catches up on anything that did not render.
 pub async fn after_change(
-    state: &crate::startup::AppState,
+    db: &DatabaseConnection,
+    catalog: &Catalog,
     school: &TenantSettings,
     case_id: Uuid,
 ) {
-    if let Err(e) = ensure_documents(&state.db, &state.catalog, school, case_id).await {
+    if let Err(e) = ensure_documents(db, catalog, school, case_id).await {
         tracing::error!(tenant = %school.slug, case = %case_id, error = %e, "rendering the exam's documents failed; will retry");
     }
 }

@@ -1,15 +1,16 @@
 //! `PUT`/`PATCH`/`GET /associations/{id}` and `GET /offerings/{id}/associations`:
 //! toetsinschrijvingen (students and staff) and context enrolments.
 
-use super::body::{self, Kind};
-use super::{authorize, json, path_uuid, written};
+use super::{authorize, json, written};
 use crate::auth::scope;
-use crate::error::ApiError;
+use crate::http::body::{self, Kind};
+use crate::http::path_uuid;
+use crate::http::ApiError;
+use crate::http::AppState;
 use crate::intake::{self, writer::Write, AssociationFilter, AssociationWrite};
 use crate::ooapi::association::{self as wire, AssociationPatch};
 use crate::ooapi::merge::merge_patch;
 use crate::ooapi::page::Query;
-use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub async fn put(
@@ -42,7 +43,7 @@ pub async fn patch(
     let id = path_uuid(&req, "id")?;
     let (mut patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
     wire::canonical_patch(&mut patch);
-    let txn = intake::begin(&state.db).await?;
+    let txn = crate::db::begin(&state.db).await?;
     let unknown = || ApiError::NotFound(format!("No association {id}; create it with PUT first"));
     // Lock order: the offering (shared) before the association, as every writer does.
     let peek = intake::find_association(&txn, slug, id)

@@ -1,11 +1,12 @@
 //! `GET /` (service metadata) and flow 0: the catalogue as Components.
 
-use super::{authorize, json, path_uuid, tenant};
+use super::{authorize, json};
 use crate::auth::scope;
-use crate::error::ApiError;
+use crate::http::ApiError;
+use crate::http::AppState;
+use crate::http::{path_uuid, tenant};
 use crate::ooapi::page::Query;
 use crate::ooapi::{component, service as meta};
-use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Public, so a caller can check versions before it has a token.

@@ -1,9 +1,10 @@
 //! `GET /documents/{id}`: the raw bytes of a result document, for the tenant that owns it.
 
-use super::{authorize, path_uuid};
+use super::authorize;
 use crate::auth::scope;
-use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::http::path_uuid;
+use crate::http::ApiError;
+use crate::http::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sea_orm::EntityTrait;

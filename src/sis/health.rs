@@ -1,7 +1,7 @@
 //! Liveness, readiness, and the demo key's JWKS.
 
-use crate::error::problem;
-use crate::startup::AppState;
+use crate::http::problem;
+use crate::http::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use sea_orm::ConnectionTrait;
@@ -29,7 +29,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// data.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     use std::fmt::Write;
-    let depth = match crate::delivery::depth(&state.db).await {
+    let depth = match crate::outbox::depth(&state.db).await {
         Ok(d) => d,
         Err(e) => {
             tracing::warn!(error = %e, "reading the outbox for /metrics failed");
@@ -50,11 +50,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     tenants.sort();
     for t in &tenants {
         for s in [
-            crate::delivery::WAITING,
-            crate::delivery::SENDING,
-            crate::delivery::PARKED,
-            crate::delivery::DELIVERED,
-            crate::delivery::SKIPPED,
+            crate::outbox::WAITING,
+            crate::outbox::SENDING,
+            crate::outbox::PARKED,
+            crate::outbox::DELIVERED,
+            crate::outbox::SKIPPED,
         ] {
             let n = depth
                 .iter()
@@ -76,8 +76,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
             .iter()
             .filter(|d| {
                 &d.tenant == *t
-                    && d.state != crate::delivery::DELIVERED
-                    && d.state != crate::delivery::SKIPPED
+                    && d.state != crate::outbox::DELIVERED
+                    && d.state != crate::outbox::SKIPPED
             })
             .filter_map(|d| d.oldest)
             .min()

@@ -4,7 +4,6 @@
 //! `ooapi`, then store with `intake`.
 
 mod associations;
-pub(crate) mod body;
 mod components;
 pub(crate) mod documents;
 mod groups;
@@ -14,15 +13,15 @@ mod persons;
 
 use crate::auth::jwt::VerifyError;
 use crate::auth::{scope, Caller};
-use crate::error::{problem, ApiError};
-use crate::startup::{AppState, Tenant};
+use crate::http::AppState;
+use crate::http::{close_unread, method_not_allowed, problem, tenant, ApiError};
+use crate::tenant::Tenant;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use uuid::Uuid;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // Bodies are read by `body::read` with their own limit and Problem answers.
-    cfg.app_data(web::PayloadConfig::new(body::MAX_BODY + 1));
+    cfg.app_data(web::PayloadConfig::new(crate::http::body::MAX_BODY + 1));
     cfg.route("/ooapi/openapi.yaml", web::get().to(health::specification));
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
@@ -85,40 +84,6 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
     resp
 }
 
-/// These answers leave any request body unread, so the connection is not reused.
-fn close_unread(resp: &mut HttpResponse) {
-    resp.head_mut()
-        .set_connection_type(actix_web::http::ConnectionType::Close);
-}
-
-pub(crate) fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
-    let mut resp = problem(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!("{} is not allowed here; use {allow}", req.method()),
-    );
-    if let Ok(v) = header::HeaderValue::from_str(allow) {
-        resp.headers_mut().insert(header::ALLOW, v);
-    }
-    close_unread(&mut resp);
-    resp
-}
-
-/// The tenant named in the path.
-pub(crate) fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
-    let slug = req.match_info().get("slug").unwrap_or_default();
-    state
-        .tenants
-        .get(slug)
-        .ok_or_else(|| ApiError::NotFound(format!("There is no school {slug:?} on this server")))
-}
-
-/// A path parameter that must be a UUID.
-pub(crate) fn path_uuid(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
-    let raw = req.match_info().get(name).unwrap_or_default();
-    crate::ooapi::read::parse_uuid(raw)
-        .ok_or_else(|| ApiError::bad(name, format!("{raw:?} is not a UUID")))
-}
-
 /// Authenticates the bearer token for the tenant in the path and checks that it carries one
 /// of `scopes`.
 async fn authorize<'a>(
@@ -144,7 +109,10 @@ async fn authorize<'a>(
         .ok_or_else(|| {
             ApiError::Unauthorized("the Authorization header must be Bearer <token>".into())
         })?;
-    let caller = tenant.verifier.verify(token).await.map_err(|e| match e {
+    let verifier = state
+        .verifier(tenant)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no verifier for {}", tenant.slug())))?;
+    let caller = verifier.verify(token).await.map_err(|e| match e {
         VerifyError::Invalid(m) => ApiError::Unauthorized(m),
         VerifyError::Unavailable(m) => ApiError::Unavailable(m),
     })?;

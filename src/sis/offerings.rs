@@ -1,33 +1,16 @@
 //! `PUT`/`PATCH`/`GET /offerings/{id}`: planbare toetsen and student context from the SIS.
 
-use super::body::{self, Kind};
-use super::{authorize, json, path_uuid, written};
+use super::{authorize, json, written};
 use crate::auth::scope;
-use crate::error::ApiError;
+use crate::http::body::{self, Kind};
+use crate::http::path_uuid;
+use crate::http::ApiError;
+use crate::http::AppState;
 use crate::intake::{self, writer::Write, OfferingWrite};
 use crate::ooapi::merge::merge_patch;
 use crate::ooapi::offering::{self as wire, OfferingPatch, OfferingState};
 use crate::ooapi::page::Query;
-use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
-use uuid::Uuid;
-
-/// The first catalogue test the SIS asked for that we hold; `None` leaves the offering for
-/// the exam office to resolve by hand.
-pub(crate) fn resolve_component(state: &AppState, parsed: &wire::Offering) -> Option<Uuid> {
-    if parsed.offering_type != "component" {
-        return None;
-    }
-    let found = parsed
-        .requested_components
-        .iter()
-        .copied()
-        .find(|id| state.catalog.get(*id).is_some());
-    if found.is_none() {
-        tracing::warn!(offering = %parsed.id, "offering names no test from our catalogue; needs manual handling");
-    }
-    found
-}
 
 pub async fn put(
     state: web::Data<AppState>,
@@ -39,7 +22,7 @@ pub async fn put(
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = Box::new(wire::parse(&body, id)?);
-    let component_id = resolve_component(&state, &parsed);
+    let component_id = intake::resolve_component(&state.catalog, &parsed);
     let write = Write::Offering {
         parsed,
         component_id,
@@ -60,7 +43,7 @@ pub async fn patch(
     let id = path_uuid(&req, "id")?;
     let (mut patch, raw) = body::json(&req, &bytes, Kind::Patch)?;
     wire::canonical_patch(&mut patch);
-    let txn = intake::begin(&state.db).await?;
+    let txn = crate::db::begin(&state.db).await?;
     let stored = intake::lock_offering_for_patch(&txn, slug, id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("No offering {id}; create it with PUT first")))?;
@@ -76,7 +59,7 @@ pub async fn patch(
             let parsed = wire::parse(&merged, id)?;
             let w = OfferingWrite {
                 parsed: &parsed,
-                component_id: resolve_component(&state, &parsed),
+                component_id: intake::resolve_component(&state.catalog, &parsed),
                 raw: &raw,
             };
             intake::put_offering(&txn, slug, &w).await?;

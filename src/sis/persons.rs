@@ -1,12 +1,13 @@
 //! `PUT`/`GET /persons/{id}`.
 
-use super::body::{self, Kind};
-use super::{authorize, json, path_uuid, written};
+use super::{authorize, json, written};
 use crate::auth::scope;
-use crate::error::ApiError;
+use crate::http::body::{self, Kind};
+use crate::http::path_uuid;
+use crate::http::ApiError;
+use crate::http::AppState;
 use crate::intake::{self, writer::Write};
 use crate::ooapi::person as wire;
-use crate::startup::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 pub async fn put(

@@ -226,7 +226,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub idp: Arc<Idp>,
-    pub app: actix_web::web::Data<proeve::startup::AppState>,
+    pub app: actix_web::web::Data<proeve::http::AppState>,
 }
 
 pub struct Response {

@@ -4,7 +4,7 @@
 use crate::fixtures::*;
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
-use proeve::assessment::audit::{self, Actor};
+use proeve::audit::{self, Actor};
 use proeve::planning::{self, Place, Plan, PlanError, Planner};
 use serde_json::json;
 use uuid::Uuid;

@@ -3,8 +3,8 @@
 
 use crate::fixtures::*;
 use crate::helpers::*;
-use proeve::assessment::audit::{self, Actor};
 use proeve::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
+use proeve::audit::{self, Actor};
 use proeve::planning::{self, Place, Plan, Planner};
 use uuid::Uuid;
 

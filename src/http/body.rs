@@ -1,7 +1,7 @@
 //! Reading request bodies: content type, size limit and JSON syntax, each with a precise
 //! Problem answer.
 
-use crate::error::ApiError;
+use crate::http::ApiError;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;

@@ -197,3 +197,10 @@ impl From<crate::report::ReportError> for ApiError {
         }
     }
 }
+
+impl From<crate::ooapi::WireError> for ApiError {
+    /// A document or query that breaks the standard's rules: 400, naming the field and rule.
+    fn from(e: crate::ooapi::WireError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}

@@ -1,0 +1,50 @@
+//! The HTTP layer's own floor, below the handlers (`sis`, `api`, `web`, `demo_sis`): the
+//! problem+json error with its conversions from domain and wire errors ([`error`]), the
+//! application state handlers share ([`AppState`]), reading bodies ([`body`]) and the small
+//! extractors every handler uses (the tenant in the path, a UUID path parameter).
+
+pub mod body;
+pub mod error;
+mod state;
+
+pub use error::{problem, ApiError};
+pub use state::AppState;
+
+use crate::tenant::Tenant;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+/// These answers leave any request body unread, so the connection is not reused.
+pub fn close_unread(resp: &mut HttpResponse) {
+    resp.head_mut()
+        .set_connection_type(actix_web::http::ConnectionType::Close);
+}
+
+pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
+    let mut resp = problem(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} is not allowed here; use {allow}", req.method()),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    close_unread(&mut resp);
+    resp
+}
+
+/// The tenant named in the path.
+pub fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
+    let slug = req.match_info().get("slug").unwrap_or_default();
+    state
+        .tenants
+        .get(slug)
+        .ok_or_else(|| ApiError::NotFound(format!("There is no school {slug:?} on this server")))
+}
+
+/// A path parameter that must be a UUID.
+pub fn path_uuid(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
+    let raw = req.match_info().get(name).unwrap_or_default();
+    crate::ooapi::read::parse_uuid(raw)
+        .ok_or_else(|| ApiError::bad(name, format!("{raw:?} is not a UUID")))
+}
