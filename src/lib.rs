@@ -15,6 +15,7 @@ pub mod tenant;
 // Wire format and domain
 pub mod assessment;
 pub mod auth;
+pub mod case;
 pub mod catalog;
 pub mod demo;
 pub mod intake;

@@ -76,6 +76,12 @@ impl Application {
             }
         }
         let writer = crate::intake::writer::Writer::start(db.clone(), settings.group_commit);
+        let delivery = crate::delivery::Delivery::new(settings_delivery)
+            .map_err(|e| anyhow::anyhow!("delivery: {e}"))?;
+        let effects = crate::case::Effects::new(
+            delivery.doorbell.clone(),
+            Some(std::sync::Arc::new(crate::report::Renderer)),
+        );
         let state = web::Data::new(AppState {
             writer,
             db,
@@ -85,8 +91,8 @@ impl Application {
             verifiers,
             demo_jwks,
             oidc: crate::auth::oidc::Oidc::new()?,
-            delivery: crate::delivery::Delivery::new(settings_delivery)
-                .map_err(|e| anyhow::anyhow!("delivery: {e}"))?,
+            delivery,
+            effects,
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state.db, &state.catalog).await?;

@@ -14,8 +14,8 @@ pub struct Model {
     pub offering_id: Uuid,
     pub person_id: Uuid,
     pub attempt: i32,
-    /// received, planned, assessed, signed, final, canceled (later: delivered).
-    pub state: String,
+    /// Where the case is in its lifecycle (stored as its name).
+    pub state: CaseState,
     pub component_id: Option<Uuid>,
     /// The assessment model version it was planned with.
     pub model_version: Option<i32>,
@@ -41,6 +41,46 @@ pub struct Model {
     /// goes to the SIS as a `PUT` (flow 5.2). `None`: the result goes onto the SIS's own
     /// enrolment (`association_id`).
     pub result_association_id: Option<Uuid>,
+}
+
+/// The states of an exam case, stored as their names: received (from the SIS), planned,
+/// assessed (judged), signed (the record frozen), final (finalised by the exam committee),
+/// canceled.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+#[serde(rename_all = "lowercase")]
+pub enum CaseState {
+    #[sea_orm(string_value = "received")]
+    Received,
+    #[sea_orm(string_value = "planned")]
+    Planned,
+    #[sea_orm(string_value = "assessed")]
+    Assessed,
+    #[sea_orm(string_value = "signed")]
+    Signed,
+    #[sea_orm(string_value = "final")]
+    Final,
+    #[sea_orm(string_value = "canceled")]
+    Canceled,
+}
+
+impl CaseState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Received => "received",
+            CaseState::Planned => "planned",
+            CaseState::Assessed => "assessed",
+            CaseState::Signed => "signed",
+            CaseState::Final => "final",
+            CaseState::Canceled => "canceled",
+        }
+    }
+}
+
+impl std::fmt::Display for CaseState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

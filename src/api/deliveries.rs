@@ -3,7 +3,7 @@
 //! message again once its cause is fixed; and fetching from a SIS that does not push
 //! (flow 1 pull).
 
-use super::cases::{case_in_path, forbidden};
+use super::access::{case_in_path, forbidden};
 use super::signed_in;
 use crate::audit::Actor;
 use crate::http::ApiError;

@@ -2,11 +2,14 @@
 //! against, the score sheets the person may see, a preview of the result from the scoring
 //! engine, and the planned exam as a calendar file.
 
-use super::cases::{case_in_path, forbidden, CaseErrors, OutcomeView, ScoreBody};
+use super::access::{case_in_path, forbidden, CaseErrors};
 use super::json_body;
+use super::scoring::ScoreBody;
+use super::views::OutcomeView;
 use crate::assessment::scoring;
 use crate::assessment::sheets::{self, StoredSheet};
 use crate::audit;
+use crate::case::CaseState;
 use crate::catalog::{versions, Model};
 use crate::http::ApiError;
 use crate::http::AppState;
@@ -252,11 +255,15 @@ pub async fn list_sheets(
     let (tenant, me, c, r) = case_in_path(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
     let all = sheets::sheets(&state.db, slug, c.case_id).await?;
-    let signed = matches!(c.state.as_str(), "signed" | "final");
+    let signed = matches!(c.state, CaseState::Signed | CaseState::Final);
     let mine = me.person_id.to_string();
     let see_all = me.staff()
         || (r.candidate && signed)
-        || (r.planned_assessor && matches!(c.state.as_str(), "assessed" | "signed" | "final"))
+        || (r.planned_assessor
+            && matches!(
+                c.state,
+                CaseState::Assessed | CaseState::Signed | CaseState::Final
+            ))
         || (r.planned_assessor && {
             match (all.iter().find(|s| s.sheet.sheet == mine), c.model_version) {
                 (Some(own), Some(_)) => {
@@ -274,7 +281,7 @@ pub async fn list_sheets(
     // While the exam is still being scored, an assessor who receives the other assessor's
     // sheet leaves a mark in the audit trail (once per own sheet revision), so a change
     // made to one's own sheet after seeing the other's is on the record.
-    if r.planned_assessor && !me.staff() && c.state == "planned" {
+    if r.planned_assessor && !me.staff() && c.state == CaseState::Planned {
         let own = items.iter().find(|s| s.sheet == "mine").map(|s| s.revision);
         if items.iter().any(|s| s.sheet != "mine") {
             let actor = me.person_id.to_string();
@@ -413,7 +420,7 @@ pub async fn calendar(
     let (Some(start), Some(end)) = (c.planned_start, c.planned_end) else {
         return Err(ApiError::NotFound("this exam is not planned yet".into()));
     };
-    if c.state == "canceled" {
+    if c.state == CaseState::Canceled {
         return Err(ApiError::NotFound("this exam is canceled".into()));
     }
     let exam = c

@@ -1,7 +1,7 @@
 //! The official documents of an exam for the people in the app: the list, the files, and
 //! (for the exam office) the exam record they are rendered from.
 
-use super::cases::{case_in_path, forbidden, CaseErrors};
+use super::access::{case_in_path, forbidden, CaseErrors};
 use crate::http::ApiError;
 use crate::http::AppState;
 use crate::report;
@@ -54,7 +54,7 @@ pub fn view(slug: &str, d: entity::document::Model) -> DocumentView {
 
 /// Who may read an exam's documents: the exam office and committee, the exam's own
 /// assessors, and the candidate.
-fn may_read(me: &super::Me, r: &super::cases::Relation) -> bool {
+fn may_read(me: &super::Me, r: &super::access::Relation) -> bool {
     me.staff() || r.planned_assessor || r.candidate
 }
 

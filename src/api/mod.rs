@@ -5,12 +5,19 @@
 //! token. Sign-in: the school's OpenID Provider, mailed one-time links, and the demo page
 //! (demo mode only).
 
+mod access;
+mod audit;
 mod cases;
+mod corrections;
 mod deliveries;
 mod detail;
 mod documents;
+mod planning;
 mod school;
+mod scoring;
 mod signin;
+mod signing;
+mod views;
 
 use crate::auth::session;
 use crate::http::body::{self, Kind};
@@ -29,8 +36,8 @@ use uuid::Uuid;
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
-        cases::list, cases::get, cases::plan, cases::cancel, cases::extra_attempt, cases::save_sheet, cases::judge,
-        cases::sign, cases::finalise, cases::audit, cases::correct,
+        cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge,
+        signing::sign, signing::finalise, audit::audit, corrections::correct,
         detail::model, detail::list_sheets, detail::preview, detail::calendar,
         documents::list, documents::download, documents::record,
         deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
@@ -65,20 +72,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/sign-in/methods", "GET").route(web::get().to(signin::methods)))
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
-            .service(r("/cases/{id}/plan", "POST").route(web::post().to(cases::plan)))
-            .service(r("/cases/{id}/cancel", "POST").route(web::post().to(cases::cancel)))
+            .service(r("/cases/{id}/plan", "POST").route(web::post().to(planning::plan)))
+            .service(r("/cases/{id}/cancel", "POST").route(web::post().to(planning::cancel)))
             .service(
-                r("/cases/{id}/extra-attempt", "POST").route(web::post().to(cases::extra_attempt)),
+                r("/cases/{id}/extra-attempt", "POST")
+                    .route(web::post().to(planning::extra_attempt)),
             )
-            .service(r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(cases::save_sheet)))
+            .service(
+                r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(scoring::save_sheet)),
+            )
             .service(r("/cases/{id}/model", "GET").route(web::get().to(detail::model)))
             .service(r("/cases/{id}/sheets", "GET").route(web::get().to(detail::list_sheets)))
             .service(r("/cases/{id}/preview", "POST").route(web::post().to(detail::preview)))
             .service(r("/cases/{id}/calendar.ics", "GET").route(web::get().to(detail::calendar)))
-            .service(r("/cases/{id}/judge", "POST").route(web::post().to(cases::judge)))
-            .service(r("/cases/{id}/signatures", "POST").route(web::post().to(cases::sign)))
-            .service(r("/cases/{id}/audit", "GET").route(web::get().to(cases::audit)))
-            .service(r("/cases/{id}/corrections", "POST").route(web::post().to(cases::correct)))
+            .service(r("/cases/{id}/judge", "POST").route(web::post().to(scoring::judge)))
+            .service(r("/cases/{id}/signatures", "POST").route(web::post().to(signing::sign)))
+            .service(r("/cases/{id}/audit", "GET").route(web::get().to(audit::audit)))
+            .service(
+                r("/cases/{id}/corrections", "POST").route(web::post().to(corrections::correct)),
+            )
             .service(r("/cases/{id}/documents", "GET").route(web::get().to(documents::list)))
             .service(
                 r("/cases/{id}/documents/{documentId}", "GET")
@@ -91,7 +103,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 r("/deliveries/{messageId}/retry", "POST").route(web::post().to(deliveries::retry)),
             )
-            .service(r("/finalise", "POST").route(web::post().to(cases::finalise))),
+            .service(r("/finalise", "POST").route(web::post().to(signing::finalise))),
     );
     cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));
     cfg.service(

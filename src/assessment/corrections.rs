@@ -6,10 +6,9 @@
 //! finalises the result that now stands.
 
 use super::scoring;
-use super::sheets::{self, ScoreInput, SheetError};
-use crate::audit::{self, Actor, Change};
-use crate::catalog::Catalog;
-use crate::planning::state;
+use super::sheets::{self, ScoreInput};
+use crate::audit::{Actor, Change};
+use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
 use chrono::Utc;
 use entity::{assessment_sheet, correction, criterion_score, exam_case};
 use sea_orm::{
@@ -30,10 +29,6 @@ pub struct CorrectionInput {
     pub reason: String,
 }
 
-fn invalid<T>(m: impl Into<String>) -> Result<T, SheetError> {
-    Err(SheetError::Invalid(m.into()))
-}
-
 /// The result a case carries, as the correction record keeps it.
 fn result_of(c: &exam_case::Model) -> Value {
     json!({
@@ -44,15 +39,13 @@ fn result_of(c: &exam_case::Model) -> Value {
 
 /// Corrects the result of a signed (or final) exam; returns the case as it now stands.
 pub async fn correct(
-    db: &DatabaseConnection,
-    catalog: &Catalog,
-    tenant: &crate::tenant::Tenant,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     expected_case_revision: i64,
     input: &CorrectionInput,
     by: Uuid,
-) -> Result<exam_case::Model, SheetError> {
-    let slug = tenant.settings.slug.as_str();
+) -> Result<exam_case::Model, CaseError> {
+    let slug = ctx.tenant();
     let reason = input.reason.trim();
     if reason.is_empty() {
         return invalid("a correction needs a reason");
@@ -62,15 +55,9 @@ pub async fn correct(
     }
     sheets::check_attendance(&input.attendance)?;
 
-    let txn = crate::db::begin(db).await?;
-    let case = sheets::lock_case(&txn, slug, case_id).await?;
-    if case.revision != expected_case_revision {
-        return Err(SheetError::Stale {
-            expected: expected_case_revision,
-            current: case.revision,
-        });
-    }
-    if case.state != state::SIGNED && case.state != state::FINAL {
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock_at(&txn, slug, case_id, expected_case_revision).await?;
+    if case.state != CaseState::Signed && case.state != CaseState::Final {
         return invalid(format!(
             "only a signed exam is corrected; before signing the assessors change their \
              scores themselves (this one is {})",
@@ -78,7 +65,7 @@ pub async fn correct(
         ));
     }
     let model = sheets::model_of(&txn, &case).await?;
-    let Some(exam) = case.component_id.and_then(|c| catalog.get(c)) else {
+    let Some(exam) = case.component_id.and_then(|c| ctx.catalog.get(c)) else {
         return invalid("the exam is not in the catalogue");
     };
     sheets::check_scores(&model, &input.scores)?;
@@ -89,7 +76,7 @@ pub async fn correct(
             .map(|s| (s.criterion.clone(), s.level))
             .collect();
         let o = scoring::score_model(&model, exam.result_value_type, &exam.pass_from, &levels)
-            .map_err(|e| SheetError::Invalid(e.to_string()))?;
+            .map_err(|e| CaseError::Invalid(e.to_string()))?;
         Some(o)
     } else if !input.scores.is_empty() {
         return invalid("scores only count for a candidate who was present");
@@ -134,7 +121,7 @@ pub async fn correct(
         .insert(&txn)
         .await?;
     }
-    let refinalise = case.state == state::FINAL && tenant.settings.finalise_in_proeve;
+    let refinalise = case.state == CaseState::Final && ctx.school.finalise_in_proeve;
     let to_i32 = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
     let mut row = exam_case::ActiveModel {
         tenant: Set(slug.to_string()),
@@ -148,13 +135,19 @@ pub async fn correct(
         updated_at: Set(now),
         ..Default::default()
     };
+    let mut corrected = case.clone();
     if refinalise {
-        row.state = Set(state::SIGNED.into());
+        row.state = Set(CaseState::Signed);
         row.finalised_at = Set(None);
+        corrected.state = CaseState::Signed;
     }
-    let updated = row.update(&txn).await?;
+    corrected.attendance = Some(input.attendance.clone());
+    corrected.raw_score = outcome.as_ref().map(|o| to_i32(o.raw_score));
+    corrected.max_raw_score = outcome.as_ref().map(|o| to_i32(o.max_raw_score));
+    corrected.passed = outcome.as_ref().map(|o| o.passed);
+    corrected.score = outcome.as_ref().map(|o| o.score.clone());
     let before = result_of(&case);
-    let mut after = result_of(&updated);
+    let mut after = result_of(&corrected);
     after["version"] = json!(version + 1);
     after["failedKnockOuts"] = json!(outcome.map(|o| o.failed_knock_outs));
     correction::ActiveModel {
@@ -169,22 +162,19 @@ pub async fn correct(
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        Change {
-            tenant: slug,
-            case_id,
-            actor: &Actor::Person(by),
-            action: "corrected",
-            before: Some(before),
-            after: Some(after),
-            reason: Some(reason),
-        },
-    )
-    .await?;
-    crate::outbox::enqueue(&txn, &updated, "corrected").await?;
-    txn.commit().await?;
-    Ok(updated)
+    let actor = Actor::Person(by);
+    let event = |_: &exam_case::Model| Change {
+        tenant: slug,
+        case_id,
+        actor: &actor,
+        action: "corrected",
+        before: Some(before),
+        after: Some(after),
+        reason: Some(reason),
+    };
+    // A new version of the result: new documents, and the SIS hears of it.
+    let owed = Owed::message("corrected").and_documents();
+    case::commit_change(ctx, txn, row, event, owed).await
 }
 
 /// The corrections of a case, oldest first.

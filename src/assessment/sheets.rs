@@ -6,8 +6,8 @@
 
 use super::scoring::{self, Scores};
 use crate::audit::{self, Actor, Change};
-use crate::catalog::{versions, Catalog, Criterion, Model};
-use crate::planning::state;
+use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
+use crate::catalog::{versions, Criterion, Model};
 use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, criterion_score, exam_case};
 use sea_orm::{
@@ -87,7 +87,7 @@ fn check_times(
     stored: Option<&assessment_sheet::Model>,
     update: &SheetUpdate,
     now: DateTime<Utc>,
-) -> Result<(), SheetError> {
+) -> Result<(), CaseError> {
     // An exam cannot begin before Proeve knew of it: a time before that is a phone clock
     // that was reset, not an exam. (Before the planned start is fine: plans move.)
     let earliest = case.created_at - CLOCK_SKEW;
@@ -114,22 +114,6 @@ fn check_times(
     Ok(())
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SheetError {
-    #[error("no exam case {0}")]
-    NotFound(Uuid),
-    #[error("the sheet changed since revision {expected}; it is now at revision {current}")]
-    Stale { expected: i64, current: i64 },
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
-fn invalid<T>(m: impl Into<String>) -> Result<T, SheetError> {
-    Err(SheetError::Invalid(m.into()))
-}
-
 /// Whether a level fails its criterion: the lowest level, or below a knock-out's minimum.
 pub fn fails(c: &Criterion, level: u32) -> bool {
     level == 0 || (c.knock_out && level < c.knock_out_min.unwrap_or(1))
@@ -139,44 +123,30 @@ pub fn fails(c: &Criterion, level: u32) -> bool {
 pub(super) async fn model_of(
     db: &DatabaseTransaction,
     case: &exam_case::Model,
-) -> Result<Model, SheetError> {
+) -> Result<Model, CaseError> {
     let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
         return invalid("the exam is not planned yet");
     };
     let version = u32::try_from(version).unwrap_or(0);
     versions::load_in(db, component, version)
         .await?
-        .ok_or_else(|| {
-            SheetError::Invalid(format!("assessment model version {version} is missing"))
-        })
-}
-
-pub(super) async fn lock_case(
-    txn: &DatabaseTransaction,
-    tenant: &str,
-    case_id: Uuid,
-) -> Result<exam_case::Model, SheetError> {
-    exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(SheetError::NotFound(case_id))
+        .ok_or_else(|| CaseError::Invalid(format!("assessment model version {version} is missing")))
 }
 
 /// Saves part of a sheet. `expected_revision` is the sheet revision the client holds (0 for a
 /// sheet it has not seen saved). Returns the new revision.
 pub async fn save(
-    db: &DatabaseConnection,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     sheet: Sheet,
     expected_revision: i64,
     update: &SheetUpdate,
     actor: &Actor,
-) -> Result<i64, SheetError> {
-    let txn = crate::db::begin(db).await?;
-    let case = lock_case(&txn, tenant, case_id).await?;
-    if case.state != state::PLANNED {
+) -> Result<i64, CaseError> {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock(&txn, tenant, case_id).await?;
+    if case.state != CaseState::Planned {
         return invalid(format!("a {} exam cannot be scored", case.state));
     }
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
@@ -196,7 +166,8 @@ pub async fn save(
         .await?;
     let current = stored.as_ref().map_or(0, |s| s.revision);
     if current != expected_revision {
-        return Err(SheetError::Stale {
+        return Err(CaseError::Stale {
+            what: "the sheet",
             expected: expected_revision,
             current,
         });
@@ -305,7 +276,7 @@ pub async fn save(
     Ok(saved.revision)
 }
 
-pub(super) fn check_attendance(a: &str) -> Result<(), SheetError> {
+pub(super) fn check_attendance(a: &str) -> Result<(), CaseError> {
     if ATTENDANCE.contains(&a) {
         Ok(())
     } else {
@@ -318,7 +289,7 @@ pub(super) fn check_attendance(a: &str) -> Result<(), SheetError> {
 
 /// Each score names a criterion of the model, once, with a level on its scale; a failing
 /// level comes with a note saying why.
-pub(super) fn check_scores(model: &Model, scores: &[ScoreInput]) -> Result<(), SheetError> {
+pub(super) fn check_scores(model: &Model, scores: &[ScoreInput]) -> Result<(), CaseError> {
     let criteria: BTreeMap<&str, &Criterion> = model
         .sections
         .iter()
@@ -392,26 +363,19 @@ async fn load<C: sea_orm::ConnectionTrait>(
 /// disagree, the joint sheet decides and must be complete too; the disagreement and its
 /// resolution go into the audit trail. The case becomes `assessed` with its outcome.
 pub async fn judge(
-    db: &DatabaseConnection,
-    catalog: &Catalog,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     expected_case_revision: i64,
     actor: &Actor,
-) -> Result<exam_case::Model, SheetError> {
-    let txn = crate::db::begin(db).await?;
-    let case = lock_case(&txn, tenant, case_id).await?;
-    if case.revision != expected_case_revision {
-        return Err(SheetError::Stale {
-            expected: expected_case_revision,
-            current: case.revision,
-        });
-    }
-    if case.state != state::PLANNED {
+) -> Result<exam_case::Model, CaseError> {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock_at(&txn, tenant, case_id, expected_case_revision).await?;
+    if case.state != CaseState::Planned {
         return invalid(format!("a {} exam cannot be judged", case.state));
     }
     let model = model_of(&txn, &case).await?;
-    let Some(exam) = case.component_id.and_then(|c| catalog.get(c)) else {
+    let Some(exam) = case.component_id.and_then(|c| ctx.catalog.get(c)) else {
         return invalid("the exam is not in the catalogue");
     };
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
@@ -446,7 +410,7 @@ pub async fn judge(
         Ok(())
     };
     for s in &sheets {
-        complete(s).map_err(|m| SheetError::Invalid(format!("assessor {}: {m}", s.sheet.sheet)))?;
+        complete(s).map_err(|m| CaseError::Invalid(format!("assessor {}: {m}", s.sheet.sheet)))?;
     }
     let levels = |s: &StoredSheet| -> Scores {
         s.scores.iter().map(|(k, (l, _))| (k.clone(), *l)).collect()
@@ -470,11 +434,11 @@ pub async fn judge(
         let joint = load(&txn, tenant, case_id, Sheet::Joint)
             .await?
             .ok_or_else(|| {
-                SheetError::Invalid(
+                CaseError::Invalid(
                     "the assessors disagree: record the joint judgement first".into(),
                 )
             })?;
-        complete(&joint).map_err(|m| SheetError::Invalid(format!("joint judgement: {m}")))?;
+        complete(&joint).map_err(|m| CaseError::Invalid(format!("joint judgement: {m}")))?;
         Some(joint)
     };
     let Some(deciding) = deciding else {
@@ -492,16 +456,26 @@ pub async fn judge(
             &exam.pass_from,
             &levels(&deciding),
         )
-        .map_err(|e| SheetError::Invalid(e.to_string()))?;
+        .map_err(|e| CaseError::Invalid(e.to_string()))?;
         Some(o)
     } else {
         None
     };
     let now = Utc::now();
-    let updated = exam_case::ActiveModel {
+    // From now on a result is owed to the SIS, whatever it cancels.
+    entity::association::Entity::update_many()
+        .col_expr(
+            entity::association::Column::ExamTakenAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(entity::association::Column::Tenant.eq(tenant))
+        .filter(entity::association::Column::AssociationId.eq(case.association_id))
+        .exec(&txn)
+        .await?;
+    let row = exam_case::ActiveModel {
         tenant: Set(tenant.to_string()),
         case_id: Set(case_id),
-        state: Set(state::ASSESSED.into()),
+        state: Set(CaseState::Assessed),
         attendance: Set(Some(attendance.clone())),
         raw_score: Set(outcome
             .as_ref()
@@ -515,42 +489,23 @@ pub async fn judge(
         revision: Set(case.revision + 1),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    // From now on a result is owed to the SIS, whatever it cancels.
-    entity::association::Entity::update_many()
-        .col_expr(
-            entity::association::Column::ExamTakenAt,
-            sea_orm::sea_query::Expr::value(Some(now)),
-        )
-        .filter(entity::association::Column::Tenant.eq(tenant))
-        .filter(entity::association::Column::AssociationId.eq(case.association_id))
-        .exec(&txn)
-        .await?;
-    let after = json!({
-        "state": updated.state, "attendance": attendance, "rawScore": updated.raw_score,
-        "maxRawScore": updated.max_raw_score, "passed": updated.passed, "score": updated.score,
-        "failedKnockOuts": outcome.map(|o| o.failed_knock_outs),
-        "disagreements": disagreements,
-    });
-    audit::record(
-        &txn,
-        Change {
-            tenant,
-            case_id,
-            actor,
-            action: "judged",
-            before: Some(json!({"state": case.state})),
-            after: Some(after),
-            reason: None,
-        },
-    )
-    .await?;
+    };
+    let event = |updated: &exam_case::Model| Change {
+        tenant,
+        case_id,
+        actor,
+        action: "judged",
+        before: Some(json!({"state": case.state})),
+        after: Some(json!({
+            "state": updated.state, "attendance": attendance, "rawScore": updated.raw_score,
+            "maxRawScore": updated.max_raw_score, "passed": updated.passed, "score": updated.score,
+            "failedKnockOuts": outcome.map(|o| o.failed_knock_outs),
+            "disagreements": disagreements,
+        })),
+        reason: None,
+    };
     // The SIS learns the attendance as soon as the exam took place.
-    crate::outbox::enqueue(&txn, &updated, "attendance").await?;
-    txn.commit().await?;
-    Ok(updated)
+    case::commit_change(ctx, txn, row, event, Owed::message("attendance")).await
 }
 
 /// A case's sheets for reading (assessors' and joint).

@@ -4,12 +4,10 @@
 //! is frozen. Where the school finalises in Proeve, the exam committee then makes it `final`.
 
 use crate::audit::{self, Actor, Change};
-use crate::planning::state;
+use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
 use chrono::Utc;
 use entity::{exam_case, signature};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -34,21 +32,7 @@ pub enum Signer {
     },
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SignError {
-    #[error("no exam case {0}")]
-    NotFound(Uuid),
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-}
-
-fn invalid<T>(m: impl Into<String>) -> Result<T, SignError> {
-    Err(SignError::Invalid(m.into()))
-}
-
-fn check_image(image: &[u8]) -> Result<String, SignError> {
+fn check_image(image: &[u8]) -> Result<String, CaseError> {
     if image.len() > MAX_SIGNATURE_BYTES || !image.starts_with(PNG_MAGIC) {
         return invalid(format!(
             "a signature is a PNG image of at most {} KiB",
@@ -64,19 +48,15 @@ fn check_image(image: &[u8]) -> Result<String, SignError> {
 /// Records one signature; returns the case, `signed` once the last one is in. `account` is
 /// the signed-in account making it.
 pub async fn sign(
-    db: &DatabaseConnection,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     signer: &Signer,
     account: &str,
-) -> Result<exam_case::Model, SignError> {
-    let txn = crate::db::begin(db).await?;
-    let case = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(SignError::NotFound(case_id))?;
-    if case.state != state::ASSESSED {
+) -> Result<exam_case::Model, CaseError> {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock(&txn, tenant, case_id).await?;
+    if case.state != CaseState::Assessed {
         return invalid(format!("a {} exam cannot be signed", case.state));
     }
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
@@ -173,105 +153,85 @@ pub async fn sign(
             .any(|s| s.role == "assessor" && s.person_id == *id)
     });
     let candidate_done = signatures.iter().any(|s| s.role == "candidate");
-    let case = if assessors_signed && candidate_done {
-        let signed = exam_case::ActiveModel {
-            tenant: Set(tenant.to_string()),
-            case_id: Set(case_id),
-            state: Set(state::SIGNED.into()),
-            signed_at: Set(Some(now)),
-            revision: Set(case.revision + 1),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        audit::record(
-            &txn,
-            Change {
-                tenant,
-                case_id,
-                actor: &Actor::System,
-                action: "signed",
-                before: Some(json!({"state": case.state})),
-                after: Some(json!({"state": signed.state})),
-                reason: None,
-            },
-        )
-        .await?;
-        crate::outbox::enqueue(&txn, &signed, "signed").await?;
-        signed
-    } else {
-        case
+    if !(assessors_signed && candidate_done) {
+        txn.commit().await?;
+        return Ok(case);
+    }
+    let row = exam_case::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case_id),
+        state: Set(CaseState::Signed),
+        signed_at: Set(Some(now)),
+        revision: Set(case.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
     };
-    txn.commit().await?;
-    Ok(case)
+    let event = |signed: &exam_case::Model| Change {
+        tenant,
+        case_id,
+        actor: &Actor::System,
+        action: "signed",
+        before: Some(json!({"state": case.state})),
+        after: Some(json!({"state": signed.state})),
+        reason: None,
+    };
+    // The record is frozen: its documents are rendered, and the result goes to the SIS.
+    let owed = Owed::message("signed").and_documents();
+    case::commit_change(ctx, txn, row, event, owed).await
 }
 
 /// Finalises signed exams on behalf of the exam committee (vaststellen), each on its own:
 /// one that cannot be finalised does not hold up the others.
 pub async fn finalise(
-    db: &DatabaseConnection,
-    tenant: &crate::tenant::Tenant,
+    ctx: &Ctx<'_>,
     case_ids: &[Uuid],
     committee_member: Uuid,
-) -> Vec<(Uuid, Result<exam_case::Model, SignError>)> {
+) -> Vec<(Uuid, Result<exam_case::Model, CaseError>)> {
     let mut out = Vec::with_capacity(case_ids.len());
     for id in case_ids {
-        out.push((*id, finalise_one(db, tenant, *id, committee_member).await));
+        out.push((*id, finalise_one(ctx, *id, committee_member).await));
     }
     out
 }
 
 async fn finalise_one(
-    db: &DatabaseConnection,
-    tenant: &crate::tenant::Tenant,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     committee_member: Uuid,
-) -> Result<exam_case::Model, SignError> {
-    let slug = tenant.settings.slug.as_str();
-    if !tenant.settings.finalise_in_proeve {
+) -> Result<exam_case::Model, CaseError> {
+    let slug = ctx.tenant();
+    if !ctx.school.finalise_in_proeve {
         return invalid("this school finalises results in its SIS, not in Proeve");
     }
-    let txn = crate::db::begin(db).await?;
-    let case = exam_case::Entity::find_by_id((slug.to_string(), case_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(SignError::NotFound(case_id))?;
-    if case.state != state::SIGNED {
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock(&txn, slug, case_id).await?;
+    if case.state != CaseState::Signed {
         return invalid(format!(
             "a {} exam cannot be finalised; it must be signed",
             case.state
         ));
     }
     let now = Utc::now();
-    let done = exam_case::ActiveModel {
+    let row = exam_case::ActiveModel {
         tenant: Set(slug.to_string()),
         case_id: Set(case_id),
-        state: Set(state::FINAL.into()),
+        state: Set(CaseState::Final),
         finalised_at: Set(Some(now)),
         revision: Set(case.revision + 1),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        Change {
-            tenant: slug,
-            case_id,
-            actor: &Actor::Person(committee_member),
-            action: "finalised",
-            before: Some(json!({"state": case.state})),
-            after: Some(json!({"state": done.state})),
-            reason: None,
-        },
-    )
-    .await?;
-    crate::outbox::enqueue(&txn, &done, "finalised").await?;
-    txn.commit().await?;
-    Ok(done)
+    };
+    let member = Actor::Person(committee_member);
+    let event = |done: &exam_case::Model| Change {
+        tenant: slug,
+        case_id,
+        actor: &member,
+        action: "finalised",
+        before: Some(json!({"state": case.state})),
+        after: Some(json!({"state": done.state})),
+        reason: None,
+    };
+    case::commit_change(ctx, txn, row, event, Owed::message("finalised")).await
 }
 
 /// The signatures of a case, for reading.

@@ -10,9 +10,9 @@
 //! sent (the one value the draft shows); a planning message carries the planned moment
 //! without a `planningState`.
 
+use crate::case::CaseState;
 use crate::catalog::{Catalog, ResultValueType};
 use crate::config::TenantSettings;
-use crate::planning::state;
 use crate::report::{self, documents, record::Record, ReportError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -158,7 +158,7 @@ pub async fn build(
                 result_consumer.insert("assessorCode".into(), json!(code));
             }
         }
-        let is_final = case.state == state::FINAL && offering.final_results_allowed;
+        let is_final = case.state == CaseState::Final && offering.final_results_allowed;
         result_consumer.insert("final".into(), json!(is_final));
         // The result documents of the version that stands. The proces-verbaal has no type of
         // its own among a result's documents (`sessionReport` belongs to flow 4): `other`.

@@ -204,3 +204,20 @@ impl From<crate::ooapi::WireError> for ApiError {
         ApiError::BadRequest(e.to_string())
     }
 }
+
+impl From<crate::case::CaseError> for ApiError {
+    /// A lifecycle step that did not happen: no such case (404), a stale revision (409 with
+    /// the current one), a broken rule (400), or the database.
+    fn from(e: crate::case::CaseError) -> Self {
+        use crate::case::CaseError;
+        match e {
+            CaseError::NotFound(id) => ApiError::NotFound(format!("No exam case {id}")),
+            CaseError::Stale { current, .. } => ApiError::Conflict {
+                detail: e.to_string(),
+                current_revision: current,
+            },
+            CaseError::Invalid(m) => ApiError::BadRequest(m),
+            CaseError::Db(e) => e.into(),
+        }
+    }
+}

@@ -25,12 +25,29 @@ pub struct AppState {
     pub delivery: crate::delivery::Delivery,
     /// Flow 1 writes, committed in groups.
     pub writer: crate::intake::writer::Writer,
+    /// What follows a committed change of an exam case (the worker rung, documents rendered).
+    pub effects: crate::case::Effects,
 }
 
 impl AppState {
     /// The verifier of a school's SIS tokens.
     pub fn verifier(&self, tenant: &Tenant) -> Option<&JwtVerifier> {
         self.verifiers.get(tenant.slug()).map(Arc::as_ref)
+    }
+
+    /// What a lifecycle step of one school's exam cases works with.
+    pub fn exams<'a>(&'a self, tenant: &'a Tenant) -> crate::case::Ctx<'a> {
+        crate::case::Ctx {
+            db: &self.db,
+            catalog: &self.catalog,
+            school: &tenant.settings,
+            effects: &self.effects,
+        }
+    }
+
+    /// The same for a school by its slug (the tests and tools use it).
+    pub fn exams_of<'a>(&'a self, slug: &str) -> Option<crate::case::Ctx<'a>> {
+        self.tenants.get(slug).map(|t| self.exams(t))
     }
 
     /// What a flow 1 pull uses of the application.

@@ -282,3 +282,17 @@ pub fn expanded(document: &Value, person: Option<Value>, offering: Option<Value>
     }
     doc
 }
+
+/// The personal needs an enrolment grants for this exam (`personalNeeds` of the OKE
+/// consumer) in a stored association document; `None` when it names none.
+pub fn personal_needs(document: &str) -> Option<Vec<String>> {
+    let doc: Value = serde_json::from_str(document).unwrap_or(Value::Null);
+    let needs = super::read::our_consumer(&doc)["personalNeeds"].as_array()?;
+    Some(
+        needs
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+    )
+}

@@ -144,3 +144,45 @@ fn assigned_needs(c: &Obj, _path: &str) -> Parsed<Vec<Value>> {
     }
     Ok(out)
 }
+
+/// A need the school granted a student (`assignedNeeds` of the OKE consumer), as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Need {
+    pub code: String,
+    /// The first description the SIS gave, if any.
+    pub description: Option<String>,
+}
+
+/// What an exam uses of a stored person: the name to check the identity document against
+/// and the needs granted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub id_check_name: Option<String>,
+    pub assigned_needs: Vec<Need>,
+}
+
+/// The facts of a person document as [`parse`] normalised and stored it (already valid, so
+/// read leniently: anything missing is absent).
+pub fn facts(document: &str) -> PersonFacts {
+    let doc: Value = serde_json::from_str(document).unwrap_or(Value::Null);
+    let ours = super::read::our_consumer(&doc);
+    let assigned_needs = ours["assignedNeeds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| {
+            Some(Need {
+                code: n["code"].as_str()?.to_string(),
+                description: n["description"]
+                    .as_array()
+                    .and_then(|d| d.first())
+                    .and_then(|d| d["value"].as_str())
+                    .map(String::from),
+            })
+        })
+        .collect();
+    PersonFacts {
+        id_check_name: ours["idCheckName"].as_str().map(String::from),
+        assigned_needs,
+    }
+}

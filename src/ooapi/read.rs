@@ -415,6 +415,14 @@ fn clean(s: &str) -> bool {
 }
 
 /// RFC 4122 UUIDs in their hyphenated form only.
+/// Our consumer (`nl-test-admin`) in a stored document's `consumers`, or `null`.
+pub fn our_consumer(doc: &Value) -> &Value {
+    doc["consumers"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["consumerKey"] == CONSUMER_KEY))
+        .unwrap_or(&Value::Null)
+}
+
 pub fn parse_uuid(s: &str) -> Option<Uuid> {
     if s.len() != 36 {
         return None;

@@ -5,7 +5,8 @@
 //! assessed. Every change is in the audit trail.
 
 use crate::audit::{self, Actor, Change};
-use crate::catalog::Catalog;
+use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
+use crate::ooapi;
 use chrono::{DateTime, Utc};
 use entity::{association, case_assessor, exam_case, offering, person};
 use sea_orm::{
@@ -14,16 +15,6 @@ use sea_orm::{
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-/// Case states so far; assessment adds assessed, signed, final and delivered.
-pub mod state {
-    pub const RECEIVED: &str = "received";
-    pub const PLANNED: &str = "planned";
-    pub const ASSESSED: &str = "assessed";
-    pub const SIGNED: &str = "signed";
-    pub const FINAL: &str = "final";
-    pub const CANCELED: &str = "canceled";
-}
 
 /// Whether an enrolment should have an open exam case.
 fn eligible(a: &association::Model, o: Option<&offering::Model>) -> bool {
@@ -97,12 +88,12 @@ pub async fn sync_case(
             )
             .await
         }
-        (true, Some(c)) if c.state == state::CANCELED => {
+        (true, Some(c)) if c.state == CaseState::Canceled => {
             set_state(
                 txn,
                 tenant,
                 &c,
-                state::RECEIVED,
+                CaseState::Received,
                 &Actor::Sis,
                 "reopened",
                 Some("the SIS enrolled the student again"),
@@ -112,7 +103,7 @@ pub async fn sync_case(
         (true, Some(c)) => {
             // The catalogue test may have been resolved since.
             let component = o.and_then(|o| o.component_id);
-            if c.state == state::RECEIVED && c.component_id != component {
+            if c.state == CaseState::Received && c.component_id != component {
                 let before = snapshot(&c, &[]);
                 let updated = exam_case::ActiveModel {
                     tenant: Set(c.tenant.clone()),
@@ -141,7 +132,7 @@ pub async fn sync_case(
             }
             Ok(())
         }
-        (false, Some(c)) if c.state == state::RECEIVED || c.state == state::PLANNED => {
+        (false, Some(c)) if c.state == CaseState::Received || c.state == CaseState::Planned => {
             let reason = if a.state == "canceled" {
                 "the SIS canceled the enrolment"
             } else {
@@ -151,7 +142,7 @@ pub async fn sync_case(
                 txn,
                 tenant,
                 &c,
-                state::CANCELED,
+                CaseState::Canceled,
                 &Actor::Sis,
                 "canceled",
                 Some(reason),
@@ -221,30 +212,102 @@ pub async fn assessors_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// The cases on which this person is a planned assessor.
+pub async fn cases_assessed_by<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    person_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.case_id)
+        .collect())
+}
+
+/// The SIS's assessor enrolments: active assessor associations, by tenant.
+fn assessor_enrolments(tenant: &str) -> sea_orm::Select<association::Entity> {
+    association::Entity::find()
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::Role.eq("assessor"))
+        .filter(association::Column::State.eq("associated"))
+}
+
+/// Whether the SIS enrolled this person as an assessor on the offering.
+pub async fn is_enrolled_assessor<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    offering_id: Uuid,
+    person_id: Uuid,
+) -> Result<bool, DbErr> {
+    Ok(assessor_enrolments(tenant)
+        .filter(association::Column::OfferingId.eq(offering_id))
+        .filter(association::Column::PersonId.eq(person_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The assessors the SIS enrolled on each of these offerings, in enrolment order.
+pub async fn enrolled_assessors<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    offerings: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    Ok(assessor_enrolments(tenant)
+        .filter(association::Column::OfferingId.is_in(offerings.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.offering_id, a.person_id))
+        .collect())
+}
+
+/// The offerings on which the SIS enrolled this person as an assessor.
+pub async fn offerings_assessed_by<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    person_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(assessor_enrolments(tenant)
+        .filter(association::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| a.offering_id)
+        .collect())
+}
+
+/// The row that moves a case to another state, at its next revision.
+fn moved(c: &exam_case::Model, to: CaseState) -> exam_case::ActiveModel {
+    exam_case::ActiveModel {
+        tenant: Set(c.tenant.clone()),
+        case_id: Set(c.case_id),
+        state: Set(to),
+        revision: Set(c.revision + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+}
+
+/// Moves a case to another state inside a transaction someone else commits (the SIS's
+/// changes, stored by intake).
 async fn set_state(
     txn: &DatabaseTransaction,
     tenant: &str,
     c: &exam_case::Model,
-    to: &str,
+    to: CaseState,
     actor: &Actor,
     action: &str,
     reason: Option<&str>,
 ) -> Result<(), DbErr> {
     let assessors = assessors_of(txn, tenant, c.case_id).await?;
     let before = snapshot(c, &assessors);
-    let updated = exam_case::ActiveModel {
-        tenant: Set(c.tenant.clone()),
-        case_id: Set(c.case_id),
-        state: Set(to.to_string()),
-        revision: Set(c.revision + 1),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .update(txn)
-    .await?;
-    let after = snapshot(&updated, &assessors);
-    audit::record(
-        txn,
+    case::change_in(txn, moved(c, to), |updated| {
+        let after = snapshot(updated, &assessors);
         change(
             tenant,
             c.case_id,
@@ -253,9 +316,10 @@ async fn set_state(
             Some(before),
             Some(after),
             reason,
-        ),
-    )
-    .await
+        )
+    })
+    .await?;
+    Ok(())
 }
 
 /// Where the exam takes place.
@@ -275,19 +339,6 @@ pub struct Plan {
     pub assessors: Vec<Uuid>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum PlanError {
-    #[error("no exam case {0}")]
-    NotFound(Uuid),
-    /// Someone else changed the case; the caller holds an older revision.
-    #[error("the case changed since revision {expected}; it is now at revision {current}")]
-    Stale { expected: i64, current: i64 },
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
-
 /// Who plans, and whether they may name assessors the SIS did not enrol on the offering (the
 /// exam office may; an assessor may not).
 #[derive(Debug, Clone)]
@@ -298,40 +349,28 @@ pub struct Planner {
 
 /// Plans (or re-plans) a case. `expected_revision` is the revision the planner saw.
 pub async fn plan(
-    db: &DatabaseConnection,
-    catalog: &Catalog,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     expected_revision: i64,
     p: &Plan,
     by: &Planner,
-) -> Result<exam_case::Model, PlanError> {
+) -> Result<exam_case::Model, CaseError> {
     let (actor, may_assign) = (&by.actor, by.may_assign);
-    let invalid = |m: String| Err(PlanError::Invalid(m));
-    let txn = crate::db::begin(db).await?;
-    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(PlanError::NotFound(case_id))?;
-    if c.revision != expected_revision {
-        return Err(PlanError::Stale {
-            expected: expected_revision,
-            current: c.revision,
-        });
-    }
-    if c.state != state::RECEIVED && c.state != state::PLANNED {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;
+    if c.state != CaseState::Received && c.state != CaseState::Planned {
         return invalid(format!("a {} exam cannot be planned", c.state));
     }
-    let Some(exam) = c.component_id.and_then(|id| catalog.get(id)) else {
-        return invalid("the SIS named no exam from the catalogue for this test selection; it needs manual handling".into());
+    let Some(exam) = c.component_id.and_then(|id| ctx.catalog.get(id)) else {
+        return invalid("the SIS named no exam from the catalogue for this test selection; it needs manual handling");
     };
     let o = offering::Entity::find_by_id((tenant.to_string(), c.offering_id))
         .one(&txn)
         .await?
-        .ok_or_else(|| PlanError::Invalid("the test selection is not known yet".into()))?;
+        .ok_or_else(|| CaseError::Invalid("the test selection is not known yet".into()))?;
     if p.end <= p.start {
-        return invalid("the end must be after the start".into());
+        return invalid("the end must be after the start");
     }
     if o.start_at.is_some_and(|s| p.start < s) || o.end_at.is_some_and(|e| p.end > e) {
         return invalid(format!(
@@ -354,7 +393,7 @@ pub async fn plan(
             return invalid(format!("assessor {id} is named twice"));
         }
         if *id == c.person_id {
-            return invalid("the candidate cannot assess their own exam".into());
+            return invalid("the candidate cannot assess their own exam");
         }
         let known = person::Entity::find_by_id((tenant.to_string(), *id))
             .one(&txn)
@@ -363,15 +402,7 @@ pub async fn plan(
         if !known {
             return invalid(format!("assessor {id} is not a person the SIS sent"));
         }
-        let enrolled = association::Entity::find()
-            .filter(association::Column::Tenant.eq(tenant))
-            .filter(association::Column::OfferingId.eq(c.offering_id))
-            .filter(association::Column::PersonId.eq(*id))
-            .filter(association::Column::Role.eq("assessor"))
-            .filter(association::Column::State.eq("associated"))
-            .one(&txn)
-            .await?
-            .is_some();
+        let enrolled = is_enrolled_assessor(&txn, tenant, c.offering_id, *id).await?;
         if !enrolled && !may_assign {
             return invalid(format!("assessor {id} is not enrolled on this test selection; the exam office can assign them"));
         }
@@ -386,11 +417,7 @@ pub async fn plan(
         Place::School { location } if !location.trim().is_empty() => {
             ("school", location.clone(), None)
         }
-        _ => {
-            return invalid(
-                "name the place: a workplace with its address, or a school location".into(),
-            )
-        }
+        _ => return invalid("name the place: a workplace with its address, or a school location"),
     };
     let before = snapshot(&c, &assessors_of(&txn, tenant, case_id).await?);
     case_assessor::Entity::delete_many()
@@ -411,11 +438,11 @@ pub async fn plan(
         .insert(&txn)
         .await?;
     }
-    let replanning = c.state == state::PLANNED;
-    let updated = exam_case::ActiveModel {
+    let replanning = c.state == CaseState::Planned;
+    let row = exam_case::ActiveModel {
         tenant: Set(tenant.to_string()),
         case_id: Set(case_id),
-        state: Set(state::PLANNED.into()),
+        state: Set(CaseState::Planned),
         model_version: Set(i32::try_from(exam.model.version).ok()),
         planned_start: Set(Some(p.start)),
         planned_end: Set(Some(p.end)),
@@ -425,13 +452,10 @@ pub async fn plan(
         revision: Set(c.revision + 1),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    let after = snapshot(&updated, &p.assessors);
+    };
     let action = if replanning { "replanned" } else { "planned" };
-    audit::record(
-        &txn,
+    let event = |updated: &exam_case::Model| {
+        let after = snapshot(updated, &p.assessors);
         change(
             tenant,
             case_id,
@@ -440,63 +464,47 @@ pub async fn plan(
             Some(before),
             Some(after),
             None,
-        ),
-    )
-    .await?;
+        )
+    };
     // A SIS that speaks the OKE 1.1 draft shows the planned moment in the student's agenda.
-    crate::outbox::enqueue(&txn, &updated, "planned").await?;
-    txn.commit().await?;
-    Ok(updated)
+    case::commit_change(ctx, txn, row, event, Owed::message("planned")).await
 }
 
 /// Cancels a case that is not yet assessed, on the exam office's decision, with a reason (for
 /// example the workplace fell through). The SIS's enrolment is untouched; a later re-plan
 /// starts from a new push or a reopened case.
 pub async fn cancel(
-    db: &DatabaseConnection,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     expected_revision: i64,
     reason: &str,
     actor: &Actor,
-) -> Result<exam_case::Model, PlanError> {
+) -> Result<exam_case::Model, CaseError> {
     if reason.trim().is_empty() {
-        return Err(PlanError::Invalid("say why the exam is canceled".into()));
+        return invalid("say why the exam is canceled");
     }
-    let txn = crate::db::begin(db).await?;
-    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(PlanError::NotFound(case_id))?;
-    if c.revision != expected_revision {
-        return Err(PlanError::Stale {
-            expected: expected_revision,
-            current: c.revision,
-        });
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;
+    if c.state != CaseState::Received && c.state != CaseState::Planned {
+        return invalid(format!("a {} exam cannot be canceled", c.state));
     }
-    if c.state != state::RECEIVED && c.state != state::PLANNED {
-        return Err(PlanError::Invalid(format!(
-            "a {} exam cannot be canceled",
-            c.state
-        )));
-    }
-    set_state(
-        &txn,
-        tenant,
-        &c,
-        state::CANCELED,
-        actor,
-        "canceled",
-        Some(reason),
-    )
-    .await?;
-    let updated = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .one(&txn)
-        .await?
-        .ok_or(PlanError::NotFound(case_id))?;
-    txn.commit().await?;
-    Ok(updated)
+    let assessors = assessors_of(&txn, tenant, c.case_id).await?;
+    let before = snapshot(&c, &assessors);
+    let event = |updated: &exam_case::Model| {
+        let after = snapshot(updated, &assessors);
+        change(
+            tenant,
+            case_id,
+            actor,
+            "canceled",
+            Some(before),
+            Some(after),
+            Some(reason),
+        )
+    };
+    let row = moved(&c, CaseState::Canceled);
+    case::commit_change(ctx, txn, row, event, Owed::NOTHING).await
 }
 
 /// A new exam case, just received: for (enrolment, offering, person), the attempt, the exam,
@@ -516,7 +524,7 @@ fn new_case(
         offering_id: Set(offering_id),
         person_id: Set(person_id),
         attempt: Set(attempt),
-        state: Set(state::RECEIVED.into()),
+        state: Set(CaseState::Received),
         component_id: Set(component_id),
         model_version: Set(None),
         planned_start: Set(None),
@@ -544,41 +552,31 @@ fn new_case(
 /// association (flow 5.2). The SIS governs how many there may be: `attemptLeft` on the
 /// enrolment (absent: no limit) caps the extra attempts Proeve plans for it.
 pub async fn plan_extra_attempt(
-    db: &DatabaseConnection,
-    tenant: &str,
+    ctx: &Ctx<'_>,
     case_id: Uuid,
     expected_revision: i64,
     actor: &Actor,
-) -> Result<exam_case::Model, PlanError> {
-    let txn = crate::db::begin(db).await?;
-    let c = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(PlanError::NotFound(case_id))?;
-    if c.revision != expected_revision {
-        return Err(PlanError::Stale {
-            expected: expected_revision,
-            current: c.revision,
-        });
-    }
-    if c.state != state::SIGNED && c.state != state::FINAL {
-        return Err(PlanError::Invalid(format!(
+) -> Result<exam_case::Model, CaseError> {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;
+    if c.state != CaseState::Signed && c.state != CaseState::Final {
+        return Err(CaseError::Invalid(format!(
             "an extra attempt follows a signed result; this exam is {}",
             c.state
         )));
     }
     if c.passed == Some(true) {
-        return Err(PlanError::Invalid(
+        return Err(CaseError::Invalid(
             "the candidate passed this exam: no extra attempt".into(),
         ));
     }
     let enrolment = association::Entity::find_by_id((tenant.to_string(), c.association_id))
         .one(&txn)
         .await?
-        .ok_or(PlanError::NotFound(c.association_id))?;
+        .ok_or(CaseError::NotFound(c.association_id))?;
     if enrolment.state == "canceled" {
-        return Err(PlanError::Invalid(
+        return Err(CaseError::Invalid(
             "the SIS canceled this enrolment: no extra attempt".into(),
         ));
     }
@@ -588,7 +586,7 @@ pub async fn plan_extra_attempt(
         .all(&txn)
         .await?;
     if attempts.iter().any(|a| a.attempt > c.attempt) {
-        return Err(PlanError::Invalid(
+        return Err(CaseError::Invalid(
             "a later attempt of this exam already exists".into(),
         ));
     }
@@ -598,7 +596,7 @@ pub async fn plan_extra_attempt(
         .count();
     if let Some(left) = enrolment.attempt_left {
         if i64::try_from(extra).unwrap_or(i64::MAX) >= i64::from(left) {
-            return Err(PlanError::Invalid(format!(
+            return Err(CaseError::Invalid(format!(
                 "the SIS allows {left} more attempt(s) for this enrolment (attemptLeft), and \
                  Proeve already planned {extra}"
             )));
@@ -648,7 +646,7 @@ pub async fn plan_extra_attempt(
 pub async fn cases(
     db: &DatabaseConnection,
     tenant: &str,
-    in_state: Option<&str>,
+    in_state: Option<CaseState>,
 ) -> Result<Vec<exam_case::Model>, DbErr> {
     let mut q = exam_case::Entity::find().filter(exam_case::Column::Tenant.eq(tenant));
     if let Some(s) = in_state {
@@ -666,55 +664,50 @@ pub struct CandidateFacts {
 }
 
 /// The candidate's facts from the stored OKE documents of the person and the enrolment.
-pub async fn candidate_facts(
-    db: &DatabaseConnection,
+pub async fn candidate_facts<C: ConnectionTrait>(
+    db: &C,
     tenant: &str,
     c: &exam_case::Model,
 ) -> Result<CandidateFacts, DbErr> {
-    let doc = |text: Option<String>| {
-        text.and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .unwrap_or(Value::Null)
-    };
-    let consumer = |v: &Value| -> Value {
-        v["consumers"]
-            .as_array()
-            .and_then(|cs| {
-                cs.iter()
-                    .find(|c| c["consumerKey"] == crate::ooapi::CONSUMER_KEY)
-                    .cloned()
-            })
-            .unwrap_or(Value::Null)
-    };
     let p = person::Entity::find_by_id((tenant.to_string(), c.person_id))
         .one(db)
         .await?;
-    let pc = consumer(&doc(p.and_then(|p| p.document)));
     let a = association::Entity::find_by_id((tenant.to_string(), c.association_id))
         .one(db)
         .await?;
-    let ac = consumer(&doc(a.map(|a| a.document)));
-    // The needs for this exam (the enrolment's), else the student's needs; each with the
-    // description the student's record gives for its code.
-    let assigned: Vec<&Value> = pc["assignedNeeds"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
-    let described = |code: &str| {
-        assigned
+    Ok(CandidateFacts::of(
+        p.and_then(|p| p.document).as_deref(),
+        a.map(|a| a.document).as_deref(),
+    ))
+}
+
+impl CandidateFacts {
+    /// From the stored documents of the person and the enrolment, as `ooapi` reads them.
+    /// The needs for this exam are the enrolment's, else the student's; each with the
+    /// description the student's record gives for its code.
+    pub fn of(person: Option<&str>, enrolment: Option<&str>) -> CandidateFacts {
+        let facts = person.map(ooapi::person::facts).unwrap_or_default();
+        let described = |code: String| match facts
+            .assigned_needs
             .iter()
-            .find(|n| n["code"] == code)
-            .and_then(|n| n["description"].as_array())
-            .and_then(|d| d.first())
-            .and_then(|d| d["value"].as_str())
-            .map_or_else(|| code.to_string(), |t| format!("{code}: {t}"))
-    };
-    let codes: Vec<&str> = match ac["personalNeeds"].as_array() {
-        Some(n) => n.iter().filter_map(Value::as_str).collect(),
-        None => assigned.iter().filter_map(|n| n["code"].as_str()).collect(),
-    };
-    Ok(CandidateFacts {
-        id_check_name: pc["idCheckName"].as_str().map(String::from),
-        personal_needs: codes.into_iter().map(described).collect(),
-    })
+            .find(|n| n.code == code)
+            .and_then(|n| n.description.as_deref())
+        {
+            Some(text) => format!("{code}: {text}"),
+            None => code,
+        };
+        let codes = enrolment
+            .and_then(ooapi::association::personal_needs)
+            .unwrap_or_else(|| {
+                facts
+                    .assigned_needs
+                    .iter()
+                    .map(|n| n.code.clone())
+                    .collect()
+            });
+        CandidateFacts {
+            personal_needs: codes.into_iter().map(described).collect(),
+            id_check_name: facts.id_check_name.clone(),
+        }
+    }
 }

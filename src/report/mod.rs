@@ -11,9 +11,9 @@ pub mod pdfa;
 pub mod record;
 
 use crate::assessment::{corrections, sheets, signing};
+use crate::case::CaseState;
 use crate::catalog::{versions, Catalog};
 use crate::config::TenantSettings;
-use crate::planning::state;
 use base64::Engine;
 use chrono::Utc;
 use entity::{assessment_sheet, case_assessor, document, exam_case, person};
@@ -273,7 +273,7 @@ pub async fn ensure_documents(
     else {
         return Ok(Vec::new());
     };
-    if !matches!(case.state.as_str(), state::SIGNED | state::FINAL) {
+    if !matches!(case.state, CaseState::Signed | CaseState::Final) {
         return Ok(Vec::new());
     }
     let Some(record) = build_record(db, catalog, school, &case).await? else {
@@ -397,15 +397,22 @@ pub async fn render_missing(
     Ok(done)
 }
 
-/// Renders after a change that needs new documents, logging rather than failing: the change
-/// itself is stored, and [`render_missing`] catches up on anything that did not render.
-pub async fn after_change(
-    db: &DatabaseConnection,
-    catalog: &Catalog,
-    school: &TenantSettings,
-    case_id: Uuid,
-) {
-    if let Err(e) = ensure_documents(db, catalog, school, case_id).await {
-        tracing::error!(tenant = %school.slug, case = %case_id, error = %e, "rendering the exam's documents failed; will retry");
+/// Renders after a change that needs new documents (handed to `case` as its renderer),
+/// logging rather than failing: the change itself is stored, and [`render_missing`] catches
+/// up on anything that did not render.
+pub struct Renderer;
+
+#[async_trait::async_trait]
+impl crate::case::Render for Renderer {
+    async fn render(
+        &self,
+        db: &DatabaseConnection,
+        catalog: &Catalog,
+        school: &TenantSettings,
+        case_id: Uuid,
+    ) {
+        if let Err(e) = ensure_documents(db, catalog, school, case_id).await {
+            tracing::error!(tenant = %school.slug, case = %case_id, error = %e, "rendering the exam's documents failed; will retry");
+        }
     }
 }

@@ -366,6 +366,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// What a lifecycle step of this school's exam cases works with.
+    pub fn exams(&self, slug: &str) -> proeve::case::Ctx<'_> {
+        self.app
+            .exams_of(slug)
+            .expect("a school of the test configuration")
+    }
+
     pub fn url(&self, tenant: &str, path: &str) -> String {
         format!("{}/ooapi/{tenant}{path}", self.address)
     }

@@ -5,7 +5,8 @@ use crate::fixtures::*;
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
 use proeve::audit::{self, Actor};
-use proeve::planning::{self, Place, Plan, PlanError, Planner};
+use proeve::case::CaseError;
+use proeve::planning::{self, Place, Plan, Planner};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -83,9 +84,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
     let case = only_case(&app, "roc-a").await;
     let office = Actor::Person(id());
     let planned = planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         case.revision,
         &kitchen(vec![first, second]),
@@ -96,7 +95,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
     )
     .await
     .unwrap();
-    assert_eq!(planned.state, "planned");
+    assert_eq!(planned.state.as_str(), "planned");
     assert_eq!(planned.model_version, Some(1));
     assert_eq!(
         planned.place_name.as_deref(),
@@ -114,9 +113,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
 
     // Re-planning needs the current revision: a planner holding the old one is told.
     let stale = planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         case.revision,
         &kitchen(vec![second, first]),
@@ -126,11 +123,9 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
         },
     )
     .await;
-    assert!(matches!(stale, Err(PlanError::Stale { current, .. }) if current == planned.revision));
+    assert!(matches!(stale, Err(CaseError::Stale { current, .. }) if current == planned.revision));
     let again = planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         planned.revision,
         &kitchen(vec![second, first]),
@@ -176,9 +171,7 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
         let office = office.clone();
         async move {
             planning::plan(
-                &app.app.db,
-                &app.app.catalog,
-                "roc-a",
+                &app.exams("roc-a"),
                 case.case_id,
                 case.revision,
                 &p,
@@ -218,7 +211,7 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
     ];
     for (p, expected) in cases {
         match plan(p, false).await {
-            Err(PlanError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
             other => panic!("{expected}: {other:?}"),
         }
     }
@@ -229,7 +222,7 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
     );
     // The exam office may assign an assessor the SIS did not enrol.
     let planned = plan(kitchen(vec![first, outsider]), true).await.unwrap();
-    assert_eq!(planned.state, "planned");
+    assert_eq!(planned.state.as_str(), "planned");
 }
 
 #[tokio::test]
@@ -239,9 +232,7 @@ async fn the_sis_canceling_an_enrolment_cancels_its_planned_exam_and_can_reopen_
     let second = second_assessor(&app, o).await;
     let case = only_case(&app, "roc-a").await;
     planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         1,
         &kitchen(vec![first, second]),
@@ -262,7 +253,7 @@ async fn the_sis_canceling_an_enrolment_cancels_its_planned_exam_and_can_reopen_
         .status,
         200
     );
-    assert_eq!(only_case(&app, "roc-a").await.state, "canceled");
+    assert_eq!(only_case(&app, "roc-a").await.state.as_str(), "canceled");
     let trail = audit::trail(&app.app.db, "roc-a", case.case_id)
         .await
         .unwrap();
@@ -279,7 +270,7 @@ async fn the_sis_canceling_an_enrolment_cancels_its_planned_exam_and_can_reopen_
             .status,
         200
     );
-    assert_eq!(only_case(&app, "roc-a").await.state, "received");
+    assert_eq!(only_case(&app, "roc-a").await.state.as_str(), "received");
 }
 
 #[tokio::test]
@@ -290,10 +281,14 @@ async fn withdrawing_the_test_selection_cancels_every_open_case() {
     app.put("roc-a", &format!("/associations/{a2}"), &student(a2, p2, o))
         .await;
     assert_eq!(
-        planning::cases(&app.app.db, "roc-a", Some("received"))
-            .await
-            .unwrap()
-            .len(),
+        planning::cases(
+            &app.app.db,
+            "roc-a",
+            Some(proeve::case::CaseState::Received)
+        )
+        .await
+        .unwrap()
+        .len(),
         2
     );
     assert_eq!(
@@ -303,10 +298,14 @@ async fn withdrawing_the_test_selection_cancels_every_open_case() {
         200
     );
     assert_eq!(
-        planning::cases(&app.app.db, "roc-a", Some("canceled"))
-            .await
-            .unwrap()
-            .len(),
+        planning::cases(
+            &app.app.db,
+            "roc-a",
+            Some(proeve::case::CaseState::Canceled)
+        )
+        .await
+        .unwrap()
+        .len(),
         2
     );
 }
@@ -323,9 +322,7 @@ async fn a_selection_naming_no_known_exam_waits_for_manual_handling() {
     let case = only_case(&app, "roc-a").await;
     assert_eq!(case.component_id, None);
     let r = planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         1,
         &kitchen(vec![]),
@@ -335,7 +332,7 @@ async fn a_selection_naming_no_known_exam_waits_for_manual_handling() {
         },
     )
     .await;
-    assert!(matches!(r, Err(PlanError::Invalid(m)) if m.contains("manual handling")));
+    assert!(matches!(r, Err(CaseError::Invalid(m)) if m.contains("manual handling")));
     // Once the SIS names a known exam, the case follows.
     app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
         .await;

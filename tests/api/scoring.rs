@@ -3,8 +3,9 @@
 
 use crate::fixtures::*;
 use crate::helpers::*;
-use proeve::assessment::sheets::{self, ScoreInput, Sheet, SheetError, SheetUpdate};
+use proeve::assessment::sheets::{self, ScoreInput, Sheet, SheetUpdate};
 use proeve::audit::{self, Actor};
+use proeve::case::CaseError;
 use proeve::planning::{self, Place, Plan, Planner};
 use uuid::Uuid;
 
@@ -37,9 +38,7 @@ async fn planned_exam(app: &TestApp) -> Planned {
         assessors: vec![first, second],
     };
     let case = planning::plan(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case.case_id,
         1,
         &plan,
@@ -102,8 +101,7 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
         let all = all_at(&app, 2, &[]);
         let (head, tail) = all.split_at(10);
         let r1 = sheets::save(
-            db,
-            "roc-a",
+            &app.exams("roc-a"),
             p.case.case_id,
             Sheet::Assessor(who),
             0,
@@ -113,8 +111,7 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
         .await
         .unwrap();
         let r2 = sheets::save(
-            db,
-            "roc-a",
+            &app.exams("roc-a"),
             p.case.case_id,
             Sheet::Assessor(who),
             r1,
@@ -129,16 +126,14 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
         assert_eq!((r1, r2), (1, 2));
     }
     let judged = sheets::judge(
-        db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         p.case.case_id,
         p.case.revision,
         &Actor::Person(p.first),
     )
     .await
     .unwrap();
-    assert_eq!(judged.state, "assessed");
+    assert_eq!(judged.state.as_str(), "assessed");
     assert_eq!(
         (judged.raw_score, judged.max_raw_score, judged.passed),
         (Some(54), Some(81), Some(true))
@@ -171,7 +166,11 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
         200
     );
     let still = planning::cases(db, "roc-a", None).await.unwrap().remove(0);
-    assert_eq!(still.state, "assessed", "an assessed exam is not canceled");
+    assert_eq!(
+        still.state.as_str(),
+        "assessed",
+        "an assessed exam is not canceled"
+    );
 }
 
 #[tokio::test]
@@ -181,8 +180,7 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     let db = &app.app.db;
     let case = p.case.case_id;
     sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Assessor(p.first),
         0,
@@ -192,8 +190,7 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     .await
     .unwrap();
     sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Assessor(p.second),
         0,
@@ -203,21 +200,18 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     .await
     .unwrap();
     let r = sheets::judge(
-        db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         p.case.revision,
         &Actor::Person(p.first),
     )
     .await;
     assert!(
-        matches!(r, Err(SheetError::Invalid(ref m)) if m.contains("joint")),
+        matches!(r, Err(CaseError::Invalid(ref m)) if m.contains("joint")),
         "{r:?}"
     );
     sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Joint,
         0,
@@ -227,9 +221,7 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     .await
     .unwrap();
     let judged = sheets::judge(
-        db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         p.case.revision,
         &Actor::Person(p.first),
@@ -259,7 +251,6 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
 async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
     let app = spawn_app().await;
     let p = planned_exam(&app).await;
-    let db = &app.app.db;
     let case = p.case.case_id;
     let one = |criterion: &str, level: u32, note: Option<&str>| SheetUpdate {
         scores: vec![ScoreInput {
@@ -306,14 +297,13 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
         ),
     ];
     for (sheet, update, expected) in cases {
-        match sheets::save(db, "roc-a", case, sheet, 0, &update, &me).await {
-            Err(SheetError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+        match sheets::save(&app.exams("roc-a"), case, sheet, 0, &update, &me).await {
+            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
             other => panic!("{expected}: {other:?}"),
         }
     }
     let rev = sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Assessor(p.first),
         0,
@@ -323,8 +313,7 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
     .await
     .unwrap();
     let stale = sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Assessor(p.first),
         0,
@@ -332,10 +321,10 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
         &me,
     )
     .await;
-    assert!(matches!(stale, Err(SheetError::Stale { current, .. }) if current == rev));
-    let judged = sheets::judge(db, &app.app.catalog, "roc-a", case, p.case.revision, &me).await;
+    assert!(matches!(stale, Err(CaseError::Stale { current, .. }) if current == rev));
+    let judged = sheets::judge(&app.exams("roc-a"), case, p.case.revision, &me).await;
     assert!(
-        matches!(judged, Err(SheetError::Invalid(ref m)) if m.contains("not")),
+        matches!(judged, Err(CaseError::Invalid(ref m)) if m.contains("not")),
         "{judged:?}"
     );
 }
@@ -344,15 +333,13 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
 async fn an_absent_candidate_is_judged_without_a_score() {
     let app = spawn_app().await;
     let p = planned_exam(&app).await;
-    let db = &app.app.db;
     let absent = SheetUpdate {
         attendance: Some("notPresent".into()),
         ..Default::default()
     };
     for who in [p.first, p.second] {
         sheets::save(
-            db,
-            "roc-a",
+            &app.exams("roc-a"),
             p.case.case_id,
             Sheet::Assessor(who),
             0,
@@ -363,9 +350,7 @@ async fn an_absent_candidate_is_judged_without_a_score() {
         .unwrap();
     }
     let judged = sheets::judge(
-        db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         p.case.case_id,
         p.case.revision,
         &Actor::Person(p.first),
@@ -382,8 +367,7 @@ async fn an_absent_candidate_is_judged_without_a_score() {
     );
     // Nothing can be scored any more.
     let late = sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         p.case.case_id,
         Sheet::Assessor(p.first),
         1,
@@ -391,7 +375,7 @@ async fn an_absent_candidate_is_judged_without_a_score() {
         &Actor::Person(p.first),
     )
     .await;
-    assert!(matches!(late, Err(SheetError::Invalid(_))));
+    assert!(matches!(late, Err(CaseError::Invalid(_))));
 }
 
 /// A tiny valid-looking PNG (the signature pad sends one).
@@ -405,8 +389,7 @@ async fn judged_exam(app: &TestApp) -> Planned {
     let p = planned_exam(app).await;
     for who in [p.first, p.second] {
         sheets::save(
-            &app.app.db,
-            "roc-a",
+            &app.exams("roc-a"),
             p.case.case_id,
             Sheet::Assessor(who),
             0,
@@ -417,9 +400,7 @@ async fn judged_exam(app: &TestApp) -> Planned {
         .unwrap();
     }
     sheets::judge(
-        &app.app.db,
-        &app.app.catalog,
-        "roc-a",
+        &app.exams("roc-a"),
         p.case.case_id,
         p.case.revision,
         &Actor::Person(p.first),
@@ -431,14 +412,13 @@ async fn judged_exam(app: &TestApp) -> Planned {
 
 #[tokio::test]
 async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() {
-    use proeve::assessment::signing::{self, SignError, Signer};
+    use proeve::assessment::signing::{self, Signer};
     let app = spawn_app().await;
     let p = judged_exam(&app).await;
     let db = &app.app.db;
     let case = p.case.case_id;
     let after_first = signing::sign(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         &Signer::Assessor {
             person_id: p.first,
@@ -448,7 +428,11 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
     )
     .await
     .unwrap();
-    assert_eq!(after_first.state, "assessed", "one signature is not enough");
+    assert_eq!(
+        after_first.state.as_str(),
+        "assessed",
+        "one signature is not enough"
+    );
     let refusals = [
         (
             Signer::Assessor {
@@ -480,14 +464,13 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         ),
     ];
     for (signer, expected) in refusals {
-        match signing::sign(db, "roc-a", case, &signer, "x").await {
-            Err(SignError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+        match signing::sign(&app.exams("roc-a"), case, &signer, "x").await {
+            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
             other => panic!("{expected}: {other:?}"),
         }
     }
     signing::sign(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         &Signer::Assessor {
             person_id: p.second,
@@ -498,15 +481,14 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
     .await
     .unwrap();
     let signed = signing::sign(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         &Signer::Candidate { image: png(5) },
         "ayse@student",
     )
     .await
     .unwrap();
-    assert_eq!(signed.state, "signed");
+    assert_eq!(signed.state.as_str(), "signed");
     assert!(signed.signed_at.is_some());
     let stored = signing::signatures(db, "roc-a", case).await.unwrap();
     assert_eq!(stored.len(), 3);
@@ -516,8 +498,7 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
 
     // The record is frozen: no more scoring or judging.
     let late = sheets::save(
-        db,
-        "roc-a",
+        &app.exams("roc-a"),
         case,
         Sheet::Assessor(p.first),
         1,
@@ -525,32 +506,33 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         &Actor::Person(p.first),
     )
     .await;
-    assert!(matches!(late, Err(SheetError::Invalid(_))));
+    assert!(matches!(late, Err(CaseError::Invalid(_))));
 
     // The committee finalises in bulk; an exam that is not signed yet is reported, not fatal.
     let other = id();
-    let tenant = app.app.tenants.get("roc-a").unwrap();
-    let results = signing::finalise(db, tenant, &[case, other], id()).await;
+    let results = signing::finalise(&app.exams("roc-a"), &[case, other], id()).await;
     assert_eq!(
         results[0].1.as_ref().map(|c| c.state.as_str()).ok(),
         Some("final")
     );
-    assert!(matches!(results[1].1, Err(SignError::NotFound(_))));
-    let again = signing::finalise(db, tenant, &[case], id()).await;
-    assert!(matches!(&again[0].1, Err(SignError::Invalid(m)) if m.contains("final")));
+    assert!(matches!(results[1].1, Err(CaseError::NotFound(_))));
+    let again = signing::finalise(&app.exams("roc-a"), &[case], id()).await;
+    assert!(matches!(&again[0].1, Err(CaseError::Invalid(m)) if m.contains("final")));
     let actions: Vec<String> = audit::trail(db, "roc-a", case)
         .await
         .unwrap()
         .into_iter()
         .map(|e| e.action)
         .collect();
+    // Signing itself renders the documents: no caller has to remember to.
     assert_eq!(
-        actions[actions.len() - 5..],
+        actions[actions.len() - 6..],
         [
             "signed by assessor",
             "signed by assessor",
             "acknowledged by candidate",
             "signed",
+            "documents rendered",
             "finalised"
         ]
     );
@@ -559,14 +541,13 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
 #[tokio::test]
 async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_its_sis_cannot_finalise_here(
 ) {
-    use proeve::assessment::signing::{self, SignError, Signer};
+    use proeve::assessment::signing::{self, Signer};
     let app = spawn_app_with(|s| s.tenants[0].finalise_in_proeve = false).await;
     let p = judged_exam(&app).await;
     let db = &app.app.db;
     for who in [p.first, p.second] {
         signing::sign(
-            db,
-            "roc-a",
+            &app.exams("roc-a"),
             p.case.case_id,
             &Signer::Assessor {
                 person_id: who,
@@ -581,10 +562,10 @@ async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_it
         recorded_by: p.first,
         reason: "Kandidaat is het niet eens met de beoordeling en tekent niet".into(),
     };
-    let signed = signing::sign(db, "roc-a", p.case.case_id, &refused, "jo@roc-a")
+    let signed = signing::sign(&app.exams("roc-a"), p.case.case_id, &refused, "jo@roc-a")
         .await
         .unwrap();
-    assert_eq!(signed.state, "signed");
+    assert_eq!(signed.state.as_str(), "signed");
     let candidate = signing::signatures(db, "roc-a", p.case.case_id)
         .await
         .unwrap()
@@ -592,7 +573,6 @@ async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_it
         .find(|s| s.role == "candidate")
         .unwrap();
     assert!(candidate.image.is_none() && candidate.refusal.is_some());
-    let tenant = app.app.tenants.get("roc-a").unwrap();
-    let r = signing::finalise(db, tenant, &[p.case.case_id], id()).await;
-    assert!(matches!(&r[0].1, Err(SignError::Invalid(m)) if m.contains("SIS")));
+    let r = signing::finalise(&app.exams("roc-a"), &[p.case.case_id], id()).await;
+    assert!(matches!(&r[0].1, Err(CaseError::Invalid(m)) if m.contains("SIS")));
 }

@@ -1,0 +1,438 @@
+//! Exam cases as the people's API shows them. What a list needs is loaded in a fixed number
+//! of queries for all its cases together ([`Loaded`]), never case by case; one case is a
+//! list of one. What a person sees of a case follows from their [`Relation`] to it.
+
+use super::access::Relation;
+use super::Me;
+use crate::case::CaseState;
+use crate::catalog::Catalog;
+use crate::http::{ApiError, AppState};
+use crate::planning::{self, CandidateFacts};
+use chrono::{DateTime, Utc};
+use entity::{association, case_assessor, correction, exam_case, person, signature};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use uuid::Uuid;
+
+/// A person as the API names them.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonRef {
+    person_id: Uuid,
+    display_name: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExamRef {
+    component_id: Uuid,
+    code: String,
+    name: String,
+    /// The OKE result value type (`pass-or-fail`, `0.0-10.0`, ...).
+    result_value_type: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaceView {
+    /// `workplace` or `school`.
+    kind: String,
+    name: Option<String>,
+    address: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessorView {
+    #[serde(flatten)]
+    person: PersonRef,
+    position: i32,
+    /// `enrolled` (by the SIS) or `assigned` (by the exam office).
+    source: String,
+}
+
+/// The result as it stands.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeView {
+    /// The OKE attendance value.
+    pub attendance: Option<String>,
+    pub raw_score: Option<i32>,
+    pub max_raw_score: Option<i32>,
+    pub passed: Option<bool>,
+    /// In the exam's result value type, as OKE writes it (a string).
+    pub score: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CorrectionView {
+    /// The version of the result this correction made (the signed judgement is version 1).
+    version: i32,
+    reason: String,
+    corrected_at: DateTime<Utc>,
+    corrected_by: PersonRef,
+    /// The result before and after (state, attendance, rawScore, maxRawScore, passed, score).
+    #[schema(value_type = Object)]
+    before: Value,
+    #[schema(value_type = Object)]
+    after: Value,
+}
+
+/// An exam case as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseView {
+    case_id: Uuid,
+    /// received, planned, assessed, signed, final or canceled.
+    state: String,
+    /// Send it back with a change; a stale one gets 409.
+    revision: i64,
+    attempt: i32,
+    offering_id: Uuid,
+    candidate: PersonRef,
+    exam: Option<ExamRef>,
+    model_version: Option<i32>,
+    planned_start: Option<DateTime<Utc>>,
+    planned_end: Option<DateTime<Utc>>,
+    place: Option<PlaceView>,
+    assessors: Vec<AssessorView>,
+    /// Absent until judged; a candidate sees it once the exam is signed.
+    outcome: Option<OutcomeView>,
+    corrections: Vec<CorrectionView>,
+    /// For the exam's planned assessors and the exam office (the latter not in the list):
+    /// what the identity check compares with, and the personal needs the SIS sent.
+    candidate_details: Option<CandidateDetails>,
+    signatures: Vec<SignatureView>,
+    /// For planning (exam office and assessors; for the office not in the list): the
+    /// assessors the SIS enrolled on the offering.
+    assessor_options: Vec<PersonRef>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateDetails {
+    /// The name exactly as on the identity document (or `secret` / `notAvailable`).
+    id_check_name: Option<String>,
+    /// Personal needs (codes such as `ExtraTimeOnlyMath25%`, with a description where the
+    /// SIS gave one).
+    personal_needs: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureView {
+    /// `assessor` or `candidate`.
+    role: String,
+    person_id: Uuid,
+    signed_at: DateTime<Utc>,
+    /// The candidate refused to acknowledge (the reason is in the audit trail).
+    refused: bool,
+}
+
+/// Ids per query: well under every database's limit of bound parameters.
+const CHUNK: usize = 500;
+
+/// What the views of a set of cases need, each kind read in one query (per chunk of ids).
+#[derive(Default)]
+pub struct Loaded {
+    /// By case, first assessor first.
+    assessors: HashMap<Uuid, Vec<case_assessor::Model>>,
+    /// Display names by person.
+    names: HashMap<Uuid, Option<String>>,
+    /// By case, oldest first.
+    corrections: HashMap<Uuid, Vec<correction::Model>>,
+    /// By case.
+    signatures: HashMap<Uuid, Vec<signature::Model>>,
+    /// The assessors the SIS enrolled, by offering.
+    options: HashMap<Uuid, Vec<Uuid>>,
+    /// The candidate's facts, by case (only for the cases that show them).
+    facts: HashMap<Uuid, CandidateFacts>,
+}
+
+/// One case to show, and how the person stands to it.
+pub struct Shown<'a> {
+    pub case: &'a exam_case::Model,
+    pub relation: &'a Relation,
+}
+
+/// What of a case this person sees. `full`: with the candidate details and the assessor
+/// options (the exam office's list of every exam of the school leaves them out; they come with
+/// the exam itself).
+struct Sees {
+    outcome: bool,
+    details: bool,
+    options: bool,
+}
+
+fn sees(c: &exam_case::Model, r: &Relation, me: &Me, full: bool) -> Sees {
+    let outcome_visible = me.staff()
+        || r.planned_assessor
+        || (r.candidate && matches!(c.state, CaseState::Signed | CaseState::Final));
+    Sees {
+        outcome: outcome_visible && c.attendance.is_some(),
+        // What the identity check compares with and the candidate's needs: for the exam's
+        // own assessors and the exam office, not for every assessor enrolled on the offering.
+        details: (full && me.staff()) || r.planned_assessor,
+        options: full && (me.staff() || r.planned_assessor || r.enrolled_assessor),
+    }
+}
+
+async fn in_chunks<M, F, Fut>(ids: &BTreeSet<Uuid>, mut query: F) -> Result<Vec<M>, ApiError>
+where
+    F: FnMut(Vec<Uuid>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<M>, sea_orm::DbErr>>,
+{
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(query(chunk.to_vec()).await?);
+    }
+    Ok(out)
+}
+
+impl Loaded {
+    /// Loads what the views of these cases need.
+    pub async fn load(
+        db: &DatabaseConnection,
+        tenant: &str,
+        me: &Me,
+        shown: &[Shown<'_>],
+        full: bool,
+    ) -> Result<Loaded, ApiError> {
+        let mut l = Loaded::default();
+        let all: BTreeSet<Uuid> = shown.iter().map(|s| s.case.case_id).collect();
+        let want: Vec<(&exam_case::Model, Sees)> = shown
+            .iter()
+            .map(|s| (s.case, sees(s.case, s.relation, me, full)))
+            .collect();
+        let with_outcome: BTreeSet<Uuid> = want
+            .iter()
+            .filter(|(_, w)| w.outcome)
+            .map(|(c, _)| c.case_id)
+            .collect();
+        let offerings: BTreeSet<Uuid> = want
+            .iter()
+            .filter(|(_, w)| w.options)
+            .map(|(c, _)| c.offering_id)
+            .collect();
+        let with_facts: Vec<&exam_case::Model> = want
+            .iter()
+            .filter(|(_, w)| w.details)
+            .map(|(c, _)| *c)
+            .collect();
+
+        for a in in_chunks(&all, |ids| {
+            case_assessor::Entity::find()
+                .filter(case_assessor::Column::Tenant.eq(tenant))
+                .filter(case_assessor::Column::CaseId.is_in(ids))
+                .order_by_asc(case_assessor::Column::Position)
+                .all(db)
+        })
+        .await?
+        {
+            l.assessors.entry(a.case_id).or_default().push(a);
+        }
+        for k in in_chunks(&with_outcome, |ids| {
+            correction::Entity::find()
+                .filter(correction::Column::Tenant.eq(tenant))
+                .filter(correction::Column::CaseId.is_in(ids))
+                .order_by_asc(correction::Column::Version)
+                .all(db)
+        })
+        .await?
+        {
+            l.corrections.entry(k.case_id).or_default().push(k);
+        }
+        for s in in_chunks(&all, |ids| {
+            signature::Entity::find()
+                .filter(signature::Column::Tenant.eq(tenant))
+                .filter(signature::Column::CaseId.is_in(ids))
+                .order_by_asc(signature::Column::SignedAt)
+                .all(db)
+        })
+        .await?
+        {
+            l.signatures.entry(s.case_id).or_default().push(s);
+        }
+        let offerings: Vec<Uuid> = offerings.into_iter().collect();
+        for chunk in offerings.chunks(CHUNK) {
+            for (offering, person) in planning::enrolled_assessors(db, tenant, chunk).await? {
+                l.options.entry(offering).or_default().push(person);
+            }
+        }
+
+        // Everyone named: candidates, assessors, correctors, options.
+        let mut people: BTreeSet<Uuid> = shown.iter().map(|s| s.case.person_id).collect();
+        people.extend(l.assessors.values().flatten().map(|a| a.person_id));
+        people.extend(l.corrections.values().flatten().map(|k| k.corrected_by));
+        people.extend(l.options.values().flatten().copied());
+        let persons = in_chunks(&people, |ids| {
+            person::Entity::find()
+                .filter(person::Column::Tenant.eq(tenant))
+                .filter(person::Column::PersonId.is_in(ids))
+                .all(db)
+        })
+        .await?;
+        let enrolments: BTreeSet<Uuid> = with_facts.iter().map(|c| c.association_id).collect();
+        let enrolments: HashMap<Uuid, String> = in_chunks(&enrolments, |ids| {
+            association::Entity::find()
+                .filter(association::Column::Tenant.eq(tenant))
+                .filter(association::Column::AssociationId.is_in(ids))
+                .all(db)
+        })
+        .await?
+        .into_iter()
+        .map(|a| (a.association_id, a.document))
+        .collect();
+        let documents: HashMap<Uuid, Option<String>> = persons
+            .iter()
+            .map(|p| (p.person_id, p.document.clone()))
+            .collect();
+        for c in with_facts {
+            let facts = CandidateFacts::of(
+                documents.get(&c.person_id).and_then(|d| d.as_deref()),
+                enrolments.get(&c.association_id).map(String::as_str),
+            );
+            l.facts.insert(c.case_id, facts);
+        }
+        l.names = persons
+            .into_iter()
+            .map(|p| (p.person_id, p.display_name))
+            .collect();
+        Ok(l)
+    }
+
+    fn person(&self, id: Uuid) -> PersonRef {
+        PersonRef {
+            person_id: id,
+            display_name: self.names.get(&id).cloned().flatten(),
+        }
+    }
+
+    /// A case as the API shows it to this person. A candidate sees the outcome once the exam
+    /// is signed.
+    pub fn view(&self, catalog: &Catalog, s: &Shown<'_>, me: &Me, full: bool) -> CaseView {
+        let (c, r) = (s.case, s.relation);
+        let w = sees(c, r, me, full);
+        let exam = c.component_id.and_then(|id| catalog.get(id));
+        let assessors = self
+            .assessors
+            .get(&c.case_id)
+            .into_iter()
+            .flatten()
+            .map(|a| AssessorView {
+                person: self.person(a.person_id),
+                position: a.position,
+                source: a.source.clone(),
+            })
+            .collect();
+        let outcome = w.outcome.then(|| OutcomeView {
+            attendance: c.attendance.clone(),
+            raw_score: c.raw_score,
+            max_raw_score: c.max_raw_score,
+            passed: c.passed,
+            score: c.score.clone(),
+        });
+        let corrections = if w.outcome {
+            let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
+            self.corrections
+                .get(&c.case_id)
+                .into_iter()
+                .flatten()
+                .map(|k| CorrectionView {
+                    version: k.version + 1,
+                    before: parse(&k.before),
+                    after: parse(&k.after),
+                    reason: k.reason.clone(),
+                    corrected_at: k.corrected_at,
+                    corrected_by: self.person(k.corrected_by),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let candidate_details = if w.details {
+            self.facts.get(&c.case_id).map(|f| CandidateDetails {
+                id_check_name: f.id_check_name.clone(),
+                personal_needs: f.personal_needs.clone(),
+            })
+        } else {
+            None
+        };
+        let assessor_options = if w.options {
+            self.options
+                .get(&c.offering_id)
+                .into_iter()
+                .flatten()
+                .map(|id| self.person(*id))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let signatures = self
+            .signatures
+            .get(&c.case_id)
+            .into_iter()
+            .flatten()
+            .map(|s| SignatureView {
+                refused: s.refusal.is_some(),
+                role: s.role.clone(),
+                person_id: s.person_id,
+                signed_at: s.signed_at,
+            })
+            .collect();
+        CaseView {
+            assessor_options,
+            candidate_details,
+            signatures,
+            case_id: c.case_id,
+            state: c.state.to_string(),
+            revision: c.revision,
+            attempt: c.attempt,
+            offering_id: c.offering_id,
+            candidate: self.person(c.person_id),
+            exam: exam.map(|e| ExamRef {
+                component_id: e.id,
+                code: e.code.clone(),
+                name: e.name.clone(),
+                result_value_type: e.result_value_type.as_str().to_string(),
+            }),
+            model_version: c.model_version,
+            planned_start: c.planned_start,
+            planned_end: c.planned_end,
+            place: c.place_kind.as_ref().map(|k| PlaceView {
+                kind: k.clone(),
+                name: c.place_name.clone(),
+                address: c.place_address.clone(),
+            }),
+            assessors,
+            outcome,
+            corrections,
+        }
+    }
+}
+
+/// One case as the API shows it to this person, with everything (what a handler answers
+/// after a step).
+pub async fn view(
+    state: &AppState,
+    tenant: &str,
+    c: &exam_case::Model,
+    r: &Relation,
+    me: &Me,
+) -> Result<CaseView, ApiError> {
+    let shown = [Shown {
+        case: c,
+        relation: r,
+    }];
+    let loaded = Loaded::load(&state.db, tenant, me, &shown, true).await?;
+    Ok(loaded.view(&state.catalog, &shown[0], me, true))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseView>,
+}
