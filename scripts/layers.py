@@ -9,9 +9,13 @@ and paths written inline such as `crate::db::begin(...)`), and checks three rule
 3. no two files import each other, directly or round a circle, and no file imports a module
    on a higher floor.
 
-    scripts/layers.py            report and exit 1 on a broken rule
-    scripts/layers.py --stats    also print the counts (circles, upward imports) and the graph
-    scripts/layers.py --floors   no rules for floors: count what the tree has (for measuring)
+    scripts/layers.py              report and exit 1 on a broken rule
+    scripts/layers.py --stats      also print the counts: files, import circles, upward imports
+    scripts/layers.py --self-test  first prove on small made-up trees that each rule is caught
+    scripts/layers.py --src DIR    check another tree (e.g. an old checkout's src/)
+
+Edges are the `use` paths and the `crate::`/`super::` paths in code (comments, strings and
+`#[cfg(test)]` modules left out); a parent file naming its own children is not an import.
 
 Only the standard library: it runs wherever python3 does.
 """
@@ -21,7 +25,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT / "src"
 
 # From the bottom. A module may import from its own floor (if no circle forms) and below.
 FLOORS = [
@@ -37,15 +40,13 @@ FLOORS = [
 ]
 FLOOR_OF = {m: i for i, (_, ms) in enumerate(FLOORS) for m in ms}
 ROOT_MODULES = {"startup", "cli"}
-# Modules that must not see actix_web nor the HTTP layer.
-PURE = set(FLOORS[0][1] + FLOORS[1][1]) | {
-    "ooapi", "catalog", "case", "planning", "assessment", "report", "intake",
-}
+# Modules that must not see actix_web nor the HTTP layer: every floor below it.
+PURE = {m for _, ms in FLOORS[:4] for m in ms}
 HTTP_MODULES = {"http", "sis", "api", "web", "demo_sis"}
 
 
-def module_of(path: Path) -> list[str]:
-    rel = path.relative_to(SRC).with_suffix("")
+def module_of(src: Path, path: Path) -> list[str]:
+    rel = path.relative_to(src).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "mod":
         parts = parts[:-1]
@@ -128,6 +129,8 @@ def edges_of(text: str, here: list[str], files: dict) -> tuple[set, set]:
         paths += expand_use(m.group(1))
     for m in re.finditer(r"\b(?:crate|super)(?:::\w+)+", code):
         paths.append(m.group(0))
+    for m in re.finditer(r"\b(actix_web)::", code):
+        paths.append(m.group(1))
     targets, externs = set(), set()
     for p in paths:
         first = p.split("::")[0]
@@ -176,16 +179,14 @@ def name(m) -> str:
     return "::".join(m) or "lib"
 
 
-def main() -> int:
-    stats = "--stats" in sys.argv
+def check(src: Path) -> tuple[list[str], str]:
+    """The broken rules of the tree under `src`, and a line of counts."""
     files = {}
-    for f in sorted(SRC.rglob("*.rs")):
-        files[tuple(module_of(f))] = f
+    for f in sorted(src.rglob("*.rs")):
+        files[tuple(module_of(src, f))] = f
     graph, externs = {}, {}
     for mod, f in files.items():
         t, e = edges_of(f.read_text(), list(mod), files)
-        # A module's own children are part of it: `mod.rs` naming `child::X` is not counted as
-        # an edge up or across, but a child naming its parent is (the parent is another file).
         graph[mod] = {x for x in t if x != mod and x != ()}
         externs[mod] = e
 
@@ -193,34 +194,87 @@ def main() -> int:
     top = lambda m: m[0] if m else "lib"
     upward = []
     for mod, ts in graph.items():
+        fm = FLOOR_OF.get(top(mod))
+        if fm is None:
+            problems.append(f"{name(mod)}: module {top(mod)} has no floor in scripts/layers.py")
         for t in ts:
-            if top(t) in ROOT_MODULES and top(mod) not in ("main",) and top(mod) != top(t):
+            if top(t) in ROOT_MODULES and top(mod) != "main" and top(mod) != top(t):
                 problems.append(f"{name(mod)} imports the composition root ({name(t)})")
             if top(mod) in PURE and top(t) in HTTP_MODULES:
-                problems.append(f"{name(mod)} (domain) imports the HTTP layer ({name(t)})")
-            fm, ft = FLOOR_OF.get(top(mod)), FLOOR_OF.get(top(t))
-            if fm is None:
-                problems.append(f"{name(mod)}: module {top(mod)} has no floor in scripts/layers.py")
-            elif ft is not None and ft > fm:
+                problems.append(f"{name(mod)} (below HTTP) imports the HTTP layer ({name(t)})")
+            ft = FLOOR_OF.get(top(t))
+            if fm is not None and ft is not None and ft > fm:
                 upward.append((mod, t))
         if top(mod) in PURE and "actix_web" in externs[mod]:
-            problems.append(f"{name(mod)} (domain) uses actix_web")
+            problems.append(f"{name(mod)} (below HTTP) uses actix_web")
     for mod, t in upward:
-        if top(mod) not in ("main",) and top(t) not in ROOT_MODULES:
+        if top(mod) != "main" and top(t) not in ROOT_MODULES:
             problems.append(f"{name(mod)} imports {name(t)}, a floor up")
     circles = sccs(list(graph), graph)
     for c in circles:
         problems.append("import circle: " + " -> ".join(sorted(name(m) for m in c)))
-
-    if stats:
-        in_circles = sum(len(c) for c in circles)
-        print(f"files: {len(files)}; import circles: {len(circles)} "
+    in_circles = sum(len(c) for c in circles)
+    counts = (f"files: {len(files)}; import circles: {len(circles)} "
               f"(files in them: {in_circles}, largest: {max((len(c) for c in circles), default=0)}); "
               f"upward imports: {len(upward)}")
-    for p in sorted(set(problems)):
+    return sorted(set(problems)), counts
+
+
+def self_test() -> None:
+    """Each rule, broken on purpose in a small tree, must be reported; a sound tree must not."""
+    import tempfile
+
+    sound = {
+        "lib.rs": "pub mod config; pub mod db; pub mod planning; pub mod http; pub mod api; pub mod startup;",
+        "config.rs": "pub struct Settings;",
+        "db.rs": "use crate::config::Settings;",
+        "planning/mod.rs": "pub mod rules;\nuse crate::db;\nfn f() { rules::g(); }",
+        "planning/rules.rs": "use super::super::db; pub fn g() {}",
+        "http/mod.rs": "use actix_web::HttpResponse; use crate::planning;",
+        "api/mod.rs": "use crate::http; use actix_web::web;",
+        "startup.rs": "use crate::api; use crate::http;",
+        "main.rs": "use proeve::startup;",
+    }
+    broken = {
+        "composition root": ("api/mod.rs", "use crate::startup::Application;"),
+        "HTTP layer": ("planning/mod.rs", "use crate::http::ApiError;"),
+        "actix_web": ("db.rs", "fn f() -> actix_web::HttpResponse { todo!() }"),
+        "import circle": ("db.rs", "use crate::config; // a comment naming crate::http is no import\nuse crate::planning::rules;"),
+        "a floor up": ("config.rs", "use crate::db::begin;"),
+        "has no floor": ("stray.rs", "use crate::db;"),
+    }
+
+    def run(files: dict) -> list[str]:
+        with tempfile.TemporaryDirectory() as d:
+            for rel, text in files.items():
+                p = Path(d) / rel
+                p.parent.mkdir(parents=True, exist_ok=True)
+                p.write_text(text)
+            return check(Path(d))[0]
+
+    found = run(sound)
+    assert not found, f"a sound tree reported: {found}"
+    for rule, (rel, text) in broken.items():
+        tree = dict(sound)
+        tree[rel] = tree.get(rel, "") + "\n" + text
+        found = run(tree)
+        assert any(rule in p for p in found), f"{rule}: not reported ({found})"
+    # A circle through a parent and its child counts only when the child's side is an import.
+    print(f"layers: self-test: a sound tree passes and all {len(broken)} broken rules are caught")
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if "--self-test" in args:
+        self_test()
+    src = Path(args[args.index("--src") + 1]) if "--src" in args else ROOT / "src"
+    problems, counts = check(src)
+    if "--stats" in args:
+        print(counts)
+    for p in problems:
         print(p)
     if problems:
-        print(f"layers: {len(set(problems))} broken rule(s); see docs/ARCHITECTURE.md", file=sys.stderr)
+        print(f"layers: {len(problems)} broken rule(s); see docs/ARCHITECTURE.md", file=sys.stderr)
         return 1
     print("layers: the floors hold")
     return 0
