@@ -90,7 +90,7 @@ async fn a_flow_2_3_4_token_cannot_push_flow_1_but_may_fetch_documents() {
             "PUT",
             &app.url("roc-a", &format!("/offerings/{o}")),
             Some(&t),
-            Some(&crate::fixtures::offering(o)),
+            Some(&crate::helpers::offering(o)),
         )
         .await;
     assert!(r.assert_problem(403).contains("flows 2-4"));

@@ -1,4 +1,3 @@
-use crate::fixtures::*;
 use crate::helpers::*;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;

@@ -4,9 +4,8 @@
 //! again; a cancelled enrolment still gets its result; two Proeve instances on one database
 //! send each message once; a worker that dies mid-send loses nothing.
 
-use crate::app_api::*;
+use crate::helpers::sis::{Next, Sis, CLIENT_ID, CLIENT_SECRET};
 use crate::helpers::*;
-use crate::sis_standin::{Next, Sis, CLIENT_ID, CLIENT_SECRET};
 use proeve::config::{Settings, SisSettings};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -36,7 +35,7 @@ async fn app_with(sis: &Arc<Sis>) -> TestApp {
 /// Waits until the SIS accepted `n` messages (or fails the test after 30 s). A message sent
 /// again because its answer did not come back in time (the same body twice in a row)
 /// counts once: the SIS sees the same PATCH again, which changes nothing.
-async fn accepted(sis: &Sis, n: usize) -> Vec<crate::sis_standin::Received> {
+async fn accepted(sis: &Sis, n: usize) -> Vec<crate::helpers::sis::Received> {
     let started = Instant::now();
     loop {
         let mut got = sis.accepted();
@@ -70,15 +69,7 @@ async fn enrolment_of(app: &TestApp, case: Uuid) -> Uuid {
 }
 
 async fn deliveries(app: &TestApp, who: &Session, case: Uuid) -> Vec<Value> {
-    let r = call(
-        app,
-        "roc-a",
-        who,
-        "GET",
-        &format!("/cases/{case}/deliveries"),
-        None,
-    )
-    .await;
+    let r = app.api("roc-a", who).deliveries(case).await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body["items"].as_array().unwrap().clone()
 }
@@ -152,15 +143,10 @@ async fn attendance_then_the_result_with_its_documents_reach_the_sis_valid_and_i
     assert!(sis.token_requests()[0].contains("scope=nl-test-admin-flow-1-5"));
 
     // The committee finalises: the same result again, now final.
-    let r = call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let got = accepted(&sis, 3).await;
     assert!(
@@ -183,15 +169,7 @@ async fn attendance_then_the_result_with_its_documents_reach_the_sis_valid_and_i
         .all(|m| m["state"] == "delivered" && m["lastStatus"] == 200));
     assert_described(&app, "DeliveryList", &json!({"items": items})).await;
     // Assessors and students do not.
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("/cases/{}/deliveries", w.case),
-        None,
-    )
-    .await;
+    let r = app.api("roc-a", &w.first).deliveries(w.case).await;
     assert_eq!(r.status, 403);
 
     let metrics = app
@@ -292,7 +270,7 @@ async fn a_refused_message_parks_holds_back_the_next_and_the_exam_office_sends_i
     // The attendance parks; the result waits behind it rather than overtaking it.
     let started = Instant::now();
     let parked = loop {
-        let r = call(&app, "roc-a", &w.office, "GET", "/deliveries", None).await;
+        let r = app.api("roc-a", &w.office).undelivered().await;
         assert_eq!(r.status, 200, "{}", r.body);
         let items = r.body["items"].as_array().unwrap().clone();
         if items.iter().any(|m| m["state"] == "parked") && items.len() == 2 {
@@ -333,39 +311,22 @@ async fn a_refused_message_parks_holds_back_the_next_and_the_exam_office_sends_i
     assert!(metrics.contains("proeve_sis_outbox_messages{tenant=\"roc-a\",state=\"parked\"} 1"));
 
     let id = parked[0]["messageId"].as_str().unwrap();
-    let retry = format!("/deliveries/{id}/retry");
     // Only the exam office sends again.
-    let r = call(&app, "roc-a", &w.first, "POST", &retry, None).await;
+    let r = app.api("roc-a", &w.first).retry(id).await;
     assert_eq!(r.status, 403);
-    let r = call(&app, "roc-a", &w.office, "POST", &retry, None).await;
+    let r = app.api("roc-a", &w.office).retry(id).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["state"], "waiting");
     let got = accepted(&sis, 2).await;
     assert_eq!(got[0].body["result"]["state"], "in progress");
     assert_eq!(got[1].body["result"]["state"], "completed");
     // A message that is not parked is not sent again by hand.
-    let r = call(&app, "roc-a", &w.office, "POST", &retry, None).await;
+    let r = app.api("roc-a", &w.office).retry(id).await;
     assert_eq!(r.status, 400, "{}", r.body);
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("/deliveries/{}/retry", Uuid::new_v4()),
-        None,
-    )
-    .await;
+    let r = app.api("roc-a", &w.office).retry(Uuid::new_v4()).await;
     assert_eq!(r.status, 404);
     // The retry is in the exam's audit trail.
-    let audit = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("/cases/{}/audit", w.case),
-        None,
-    )
-    .await;
+    let audit = app.api("roc-a", &w.office).audit(w.case).await;
     assert!(audit.body.to_string().contains("delivery retried"));
 }
 
@@ -385,15 +346,10 @@ async fn a_cancelled_enrolment_still_gets_the_result_of_the_exam_it_took() {
         )
         .await;
     assert_eq!(r.status, 200);
-    let r = call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["items"][0]["state"], "final", "{}", r.body);
     // All three messages arrive (the signed one may already say final, being built when it
@@ -430,15 +386,9 @@ async fn a_refused_token_is_renewed_once_and_the_message_goes() {
     accepted(&sis, 2).await;
     assert_eq!(sis.tokens_issued(), 1);
     sis.revoke_tokens();
-    call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    app.api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     let got = accepted(&sis, 3).await;
     assert_eq!(consumer(&got[2].body)["final"], true);
     assert_eq!(sis.tokens_issued(), 2);
@@ -512,15 +462,10 @@ async fn two_instances_on_one_database_send_each_message_once() {
     .await;
     let w = world(&app).await;
     to_signed(&app, &w, 2).await;
-    let r = call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // Three messages; a body is built when first sent, so the signed result may already say
     // final if the committee was quicker: the SIS then gets the same PATCH twice.
@@ -550,7 +495,7 @@ async fn two_instances_on_one_database_send_each_message_once() {
 
 #[tokio::test]
 async fn a_sis_that_does_not_push_is_pulled_and_stored_as_if_pushed() {
-    use crate::fixtures::{assessor, id, offering, person, student};
+    use crate::helpers::{assessor, id, offering, person, student};
     let sis = Sis::start();
     let (o1, o2) = (id(), id());
     let (s1, s2, a) = (id(), id(), id());
@@ -564,17 +509,17 @@ async fn a_sis_that_does_not_push_is_pulled_and_stored_as_if_pushed() {
     broken["surname"] = json!(42);
     sis.holds(offering(o2), vec![student(sa2, s2, o2)], vec![broken]);
     let app = app_with(&sis).await;
-    let office = sign_in(&app, "roc-a", staff_person(&app).await).await;
-
-    let r = call(
+    let office = sign_in(
         &app,
         "roc-a",
-        &office,
-        "POST",
-        "/sis/pull",
-        Some(json!({"since": "2026-01-01", "until": "2026-12-31"})),
+        staff(&app, "roc-a", "office@roc.example", "Fatima").await,
     )
     .await;
+
+    let r = app
+        .api("roc-a", &office)
+        .pull(json!({"since": "2026-01-01", "until": "2026-12-31"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["offerings"], 2);
     assert_eq!(r.body["persons"], 2);
@@ -607,15 +552,10 @@ async fn a_sis_that_does_not_push_is_pulled_and_stored_as_if_pushed() {
         .unwrap();
     assert!(cases.iter().any(|c| c.association_id == sa1));
     // Pulling again changes nothing and doubles nothing.
-    let again = call(
-        &app,
-        "roc-a",
-        &office,
-        "POST",
-        "/sis/pull",
-        Some(json!({"since": "2026-01-01", "until": "2026-12-31"})),
-    )
-    .await;
+    let again = app
+        .api("roc-a", &office)
+        .pull(json!({"since": "2026-01-01", "until": "2026-12-31"}))
+        .await;
     assert_eq!(again.status, 200);
     assert_eq!(
         proeve::planning::cases(&app.app.db, "roc-a", None)
@@ -627,51 +567,26 @@ async fn a_sis_that_does_not_push_is_pulled_and_stored_as_if_pushed() {
 
     // Only the exam office pulls; a bad period is refused by name.
     let student = sign_in(&app, "roc-a", s1).await;
-    let r = call(
-        &app,
-        "roc-a",
-        &student,
-        "POST",
-        "/sis/pull",
-        Some(json!({})),
-    )
-    .await;
+    let r = app.api("roc-a", &student).pull(json!({})).await;
     assert_eq!(r.status, 403);
-    let r = call(
-        &app,
-        "roc-a",
-        &office,
-        "POST",
-        "/sis/pull",
-        Some(json!({"since": "2026-12-31", "until": "2026-01-01"})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &office)
+        .pull(json!({"since": "2026-12-31", "until": "2026-01-01"}))
+        .await;
     assert_eq!(r.status, 400);
     assert!(r.body["detail"].as_str().unwrap().contains("until"));
     // A school without a SIS connection gets a clear answer.
-    let other = sign_in(&app, "roc-b", staff_person_in(&app, "roc-b").await).await;
-    let r = call(&app, "roc-b", &other, "POST", "/sis/pull", Some(json!({}))).await;
+    let other = sign_in(
+        &app,
+        "roc-b",
+        staff(&app, "roc-b", "office@roc.example", "Fatima").await,
+    )
+    .await;
+    let r = app.api("roc-b", &other).pull(json!({})).await;
     assert_eq!(r.status, 400, "{}", r.body);
 }
 
 /// A person of the exam office of `roc-a` (by the e-mail address the settings list).
-async fn staff_person(app: &TestApp) -> Uuid {
-    staff_person_in(app, "roc-a").await
-}
-
-async fn staff_person_in(app: &TestApp, tenant: &str) -> Uuid {
-    let p = crate::fixtures::id();
-    let mut doc = crate::fixtures::person(p, "Fatima");
-    doc["mail"] = json!("office@roc.example");
-    doc["affiliations"] = json!(["employee"]);
-    doc.as_object_mut().unwrap().remove("consumers");
-    assert_eq!(
-        app.put(tenant, &format!("/persons/{p}"), &doc).await.status,
-        201
-    );
-    p
-}
-
 /// Proeve as its own process (the release binary's code, built for the tests), with one
 /// school whose SIS is the stand-in, on the given database.
 struct Process {
@@ -798,9 +713,11 @@ async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_p
     accepted(&sis, 2).await;
 
     // Only the exam office plans it, and only after a result that did not pass.
-    let extra = format!("/cases/{}/extra-attempt", w.case);
     let body = json!({"revision": failed["revision"]});
-    let r = call(&app, "roc-a", &w.first, "POST", &extra, Some(body.clone())).await;
+    let r = app
+        .api("roc-a", &w.first)
+        .extra_attempt(w.case, body.clone())
+        .await;
     assert_eq!(r.status, 403);
     // The SIS governs attempts: with attemptLeft 0 there is none.
     let attempts_left = |n: i64| {
@@ -815,7 +732,10 @@ async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_p
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body.clone())).await;
+    let r = app
+        .api("roc-a", &w.office)
+        .extra_attempt(w.case, body.clone())
+        .await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert!(r.body["detail"].as_str().unwrap().contains("attemptLeft"));
     let r = app
@@ -826,13 +746,19 @@ async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_p
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body.clone())).await;
+    let r = app
+        .api("roc-a", &w.office)
+        .extra_attempt(w.case, body.clone())
+        .await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["attempt"], 2);
     assert_eq!(r.body["state"], "received");
     let second_case: Uuid = r.body["caseId"].as_str().unwrap().parse().unwrap();
     // Not twice for the same result.
-    let r = call(&app, "roc-a", &w.office, "POST", &extra, Some(body)).await;
+    let r = app
+        .api("roc-a", &w.office)
+        .extra_attempt(w.case, body)
+        .await;
     assert_eq!(r.status, 400, "{}", r.body);
 
     // The second attempt is planned, scored (a pass this time) and signed.
@@ -876,15 +802,10 @@ async fn an_extra_attempt_proeve_plans_goes_to_the_sis_as_a_new_association_by_p
     );
 
     // No extra attempt after a pass.
-    let r = call(
-        &app,
-        "roc-a",
-        &w2.office,
-        "POST",
-        &format!("/cases/{second_case}/extra-attempt"),
-        Some(json!({"revision": passed["revision"]})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w2.office)
+        .extra_attempt(second_case, json!({"revision": passed["revision"]}))
+        .await;
     assert_eq!(r.status, 400);
     assert!(r.body["detail"].as_str().unwrap().contains("passed"));
 }

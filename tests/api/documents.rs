@@ -2,7 +2,6 @@
 //! bytes every time, a new version after a correction, and only for the school's own SIS
 //! and people. Checked with the tools an archivist would use: qpdf, pdftotext, pdffonts.
 
-use crate::app_api::*;
 use crate::helpers::*;
 use proeve::report::{documents, record::Record};
 use serde_json::{json, Value};
@@ -281,17 +280,8 @@ async fn a_signed_exam_has_both_documents_for_its_own_school_and_people_only() {
     let app = demo_app().await;
     let w = world(&app).await;
     let signed = to_signed(&app, &w, 2).await;
-    let case = format!("/cases/{}", w.case);
 
-    let list = call(
-        &app,
-        "roc-a",
-        &w.student,
-        "GET",
-        &format!("{case}/documents"),
-        None,
-    )
-    .await;
+    let list = app.api("roc-a", &w.student).documents(w.case).await;
     assert_eq!(list.status, 200, "{}", list.body);
     assert_described(&app, "DocumentList", &list.body).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
@@ -339,30 +329,14 @@ async fn a_signed_exam_has_both_documents_for_its_own_school_and_people_only() {
     oke_document(&app, "roc-b", id).await.assert_problem(404);
 
     // The exam office's record renders to the very bytes that were stored.
-    let record = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/record"),
-        None,
-    )
-    .await;
+    let record = app.api("roc-a", &w.office).record(w.case).await;
     assert_eq!(record.status, 200, "{}", record.body);
     let record: Record = serde_json::from_value(record.body).unwrap();
     let again = documents::render(&record).unwrap();
     assert_eq!(sha256(&again.form), form["sha256"].as_str().unwrap());
     assert_eq!(sha256(&again.report), report["sha256"].as_str().unwrap());
     // Only the exam office reads the whole record.
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/record"),
-        None,
-    )
-    .await;
+    let r = app.api("roc-a", &w.first).record(w.case).await;
     r.assert_problem(403);
 
     // Rendering again (the catch-up after a crash) adds nothing.
@@ -370,15 +344,7 @@ async fn a_signed_exam_has_both_documents_for_its_own_school_and_people_only() {
         .await
         .unwrap();
     assert_eq!(again, 0);
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/audit"),
-        None,
-    )
-    .await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let rendered = trail.body["items"]
         .as_array()
         .unwrap()
@@ -393,16 +359,7 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
     let app = demo_app().await;
     let w = world(&app).await;
     let signed = to_signed(&app, &w, 2).await;
-    let case = format!("/cases/{}", w.case);
-    let list = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/documents"),
-        None,
-    )
-    .await;
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
     let v1 = by_type(&list.body, "assessmentForm", 1).clone();
     let v1_bytes = bytes(&app, &w.office, v1["href"].as_str().unwrap())
         .await
@@ -417,26 +374,10 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
         .collect();
     let body = json!({"revision": signed["revision"], "attendance": "present",
         "scores": explained, "reason": "Telfout ontdekt bij bezwaar van de kandidaat"});
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/corrections"),
-        Some(body),
-    )
-    .await;
+    let r = app.api("roc-a", &w.office).correct(w.case, body).await;
     assert_eq!(r.status, 200, "{}", r.body);
 
-    let list = call(
-        &app,
-        "roc-a",
-        &w.student,
-        "GET",
-        &format!("{case}/documents"),
-        None,
-    )
-    .await;
+    let list = app.api("roc-a", &w.student).documents(w.case).await;
     assert_eq!(
         list.body["items"].as_array().unwrap().len(),
         4,
@@ -473,38 +414,13 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
 async fn documents_are_not_there_before_signing_and_not_for_other_people() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let case = format!("/cases/{}", w.case);
-    let list = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/documents"),
-        None,
-    )
-    .await;
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
     assert_eq!(list.status, 200);
     assert_eq!(list.body["items"], json!([]));
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/record"),
-        None,
-    )
-    .await;
+    let r = app.api("roc-a", &w.office).record(w.case).await;
     r.assert_problem(404);
     to_signed(&app, &w, 2).await;
-    let list = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/documents"),
-        None,
-    )
-    .await;
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
     let href = list.body["items"][0]["href"].as_str().unwrap().to_string();
     // A document id of this case under another case's path is not found.
     let other = href.replace(&w.case.to_string(), &uuid::Uuid::new_v4().to_string());

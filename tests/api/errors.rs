@@ -1,4 +1,3 @@
-use crate::fixtures::*;
 use crate::helpers::*;
 use serde_json::json;
 

@@ -57,7 +57,7 @@ async fn q_searches_name_abbreviation_and_description_case_insensitively() {
     let r = components(&app, "?q=KOK").await;
     let items = r.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", r.body);
-    assert_eq!(items[0]["componentId"], crate::fixtures::KOK);
+    assert_eq!(items[0]["componentId"], crate::helpers::KOK);
     let r = components(&app, "?q=25655").await;
     assert_eq!(
         r.body["items"].as_array().unwrap().len(),
@@ -158,7 +158,7 @@ async fn one_component_by_id_or_404() {
     let r = app
         .send(
             "GET",
-            &app.url("roc-a", &format!("/components/{}", crate::fixtures::KOK)),
+            &app.url("roc-a", &format!("/components/{}", crate::helpers::KOK)),
             Some(&t),
             None,
         )
@@ -208,7 +208,7 @@ async fn a_changed_model_needs_a_new_version_and_old_versions_stay() {
         }
     };
     let first = spawn_app_with(settings(&dir)).await;
-    let kok: uuid::Uuid = crate::fixtures::KOK.parse().unwrap();
+    let kok: uuid::Uuid = crate::helpers::KOK.parse().unwrap();
     let v1 = proeve::catalog::versions::load(&first.app.db, kok, 1)
         .await
         .unwrap()

@@ -1,4 +1,3 @@
-use crate::fixtures::*;
 use crate::helpers::*;
 use sea_orm::EntityTrait;
 use serde_json::json;

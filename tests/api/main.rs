@@ -1,22 +1,21 @@
-//! Black-box tests of the OKE front door: the real server, real HTTP, a real database.
+//! Black-box tests: the real server, real HTTP, a real database; one file per area, the
+//! harness in `helpers/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod app_api;
 mod auth;
 mod cancel;
 mod delivery;
 mod demo;
 mod documents;
 mod errors;
-mod fixtures;
 mod flow0;
 mod flow1;
 mod helpers;
 mod isolation;
+mod people_api;
 mod planning;
 mod scoring;
 mod signin_link;
 mod signin_school;
-mod sis_standin;
 mod vectors;

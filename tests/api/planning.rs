@@ -1,7 +1,6 @@
 //! Exam cases made from flow 1, planned within the SIS's window with the assessors the model
 //! requires, following the SIS's changes; every step in the audit trail.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
 use proeve::audit::{self, Actor};

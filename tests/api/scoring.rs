@@ -1,7 +1,6 @@
 //! Scoring a planned exam: two assessors each fill in their sheet, a joint judgement where
 //! they disagree, and the outcome from the scoring engine; every save in the audit trail.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use proeve::assessment::sheets::{self, ScoreInput, Sheet, SheetUpdate};
 use proeve::audit::{self, Actor};

@@ -1,7 +1,6 @@
 //! Mailed one-time sign-in links, against a real SMTP server (Python's aiosmtpd) on
 //! 127.0.0.1 whose received mail the test reads from its Maildir.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};

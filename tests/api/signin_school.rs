@@ -2,7 +2,6 @@
 //! 127.0.0.1 from tests/js). The test plays the browser: it follows every redirect itself,
 //! with a cookie jar, and logs in at the provider's login step.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use proeve::config::OidcSettings;
 use serde_json::{json, Value};

@@ -2,170 +2,38 @@
 //! office, two assessors scoring, judging, signing, the candidate's view, the committee
 //! finalising) and what each role may and may not do.
 
-use crate::fixtures::*;
 use crate::helpers::*;
 use serde_json::{json, Value};
-use uuid::Uuid;
-
-pub(crate) struct Session {
-    pub cookie: String,
-    pub csrf: String,
-}
-
-pub(crate) async fn demo_app() -> TestApp {
-    let key = std::env::temp_dir().join(format!("proeve-demo-key-{}.pem", Uuid::new_v4()));
-    spawn_app_with(move |s| s.demo_key_file = Some(key)).await
-}
-
-pub(crate) async fn sign_in(app: &TestApp, tenant: &str, person: Uuid) -> Session {
-    let r = app
-        .client
-        .post(format!("{}/api/{tenant}/demo/sign-in", app.address))
-        .json(&json!({"personId": person}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let set_cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
-        "{set_cookie}"
-    );
-    let cookie = set_cookie.split(';').next().unwrap().to_string();
-    let body: Value = r.json().await.unwrap();
-    Session {
-        cookie,
-        csrf: body["csrfToken"].as_str().unwrap().to_string(),
-    }
-}
-
-pub(crate) async fn call(
-    app: &TestApp,
-    tenant: &str,
-    who: &Session,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> Response {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app
-        .client
-        .request(m, format!("{}/api/{tenant}{path}", app.address))
-        .header("cookie", &who.cookie)
-        .header("x-csrf-token", &who.csrf);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    Response::read(req.send().await.unwrap()).await
-}
-
-async fn staff(app: &TestApp, mail: &str, name: &str) -> Uuid {
-    let p = id();
-    let mut body = person(p, name);
-    body["mail"] = json!(mail);
-    body["affiliations"] = json!(["employee"]);
-    body.as_object_mut().unwrap().remove("consumers");
-    assert_eq!(
-        app.put("roc-a", &format!("/persons/{p}"), &body)
-            .await
-            .status,
-        201
-    );
-    p
-}
-
-pub(crate) fn scores(app: &TestApp, level: u32) -> Vec<Value> {
-    let exam = app.app.catalog.get(KOK.parse().unwrap()).unwrap();
-    exam.model
-        .sections
-        .iter()
-        .flat_map(|s| &s.criteria)
-        .map(|c| json!({"criterion": c.code, "level": level}))
-        .collect()
-}
-
-pub(crate) struct World {
-    pub case: Uuid,
-    pub student: Session,
-    pub first: Session,
-    pub second: Session,
-    pub office: Session,
-    pub committee: Session,
-    pub ids: (Uuid, Uuid),
-}
-
-pub(crate) async fn world(app: &TestApp) -> World {
-    let (o, _, s, _, first) = enrolment(app, "roc-a").await;
-    let second = second_assessor(app, o).await;
-    let office = staff(app, "office@roc.example", "Fatima").await;
-    let committee = staff(app, "committee@roc.example", "Pieter").await;
-    let case = proeve::planning::cases(&app.app.db, "roc-a", None)
-        .await
-        .unwrap()[0]
-        .case_id;
-    World {
-        case,
-        student: sign_in(app, "roc-a", s).await,
-        first: sign_in(app, "roc-a", first).await,
-        second: sign_in(app, "roc-a", second).await,
-        office: sign_in(app, "roc-a", office).await,
-        committee: sign_in(app, "roc-a", committee).await,
-        ids: (first, second),
-    }
-}
-
-const PNG: &str =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 #[tokio::test]
 async fn a_test_selection_goes_from_push_to_final_through_the_api() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let case = format!("/cases/{}", w.case);
 
-    let listed = call(&app, "roc-a", &w.office, "GET", "/cases", None).await;
+    let listed = app.api("roc-a", &w.office).cases().await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     let plan = json!({
         "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "workplace", "name": "Restaurant De Gouden Pollepel", "address": "Markt 1, Eindhoven"},
         "assessors": [w.ids.0, w.ids.1],
     });
-    let planned = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await;
+    let planned = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(planned.status, 200, "{}", planned.body);
     assert_eq!(planned.body["state"], "planned");
     assert_eq!(planned.body["assessors"][1]["displayName"], "Öztürk, Chris");
 
     // The student sees when, where and who, but no outcome yet.
-    let seen = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    let seen = app.api("roc-a", &w.student).case(w.case).await;
     assert_eq!(seen.body["place"]["name"], "Restaurant De Gouden Pollepel");
     assert_eq!(seen.body["outcome"], Value::Null);
 
     for who in [&w.first, &w.second] {
         let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
             "identityMethod": "ID-kaart", "scores": scores(&app, 2)});
-        let r = call(
-            &app,
-            "roc-a",
-            who,
-            "PUT",
-            &format!("{case}/sheets/mine"),
-            Some(sheet),
-        )
-        .await;
+        let r = app
+            .api("roc-a", who)
+            .save_sheet(w.case, "mine", sheet)
+            .await;
         assert_eq!(
             (r.status, r.body["revision"].as_i64()),
             (200, Some(1)),
@@ -173,28 +41,22 @@ async fn a_test_selection_goes_from_push_to_final_through_the_api() {
             r.body
         );
     }
-    let stale = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &format!("{case}/sheets/mine"),
-        Some(json!({"revision": 0, "irregularities": "geen"})),
-    )
-    .await;
+    let stale = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "mine",
+            json!({"revision": 0, "irregularities": "geen"}),
+        )
+        .await;
     stale.assert_problem(409);
     assert_eq!(stale.body["currentRevision"], 1);
 
     let revision = planned.body["revision"].clone();
-    let judged = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "POST",
-        &format!("{case}/judge"),
-        Some(json!({"revision": revision})),
-    )
-    .await;
+    let judged = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
     assert_eq!(judged.status, 200, "{}", judged.body);
     assert_eq!(judged.body["outcome"]["score"], "6.5");
 
@@ -203,18 +65,13 @@ async fn a_test_selection_goes_from_push_to_final_through_the_api() {
         (&w.second, "assessor"),
         (&w.first, "candidate"),
     ] {
-        let r = call(
-            &app,
-            "roc-a",
-            who,
-            "POST",
-            &format!("{case}/signatures"),
-            Some(json!({"role": role, "image": PNG})),
-        )
-        .await;
+        let r = app
+            .api("roc-a", who)
+            .sign(w.case, json!({"role": role, "image": PNG}))
+            .await;
         assert_eq!(r.status, 200, "{role}: {}", r.body);
     }
-    let seen = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    let seen = app.api("roc-a", &w.student).case(w.case).await;
     assert_eq!(
         (
             seen.body["state"].as_str(),
@@ -223,25 +80,12 @@ async fn a_test_selection_goes_from_push_to_final_through_the_api() {
         (Some("signed"), Some(true))
     );
 
-    let fin = call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    let fin = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/audit"),
-        None,
-    )
-    .await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let actions: Vec<&str> = trail.body["items"]
         .as_array()
         .unwrap()
@@ -352,7 +196,7 @@ async fn each_role_does_what_it_should_and_nothing_more() {
         (&w.committee, "GET", format!("{case}/audit"), None, 200),
     ];
     for (who, method, path, body, expected) in matrix {
-        let r = call(&app, "roc-a", who, method, &path, body).await;
+        let r = app.api("roc-a", who).call(method, &path, body).await;
         assert_eq!(r.status, expected, "{method} {path}: {}", r.body);
         if expected >= 400 {
             r.assert_problem(expected);
@@ -360,15 +204,14 @@ async fn each_role_does_what_it_should_and_nothing_more() {
     }
 
     // Someone with no part in the exam does not even see that it exists.
-    let outsider = staff(&app, "someone@roc.example", "Els").await;
+    let outsider = staff(&app, "roc-a", "someone@roc.example", "Els").await;
     let outsider = sign_in(&app, "roc-a", outsider).await;
-    call(&app, "roc-a", &outsider, "GET", &case, None)
+    app.api("roc-a", &outsider)
+        .case(w.case)
         .await
         .assert_problem(404);
     assert_eq!(
-        call(&app, "roc-a", &outsider, "GET", "/cases", None)
-            .await
-            .body["items"],
+        app.api("roc-a", &outsider).cases().await.body["items"],
         json!([])
     );
 
@@ -384,24 +227,20 @@ async fn each_role_does_what_it_should_and_nothing_more() {
         cookie: w.office.cookie.clone(),
         csrf: "guess".into(),
     };
-    call(
-        &app,
-        "roc-a",
-        &no_csrf,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await
-    .assert_problem(403);
-    call(&app, "roc-b", &w.office, "GET", "/cases", None)
+    app.api("roc-a", &no_csrf)
+        .plan(w.case, plan)
+        .await
+        .assert_problem(403);
+    app.api("roc-b", &w.office)
+        .cases()
         .await
         .assert_problem(401);
 
     // Signing out ends the session.
-    let r = call(&app, "roc-a", &w.student, "POST", "/sign-out", None).await;
+    let r = app.api("roc-a", &w.student).sign_out().await;
     assert_eq!(r.status, 204);
-    call(&app, "roc-a", &w.student, "GET", "/cases", None)
+    app.api("roc-a", &w.student)
+        .cases()
         .await
         .assert_problem(401);
 }
@@ -431,18 +270,12 @@ async fn there_is_no_demo_sign_in_outside_the_demo() {
 async fn bad_bodies_name_the_field() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("/cases/{}/plan", w.case),
-        Some(json!({"revision": "one"})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.office)
+        .plan(w.case, json!({"revision": "one"}))
+        .await;
     assert!(r.assert_problem(400).contains("revision"));
-    let r = call(&app, "roc-a", &w.office, "POST", &format!("/cases/{}/plan", w.case),
-        Some(json!({"revision": 1, "start": "gisteren", "end": "2026-12-08T14:00:00Z", "place": {"kind": "school", "location": "x"}, "assessors": []}))).await;
+    let r = app.api("roc-a", &w.office).plan(w.case, json!({"revision": 1, "start": "gisteren", "end": "2026-12-08T14:00:00Z", "place": {"kind": "school", "location": "x"}, "assessors": []})).await;
     assert!(r.assert_problem(400).contains("start"));
 }
 
@@ -450,51 +283,29 @@ async fn bad_bodies_name_the_field() {
 async fn the_exam_office_cancels_an_unassessed_exam_with_a_reason() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let path = format!("/cases/{}/cancel", w.case);
-    call(
-        &app,
-        "roc-a",
-        &w.first,
-        "POST",
-        &path,
-        Some(json!({"revision": 1, "reason": "x"})),
-    )
-    .await
-    .assert_problem(403);
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(json!({"revision": 1, "reason": " "})),
-    )
-    .await;
+    app.api("roc-a", &w.first)
+        .cancel(w.case, json!({"revision": 1, "reason": "x"}))
+        .await
+        .assert_problem(403);
+    let r = app
+        .api("roc-a", &w.office)
+        .cancel(w.case, json!({"revision": 1, "reason": " "}))
+        .await;
     assert!(r.assert_problem(400).contains("why"));
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(json!({"revision": 1, "reason": "Leerbedrijf failliet"})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.office)
+        .cancel(
+            w.case,
+            json!({"revision": 1, "reason": "Leerbedrijf failliet"}),
+        )
+        .await;
     assert_eq!(
         (r.status, r.body["state"].as_str()),
         (200, Some("canceled")),
         "{}",
         r.body
     );
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("/cases/{}/audit", w.case),
-        None,
-    )
-    .await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let last = trail.body["items"]
         .as_array()
         .unwrap()
@@ -505,16 +316,10 @@ async fn the_exam_office_cancels_an_unassessed_exam_with_a_reason() {
         (last["action"].as_str(), last["reason"].as_str()),
         (Some("canceled"), Some("Leerbedrijf failliet"))
     );
-    call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(json!({"revision": 2, "reason": "again"})),
-    )
-    .await
-    .assert_problem(400);
+    app.api("roc-a", &w.office)
+        .cancel(w.case, json!({"revision": 2, "reason": "again"}))
+        .await
+        .assert_problem(400);
 }
 
 #[tokio::test]
@@ -557,121 +362,12 @@ async fn the_api_describes_itself_in_openapi() {
     );
 }
 
-/// Asserts that `value` is what our own OpenAPI document promises for schema `name`.
-pub(crate) async fn assert_described(app: &TestApp, name: &str, value: &Value) {
-    let doc: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(
-        doc["components"]["schemas"].get(name).is_some(),
-        "{name} is not described"
-    );
-    let schema = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "components": doc["components"],
-        "$ref": format!("#/components/schemas/{name}"),
-        "unevaluatedProperties": false,
-    });
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:?}\n{value}");
-}
-
-/// Plans the world's case with both assessors, lets both score every criterion at `level`,
-/// judges and signs it; returns the signed case.
-pub(crate) async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
-    let case = format!("/cases/{}", w.case);
-    let plan = json!({
-        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
-        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
-    });
-    let planned = call(
-        app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await;
-    assert_eq!(planned.status, 200, "{}", planned.body);
-    // A failing score needs its note.
-    let given: Vec<Value> = scores(app, level)
-        .into_iter()
-        .map(|mut s| {
-            if level <= 1 {
-                s["note"] = json!("onder de maat");
-            }
-            s
-        })
-        .collect();
-    for who in [&w.first, &w.second] {
-        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": given});
-        let r = call(
-            app,
-            "roc-a",
-            who,
-            "PUT",
-            &format!("{case}/sheets/mine"),
-            Some(sheet),
-        )
-        .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-    let judge = json!({"revision": planned.body["revision"]});
-    let r = call(
-        app,
-        "roc-a",
-        &w.first,
-        "POST",
-        &format!("{case}/judge"),
-        Some(judge),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    let mut last = Value::Null;
-    for (who, role) in [
-        (&w.first, "assessor"),
-        (&w.second, "assessor"),
-        (&w.first, "candidate"),
-    ] {
-        let sig = json!({"role": role, "image": PNG});
-        let r = call(
-            app,
-            "roc-a",
-            who,
-            "POST",
-            &format!("{case}/signatures"),
-            Some(sig),
-        )
-        .await;
-        assert_eq!(r.status, 200, "{role}: {}", r.body);
-        last = r.body;
-    }
-    assert_eq!(last["state"], "signed");
-    last
-}
-
 #[tokio::test]
 async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason() {
     let app = demo_app().await;
     let w = world(&app).await;
     let signed = to_signed(&app, &w, 2).await;
     assert_eq!(signed["outcome"]["score"], "6.5");
-    let path = format!("/cases/{}/corrections", w.case);
     // Everything at level 1: fewer points, below the pass mark.
     let explained: Vec<Value> = scores(&app, 1)
         .into_iter()
@@ -684,65 +380,47 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
 
     // Only the exam office corrects; assessors change nothing once signed.
     for who in [&w.first, &w.committee, &w.student] {
-        let r = call(
-            &app,
-            "roc-a",
-            who,
-            "POST",
-            &path,
-            Some(lower(&signed["revision"], "x")),
-        )
-        .await;
+        let r = app
+            .api("roc-a", who)
+            .correct(w.case, lower(&signed["revision"], "x"))
+            .await;
         assert!(matches!(r.status, 403 | 404), "{}", r.body);
     }
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &format!("/cases/{}/sheets/mine", w.case),
-        Some(json!({"revision": 1, "irregularities": "toch"})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "mine",
+            json!({"revision": 1, "irregularities": "toch"}),
+        )
+        .await;
     r.assert_problem(400);
     // A reason is required, the revision must be current, and the scores complete.
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(lower(&signed["revision"], " ")),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.office)
+        .correct(w.case, lower(&signed["revision"], " "))
+        .await;
     assert!(r.assert_problem(400).contains("reason"));
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(lower(&json!(1), "Telfout")),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.office)
+        .correct(w.case, lower(&json!(1), "Telfout"))
+        .await;
     r.assert_problem(409);
     let mut partial = lower(&signed["revision"], "Telfout");
     partial["scores"].as_array_mut().unwrap().pop();
-    let r = call(&app, "roc-a", &w.office, "POST", &path, Some(partial)).await;
+    let r = app.api("roc-a", &w.office).correct(w.case, partial).await;
     assert!(r.assert_problem(400).contains("not scored"), "{}", r.body);
 
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &path,
-        Some(lower(
-            &signed["revision"],
-            "Telfout bij criterium 2 en 3 ontdekt bij bezwaar",
-        )),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.office)
+        .correct(
+            w.case,
+            lower(
+                &signed["revision"],
+                "Telfout bij criterium 2 en 3 ontdekt bij bezwaar",
+            ),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["state"], "signed");
     assert_eq!(r.body["outcome"]["passed"], false);
@@ -762,29 +440,16 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
     assert!(!first_sheet.is_empty() && first_sheet.iter().all(|s| s.level == 2));
 
     // A final exam that is corrected goes back to the committee.
-    let fin = call(
-        &app,
-        "roc-a",
-        &w.committee,
-        "POST",
-        "/finalise",
-        Some(json!({"caseIds": [w.case]})),
-    )
-    .await;
+    let fin = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
     assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
-    let now = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("/cases/{}", w.case),
-        None,
-    )
-    .await;
+    let now = app.api("roc-a", &w.office).case(w.case).await;
     let revision = now.body["revision"].clone();
     let back = json!({"revision": revision, "attendance": "present", "scores": scores(&app, 2),
         "reason": "Herziening na uitspraak commissie van beroep"});
-    let r = call(&app, "roc-a", &w.office, "POST", &path, Some(back)).await;
+    let r = app.api("roc-a", &w.office).correct(w.case, back).await;
     assert_eq!(
         (r.status, r.body["state"].as_str()),
         (200, Some("signed")),
@@ -795,29 +460,13 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
     assert_eq!(r.body["corrections"].as_array().unwrap().len(), 2);
 
     // The candidate sees the result that stands and why it changed.
-    let seen = call(
-        &app,
-        "roc-a",
-        &w.student,
-        "GET",
-        &format!("/cases/{}", w.case),
-        None,
-    )
-    .await;
+    let seen = app.api("roc-a", &w.student).case(w.case).await;
     assert_described(&app, "CaseView", &seen.body).await;
     assert_eq!(
         seen.body["corrections"][1]["reason"],
         "Herziening na uitspraak commissie van beroep"
     );
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("/cases/{}/audit", w.case),
-        None,
-    )
-    .await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let corrected: Vec<&Value> = trail.body["items"]
         .as_array()
         .unwrap()
@@ -826,7 +475,7 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
         .collect();
     assert_eq!(corrected.len(), 2);
     assert_described(&app, "AuditTrail", &trail.body).await;
-    let list = call(&app, "roc-a", &w.office, "GET", "/cases", None).await;
+    let list = app.api("roc-a", &w.office).cases().await;
     assert_described(&app, "CaseList", &list.body).await;
     assert_eq!(corrected[0]["before"]["score"], "6.5");
     assert_eq!(
@@ -896,7 +545,7 @@ async fn ended_sessions_and_old_links_are_removed() {
     // The other three still work.
     let mut working = 0;
     for who in [&w.student, &w.first, &w.second, &w.office, &w.committee] {
-        working += usize::from(call(&app, "roc-a", who, "GET", "/me", None).await.status == 200);
+        working += usize::from(app.api("roc-a", who).me().await.status == 200);
     }
     assert_eq!(working, 3);
 }
@@ -907,50 +556,28 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
     let w = world(&app).await;
     let case = format!("/cases/{}", w.case);
     // Nothing to read before planning.
-    call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/model"),
-        None,
-    )
-    .await
-    .assert_problem(404);
+    app.api("roc-a", &w.first)
+        .model(w.case)
+        .await
+        .assert_problem(404);
     let plan = json!({
         "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "workplace", "name": "De Gouden Pollepel", "address": "Markt 1, Eindhoven"},
         "assessors": [w.ids.0, w.ids.1],
     });
-    let planned = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await;
+    let planned = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(planned.status, 200, "{}", planned.body);
 
     // The assessor sees whom to check and what the candidate needs; the candidate does not.
-    let seen = call(&app, "roc-a", &w.first, "GET", &case, None).await;
+    let seen = app.api("roc-a", &w.first).case(w.case).await;
     assert_described(&app, "CaseView", &seen.body).await;
     let details = &seen.body["candidateDetails"];
     assert_eq!(details["idCheckName"], "Öztürk, Ayşe");
     assert_eq!(details["personalNeeds"], json!(["extraTime"]));
-    let own = call(&app, "roc-a", &w.student, "GET", &case, None).await;
+    let own = app.api("roc-a", &w.student).case(w.case).await;
     assert_eq!(own.body["candidateDetails"], Value::Null);
 
-    let model = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/model"),
-        None,
-    )
-    .await;
+    let model = app.api("roc-a", &w.first).model(w.case).await;
     assert_eq!(model.status, 200, "{}", model.body);
     assert_described(&app, "ModelView", &model.body).await;
     assert_eq!(model.body["assessors"], 2);
@@ -967,28 +594,18 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
 
     // Each scores alone: the other's sheet shows only once your own is complete.
     let half: Vec<Value> = scores(&app, 2).into_iter().take(2).collect();
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &format!("{case}/sheets/mine"),
-        Some(json!({"revision": 0, "attendance": "present", "scores": half})),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "mine",
+            json!({"revision": 0, "attendance": "present", "scores": half}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = call(&app, "roc-a", &w.second, "PUT", &format!("{case}/sheets/mine"),
-        Some(json!({"revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores(&app, 2)}))).await;
+    let r = app.api("roc-a", &w.second).save_sheet(w.case, "mine", json!({"revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores(&app, 2)})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
     assert_described(&app, "SheetList", &sheets.body).await;
     let names: Vec<&str> = sheets.body["items"]
         .as_array()
@@ -1001,15 +618,7 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         sheets.body["items"][0]["scores"].as_array().unwrap().len(),
         2
     );
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.second,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    let sheets = app.api("roc-a", &w.second).sheets(w.case).await;
     assert_eq!(
         sheets.body["items"].as_array().unwrap().len(),
         2,
@@ -1017,24 +626,8 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         sheets.body
     );
     // Receiving the other sheet before judging is on the record, once per own revision.
-    call(
-        &app,
-        "roc-a",
-        &w.second,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/audit"),
-        None,
-    )
-    .await;
+    app.api("roc-a", &w.second).sheets(w.case).await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let saw: Vec<&Value> = trail.body["items"]
         .as_array()
         .unwrap()
@@ -1043,58 +636,29 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         .collect();
     assert_eq!(saw.len(), 1, "{}", trail.body);
     assert_eq!(saw[0]["actor"], json!(w.ids.1.to_string()));
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.student,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    let sheets = app.api("roc-a", &w.student).sheets(w.case).await;
     assert_eq!(sheets.body["items"], json!([]));
 
     // The preview is the engine's result, and stores nothing.
-    let preview = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "POST",
-        &format!("{case}/preview"),
-        Some(json!({"attendance": "present", "scores": scores(&app, 2)})),
-    )
-    .await;
+    let preview = app
+        .api("roc-a", &w.first)
+        .preview(
+            w.case,
+            json!({"attendance": "present", "scores": scores(&app, 2)}),
+        )
+        .await;
     assert_eq!(preview.status, 200, "{}", preview.body);
     assert_eq!(preview.body["score"], "6.5");
-    let partial = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "POST",
-        &format!("{case}/preview"),
-        Some(json!({"attendance": "present", "scores": []})),
-    )
-    .await;
+    let partial = app
+        .api("roc-a", &w.first)
+        .preview(w.case, json!({"attendance": "present", "scores": []}))
+        .await;
     assert!(partial.assert_problem(400).contains("scores"));
-    call(
-        &app,
-        "roc-a",
-        &w.student,
-        "POST",
-        &format!("{case}/preview"),
-        Some(json!({"attendance": "present", "scores": []})),
-    )
-    .await
-    .assert_problem(403);
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    app.api("roc-a", &w.student)
+        .preview(w.case, json!({"attendance": "present", "scores": []}))
+        .await
+        .assert_problem(403);
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
     assert_eq!(
         sheets.body["items"][0]["scores"].as_array().unwrap().len(),
         2
@@ -1260,20 +824,11 @@ async fn the_phone_app_is_served_per_school_with_a_strict_policy() {
 async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let case = format!("/cases/{}", w.case);
     let plan = json!({
         "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
     });
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await;
+    let r = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let now = chrono::Utc::now();
     let sheet = |started: chrono::DateTime<chrono::Utc>,
@@ -1285,7 +840,6 @@ async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name
         }
         s
     };
-    let mine = format!("{case}/sheets/mine");
     for (body, field, rule) in [
         (
             sheet(now + chrono::Duration::hours(2), None),
@@ -1306,7 +860,10 @@ async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name
             "before startedAt",
         ),
     ] {
-        let r = call(&app, "roc-a", &w.first, "PUT", &mine, Some(body)).await;
+        let r = app
+            .api("roc-a", &w.first)
+            .save_sheet(w.case, "mine", body)
+            .await;
         let detail = r.assert_problem(400).to_string();
         assert!(detail.contains(field) && detail.contains(rule), "{detail}");
     }
@@ -1314,25 +871,12 @@ async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name
     // stand (the exam was received moments ago; a device clock may be ten minutes off).
     let began = now - chrono::Duration::minutes(8);
     let ended = now - chrono::Duration::minutes(1);
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &mine,
-        Some(sheet(began, Some(ended))),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", sheet(began, Some(ended)))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
     let me = &sheets.body["items"]
         .as_array()
         .unwrap()
@@ -1349,53 +893,26 @@ async fn the_devices_begin_and_end_are_kept_and_impossible_times_refused_by_name
 async fn saving_the_whole_sheet_again_records_only_the_scores_that_changed() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let case = format!("/cases/{}", w.case);
     let plan = json!({"revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
-    let r = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "POST",
-        &format!("{case}/plan"),
-        Some(plan),
-    )
-    .await;
+    let r = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let mut given = scores(&app, 2);
     let save = |revision: i64, scores: Vec<Value>| json!({"revision": revision, "attendance": "present", "scores": scores});
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &format!("{case}/sheets/mine"),
-        Some(save(0, given.clone())),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", save(0, given.clone()))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // As the phone does: the whole sheet again, one level changed.
     let changed = given[3]["criterion"].as_str().unwrap().to_string();
     given[3]["level"] = json!(3);
-    let r = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "PUT",
-        &format!("{case}/sheets/mine"),
-        Some(save(1, given.clone())),
-    )
-    .await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", save(1, given.clone()))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let trail = call(
-        &app,
-        "roc-a",
-        &w.office,
-        "GET",
-        &format!("{case}/audit"),
-        None,
-    )
-    .await;
+    let trail = app.api("roc-a", &w.office).audit(w.case).await;
     let scored: Vec<&Value> = trail.body["items"]
         .as_array()
         .unwrap()
@@ -1413,15 +930,7 @@ async fn saving_the_whole_sheet_again_records_only_the_scores_that_changed() {
         (Some(2), Some(3))
     );
     // And what is stored is the whole sheet as sent.
-    let sheets = call(
-        &app,
-        "roc-a",
-        &w.first,
-        "GET",
-        &format!("{case}/sheets"),
-        None,
-    )
-    .await;
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
     let mine = sheets.body["items"]
         .as_array()
         .unwrap()

@@ -71,10 +71,7 @@ pub fn cancel_association() -> Value {
 
 /// An offering with one student and one assessor, all with persons. Returns
 /// (offering, student association, student, assessor association, assessor).
-pub async fn enrolment(
-    app: &super::helpers::TestApp,
-    tenant: &str,
-) -> (Uuid, Uuid, Uuid, Uuid, Uuid) {
+pub async fn enrolment(app: &super::app::TestApp, tenant: &str) -> (Uuid, Uuid, Uuid, Uuid, Uuid) {
     let (o, sa, s, aa, a) = (id(), id(), id(), id(), id());
     assert_eq!(
         app.put(tenant, &format!("/offerings/{o}"), &offering(o))
@@ -114,7 +111,7 @@ pub async fn enrolment(
 }
 
 /// A second assessor, enrolled on the offering by the SIS; returns the person.
-pub async fn second_assessor(app: &super::helpers::TestApp, o: Uuid) -> Uuid {
+pub async fn second_assessor(app: &super::app::TestApp, o: Uuid) -> Uuid {
     let (p, a) = (id(), id());
     assert_eq!(
         app.put("roc-a", &format!("/persons/{p}"), &person(p, "Chris"))

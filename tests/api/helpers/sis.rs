@@ -4,7 +4,7 @@
 //! 429 with `Retry-After`, 400, 401), a hang longer than Proeve's timeout, or a dropped
 //! connection (down). Plain threads over real HTTP, one per connection.
 
-use crate::helpers::schema_errors;
+use super::oke::schema_errors;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
