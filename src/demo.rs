@@ -13,10 +13,7 @@ use uuid::Uuid;
 const SEED: &str = include_str!("../demo/seed.json");
 
 fn id_of(v: &Value, key: &str) -> anyhow::Result<Uuid> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-        .with_context(|| format!("demo seed: `{key}` missing"))
+    ooapi::read::uuid_in(v, key).with_context(|| format!("demo seed: `{key}` missing"))
 }
 
 pub async fn seed(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<()> {

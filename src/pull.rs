@@ -115,33 +115,17 @@ impl Client<'_> {
                     "{path}?{query}{sep}pageSize={PAGE_SIZE}&pageNumber={page}"
                 ))
                 .await?;
-            let Some(list) = v.get("items").and_then(Value::as_array) else {
+            let Some((list, more)) = ooapi::page::items_of(&v) else {
                 return Err(PullError::Sis(format!(
                     "GET {path}: no `items` in the answer"
                 )));
             };
             items.extend(list.iter().cloned());
-            let more = v.get("hasNextPage").and_then(Value::as_bool) == Some(true);
             if !more || list.is_empty() {
                 break;
             }
         }
         Ok(items)
-    }
-}
-
-fn id_in(v: &Value, key: &str) -> Option<Uuid> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .and_then(|s| Uuid::parse_str(s).ok())
-}
-
-/// The person an association names: its id, or the id of an expanded person.
-fn person_of(a: &Value) -> Option<Uuid> {
-    match a.get("person") {
-        Some(Value::String(s)) => Uuid::parse_str(s).ok(),
-        Some(p @ Value::Object(_)) => id_in(p, "personId"),
-        _ => None,
     }
 }
 
@@ -177,7 +161,7 @@ pub async fn pull(
         )
         .await?;
     for o in offerings {
-        let Some(offering_id) = id_in(&o, "offeringId") else {
+        let Some(offering_id) = ooapi::offering::id_of(&o) else {
             report
                 .skipped
                 .push("an offering without a valid offeringId".into());
@@ -215,7 +199,10 @@ pub async fn pull(
             Err(e) => return Err(e),
         };
         // The persons first, so the enrolments find them.
-        let persons: BTreeSet<Uuid> = associations.iter().filter_map(person_of).collect();
+        let persons: BTreeSet<Uuid> = associations
+            .iter()
+            .filter_map(ooapi::association::person_of)
+            .collect();
         for person_id in persons {
             let p = match client.get(&format!("/persons/{person_id}")).await {
                 Ok(p) => p,
@@ -239,20 +226,14 @@ pub async fn pull(
             report.persons += 1;
         }
         for a in associations {
-            let Some(association_id) = id_in(&a, "associationId") else {
+            let Some(association_id) = ooapi::association::id_of(&a) else {
                 report.skipped.push(format!(
                     "an association of offering {offering_id} without a valid associationId"
                 ));
                 continue;
             };
             // An expanded person or offering is stored on its own; the enrolment names ids.
-            let mut a = a;
-            if let Some(p) = person_of(&a) {
-                a["person"] = Value::String(p.to_string());
-            }
-            if a.get("offering").is_some_and(Value::is_object) {
-                a["offering"] = Value::String(offering_id.to_string());
-            }
+            let a = ooapi::association::by_reference(a, offering_id);
             let parsed = match ooapi::association::parse(&a, association_id) {
                 Ok(p) => p,
                 Err(e) => {

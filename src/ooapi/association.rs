@@ -296,3 +296,29 @@ pub fn personal_needs(document: &str) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+/// The `associationId` of an association as a SIS lists it (flow 1 pull), if valid.
+pub fn id_of(a: &Value) -> Option<Uuid> {
+    super::read::uuid_in(a, "associationId")
+}
+
+/// The person an association names: its id, or the id of an expanded person.
+pub fn person_of(a: &Value) -> Option<Uuid> {
+    match a.get("person") {
+        Some(Value::String(s)) => Uuid::parse_str(s).ok(),
+        Some(p @ Value::Object(_)) => super::read::uuid_in(p, "personId"),
+        _ => None,
+    }
+}
+
+/// An association as a SIS lists it, with an expanded person or offering replaced by its id
+/// (they are stored on their own; the enrolment names them).
+pub fn by_reference(mut a: Value, offering_id: Uuid) -> Value {
+    if let Some(p) = person_of(&a) {
+        a["person"] = Value::String(p.to_string());
+    }
+    if a.get("offering").is_some_and(Value::is_object) {
+        a["offering"] = Value::String(offering_id.to_string());
+    }
+    a
+}

@@ -421,3 +421,8 @@ pub fn with_state(document: &Value, state: OfferingState) -> Value {
     }
     doc
 }
+
+/// The `offeringId` of an offering as a SIS lists it (flow 1 pull), if valid.
+pub fn id_of(o: &Value) -> Option<Uuid> {
+    super::read::uuid_in(o, "offeringId")
+}

@@ -131,3 +131,11 @@ impl Page {
         })
     }
 }
+
+/// The items of an OOAPI page another system answered, and whether it has a next page;
+/// `None` if it is no page.
+pub fn items_of(page: &serde_json::Value) -> Option<(&Vec<serde_json::Value>, bool)> {
+    let items = page.get("items")?.as_array()?;
+    let more = page.get("hasNextPage").and_then(serde_json::Value::as_bool) == Some(true);
+    Some((items, more))
+}

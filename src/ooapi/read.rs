@@ -415,6 +415,13 @@ fn clean(s: &str) -> bool {
 }
 
 /// RFC 4122 UUIDs in their hyphenated form only.
+/// A UUID string under `key` of a JSON object another system sent, if it is one.
+pub fn uuid_in(v: &Value, key: &str) -> Option<Uuid> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
 /// Our consumer (`nl-test-admin`) in a stored document's `consumers`, or `null`.
 pub fn our_consumer(doc: &Value) -> &Value {
     doc["consumers"]
