@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # From the bottom. A module may import from its own floor (if no circle forms) and below.
 FLOORS = [
-    ("base", ["config", "telemetry"]),
+    ("base", ["config", "telemetry", "iso8601"]),
     ("foundation", ["db", "tenant", "audit", "outbox"]),
     # The wire format and the domain share a floor: within it only circles are forbidden.
     ("domain", ["ooapi", "catalog", "case", "planning", "assessment", "report", "intake",
                 "auth", "demo"]),
-    ("workers", ["delivery", "pull", "mail"]),
+    ("workers", ["delivery", "pull"]),
     ("http", ["http"]),
     ("handlers", ["sis", "api", "web", "demo_sis"]),
     ("root", ["startup", "cli", "main", "lib"]),
@@ -43,6 +43,8 @@ ROOT_MODULES = {"startup", "cli"}
 # Modules that must not see actix_web nor the HTTP layer: every floor below it.
 PURE = {m for _, ms in FLOORS[:4] for m in ms}
 HTTP_MODULES = {"http", "sis", "api", "web", "demo_sis"}
+# Crates that are HTTP serving; below the HTTP floor none of them is named.
+HTTP_CRATES = ["actix_web", "actix_http", "actix_service", "tracing_actix_web"]
 
 
 def module_of(src: Path, path: Path) -> list[str]:
@@ -57,14 +59,67 @@ def module_of(src: Path, path: Path) -> list[str]:
     return parts
 
 
+def lex(text: str) -> str:
+    """The code of a Rust file without its comments, with every string, raw string, byte
+    string and char literal emptied (a lifetime such as `'a` stays), read in one pass."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        two = text[i:i + 2]
+        if two == "//":
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif two == "/*":
+            depth, i = 1, i + 2
+            while i < n and depth:
+                if text[i:i + 2] == "/*":
+                    depth, i = depth + 1, i + 2
+                elif text[i:i + 2] == "*/":
+                    depth, i = depth - 1, i + 2
+                else:
+                    i += 1
+        elif re.match(r'(?:br|r)#*"', text[i:i + 40]) and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            m = re.match(r'(b?r)(#*)"', text[i:])
+            close = '"' + m.group(2)
+            j = text.find(close, i + len(m.group(0)))
+            out.append('""')
+            i = n if j < 0 else j + len(close)
+        elif c == '"' or (c == "b" and text[i + 1:i + 2] == '"' and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))):
+            i += 2 if c == "b" else 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+            out.append('""')
+            i += 1
+        elif c == "'":
+            m = re.match(r"'(?:\\(?:x[0-9a-fA-F]{2}|u\{[0-9a-fA-F]+\}|.)|[^\\'\n])'", text[i:])
+            if m:
+                out.append("' '")
+                i += len(m.group(0))
+            else:  # a lifetime or a label
+                out.append(c)
+                i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def drop_test_modules(code: str) -> str:
+    """Removes `#[cfg(test)] mod name { ... }` blocks wherever they stand."""
+    while True:
+        m = re.search(r"#\[cfg\(test\)\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{", code)
+        if not m:
+            return code
+        depth, i = 1, m.end()
+        while i < len(code) and depth:
+            depth += {"{": 1, "}": -1}.get(code[i], 0)
+            i += 1
+        code = code[:m.start()] + code[i:]
+
+
 def strip(text: str) -> str:
-    """Removes comments, string literals and the unit tests, so only product code is read."""
-    text = text.split("#[cfg(test)]\nmod ")[0]
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    text = re.sub(r'r(#*)".*?"\1', '""', text, flags=re.S)
-    text = re.sub(r'"(\\.|[^"\\])*"', '""', text, flags=re.S)
-    return text
+    """Only product code: no comments, no literals' contents, no unit test modules."""
+    return drop_test_modules(lex(text))
 
 
 def expand_use(tree: str) -> list[str]:
@@ -129,7 +184,7 @@ def edges_of(text: str, here: list[str], files: dict) -> tuple[set, set]:
         paths += expand_use(m.group(1))
     for m in re.finditer(r"\b(?:crate|super)(?:::\w+)+", code):
         paths.append(m.group(0))
-    for m in re.finditer(r"\b(actix_web)::", code):
+    for m in re.finditer(r"\b(" + "|".join(HTTP_CRATES) + r")::", code):
         paths.append(m.group(1))
     targets, externs = set(), set()
     for p in paths:
@@ -205,14 +260,21 @@ def check(src: Path) -> tuple[list[str], str]:
             ft = FLOOR_OF.get(top(t))
             if fm is not None and ft is not None and ft > fm:
                 upward.append((mod, t))
-        if top(mod) in PURE and "actix_web" in externs[mod]:
-            problems.append(f"{name(mod)} (below HTTP) uses actix_web")
+        for crate in HTTP_CRATES:
+            if top(mod) in PURE and crate in externs[mod]:
+                problems.append(f"{name(mod)} (below HTTP) uses {crate}")
     for mod, t in upward:
         if top(mod) != "main" and top(t) not in ROOT_MODULES:
             problems.append(f"{name(mod)} imports {name(t)}, a floor up")
     circles = sccs(list(graph), graph)
     for c in circles:
         problems.append("import circle: " + " -> ".join(sorted(name(m) for m in c)))
+    # The same among the top-level modules (a module is all its files).
+    tops = {}
+    for mod, ts in graph.items():
+        tops.setdefault(top(mod), set()).update(top(t) for t in ts if top(t) != top(mod))
+    for c in sccs(list(tops), tops):
+        problems.append("module circle: " + " -> ".join(sorted(c)))
     in_circles = sum(len(c) for c in circles)
     counts = (f"files: {len(files)}; import circles: {len(circles)} "
               f"(files in them: {in_circles}, largest: {max((len(c) for c in circles), default=0)}); "
@@ -242,6 +304,14 @@ def self_test() -> None:
         "import circle": ("db.rs", "use crate::config; // a comment naming crate::http is no import\nuse crate::planning::rules;"),
         "a floor up": ("config.rs", "use crate::db::begin;"),
         "has no floor": ("stray.rs", "use crate::db;"),
+        "module circle": ("db.rs", "fn f() { crate::config::g(); }\n// and config names db:"),
+    }
+    # Literals and tests must neither hide an import nor make one up.
+    hidden = {
+        "a char literal": "fn q() -> char { '\"' }\nuse crate::http::ApiError;",
+        "a // in a string": 'fn u() -> &\'static str { "http://x" }\nuse crate::http::ApiError;',
+        "code after a test module": "#[cfg(test)]\nmod tests { use super::*; }\nuse crate::http::ApiError;",
+        "a raw string": 'fn r() -> &\'static str { r#"say "hi""# }\nuse crate::http::ApiError;',
     }
 
     def run(files: dict) -> list[str]:
@@ -257,10 +327,22 @@ def self_test() -> None:
     for rule, (rel, text) in broken.items():
         tree = dict(sound)
         tree[rel] = tree.get(rel, "") + "\n" + text
+        if rule == "module circle":
+            tree["config/mod.rs"] = "pub fn g() {}\npub mod sub;"
+            tree["config/sub.rs"] = "use crate::db::begin;"
+            del tree["config.rs"]
         found = run(tree)
         assert any(rule in p for p in found), f"{rule}: not reported ({found})"
-    # A circle through a parent and its child counts only when the child's side is an import.
-    print(f"layers: self-test: a sound tree passes and all {len(broken)} broken rules are caught")
+    for what, text in hidden.items():
+        tree = dict(sound)
+        tree["db.rs"] = tree["db.rs"] + "\n" + text
+        found = run(tree)
+        assert any("HTTP layer" in p for p in found), f"an import after {what} was not seen ({found})"
+    tree = dict(sound)
+    tree["db.rs"] += '\nfn s() -> &\'static str { "use crate::http::ApiError;" }\n// crate::http\n'
+    assert not run(tree), "a string or comment was read as an import"
+    print(f"layers: self-test: a sound tree passes, all {len(broken)} broken rules are caught, "
+          f"and literals, comments and test modules are read right ({len(hidden) + 1} cases)")
 
 
 def main() -> int:

@@ -5,10 +5,12 @@
 // Base.
 /// Typed settings: defaults, file, environment; validated at start-up.
 pub mod config;
+/// ISO 8601 durations, shared by the catalogue and the wire format.
+pub mod iso8601;
 /// Structured logs.
 pub mod telemetry;
 
-// Foundation: only `config` and the entities below.
+// Foundation: only `config`, the entities and each other.
 /// The audit trail of exam cases: every change, who, when, before and after.
 pub mod audit;
 /// Connecting to the database, and write transactions (`begin`, `WriteTxn`).

@@ -277,7 +277,7 @@ fn check(e: &Exam) -> Result<(), String> {
         }
     }
     if let Some(d) = &e.duration {
-        if !crate::ooapi::time::is_iso_duration(d) {
+        if !crate::iso8601::is_duration(d) {
             return Err(format!(
                 "`duration`: {d:?} is not an ISO 8601 duration such as PT4H"
             ));

@@ -248,7 +248,7 @@ fn component_consumer(c: &Obj) -> Parsed<ComponentConsumer> {
     }
     let duration = match c.get("duration") {
         None => None,
-        Some(Value::String(s)) if time::is_iso_duration(s) => Some(s.clone()),
+        Some(Value::String(s)) if crate::iso8601::is_duration(s) => Some(s.clone()),
         // Lenient: whole minutes (flow2.md).
         Some(Value::Number(n)) if n.as_u64().is_some() => {
             Some(format!("PT{}M", n.as_u64().unwrap_or(0)))
