@@ -12,7 +12,7 @@ use crate::delivery::Delivery;
 use crate::intake::writer::Write;
 use crate::intake::writer::Writer;
 use crate::ooapi;
-use crate::tenant::{Tenant, Tenants};
+use crate::tenant::Tenant;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
@@ -255,30 +255,24 @@ pub async fn pull(
     Ok(report)
 }
 
-/// Pulls, for each school whose `sis.pull_every_minutes` is set, that often (the first time
-/// shortly after start), the period from 30 days ago to a year ahead. Each school has its own
-/// loop, so a slow SIS delays only its own school.
-pub async fn schedule(tenants: &Tenants, src: &Sources<'_>) {
-    let schools = tenants.iter().filter_map(|(slug, t)| {
-        let every = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes)?;
-        Some(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(every.max(1) * 60));
-            // A pull that overran its turn starts the next one a full period later.
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            loop {
-                tick.tick().await;
-                let today = chrono::Utc::now().date_naive();
-                let (since, until) = (
-                    today - chrono::Days::new(30),
-                    today + chrono::Days::new(365),
-                );
-                if let Err(e) = pull(src, t, since, until).await {
-                    tracing::warn!(tenant = %slug, error = %e, "pulling from the SIS failed; trying again at the next turn");
-                }
-            }
-        })
-    });
-    // Each school's loop runs concurrently with the others until the application stops.
-    futures_util::future::join_all(schools).await;
+/// Pulls for one school every `minutes` (the first time a minute after start), the period
+/// from 30 days ago to a year ahead, until the application stops. The composition root runs
+/// one of these per school whose `sis.pull_every_minutes` is set, each as its own task, so a
+/// slow or failing SIS holds up only its own school.
+pub async fn every(src: &Sources<'_>, tenant: &Tenant, minutes: u64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(minutes.max(1) * 60));
+    // A pull that overran its turn starts the next one a full period later.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    loop {
+        tick.tick().await;
+        let today = chrono::Utc::now().date_naive();
+        let (since, until) = (
+            today - chrono::Days::new(30),
+            today + chrono::Days::new(365),
+        );
+        if let Err(e) = pull(src, tenant, since, until).await {
+            tracing::warn!(tenant = %tenant.slug(), error = %e, "pulling from the SIS failed; trying again at the next turn");
+        }
+    }
 }

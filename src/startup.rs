@@ -140,9 +140,19 @@ impl Application {
         let deliverer = tokio::spawn(async move {
             crate::delivery::run(&s.db, &s.catalog, &s.tenants, &s.delivery).await
         });
-        let s = self.state.clone();
-        let puller =
-            tokio::spawn(async move { crate::pull::schedule(&s.tenants, &s.pull_sources()).await });
+        // Flow 1 pull: a task of its own per school that asks for it.
+        let mut pullers = tokio::task::JoinSet::new();
+        for (slug, t) in &self.state.tenants {
+            let Some(minutes) = t.settings.sis.as_ref().and_then(|s| s.pull_every_minutes) else {
+                continue;
+            };
+            let (s, slug) = (self.state.clone(), slug.clone());
+            pullers.spawn(async move {
+                if let Some(t) = s.tenants.get(&slug) {
+                    crate::pull::every(&s.pull_sources(), t, minutes).await
+                }
+            });
+        }
         let cleaner = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(600));
             loop {
@@ -166,7 +176,7 @@ impl Application {
         let served = self.server.await;
         cleaner.abort();
         deliverer.abort();
-        puller.abort();
+        pullers.abort_all();
         served
     }
 }

@@ -129,8 +129,10 @@ fn opts() -> Opts {
     o
 }
 
+/// The repository: the workspace around this crate (`bench/`).
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
 }
 
 /// A fresh database for one scenario.

@@ -23,7 +23,7 @@ use record::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -293,7 +293,7 @@ pub async fn ensure_documents(
         .await
         .map_err(|e| ReportError::Task(e.to_string()))??;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut out = Vec::new();
     for (kind, name, bytes) in [
         (ASSESSMENT_FORM, form_name, rendered.form),
