@@ -4,9 +4,9 @@
 //! - [`CaseError`], the one error of every step (no such case, a stale revision, a broken
 //!   rule, the database);
 //! - [`lock`] / [`lock_at`], the case read for update, at the revision the person saw;
-//! - [`commit_change`], the one ending of a step: update the case, write its audit event,
-//!   queue what is owed to the SIS, commit, and then ring the delivery worker and have the
-//!   documents rendered ([`Effects`]). No handler orchestrates those side effects.
+//! - [`commit_change`], the one ending of a step that changes the case: update it, write its
+//!   audit event, queue what is owed to the SIS, commit, and then have the documents rendered
+//!   and ring the delivery worker ([`Effects`]). No handler orchestrates those side effects.
 //!
 //! A step receives a [`Ctx`]: the database, the catalogue, the school's settings and the
 //! effects that follow a commit.
@@ -167,9 +167,10 @@ pub async fn change_in<'e, C: ConnectionTrait>(
     Ok(updated)
 }
 
-/// The ending of every lifecycle step: updates the case, writes the audit event, queues what
-/// is owed to the SIS, commits; then rings the delivery worker for a queued message and has
-/// the documents rendered when they are owed. Returns the case as it now stands.
+/// The ending of every lifecycle step that changes the case: updates it, writes the audit
+/// event, queues what is owed to the SIS, commits; then has the documents rendered when they
+/// are owed (first: the message's body names them) and rings the delivery worker for a
+/// queued message. Returns the case as it now stands.
 pub async fn commit_change<'e>(
     ctx: &Ctx<'_>,
     txn: WriteTxn,

@@ -132,7 +132,8 @@ pub struct SignatureView {
     refused: bool,
 }
 
-/// Ids per query: well under every database's limit of bound parameters.
+/// Ids per query: well under every database's limit of bound parameters (SQLite's is 999 in
+/// old builds). A list of N cases takes a fixed number of queries per 500 of them.
 const CHUNK: usize = 500;
 
 /// What the views of a set of cases need, each kind read in one query (per chunk of ids).
@@ -250,7 +251,9 @@ impl Loaded {
             signature::Entity::find()
                 .filter(signature::Column::Tenant.eq(tenant))
                 .filter(signature::Column::CaseId.is_in(ids))
-                .order_by_asc(signature::Column::SignedAt)
+                // The order of the key, as one case's signatures always came on SQLite.
+                .order_by_asc(signature::Column::Role)
+                .order_by_asc(signature::Column::PersonId)
                 .all(db)
         })
         .await?

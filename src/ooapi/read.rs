@@ -414,7 +414,6 @@ fn clean(s: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
-/// RFC 4122 UUIDs in their hyphenated form only.
 /// A UUID string under `key` of a JSON object another system sent, if it is one.
 pub fn uuid_in(v: &Value, key: &str) -> Option<Uuid> {
     v.get(key)
@@ -430,6 +429,7 @@ pub fn our_consumer(doc: &Value) -> &Value {
         .unwrap_or(&Value::Null)
 }
 
+/// RFC 4122 UUIDs in their hyphenated form only.
 pub fn parse_uuid(s: &str) -> Option<Uuid> {
     if s.len() != 36 {
         return None;

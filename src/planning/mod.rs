@@ -251,7 +251,7 @@ pub async fn is_enrolled_assessor<C: ConnectionTrait>(
         .is_some())
 }
 
-/// The assessors the SIS enrolled on each of these offerings, in enrolment order.
+/// The assessors the SIS enrolled on each of these offerings, as (offering, person).
 pub async fn enrolled_assessors<C: ConnectionTrait>(
     db: &C,
     tenant: &str,

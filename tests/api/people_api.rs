@@ -4,6 +4,7 @@
 
 use crate::helpers::*;
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 #[tokio::test]
 async fn a_test_selection_goes_from_push_to_final_through_the_api() {
@@ -946,4 +947,84 @@ async fn saving_the_whole_sheet_again_records_only_the_scores_that_changed() {
         .collect();
     assert_eq!(levels.len(), given.len());
     assert_eq!(levels.iter().filter(|l| **l == 3).count(), 1, "{mine:#}");
+}
+
+#[tokio::test]
+async fn every_case_in_a_list_is_shown_as_the_case_itself_shows_it_to_that_person() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    // A second student on the same test selection: a case nobody has planned yet.
+    let offering: Uuid = app.api("roc-a", &w.office).case(w.case).await.body["offeringId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (p, a) = (id(), id());
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{p}"), &person(p, "Daan"))
+            .await
+            .status,
+        201
+    );
+    let enrolment = student(a, p, offering);
+    assert_eq!(
+        app.put("roc-a", &format!("/associations/{a}"), &enrolment)
+            .await
+            .status,
+        201
+    );
+
+    let items = |r: &Response| r.body["items"].as_array().unwrap().clone();
+    // The exam office's list of the whole school leaves the candidate details and the
+    // assessor options out; each case itself has them.
+    let office = items(&app.api("roc-a", &w.office).cases().await);
+    assert_eq!(office.len(), 2);
+    for item in &office {
+        assert_eq!(item["candidateDetails"], Value::Null, "{item}");
+        assert_eq!(item["assessorOptions"], json!([]), "{item}");
+        let one = app
+            .api("roc-a", &w.office)
+            .case(&item["caseId"].as_str().unwrap())
+            .await;
+        assert_eq!(one.body["assessorOptions"].as_array().unwrap().len(), 2);
+        assert!(one.body["candidateDetails"].is_object(), "{}", one.body);
+    }
+
+    // An assessor's list and a student's list show each case exactly as it shows alone.
+    for (who, cases) in [(&w.first, 2), (&w.second, 2), (&w.student, 1)] {
+        let listed = items(&app.api("roc-a", who).cases().await);
+        assert_eq!(listed.len(), cases);
+        for item in &listed {
+            let one = app
+                .api("roc-a", who)
+                .case(&item["caseId"].as_str().unwrap())
+                .await;
+            assert_eq!(one.status, 200);
+            assert_eq!(*item, one.body);
+        }
+    }
+    let first = items(&app.api("roc-a", &w.first).cases().await);
+    let signed = first.iter().find(|c| c["caseId"] == json!(w.case)).unwrap();
+    let unplanned = first.iter().find(|c| c["caseId"] != json!(w.case)).unwrap();
+    // The planned assessor sees what the identity check compares with on their exam only;
+    // as an assessor enrolled on the selection, whom they may plan with on both.
+    assert!(signed["candidateDetails"].is_object());
+    assert_eq!(unplanned["candidateDetails"], Value::Null);
+    assert_eq!(unplanned["assessorOptions"].as_array().unwrap().len(), 2);
+    assert_eq!(signed["outcome"]["passed"], true);
+    assert_eq!(unplanned["outcome"], Value::Null);
+    // The signatures in the order of their key: the assessors (by person), then the candidate.
+    let roles: Vec<&str> = signed["signatures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["assessor", "assessor", "candidate"]);
+    let assessors: Vec<&str> = signed["signatures"].as_array().unwrap()[..2]
+        .iter()
+        .map(|s| s["personId"].as_str().unwrap())
+        .collect();
+    assert!(assessors[0] < assessors[1], "{assessors:?}");
 }
