@@ -7,14 +7,16 @@
 
 mod access;
 mod audit;
+mod calendar;
 mod cases;
 mod corrections;
 mod deliveries;
-mod detail;
 mod documents;
+mod model;
 mod planning;
 mod school;
 mod scoring;
+mod sheets;
 mod signin;
 mod signing;
 mod views;
@@ -38,7 +40,7 @@ use uuid::Uuid;
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
         cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge,
         signing::sign, signing::finalise, audit::audit, corrections::correct,
-        detail::model, detail::list_sheets, detail::preview, detail::calendar,
+        model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
         deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
     ),
@@ -81,10 +83,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 r("/cases/{id}/sheets/{sheet}", "PUT").route(web::put().to(scoring::save_sheet)),
             )
-            .service(r("/cases/{id}/model", "GET").route(web::get().to(detail::model)))
-            .service(r("/cases/{id}/sheets", "GET").route(web::get().to(detail::list_sheets)))
-            .service(r("/cases/{id}/preview", "POST").route(web::post().to(detail::preview)))
-            .service(r("/cases/{id}/calendar.ics", "GET").route(web::get().to(detail::calendar)))
+            .service(r("/cases/{id}/model", "GET").route(web::get().to(model::model)))
+            .service(r("/cases/{id}/sheets", "GET").route(web::get().to(sheets::list_sheets)))
+            .service(r("/cases/{id}/preview", "POST").route(web::post().to(sheets::preview)))
+            .service(r("/cases/{id}/calendar.ics", "GET").route(web::get().to(calendar::calendar)))
             .service(r("/cases/{id}/judge", "POST").route(web::post().to(scoring::judge)))
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(signing::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(audit::audit)))
