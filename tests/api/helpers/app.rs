@@ -192,17 +192,7 @@ impl TestApp {
             };
             req = req.header("content-type", ct).body(b.to_string());
         }
-        let resp = req.send().await.expect("request");
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.unwrap().to_vec();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Response {
-            status,
-            headers,
-            body,
-            bytes,
-        }
+        Response::read(req.send().await.expect("request")).await
     }
 
     /// As the SIS of `tenant` with flow 1-5 rights.
