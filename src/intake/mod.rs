@@ -1,13 +1,15 @@
 //! What the SIS told us through flow 1: offerings, associations, persons and groups, stored
 //! per tenant with the normalised OKE document beside the raw body. This module owns the
 //! rules that span records: the cancellation cascade and purging personal data that is no
-//! longer needed, while keeping what a later result delivery still needs.
+//! longer needed, while keeping what a later result delivery and the exam record still need:
+//! everyone on an exam that took place (the candidate, its assessors, whoever signed) keeps
+//! their name, whatever the SIS cancels.
 //!
 //! Writes run in one transaction each. On SQLite it starts `IMMEDIATE` and on PostgreSQL the
 //! row is read `FOR UPDATE`, so a read-merge-write (PATCH) never loses a concurrent change.
 
 use chrono::{DateTime, Utc};
-use entity::{association, group_member, offering, person};
+use entity::{association, case_assessor, exam_case, group_member, offering, person, signature};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
@@ -466,6 +468,35 @@ async fn person_needed(
         .count(txn)
         .await?;
     if associations > 0 {
+        return Ok(true);
+    }
+    // An assessor of an exam that took place (judged, signed or final) is named on its record,
+    // and one who has yet to sign still needs a sign-in link.
+    let taken = sea_orm::sea_query::Query::select()
+        .column(exam_case::Column::CaseId)
+        .from(exam_case::Entity)
+        .and_where(exam_case::Column::Tenant.eq(tenant))
+        .and_where(exam_case::Column::State.is_in([
+            crate::case::CaseState::Assessed,
+            crate::case::CaseState::Signed,
+            crate::case::CaseState::Final,
+        ]))
+        .to_owned();
+    let assessed = case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::PersonId.eq(person_id))
+        .filter(case_assessor::Column::CaseId.in_subquery(taken))
+        .count(txn)
+        .await?;
+    if assessed > 0 {
+        return Ok(true);
+    }
+    let signed = signature::Entity::find()
+        .filter(signature::Column::Tenant.eq(tenant))
+        .filter(signature::Column::PersonId.eq(person_id))
+        .count(txn)
+        .await?;
+    if signed > 0 {
         return Ok(true);
     }
     let memberships = group_member::Entity::find()

@@ -435,3 +435,53 @@ async fn documents_are_not_there_before_signing_and_not_for_other_people() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn the_assessors_of_a_judged_exam_stay_on_its_record_when_the_sis_cancels_it() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let judged = to_judged(&app, &w, 2).await;
+    let offering = judged["offeringId"].as_str().unwrap().to_string();
+    // The SIS withdraws the test selection after the exam, before the signatures: the
+    // enrolments are canceled, the assessors' too.
+    assert_eq!(
+        app.patch(
+            "roc-a",
+            &format!("/offerings/{offering}"),
+            &cancel_offering()
+        )
+        .await
+        .status,
+        200
+    );
+    let names: Vec<String> = judged["assessors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["displayName"].as_str().unwrap().to_string())
+        .collect();
+    // Everyone on the exam keeps their data: the SIS reads the persons back, the case names
+    // them, and the assessors can still sign in (a link needs their address) and sign.
+    for (id, name) in [w.ids.0, w.ids.1].iter().zip(&names) {
+        let p = app.get("roc-a", &format!("/persons/{id}")).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert_eq!(p.body["displayName"], json!(name));
+    }
+    let seen = app.api("roc-a", &w.office).case(w.case).await;
+    assert_eq!(seen.body["state"], "assessed");
+    let shown: Vec<&str> = seen.body["assessors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["displayName"].as_str().unwrap_or("(none)"))
+        .collect();
+    assert_eq!(shown, names);
+    let signed = sign_all(&app, &w).await;
+    assert_eq!(signed["state"], "signed");
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let form = by_type(&list.body, "assessmentForm", 1);
+    let got = bytes(&app, &w.office, form["href"].as_str().unwrap()).await;
+    let text = check_pdf(&got.bytes, "form.pdf");
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_has(&text, &names);
+}

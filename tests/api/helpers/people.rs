@@ -148,6 +148,13 @@ pub async fn assert_described(app: &TestApp, name: &str, value: &Value) {
 /// Plans the world's case with both assessors, lets both score every criterion at `level`,
 /// judges and signs it; returns the signed case.
 pub async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
+    to_judged(app, w, level).await;
+    sign_all(app, w).await
+}
+
+/// Plans the world's case with both assessors, lets both score every criterion at `level`
+/// and judges it; returns the judged case.
+pub async fn to_judged(app: &TestApp, w: &World, level: u32) -> Value {
     let plan = json!({
         "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
@@ -176,6 +183,12 @@ pub async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
     let judge = json!({"revision": planned.body["revision"]});
     let r = app.api("roc-a", &w.first).judge(w.case, judge).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+}
+
+/// Both assessors sign the judged case and the candidate acknowledges it on the first
+/// assessor's phone; returns the signed case.
+pub async fn sign_all(app: &TestApp, w: &World) -> Value {
     let mut last = Value::Null;
     for (who, role) in [
         (&w.first, "assessor"),
