@@ -2,7 +2,7 @@
 //! their steps from:
 //! - [`CaseState`], the typed state (stored as its name);
 //! - [`CaseError`], the one error of every step (no such case, a stale revision, a broken
-//!   rule, the database);
+//!   rule, not this person's step, the database);
 //! - [`lock`] / [`lock_at`], the case read for update, at the revision the person saw;
 //! - [`commit_change`], the one ending of a step that changes the case: update it, write its
 //!   audit event, queue what is owed to the SIS, commit, and then have the documents rendered
@@ -40,6 +40,9 @@ pub enum CaseError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The step is not this person's to take on this exam (their role allows it elsewhere).
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Db(#[from] DbErr),
 }

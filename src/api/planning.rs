@@ -19,7 +19,12 @@ pub struct PlanBody {
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     place: PlaceBody,
+    /// First assessor first. Only the exam office changes the assessors of an exam that has
+    /// any; an assessor on the exam sends them unchanged to move its moment or place.
     assessors: Vec<Uuid>,
+    /// Why the assessors change once scoring has started (exam office; kept in the audit
+    /// trail with the sheets of any removed assessor).
+    reason: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -33,7 +38,7 @@ pub enum PlaceBody {
     post,
     path = "/api/{slug}/cases/{id}/plan",
     tag = "cases",
-    summary = "Plan or re-plan: date, time, place, assessors",
+    summary = "Plan or re-plan: date, time, place, assessors (who may change what: see the README)",
     params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
     request_body = PlanBody,
     responses((status = 200, description = "done; the case as it now stands", body = CaseView), CaseErrors)
@@ -60,10 +65,11 @@ pub async fn plan(
         end: body.end,
         place,
         assessors: body.assessors,
+        reason: body.reason,
     };
     let by = Planner {
         actor: Actor::Person(me.person_id),
-        may_assign: me.exam_office,
+        exam_office: me.exam_office,
     };
     let planned = planning::plan(&state.exams(tenant), c.case_id, body.revision, &p, &by).await?;
     let r = relation(&state.db, slug, &me, &planned).await?;

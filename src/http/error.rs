@@ -207,7 +207,7 @@ impl From<crate::ooapi::WireError> for ApiError {
 
 impl From<crate::case::CaseError> for ApiError {
     /// A lifecycle step that did not happen: no such case (404), a stale revision (409 with
-    /// the current one), a broken rule (400), or the database.
+    /// the current one), a broken rule (400), not this person's step (403), or the database.
     fn from(e: crate::case::CaseError) -> Self {
         use crate::case::CaseError;
         match e {
@@ -217,6 +217,10 @@ impl From<crate::case::CaseError> for ApiError {
                 current_revision: current,
             },
             CaseError::Invalid(m) => ApiError::BadRequest(m),
+            CaseError::Forbidden(detail) => ApiError::Forbidden {
+                detail,
+                scope: String::new(),
+            },
             CaseError::Db(e) => e.into(),
         }
     }

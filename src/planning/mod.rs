@@ -8,7 +8,7 @@ use crate::audit::{self, Actor, Change};
 use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
 use crate::ooapi;
 use chrono::{DateTime, Utc};
-use entity::{association, case_assessor, exam_case, offering, person};
+use entity::{assessment_sheet, association, case_assessor, exam_case, offering, person};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -337,14 +337,21 @@ pub struct Plan {
     pub place: Place,
     /// In order: first assessor, second assessor.
     pub assessors: Vec<Uuid>,
+    /// Why the assessors change once scoring has started (the exam office must say).
+    pub reason: Option<String>,
 }
 
-/// Who plans, and whether they may name assessors the SIS did not enrol on the offering (the
-/// exam office may; an assessor may not).
+/// Who plans. Who may change what is a rule of the exam:
+/// - an assessor the SIS enrolled on the test selection may plan an exam nobody planned yet,
+///   naming assessors the SIS enrolled;
+/// - an assessor on the exam may move its moment and place, not change its assessors;
+/// - only the exam office changes the assessors of an exam that has any (and may name
+///   assessors the SIS did not enrol); once scoring started only with a reason, and a removed
+///   assessor's sheet is kept and named in the audit trail.
 #[derive(Debug, Clone)]
 pub struct Planner {
     pub actor: Actor,
-    pub may_assign: bool,
+    pub exam_office: bool,
 }
 
 /// Plans (or re-plans) a case. `expected_revision` is the revision the planner saw.
@@ -355,7 +362,7 @@ pub async fn plan(
     p: &Plan,
     by: &Planner,
 ) -> Result<exam_case::Model, CaseError> {
-    let (actor, may_assign) = (&by.actor, by.may_assign);
+    let actor = &by.actor;
     let tenant = ctx.tenant();
     let txn = crate::db::begin(ctx.db).await?;
     let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;
@@ -386,6 +393,56 @@ pub async fn plan(
             p.assessors.len()
         ));
     }
+    let team = case_assessor::Entity::find()
+        .filter(case_assessor::Column::Tenant.eq(tenant))
+        .filter(case_assessor::Column::CaseId.eq(case_id))
+        .order_by_asc(case_assessor::Column::Position)
+        .all(&txn)
+        .await?;
+    let current: Vec<Uuid> = team.iter().map(|a| a.person_id).collect();
+    let changes_team = current != p.assessors;
+    if !by.exam_office && !current.is_empty() {
+        let on_it = matches!(actor, Actor::Person(me) if current.contains(me));
+        if !on_it {
+            return Err(CaseError::Forbidden(
+                "only the exam's own assessors and the exam office plan an exam that is planned"
+                    .into(),
+            ));
+        }
+        if changes_team {
+            return Err(CaseError::Forbidden(
+                "only the exam office changes the assessors of a planned exam; you may move its \
+                 moment and place"
+                    .into(),
+            ));
+        }
+    }
+    // A removed assessor's sheet stays; the trail says whose it was and how far it got.
+    let removed: Vec<Uuid> = current
+        .iter()
+        .filter(|id| !p.assessors.contains(id))
+        .copied()
+        .collect();
+    let sheets = assessment_sheet::Entity::find()
+        .filter(assessment_sheet::Column::Tenant.eq(tenant))
+        .filter(assessment_sheet::Column::CaseId.eq(case_id))
+        .all(&txn)
+        .await?;
+    let reason = p.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if changes_team && !sheets.is_empty() && reason.is_none() {
+        return invalid(
+            "`reason`: scoring has started; say why the assessors change (it goes into the \
+             audit trail)",
+        );
+    }
+    let kept_sheets: Vec<Value> = sheets
+        .iter()
+        .filter(|s| removed.iter().any(|id| s.sheet == id.to_string()))
+        .map(|s| {
+            json!({"assessor": s.sheet, "revision": s.revision, "attendance": s.attendance,
+                   "updatedAt": s.updated_at})
+        })
+        .collect();
     let mut seen = std::collections::HashSet::new();
     let mut sources = Vec::new();
     for id in &p.assessors {
@@ -402,11 +459,16 @@ pub async fn plan(
         if !known {
             return invalid(format!("assessor {id} is not a person the SIS sent"));
         }
+        // An assessor who stays keeps how they came onto the exam.
+        if let Some(on) = team.iter().find(|a| a.person_id == *id) {
+            sources.push(on.source.clone());
+            continue;
+        }
         let enrolled = is_enrolled_assessor(&txn, tenant, c.offering_id, *id).await?;
-        if !enrolled && !may_assign {
+        if !enrolled && !by.exam_office {
             return invalid(format!("assessor {id} is not enrolled on this test selection; the exam office can assign them"));
         }
-        sources.push(if enrolled { "sis" } else { "assigned" });
+        sources.push(if enrolled { "sis" } else { "assigned" }.to_string());
     }
     let (kind, name, address) = match &p.place {
         Place::Workplace { name, address }
@@ -419,7 +481,7 @@ pub async fn plan(
         }
         _ => return invalid("name the place: a workplace with its address, or a school location"),
     };
-    let before = snapshot(&c, &assessors_of(&txn, tenant, case_id).await?);
+    let before = snapshot(&c, &current);
     case_assessor::Entity::delete_many()
         .filter(case_assessor::Column::Tenant.eq(tenant))
         .filter(case_assessor::Column::CaseId.eq(case_id))
@@ -432,7 +494,7 @@ pub async fn plan(
             case_id: Set(case_id),
             person_id: Set(*id),
             position: Set(i as i32 + 1),
-            source: Set(source.into()),
+            source: Set(source),
             created_at: Set(now),
         }
         .insert(&txn)
@@ -455,7 +517,11 @@ pub async fn plan(
     };
     let action = if replanning { "replanned" } else { "planned" };
     let event = |updated: &exam_case::Model| {
-        let after = snapshot(updated, &p.assessors);
+        let mut after = snapshot(updated, &p.assessors);
+        if !kept_sheets.is_empty() {
+            after["sheetsOfRemovedAssessors"] = json!(kept_sheets);
+        }
+        let reason = reason.filter(|_| changes_team);
         change(
             tenant,
             case_id,
@@ -463,7 +529,7 @@ pub async fn plan(
             action,
             Some(before),
             Some(after),
-            None,
+            reason,
         )
     };
     // A SIS that speaks the OKE 1.1 draft shows the planned moment in the student's agenda.

@@ -15,6 +15,7 @@ mod helpers;
 mod isolation;
 mod people_api;
 mod planning;
+mod rights;
 mod scoring;
 mod signin_link;
 mod signin_school;

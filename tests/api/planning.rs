@@ -22,6 +22,7 @@ fn kitchen(assessors: Vec<Uuid>) -> Plan {
             address: "Markt 1, 5611 AA Eindhoven".into(),
         },
         assessors,
+        reason: None,
     }
 }
 
@@ -89,7 +90,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
         &kitchen(vec![first, second]),
         &Planner {
             actor: office.clone(),
-            may_assign: false,
+            exam_office: true,
         },
     )
     .await
@@ -118,7 +119,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
         &kitchen(vec![second, first]),
         &Planner {
             actor: office.clone(),
-            may_assign: false,
+            exam_office: true,
         },
     )
     .await;
@@ -130,7 +131,7 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
         &kitchen(vec![second, first]),
         &Planner {
             actor: office.clone(),
-            may_assign: false,
+            exam_office: true,
         },
     )
     .await
@@ -165,7 +166,7 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
     );
     let case = only_case(&app, "roc-a").await;
     let office = Actor::Person(id());
-    let plan = |p: Plan, may_assign: bool| {
+    let plan = |p: Plan, exam_office: bool| {
         let app = &app;
         let office = office.clone();
         async move {
@@ -176,7 +177,7 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
                 &p,
                 &Planner {
                     actor: office,
-                    may_assign,
+                    exam_office,
                 },
             )
             .await
@@ -237,7 +238,7 @@ async fn the_sis_canceling_an_enrolment_cancels_its_planned_exam_and_can_reopen_
         &kitchen(vec![first, second]),
         &Planner {
             actor: Actor::System,
-            may_assign: false,
+            exam_office: false,
         },
     )
     .await
@@ -327,7 +328,7 @@ async fn a_selection_naming_no_known_exam_waits_for_manual_handling() {
         &kitchen(vec![]),
         &Planner {
             actor: Actor::System,
-            may_assign: true,
+            exam_office: true,
         },
     )
     .await;

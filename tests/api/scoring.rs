@@ -35,6 +35,7 @@ async fn planned_exam(app: &TestApp) -> Planned {
             location: "Leerrestaurant, gebouw B".into(),
         },
         assessors: vec![first, second],
+        reason: None,
     };
     let case = planning::plan(
         &app.exams("roc-a"),
@@ -43,7 +44,7 @@ async fn planned_exam(app: &TestApp) -> Planned {
         &plan,
         &Planner {
             actor: Actor::System,
-            may_assign: false,
+            exam_office: false,
         },
     )
     .await

@@ -101,11 +101,14 @@ async function caseScreen(id) {
     h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
     h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
     h('dt', {}, t('where')), h('dd', {}, place(c)),
-    h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join(', ') || '–'),
+    h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; ') || '–'),
     c.candidateDetails?.personalNeeds?.length ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
     outcomeFacts(c.outcome));
   const actions = h('div', { class: 'actions' });
-  const canPlan = (r.office || r.enrolled || r.assessor) && ['received', 'planned'].includes(c.state);
+  // Who may change what is a rule of the exam: an enrolled assessor plans an exam nobody
+  // planned yet; its own assessors move it; only the exam office changes its assessors.
+  const canPlan = (r.office || r.assessor || (r.enrolled && !(c.assessors ?? []).length))
+    && ['received', 'planned'].includes(c.state);
   if (canPlan) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/plan` }, c.state === 'planned' ? t('replan') : t('plan')));
   if (r.assessor && c.state === 'planned') {
     actions.append(h('a', { class: 'button', href: `#/case/${id}/score/identity` }, draft?.attendance ? t('continueScoring') : t('startScoring')));
@@ -192,7 +195,10 @@ async function planScreen(id) {
   const options = [...(c.assessorOptions ?? [])];
   for (const a of c.assessors ?? []) if (!options.some((o) => o.personId === a.personId)) options.push(a);
   const chosen = new Set((c.assessors ?? []).map((a) => a.personId));
-  if (!chosen.size && relation(c).enrolled) chosen.add(app.me.personId);
+  const r = relation(c);
+  const chooses = r.office || !chosen.size;
+  if (!chosen.size && r.enrolled) chosen.add(app.me.personId);
+  const reason = h('textarea', { rows: 2 });
   const error = h('p', { class: 'error', role: 'alert' });
   const placeFields = h('div');
   const drawPlace = () => placeFields.replaceChildren(kind === 'workplace'
@@ -219,6 +225,7 @@ async function planScreen(id) {
           place: kind === 'workplace' ? { kind, name: name.value, address: address.value } : { kind, location: name.value },
           assessors: [...chosen],
         };
+        if (r.office && reason.value.trim()) body.reason = reason.value.trim();
         await sync.enqueue({ type: 'plan', caseId: id, body });
         go(`/case/${id}`);
       },
@@ -226,9 +233,13 @@ async function planScreen(id) {
     field(t('date'), date), field(t('start'), start), field(t('end'), end),
     radios('kind', t('place'), [{ value: 'workplace', label: t('workplace') }, { value: 'school', label: t('school') }], kind, (v) => { kind = v; drawPlace(); }),
     placeFields,
-    h('fieldset', {}, h('legend', {}, t('assessors')), h('div', { class: 'choices' }, options.map((o) => h('label', { class: 'choice' },
-      h('input', { type: 'checkbox', checked: chosen.has(o.personId), onchange: (e) => (e.target.checked ? chosen.add(o.personId) : chosen.delete(o.personId)) }),
-      o.displayName ?? o.personId)))),
+    chooses
+      ? h('fieldset', {}, h('legend', {}, t('assessors')), h('div', { class: 'choices' }, options.map((o) => h('label', { class: 'choice' },
+        h('input', { type: 'checkbox', checked: chosen.has(o.personId), onchange: (e) => (e.target.checked ? chosen.add(o.personId) : chosen.delete(o.personId)) }),
+        o.displayName ?? o.personId))))
+      : h('dl', { class: 'facts' }, h('dt', {}, t('assessors')),
+        h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; '), h('br'), h('small', { class: 'muted' }, t('assessorsByOffice')))),
+    r.office && (c.assessors ?? []).length ? field(t('changeReason'), reason) : null,
     error,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('save')))));
 }

@@ -46,6 +46,12 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   assert.equal(c.plannedStart, '2026-12-08T08:00:00Z');
   assert.equal(c.place.name, 'Restaurant De Gouden Pollepel');
   assert.deepEqual(c.assessors.map((a) => a.personId).sort(), [DEMO.jo, DEMO.kees].sort());
+  // On a planned exam its assessors move the moment or place; only the office changes who
+  // assesses: no checkboxes, and the screen says so.
+  await page.getByRole('link', { name: 'Opnieuw plannen' }).click();
+  await page.getByText('Alleen het examenbureau wijzigt de beoordelaars van een gepland examen.').waitFor();
+  assert.equal(await page.getByRole('checkbox').count(), 0);
+  await check(page, 'replan-assessor');
 
   // The second assessor scores on their own phone (here: through the API), every criterion 2.
   const kees = await session(proeve.base, DEMO.kees);

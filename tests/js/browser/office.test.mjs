@@ -57,6 +57,36 @@ test('a stale save becomes a conflict the assessor resolves', async () => {
   await context.close();
 });
 
+test('the exam office changes the assessors of a scored exam with a reason, in the trail', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  // Yilmaz's exam: planned with Jo and Kees, and Jo has scored (the test above).
+  const c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'El Amrani, Fatima');
+  await page.goto(`${proeve.app}#/case/${c.caseId}/plan`);
+  const reason = page.getByLabel('Waarom wijzigen de beoordelaars? (Verplicht zodra er beoordeeld is.)');
+  await reason.waitFor();
+  await check(page, 'replan-office');
+  await page.getByRole('checkbox', { name: 'Jong, Jo de' }).uncheck();
+  await page.getByRole('checkbox', { name: 'Jong, Jo de' }).check();
+  await reason.fill('Jo en Kees wisselen van rol');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await page.waitForURL(/#\/case\/[^/]+$/);
+  // The change goes through the phone's outbox: wait until the server has it.
+  let last;
+  for (let i = 0; i < 100 && last?.action !== 'replanned'; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 200));
+    const trail = (await office('GET', `/cases/${c.caseId}/audit`)).body.items;
+    last = trail[trail.length - 1];
+  }
+  await allSent(page);
+  assert.equal(last.action, 'replanned');
+  assert.equal(last.reason, 'Jo en Kees wisselen van rol');
+  assert.deepEqual(last.after.assessors, [DEMO.kees, DEMO.jo]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the exam office sees the pipeline, corrects with a reason; the committee finalises', async () => {
   const office = await session(proeve.base, DEMO.fatima);
   const c = await planned(office, DEMO.maartje);
