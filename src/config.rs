@@ -80,6 +80,10 @@ pub struct TenantSettings {
     /// School sign-in with OpenID Connect.
     #[serde(default)]
     pub oidc: Option<OidcSettings>,
+    /// How and until when a candidate may object to a result or appeal (the school's own
+    /// words, in Dutch): shown with the result and printed on the documents.
+    #[serde(default)]
+    pub appeal: Option<String>,
 }
 
 /// The school's OpenID Provider, for people signing in (authorization code flow with PKCE).
@@ -233,6 +237,11 @@ pub const DEMO_KEY_FILE: &str = "proeve-demo-key.pem";
 /// The demo school's exam office and committee (persons in `demo/seed.json`).
 pub const DEMO_EXAM_OFFICE: &str = "4c915d7e-6f80-4a12-8d4e-5f6a7b8c9da4";
 pub const DEMO_EXAM_COMMITTEE: &str = "5da26e8f-7091-4b23-9e5f-6a7b8c9daeb5";
+/// The demo school's words on objecting and appealing.
+pub const DEMO_APPEAL: &str = "Ben je het niet eens met de uitslag? Dien binnen zes weken na de \
+    bekendmaking een bezwaar in bij de examencommissie (examencommissie@demo-roc.example). \
+    Tegen het besluit op je bezwaar kun je in beroep gaan bij de Commissie van Beroep voor de \
+    Examens.";
 
 impl Settings {
     /// Settings from a configuration file, with environment overrides applied.
@@ -271,6 +280,7 @@ impl Settings {
                 exam_office: vec![DEMO_EXAM_OFFICE.into()],
                 exam_committee: vec![DEMO_EXAM_COMMITTEE.into()],
                 oidc: None,
+                appeal: Some(DEMO_APPEAL.into()),
             }],
             ..FileSettings::default()
         };

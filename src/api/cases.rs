@@ -37,7 +37,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .zip(&relations)
         .map(|(case, relation)| Shown { case, relation })
         .collect();
-    let loaded = Loaded::load(&state.db, slug, &me, &shown, full).await?;
+    let loaded = Loaded::load(&state.db, &tenant.settings, &me, &shown, full).await?;
     let items = shown
         .iter()
         .map(|s| loaded.view(&state.catalog, s, &me, full))

@@ -6,6 +6,7 @@ use super::access::Relation;
 use super::Me;
 use crate::case::CaseState;
 use crate::catalog::Catalog;
+use crate::config::TenantSettings;
 use crate::http::{ApiError, AppState};
 use crate::planning::{self, CandidateFacts};
 use chrono::{DateTime, Utc};
@@ -109,6 +110,12 @@ pub struct CaseView {
     /// For planning (exam office and assessors; for the office not in the list): the
     /// assessors the SIS enrolled on the offering.
     assessor_options: Vec<PersonRef>,
+    /// The signed result is provisional: the school's exam committee determines it in Proeve
+    /// and has not yet (shown to everyone who sees the result).
+    result_provisional: bool,
+    /// With a signed result: how and until when the candidate may object or appeal (the
+    /// school's words).
+    appeal: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -151,6 +158,10 @@ pub struct Loaded {
     options: HashMap<Uuid, Vec<Uuid>>,
     /// The candidate's facts, by case (only for the cases that show them).
     facts: HashMap<Uuid, CandidateFacts>,
+    /// Whether the school's exam committee determines results in Proeve.
+    finalises_in_proeve: bool,
+    /// The school's words on objecting and appealing.
+    appeal: Option<String>,
 }
 
 /// One case to show, and how the person stands to it.
@@ -198,12 +209,17 @@ impl Loaded {
     /// Loads what the views of these cases need.
     pub async fn load(
         db: &DatabaseConnection,
-        tenant: &str,
+        school: &TenantSettings,
         me: &Me,
         shown: &[Shown<'_>],
         full: bool,
     ) -> Result<Loaded, ApiError> {
-        let mut l = Loaded::default();
+        let tenant = school.slug.as_str();
+        let mut l = Loaded {
+            finalises_in_proeve: school.finalise_in_proeve,
+            appeal: school.appeal.clone().filter(|a| !a.trim().is_empty()),
+            ..Loaded::default()
+        };
         let all: BTreeSet<Uuid> = shown.iter().map(|s| s.case.case_id).collect();
         let want: Vec<(&exam_case::Model, Sees)> = shown
             .iter()
@@ -387,7 +403,15 @@ impl Loaded {
                 signed_at: s.signed_at,
             })
             .collect();
+        let determined = c.state == CaseState::Final || !self.finalises_in_proeve;
         CaseView {
+            result_provisional: outcome.is_some()
+                && matches!(c.state, CaseState::Signed | CaseState::Final)
+                && !determined,
+            appeal: outcome
+                .as_ref()
+                .filter(|_| matches!(c.state, CaseState::Signed | CaseState::Final))
+                .and(self.appeal.clone()),
             assessor_options,
             candidate_details,
             signatures,
@@ -431,7 +455,12 @@ pub async fn view(
         case: c,
         relation: r,
     }];
-    let loaded = Loaded::load(&state.db, tenant, me, &shown, true).await?;
+    let school = &state
+        .tenants
+        .get(tenant)
+        .ok_or_else(|| ApiError::NotFound(format!("There is no school {tenant:?} on this server")))?
+        .settings;
+    let loaded = Loaded::load(&state.db, school, me, &shown, true).await?;
     Ok(loaded.view(&state.catalog, &shown[0], me, true))
 }
 

@@ -231,7 +231,10 @@ async fn finalise_one(
         after: Some(json!({"state": done.state})),
         reason: None,
     };
-    case::commit_change(ctx, txn, row, event, Owed::message("finalised")).await
+    // The decision is on paper: a new version of the documents says who determined the
+    // result, when, as the exam committee; the SIS gets them with the final result.
+    let owed = Owed::message("finalised").and_documents();
+    case::commit_change(ctx, txn, row, event, owed).await
 }
 
 /// The signatures of a case, for reading.

@@ -296,7 +296,17 @@ fn header(r: &Record) -> String {
 }
 
 fn version_line(r: &Record) -> String {
-    match r.corrections.iter().max_by_key(|c| c.version) {
+    let decision = r.decisions.iter().max_by_key(|d| d.version);
+    let correction = r.corrections.iter().max_by_key(|c| c.version);
+    if let Some(d) = decision.filter(|d| correction.is_none_or(|c| c.version < d.version)) {
+        return format!(
+            "versie {} — vastgesteld door de examencommissie op {} ({})",
+            r.version,
+            moment(d.decided_at),
+            name(d.decided_by.display_name.as_deref(), d.decided_by.person_id)
+        );
+    }
+    match correction {
         Some(c) => format!(
             "versie {} — correctie van {} door {}",
             r.version,
@@ -550,6 +560,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     }
 
     corrections(l, r);
+    decision(l, r);
 
     let blocks = signature_blocks(r);
     l.keep_together(40.0 + layout::signatures_height(blocks.len()));
@@ -559,7 +570,23 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
          tekent voor gezien: dat hij of zij de beoordeling heeft ontvangen, niet dat hij of zij \
          het ermee eens is.",
     );
+    signed_version(l, r);
     l.signatures(&blocks);
+}
+
+/// On a later version: the signatures are those of version 1, the judgement as signed.
+fn signed_version(l: &mut impl Sink, r: &Record) {
+    if r.version > 1 {
+        l.paragraph(&format!(
+            "Deze handtekeningen horen bij versie 1: het oordeel zoals het is ondertekend. Wat \
+             daarna veranderde (versie {}), staat hierboven, met wie het deed en waarom.",
+            if r.version == 2 {
+                "2".to_string()
+            } else {
+                format!("2 tot en met {}", r.version)
+            }
+        ));
+    }
 }
 
 /// The pages with their footer, written as the PDF/A file `doc` of this record; `kind` makes
@@ -617,11 +644,53 @@ fn corrections(l: &mut impl Sink, r: &Record) {
     );
 }
 
-/// When the record was fixed: the latest correction, else the signing, else the exam.
+/// Whether the result is determined: by the exam committee in Proeve, or elsewhere (the
+/// school's SIS); with the school's words on objecting and appealing.
+fn decision(l: &mut impl Sink, r: &Record) {
+    l.heading("Vaststelling door de examencommissie");
+    if r.decisions.is_empty() {
+        l.paragraph(if r.finalised_in_proeve {
+            "Voorlopige uitslag: nog niet vastgesteld door de examencommissie."
+        } else {
+            "De examencommissie stelt de uitslag vast in de studentenadministratie van de school."
+        });
+    } else {
+        let rows: Vec<Vec<Cell>> = r
+            .decisions
+            .iter()
+            .map(|d| {
+                vec![
+                    cell(format!("versie {}", d.version)),
+                    cell(moment(d.decided_at)),
+                    cell(format!(
+                        "{}, namens de examencommissie",
+                        name(d.decided_by.display_name.as_deref(), d.decided_by.person_id)
+                    )),
+                ]
+            })
+            .collect();
+        l.table(
+            &[
+                col("Versie", 0.8),
+                col("Vastgesteld op", 1.4),
+                col("Door", 3.0),
+            ],
+            &rows,
+        );
+    }
+    if let Some(appeal) = r.appeal.as_deref().filter(|a| !a.trim().is_empty()) {
+        l.heading("Bezwaar en beroep");
+        l.paragraph(appeal);
+    }
+}
+
+/// When the record was fixed: the latest correction or decision, else the signing, else the
+/// exam.
 fn document_date(r: &Record) -> DateTime<Utc> {
     r.corrections
         .iter()
         .map(|c| c.corrected_at)
+        .chain(r.decisions.iter().map(|d| d.decided_at))
         .max()
         .or(r.signed_at)
         .or(r.actual_end)
@@ -766,6 +835,7 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
 
     l.heading("Uitslag");
     l.fields(&[("Uitslag", result_words(r))]);
+    decision(l, r);
 
     l.heading("Beoordelingsformulier");
     l.fields(&[
@@ -776,6 +846,7 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
     let blocks = signature_blocks(r);
     l.keep_together(30.0 + layout::signatures_height(blocks.len()));
     l.heading("Ondertekening");
+    signed_version(l, r);
     l.signatures(&blocks);
 }
 

@@ -15,11 +15,11 @@ use crate::case::CaseState;
 use crate::catalog::{versions, Catalog};
 use crate::config::TenantSettings;
 use base64::Engine;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, case_assessor, document, exam_case, person};
 use record::{
-    Candidate, CorrectionRecord, ExamInfo, Named, Outcome, Place, Record, School, ScoreRecord,
-    SheetRecord, SignatureRecord,
+    Candidate, CorrectionRecord, DecisionRecord, ExamInfo, Named, Outcome, Place, Record, School,
+    ScoreRecord, SheetRecord, SignatureRecord,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -28,6 +28,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub const ASSESSMENT_FORM: &str = "assessmentForm";
+/// The audit action of the exam committee's decision (see `assessment::signing`).
+pub const FINALISED: &str = "finalised";
 pub const SESSION_REPORT: &str = "sessionReport";
 
 #[derive(Debug, thiserror::Error)]
@@ -129,16 +131,42 @@ pub async fn build_record(
     signatures.sort_by(|a, b| {
         (a.role != "assessor", a.signed_at).cmp(&(b.role != "assessor", b.signed_at))
     });
+    // Every correction and every decision of the committee is a version of the record, in
+    // the order they happened.
     let mut correction_records = Vec::new();
     for k in corrections::corrections(db, tenant, case.case_id).await? {
         correction_records.push(CorrectionRecord {
-            version: k.version + 1,
+            version: 0,
             reason: k.reason,
             corrected_at: k.corrected_at,
             corrected_by: named(db, tenant, k.corrected_by).await?,
         });
     }
-    let version = 1 + i32::try_from(correction_records.len()).unwrap_or(i32::MAX - 1);
+    let mut decisions = Vec::new();
+    for e in crate::audit::trail(db, tenant, case.case_id).await? {
+        if e.action != FINALISED {
+            continue;
+        }
+        let Ok(by) = e.actor.parse::<Uuid>() else {
+            continue;
+        };
+        decisions.push(DecisionRecord {
+            version: 0,
+            decided_at: e.at,
+            decided_by: named(db, tenant, by).await?,
+        });
+    }
+    let mut changes: Vec<(DateTime<Utc>, &mut i32)> = correction_records
+        .iter_mut()
+        .map(|c| (c.corrected_at, &mut c.version))
+        .chain(decisions.iter_mut().map(|d| (d.decided_at, &mut d.version)))
+        .collect();
+    changes.sort_by_key(|(at, _)| *at);
+    let mut version = 1;
+    for (_, v) in changes {
+        version += 1;
+        *v = version;
+    }
     let mut record = Record {
         school: School {
             slug: school.slug.clone(),
@@ -186,6 +214,9 @@ pub async fn build_record(
         signatures,
         corrections: correction_records,
         signed_at: case.signed_at,
+        decisions,
+        finalised_in_proeve: school.finalise_in_proeve,
+        appeal: school.appeal.clone(),
     };
     record.outcome.failed_knock_outs = failed_knock_outs(&record);
     Ok(Some(record))
@@ -375,7 +406,10 @@ pub async fn render_missing(
         WHERE c.state IN ('signed', 'final') AND NOT EXISTS ( \
           SELECT 1 FROM document d WHERE d.tenant = c.tenant AND d.case_id = c.case_id \
           AND d.version = 1 + (SELECT COUNT(*) FROM correction k \
-                               WHERE k.tenant = c.tenant AND k.case_id = c.case_id)) \
+                               WHERE k.tenant = c.tenant AND k.case_id = c.case_id) \
+                            + (SELECT COUNT(*) FROM audit_event e \
+                               WHERE e.tenant = c.tenant AND e.case_id = c.case_id \
+                               AND e.action = 'finalised')) \
         ORDER BY c.tenant, c.case_id LIMIT 200";
     let missing =
         Missing::find_by_statement(Statement::from_string(db.get_database_backend(), sql))

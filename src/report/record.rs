@@ -14,7 +14,8 @@ pub struct Record {
     pub school: School,
     pub case_id: Uuid,
     pub attempt: i32,
-    /// Version of the result: 1 is the signed judgement, every correction adds one.
+    /// Version of the record: 1 is the signed judgement; every correction and every decision
+    /// of the exam committee adds one.
     pub version: i32,
     pub exam: ExamInfo,
     pub candidate: Candidate,
@@ -35,6 +36,17 @@ pub struct Record {
     pub signatures: Vec<SignatureRecord>,
     pub corrections: Vec<CorrectionRecord>,
     pub signed_at: Option<DateTime<Utc>>,
+    /// Every time the exam committee determined the result in Proeve (vaststelling), oldest
+    /// first; each made a version of the record.
+    #[serde(default)]
+    pub decisions: Vec<DecisionRecord>,
+    /// Whether the school's exam committee determines results in Proeve: until it has, the
+    /// result on the documents is provisional.
+    #[serde(default)]
+    pub finalised_in_proeve: bool,
+    /// How and until when the candidate may object or appeal (the school's words).
+    #[serde(default)]
+    pub appeal: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -133,10 +145,21 @@ pub struct SignatureRecord {
     pub refusal: Option<String>,
 }
 
+/// The exam committee's decision that the result stands (WEB 7.4.5a).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DecisionRecord {
+    /// The version of the record this decision made.
+    pub version: i32,
+    pub decided_at: DateTime<Utc>,
+    /// The member of the exam committee who recorded it.
+    pub decided_by: Named,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CorrectionRecord {
-    /// The version of the result this correction made.
+    /// The version of the record this correction made.
     pub version: i32,
     pub reason: String,
     pub corrected_at: DateTime<Utc>,

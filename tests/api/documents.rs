@@ -485,3 +485,80 @@ async fn the_assessors_of_a_judged_exam_stay_on_its_record_when_the_sis_cancels_
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_has(&text, &names);
 }
+
+#[tokio::test]
+async fn the_committees_decision_is_a_new_version_of_the_documents_and_until_then_it_is_provisional(
+) {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    // Signed, not yet determined: the school finalises in Proeve, so version 1 says the
+    // result is provisional.
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let v1 = by_type(&list.body, "assessmentForm", 1);
+    let text = check_pdf(
+        &bytes(&app, &w.office, v1["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "v1.pdf",
+    );
+    assert_has(
+        &text,
+        &["Voorlopige uitslag: nog niet vastgesteld door de examencommissie"],
+    );
+
+    let seen = app.api("roc-a", &w.student).case(w.case).await.body;
+    assert_eq!(seen["resultProvisional"], true, "{seen}");
+
+    let fin = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
+    assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
+    let seen = app.api("roc-a", &w.student).case(w.case).await.body;
+    assert_eq!(seen["resultProvisional"], false, "{seen}");
+    let list = app.api("roc-a", &w.student).documents(w.case).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        4,
+        "{}",
+        list.body
+    );
+    let committee = "Pieter";
+    for (kind, file) in [
+        ("assessmentForm", "form-v2.pdf"),
+        ("sessionReport", "pv-v2.pdf"),
+    ] {
+        let v2 = by_type(&list.body, kind, 2);
+        let text = check_pdf(
+            &bytes(&app, &w.student, v2["href"].as_str().unwrap())
+                .await
+                .bytes,
+            file,
+        );
+        assert_has(
+            &text,
+            &[
+                "Vaststelling door de examencommissie",
+                "namens de examencommissie",
+                committee,
+                "Deze handtekeningen horen bij versie 1",
+            ],
+        );
+        assert!(!text.contains("Voorlopige uitslag"), "{kind}: {text}");
+    }
+    let form = by_type(&list.body, "assessmentForm", 2);
+    let text = check_pdf(
+        &bytes(&app, &w.student, form["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "form-v2-line.pdf",
+    );
+    assert_has(
+        &text,
+        &["versie 2 — vastgesteld door de examencommissie op"],
+    );
+    // Version 1 stays as it was.
+    let again = bytes(&app, &w.office, v1["href"].as_str().unwrap()).await;
+    assert_eq!(sha256(&again.bytes), v1["sha256"].as_str().unwrap());
+}

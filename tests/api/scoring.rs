@@ -524,16 +524,17 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         .into_iter()
         .map(|e| e.action)
         .collect();
-    // Signing itself renders the documents: no caller has to remember to.
+    // Signing and finalising render the documents themselves: no caller has to remember to.
     assert_eq!(
-        actions[actions.len() - 6..],
+        actions[actions.len() - 7..],
         [
             "signed by assessor",
             "signed by assessor",
             "acknowledged by candidate",
             "signed",
             "documents rendered",
-            "finalised"
+            "finalised",
+            "documents rendered"
         ]
     );
 }

@@ -61,12 +61,15 @@ export async function home() {
   if (stuck) undelivered().then((els) => stuck.replaceChildren(...els));
 }
 
-function outcomeFacts(o) {
+function outcomeFacts(c) {
+  const o = c.outcome;
   if (!o) return [];
   const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
   return [h('dt', {}, t('result')), h('dd', {},
     h('strong', {}, [o.score, verdict].filter(Boolean).join(' · ')),
-    o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '')];
+    o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '',
+    // Until the exam committee determines it, the result is provisional, and says so.
+    c.resultProvisional ? [h('br'), h('span', { class: 'badge ko' }, t('provisional'))] : null)];
 }
 
 function criteriaList(model) {
@@ -103,7 +106,7 @@ async function caseScreen(id) {
     h('dt', {}, t('where')), h('dd', {}, place(c)),
     h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; ') || '–'),
     c.candidateDetails?.personalNeeds?.length ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
-    outcomeFacts(c.outcome));
+    outcomeFacts(c));
   const actions = h('div', { class: 'actions' });
   // Who may change what is a rule of the exam: an enrolled assessor plans an exam nobody
   // planned yet; its own assessors move it; only the exam office changes its assessors.
@@ -145,6 +148,7 @@ async function caseScreen(id) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
       `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));
   }
+  if (c.appeal) parts.push(h('h2', {}, t('appeal')), h('p', {}, c.appeal));
   const docs = ['signed', 'final'].includes(c.state) ? h('section', { 'aria-live': 'polite' }) : null;
   if (docs) parts.push(docs);
   if (model && r.candidate && ['signed', 'final'].includes(c.state) && sheets.length) {

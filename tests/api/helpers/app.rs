@@ -108,6 +108,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         exam_office: vec!["office@roc.example".into()],
         exam_committee: vec!["committee@roc.example".into()],
         oidc: None,
+        appeal: None,
     }
 }
 

@@ -162,6 +162,10 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await check(student.page, 'student-home');
   await student.page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
   await student.page.getByText('Geslaagd').waitFor();
+  // Signed, not yet determined by the committee: provisional, with how to object or appeal.
+  await student.page.getByText('Voorlopig — nog niet vastgesteld door de examencommissie').waitFor();
+  await student.page.getByRole('heading', { name: 'Bezwaar en beroep' }).waitFor();
+  await student.page.getByText(/binnen zes weken/).waitFor();
   await student.page.getByRole('heading', { name: 'Mijn beoordelingsformulier' }).waitFor();
   // The official documents, to download.
   for (const name of ['Beoordelingsformulier', 'Proces-verbaal']) {
