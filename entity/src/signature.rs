@@ -21,7 +21,12 @@ pub struct Model {
     pub refusal: Option<String>,
     /// The signed-in account that made the signature.
     pub account: String,
+    /// When the server received it.
     pub signed_at: DateTimeUtc,
+    /// When it was drawn on the device, by the server's clock as the app measured it (the
+    /// device's own clock corrected by its offset); absent for a signature from before this
+    /// was recorded, or from a client that did not say.
+    pub drawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

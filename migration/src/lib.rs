@@ -10,6 +10,7 @@ mod m20261125_000005_roles_and_corrections;
 mod m20261125_000006_documents;
 mod m20261125_000007_sis_outbox;
 mod m20261125_000008_extra_attempts;
+mod m20261201_000009_signature_drawn_at;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_documents::Migration),
             Box::new(m20261125_000007_sis_outbox::Migration),
             Box::new(m20261125_000008_extra_attempts::Migration),
+            Box::new(m20261201_000009_signature_drawn_at::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ use crate::assessment::signing::{self, Signer};
 use crate::http::{ApiError, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
 use base64::Engine;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,6 +20,9 @@ pub struct SignBody {
     role: String,
     /// The drawn signature, a base64 PNG.
     image: Option<String>,
+    /// When it was drawn on the device, by the server's clock as the app measured it (the
+    /// server records its own receipt beside it).
+    drawn_at: Option<DateTime<Utc>>,
     reason: Option<String>,
 }
 
@@ -73,7 +77,8 @@ pub async fn sign(
         me.display_name.clone().unwrap_or_default(),
         me.person_id
     );
-    let signed = signing::sign(&state.exams(tenant), c.case_id, &signer, &account).await?;
+    let ctx = state.exams(tenant);
+    let signed = signing::sign(&ctx, c.case_id, &signer, &account, body.drawn_at).await?;
     Ok(HttpResponse::Ok().json(views::view(&state, slug, &signed, &r, &me).await?))
 }
 

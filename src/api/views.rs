@@ -134,7 +134,10 @@ pub struct SignatureView {
     /// `assessor` or `candidate`.
     role: String,
     person_id: Uuid,
+    /// When the server received it.
     signed_at: DateTime<Utc>,
+    /// When it was drawn on the device (by the server's clock, as the app measured it).
+    drawn_at: Option<DateTime<Utc>>,
     /// The candidate refused to acknowledge (the reason is in the audit trail).
     refused: bool,
 }
@@ -401,6 +404,7 @@ impl Loaded {
                 role: s.role.clone(),
                 person_id: s.person_id,
                 signed_at: s.signed_at,
+                drawn_at: s.drawn_at,
             })
             .collect();
         let determined = c.state == CaseState::Final || !self.finalises_in_proeve;

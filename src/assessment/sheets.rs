@@ -78,7 +78,7 @@ pub struct SheetUpdate {
 }
 
 /// How far a device's clock may run ahead of ours.
-const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
+pub(super) const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Checks the begin and end an assessor gives: not in the future, not before the exam was
 /// received, and the end not before the begin.

@@ -3,9 +3,10 @@
 //! reason an assessor records. With every signature there, the exam is `signed` and its record
 //! is frozen. Where the school finalises in Proeve, the exam committee then makes it `final`.
 
+use super::sheets::CLOCK_SKEW;
 use crate::audit::{self, Actor, Change};
 use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{exam_case, signature};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -46,18 +47,30 @@ fn check_image(image: &[u8]) -> Result<String, CaseError> {
 }
 
 /// Records one signature; returns the case, `signed` once the last one is in. `account` is
-/// the signed-in account making it.
+/// the signed-in account making it; `drawn_at` when it was drawn on the device, by the
+/// server's clock as the app measured it (an offline phone sends it later; the server's
+/// receipt is `signed_at`).
 pub async fn sign(
     ctx: &Ctx<'_>,
     case_id: Uuid,
     signer: &Signer,
     account: &str,
+    drawn_at: Option<DateTime<Utc>>,
 ) -> Result<exam_case::Model, CaseError> {
     let tenant = ctx.tenant();
     let txn = crate::db::begin(ctx.db).await?;
     let case = case::lock(&txn, tenant, case_id).await?;
     if case.state != CaseState::Assessed {
         return invalid(format!("a {} exam cannot be signed", case.state));
+    }
+    if let Some(t) = drawn_at {
+        // A device clock the app could not correct yet, not a signature.
+        if t > Utc::now() + CLOCK_SKEW {
+            return invalid("`drawnAt` is in the future");
+        }
+        if t < case.created_at - CLOCK_SKEW {
+            return invalid("`drawnAt` is before this exam was received from the SIS");
+        }
     }
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
     let (role, person_id, image, refusal, action) = match signer {
@@ -120,6 +133,7 @@ pub async fn sign(
         refusal: Set(refusal.clone()),
         account: Set(account.to_string()),
         signed_at: Set(now),
+        drawn_at: Set(drawn_at),
     }
     .insert(&txn)
     .await?;
@@ -127,7 +141,7 @@ pub async fn sign(
         Signer::CandidateRefused { recorded_by, .. } => Actor::Person(*recorded_by),
         _ => Actor::Person(person_id),
     };
-    let after = json!({"role": role, "person": person_id, "account": account, "imageSha256": image_sha256, "refusal": refusal});
+    let after = json!({"role": role, "person": person_id, "account": account, "imageSha256": image_sha256, "refusal": refusal, "drawnAt": drawn_at});
     audit::record(
         &txn,
         Change {

@@ -227,6 +227,18 @@ pub(crate) fn irregularities(r: &Record) -> Vec<String> {
     out
 }
 
+/// When a signature was made: drawn on the device, and when the server received it if that
+/// was more than a minute later (a phone that was offline).
+fn signed_when(s: &super::record::SignatureRecord) -> String {
+    match s.drawn_at {
+        Some(d) if (s.signed_at - d).num_seconds().abs() > 60 => {
+            format!("{} (ontvangen {})", moment(d), moment(s.signed_at))
+        }
+        Some(d) => moment(d),
+        None => moment(s.signed_at),
+    }
+}
+
 fn signature_blocks(r: &Record) -> Vec<SignatureBlock> {
     let mut blocks = Vec::new();
     for (i, a) in r.assessors.iter().enumerate() {
@@ -244,7 +256,7 @@ fn signature_blocks(r: &Record) -> Vec<SignatureBlock> {
             },
             lines: vec![
                 name(a.display_name.as_deref(), a.person_id),
-                sig.map_or_else(|| "—".into(), |s| moment(s.signed_at)),
+                sig.map_or_else(|| "—".into(), signed_when),
                 sig.map_or_else(String::new, |s| format!("account: {}", s.account)),
             ],
         });
@@ -265,7 +277,7 @@ fn signature_blocks(r: &Record) -> Vec<SignatureBlock> {
         },
         lines: vec![
             r.candidate_name(),
-            candidate.map_or_else(|| "—".into(), |s| moment(s.signed_at)),
+            candidate.map_or_else(|| "—".into(), signed_when),
             candidate.map_or_else(String::new, |s| {
                 format!("vastgelegd met account: {}", s.account)
             }),

@@ -122,6 +122,7 @@ pub async fn build_record(
             person_id: s.person_id,
             account: s.account,
             signed_at: s.signed_at,
+            drawn_at: s.drawn_at,
             image: s
                 .image
                 .map(|b| base64::engine::general_purpose::STANDARD.encode(b)),

@@ -138,7 +138,11 @@ pub struct SignatureRecord {
     pub display_name: Option<String>,
     /// The signed-in account that made it.
     pub account: String,
+    /// When the server received it.
     pub signed_at: DateTime<Utc>,
+    /// When it was drawn on the device (by the server's clock, as the app measured it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drawn_at: Option<DateTime<Utc>>,
     /// The drawn signature, a base64 PNG; absent for a refusal.
     pub image: Option<String>,
     /// The candidate would not acknowledge: the reason the assessor recorded.

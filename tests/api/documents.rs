@@ -562,3 +562,57 @@ async fn the_committees_decision_is_a_new_version_of_the_documents_and_until_the
     let again = bytes(&app, &w.office, v1["href"].as_str().unwrap()).await;
     assert_eq!(sha256(&again.bytes), v1["sha256"].as_str().unwrap());
 }
+
+#[tokio::test]
+async fn a_signature_keeps_when_it_was_drawn_beside_when_it_arrived() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_judged(&app, &w, 2).await;
+    // A phone that was offline sends its signature minutes after it was drawn (not before
+    // Proeve knew of the exam: the test made it a moment ago).
+    let drawn = chrono::Utc::now() - chrono::Duration::minutes(5);
+    let future = chrono::Utc::now() + chrono::Duration::hours(2);
+    let r = app
+        .api("roc-a", &w.first)
+        .sign(
+            w.case,
+            json!({"role": "assessor", "image": PNG, "drawnAt": future}),
+        )
+        .await;
+    assert!(r.assert_problem(400).contains("drawnAt"), "{}", r.body);
+    for (who, role) in [
+        (&w.first, "assessor"),
+        (&w.second, "assessor"),
+        (&w.first, "candidate"),
+    ] {
+        let r = app
+            .api("roc-a", who)
+            .sign(
+                w.case,
+                json!({"role": role, "image": PNG, "drawnAt": drawn}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let seen = app.api("roc-a", &w.office).case(w.case).await.body;
+    for s in seen["signatures"].as_array().unwrap() {
+        let at: chrono::DateTime<chrono::Utc> = s["drawnAt"].as_str().unwrap().parse().unwrap();
+        assert_eq!(at.timestamp(), drawn.timestamp(), "{s}");
+        assert_ne!(s["signedAt"], s["drawnAt"]);
+    }
+    let record = app.api("roc-a", &w.office).record(w.case).await.body;
+    assert!(record["signatures"][0]["drawnAt"].is_string(), "{record}");
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let form = by_type(&list.body, "assessmentForm", 1);
+    let text = check_pdf(
+        &bytes(&app, &w.office, form["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "drawn.pdf",
+    );
+    let local = drawn
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%H:%M")
+        .to_string();
+    assert_has(&text, &["(ontvangen", &local]);
+}

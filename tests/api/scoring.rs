@@ -425,6 +425,7 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
             image: png(1),
         },
         "jo@roc-a",
+        None,
     )
     .await
     .unwrap();
@@ -464,7 +465,7 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         ),
     ];
     for (signer, expected) in refusals {
-        match signing::sign(&app.exams("roc-a"), case, &signer, "x").await {
+        match signing::sign(&app.exams("roc-a"), case, &signer, "x", None).await {
             Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
             other => panic!("{expected}: {other:?}"),
         }
@@ -477,6 +478,7 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
             image: png(4),
         },
         "chris@roc-a",
+        None,
     )
     .await
     .unwrap();
@@ -485,6 +487,7 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         case,
         &Signer::Candidate { image: png(5) },
         "ayse@student",
+        None,
     )
     .await
     .unwrap();
@@ -555,6 +558,7 @@ async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_it
                 image: png(9),
             },
             "x",
+            None,
         )
         .await
         .unwrap();
@@ -563,9 +567,15 @@ async fn a_refused_acknowledgement_is_recorded_and_a_school_that_finalises_in_it
         recorded_by: p.first,
         reason: "Kandidaat is het niet eens met de beoordeling en tekent niet".into(),
     };
-    let signed = signing::sign(&app.exams("roc-a"), p.case.case_id, &refused, "jo@roc-a")
-        .await
-        .unwrap();
+    let signed = signing::sign(
+        &app.exams("roc-a"),
+        p.case.case_id,
+        &refused,
+        "jo@roc-a",
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(signed.state.as_str(), "signed");
     let candidate = signing::signatures(db, "roc-a", p.case.case_id)
         .await

@@ -2,7 +2,7 @@
 // → summary with the result → signatures. Every answer is saved on the device at once and
 // queued for the server, so a whole exam can be done without reception.
 import { api, Offline, serverNow } from './api.js';
-import { field, h, radios, show } from './dom.js';
+import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
 import { t } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
@@ -148,6 +148,14 @@ async function summaryScreen(id, c, model, draft, top) {
     h('th', { scope: 'row' }, s.title),
     h('td', {}, String(s.criteria.reduce((n, cr) => n + (draft.scores?.[cr.code]?.level ?? 0), 0)))));
   const error = h('p', { class: 'error', role: 'alert' });
+  // The exam's true begin and end, as the phone recorded them (the moment "present" was
+  // chosen; the end: now), for the assessor to see and put right before closing.
+  const [day, began] = amsterdam(draft.startedAt);
+  const [, ends] = amsterdam(draft.endedAt ?? serverNow());
+  const beganAt = h('input', { type: 'time', value: began });
+  const endedAt = h('input', { type: 'time', value: ends });
+  const times = draft.startedAt ? h('div', {}, h('h2', {}, t('actualTimes')),
+    h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt)) : null;
   // A present candidate's exam closes with every criterion scored and the identity checked.
   const ready = draft.attendance && (draft.attendance !== 'present' || (!missing.length && draft.identityChecked === true));
   show(...top, h('h1', {}, t('summary')),
@@ -158,14 +166,21 @@ async function summaryScreen(id, c, model, draft, top) {
     draft.attendance === 'present' ? h('table', {}, h('tbody', {}, rows)) : null,
     missing.length ? h('p', { class: 'notice bad' }, t('missing', missing.map((m) => m.code).join(', '))) : null,
     draft.attendance === 'present' && draft.identityChecked !== true ? h('p', { class: 'notice bad' }, t('identityFirst')) : null,
-    grade, error,
+    times, grade, error,
     h('div', { class: 'actions sticky' },
       h('a', { class: 'button secondary', href: `#/case/${id}/score/irregularities` }, `← ${t('back')}`),
       h('button', {
         type: 'button', disabled: !ready,
         onclick: async () => {
-          // The end of the exam goes with the sheet, queued before the judgement.
-          if ((await store.get('drafts', id))?.startedAt) await save(id, () => ({ endedAt: serverNow() }));
+          // The begin and end go with the sheet, queued before the judgement: as recorded,
+          // unless the assessor put them right (on the day the exam began).
+          if ((await store.get('drafts', id))?.startedAt) {
+            const now = serverNow();
+            const start = beganAt.value && beganAt.value !== began ? amsterdamInstant(day, beganAt.value) : draft.startedAt;
+            const end = endedAt.value && endedAt.value !== ends ? amsterdamInstant(day, endedAt.value) : now;
+            if (end < start || end > now) { error.textContent = t('timesWrong'); return; }
+            await save(id, () => ({ startedAt: start, endedAt: end }));
+          }
           await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
           go(`/case/${id}/score/sign`);
         },
@@ -198,7 +213,8 @@ async function signScreen(id, c) {
           type: 'button',
           onclick: async () => {
             if (p.empty()) { error.textContent = t('signHere'); return; }
-            await sync.enqueue({ type: 'sign', caseId: id, body: { role, image: p.png() } });
+            // When it was drawn, by the server's clock: an offline phone sends it later.
+            await sync.enqueue({ type: 'sign', caseId: id, body: { role, image: p.png(), drawnAt: serverNow() } });
             signScreen(id, (await store.get('cases', id)) ?? c);
           },
         }, t('save'))));
@@ -209,7 +225,7 @@ async function signScreen(id, c) {
             type: 'button', class: 'danger',
             onclick: async () => {
               if (!reason.value.trim()) { reason.setAttribute('aria-invalid', 'true'); return; }
-              await sync.enqueue({ type: 'sign', caseId: id, body: { role: 'candidateRefused', reason: reason.value } });
+              await sync.enqueue({ type: 'sign', caseId: id, body: { role: 'candidateRefused', reason: reason.value, drawnAt: serverNow() } });
               signScreen(id, (await store.get('cases', id)) ?? c);
             },
           }, t('refuses')))));

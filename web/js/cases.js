@@ -1,6 +1,6 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
-import { field, h, radios, show } from './dom.js';
+import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
 import { stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
@@ -182,14 +182,8 @@ async function documentsInto(section, id) {
 async function planScreen(id) {
   const { c } = await caseData(id);
   if (!c) return home();
-  const local = (iso) => {
-    if (!iso) return ['', '', ''];
-    const d = new Date(iso);
-    const part = (o) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', ...o }).format(d);
-    return [part({ year: 'numeric', month: '2-digit', day: '2-digit' }), part({ hour: '2-digit', minute: '2-digit' })];
-  };
-  const [d0, s0] = local(c.plannedStart);
-  const [, e0] = local(c.plannedEnd);
+  const [d0, s0] = amsterdam(c.plannedStart);
+  const [, e0] = amsterdam(c.plannedEnd);
   const date = h('input', { type: 'date', required: true, value: d0 });
   const start = h('input', { type: 'time', required: true, value: s0 || '09:00' });
   const end = h('input', { type: 'time', required: true, value: e0 || '12:00' });
@@ -209,13 +203,6 @@ async function planScreen(id) {
     ? h('div', {}, field(t('placeName'), name), field(t('address'), address))
     : field(t('location'), name));
   drawPlace();
-  // Dutch wall-clock time to an instant (CET/CEST), whatever the phone's zone.
-  const instant = (day, time) => {
-    const guess = new Date(`${day}T${time}:00Z`);
-    const shown = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(guess);
-    const offset = new Date(`${shown.replace(' ', 'T')}:00Z`) - guess;
-    return new Date(guess - offset).toISOString();
-  };
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)),
     h('h1', {}, c.state === 'planned' ? t('replan') : t('plan')),
     h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? ''),
@@ -225,7 +212,7 @@ async function planScreen(id) {
         if (!date.value || !start.value || !end.value) { error.textContent = `${t('date')}?`; return; }
         const body = {
           revision: c.revision,
-          start: instant(date.value, start.value), end: instant(date.value, end.value),
+          start: amsterdamInstant(date.value, start.value), end: amsterdamInstant(date.value, end.value),
           place: kind === 'workplace' ? { kind, name: name.value, address: address.value } : { kind, location: name.value },
           assessors: [...chosen],
         };

@@ -50,3 +50,19 @@ export function radios(name, legend, options, current, onPick, extra) {
       }),
       o.label))));
 }
+
+/** An instant as Dutch wall-clock date and time: ['2026-12-08', '09:00'] ('' when absent). */
+export function amsterdam(iso) {
+  if (!iso) return ['', ''];
+  const d = new Date(iso);
+  const part = (o) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', ...o }).format(d);
+  return [part({ year: 'numeric', month: '2-digit', day: '2-digit' }), part({ hour: '2-digit', minute: '2-digit' })];
+}
+
+/** Dutch wall-clock time to an instant (CET/CEST), whatever the phone's zone. */
+export function amsterdamInstant(day, time) {
+  const guess = new Date(`${day}T${time}:00Z`);
+  const shown = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(guess);
+  const offset = new Date(`${shown.replace(' ', 'T')}:00Z`) - guess;
+  return new Date(guess - offset).toISOString();
+}

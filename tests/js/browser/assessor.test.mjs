@@ -105,6 +105,9 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await page.getByRole('button', { name: /Volgende/ }).click();
   await page.getByRole('heading', { name: 'Samenvatting' }).waitFor();
   await page.getByText('Het cijfer volgt zodra er verbinding is.').waitFor();
+  // The true begin, as the phone recorded it, for the assessor to see and put right.
+  await page.getByRole('heading', { name: 'Werkelijk begin en einde' }).waitFor();
+  assert.match(await page.getByLabel('Begintijd').inputValue(), /^\d\d:\d\d$/);
   await check(page, 'score-summary');
   await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
 
@@ -149,6 +152,13 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   assert.ok(ended >= began && ended <= offlineUntil + 5000, `endedAt ${jo.endedAt}`);
   const roles = c.signatures.map((s) => `${s.role}:${s.personId}`).sort();
   assert.deepEqual(roles, [`assessor:${DEMO.jo}`, `candidate:${DEMO.maartje}`].sort());
+  // Each signature carries when it was drawn, offline, in the server's time (not two hours
+  // ahead), beside when the server received it.
+  for (const s of c.signatures) {
+    const drawn = Date.parse(s.drawnAt);
+    assert.ok(drawn >= offlineFrom - 5000 && drawn <= offlineUntil + 5000, `drawnAt ${s.drawnAt}`);
+    assert.ok(drawn <= Date.parse(s.signedAt) + 5000, `drawn ${s.drawnAt}, received ${s.signedAt}`);
+  }
 
   // The second assessor signs; the exam is signed and the candidate sees the result.
   const signed = await kees('POST', `/cases/${c.caseId}/signatures`, { role: 'assessor', image: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=' });
