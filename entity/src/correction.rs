@@ -20,6 +20,9 @@ pub struct Model {
     pub before: String,
     #[sea_orm(column_type = "Text")]
     pub after: String,
+    /// On whose authority: `examCommittee` (a decision of the exam committee) or `appeal` (a
+    /// ruling on appeal); absent for corrections from before it was recorded.
+    pub authority: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

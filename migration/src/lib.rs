@@ -11,6 +11,7 @@ mod m20261125_000006_documents;
 mod m20261125_000007_sis_outbox;
 mod m20261125_000008_extra_attempts;
 mod m20261201_000009_signature_drawn_at;
+mod m20261201_000010_correction_authority;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_sis_outbox::Migration),
             Box::new(m20261125_000008_extra_attempts::Migration),
             Box::new(m20261201_000009_signature_drawn_at::Migration),
+            Box::new(m20261201_000010_correction_authority::Migration),
         ]
     }
 }

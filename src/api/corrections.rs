@@ -5,7 +5,7 @@ use super::access::{case_in_path, forbidden, CaseErrors};
 use super::json_body;
 use super::scoring::ScoreBody;
 use super::views::{self, CaseView};
-use crate::assessment::corrections::{self, CorrectionInput};
+use crate::assessment::corrections::{self, Authority, CorrectionInput};
 use crate::assessment::sheets::ScoreInput;
 use crate::http::{ApiError, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -23,6 +23,16 @@ pub struct CorrectionBody {
     scores: Vec<ScoreBody>,
     /// Why: it is kept with the correction and shown to everyone who sees the result.
     reason: String,
+    /// On whose authority: `examCommittee` (a decision of the exam committee) or `appeal` (a
+    /// ruling on appeal).
+    authority: AuthorityBody,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum AuthorityBody {
+    ExamCommittee,
+    Appeal,
 }
 
 #[utoipa::path(
@@ -49,6 +59,10 @@ pub async fn correct(
         attendance: body.attendance,
         scores: body.scores.into_iter().map(ScoreInput::from).collect(),
         reason: body.reason,
+        authority: match body.authority {
+            AuthorityBody::ExamCommittee => Authority::ExamCommittee,
+            AuthorityBody::Appeal => Authority::Appeal,
+        },
     };
     let corrected = corrections::correct(
         &state.exams(tenant),

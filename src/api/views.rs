@@ -75,6 +75,8 @@ pub struct CorrectionView {
     reason: String,
     corrected_at: DateTime<Utc>,
     corrected_by: PersonRef,
+    /// On whose authority: `examCommittee` or `appeal` (absent: not recorded).
+    authority: Option<String>,
     /// The result before and after (state, attendance, rawScore, maxRawScore, passed, score).
     #[schema(value_type = Object)]
     before: Value,
@@ -371,6 +373,7 @@ impl Loaded {
                     reason: k.reason.clone(),
                     corrected_at: k.corrected_at,
                     corrected_by: self.person(k.corrected_by),
+                    authority: k.authority.clone(),
                 })
                 .collect()
         } else {

@@ -21,12 +21,32 @@ use uuid::Uuid;
 /// Longest reason accepted.
 pub const MAX_REASON: usize = 2000;
 
-/// A correction as the exam office gives it: the whole result again, and why.
+/// On whose authority the exam office corrects a signed result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// A decision of the exam committee (for example on an objection).
+    ExamCommittee,
+    /// A ruling on appeal.
+    Appeal,
+}
+
+impl Authority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authority::ExamCommittee => "examCommittee",
+            Authority::Appeal => "appeal",
+        }
+    }
+}
+
+/// A correction as the exam office gives it: the whole result again, why, and on whose
+/// authority.
 #[derive(Debug, Clone)]
 pub struct CorrectionInput {
     pub attendance: String,
     pub scores: Vec<ScoreInput>,
     pub reason: String,
+    pub authority: Authority,
 }
 
 /// The result a case carries, as the correction record keeps it.
@@ -150,6 +170,7 @@ pub async fn correct(
     let mut after = result_of(&corrected);
     after["version"] = json!(version + 1);
     after["failedKnockOuts"] = json!(outcome.map(|o| o.failed_knock_outs));
+    after["authority"] = json!(input.authority.as_str());
     correction::ActiveModel {
         tenant: Set(slug.to_string()),
         case_id: Set(case_id),
@@ -159,6 +180,7 @@ pub async fn correct(
         corrected_at: Set(now),
         before: Set(before.to_string()),
         after: Set(after.to_string()),
+        authority: Set(Some(input.authority.as_str().to_string())),
     }
     .insert(&txn)
     .await?;

@@ -395,7 +395,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         &format!("{} — {}", r.exam.name, r.candidate_name()),
     );
     let mut fields = common_fields(r);
-    fields.push(("Versie van de uitslag", version_line(r)));
+    fields.push(("Versie", version_line(r)));
     l.fields(&fields);
 
     let team = r.assessor_sheets();
@@ -625,6 +625,15 @@ fn finish(l: Layout<'_>, r: &Record, doc: &str, kind: String) -> Result<Vec<u8>,
     )
 }
 
+/// On whose authority a correction was made, in words.
+fn authority(a: Option<&str>) -> &'static str {
+    match a {
+        Some("examCommittee") => "besluit van de examencommissie",
+        Some("appeal") => "uitspraak in beroep",
+        _ => "niet vastgelegd",
+    }
+}
+
 fn corrections(l: &mut impl Sink, r: &Record) {
     if r.corrections.is_empty() {
         return;
@@ -641,6 +650,7 @@ fn corrections(l: &mut impl Sink, r: &Record) {
                     c.corrected_by.display_name.as_deref(),
                     c.corrected_by.person_id,
                 )),
+                cell(authority(c.authority.as_deref())),
                 cell(c.reason.clone()),
             ]
         })
@@ -650,7 +660,8 @@ fn corrections(l: &mut impl Sink, r: &Record) {
             col("Versie", 0.8),
             col("Wanneer", 1.4),
             col("Door", 1.4),
-            col("Reden", 3.0),
+            col("Op gezag van", 1.4),
+            col("Reden", 2.6),
         ],
         &rows,
     );
@@ -729,11 +740,20 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
         ),
     );
     let mut fields = common_fields(r);
+    // The lead (first) assessor led the exam moment.
     fields.push((
         "Examenleider",
-        "geen: de beoordelaars namen het examen af".into(),
+        r.assessors.first().map_or_else(
+            || "—".into(),
+            |a| {
+                format!(
+                    "{} (eerste beoordelaar)",
+                    name(a.display_name.as_deref(), a.person_id)
+                )
+            },
+        ),
     ));
-    fields.push(("Versie van de uitslag", version_line(r)));
+    fields.push(("Versie", version_line(r)));
     l.fields(&fields);
 
     l.heading("Identiteitscontrole en aanwezigheid");
@@ -828,13 +848,15 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
     }
     for c in &r.corrections {
         remarks.push(format!(
-            "Versie {} van de uitslag is een correctie na ondertekening ({}, {}): {}",
+            "Versie {} van de uitslag is een correctie na ondertekening ({}, {}, op gezag van: \
+             {}): {}",
             c.version,
             moment(c.corrected_at),
             name(
                 c.corrected_by.display_name.as_deref(),
                 c.corrected_by.person_id
             ),
+            authority(c.authority.as_deref()),
             c.reason
         ));
     }

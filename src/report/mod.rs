@@ -141,6 +141,7 @@ pub async fn build_record(
             reason: k.reason,
             corrected_at: k.corrected_at,
             corrected_by: named(db, tenant, k.corrected_by).await?,
+            authority: k.authority,
         });
     }
     let mut decisions = Vec::new();

@@ -168,6 +168,9 @@ pub struct CorrectionRecord {
     pub reason: String,
     pub corrected_at: DateTime<Utc>,
     pub corrected_by: Named,
+    /// On whose authority: `examCommittee` or `appeal` (absent: not recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
 }
 
 impl Record {

@@ -150,7 +150,7 @@ fn the_example_case_renders_complete_archival_and_identical_every_time() {
             "Gepland 20-11-2026 09:30–13:30",
             "Werkelijk begin en einde 20-11-2026 09:41–13:52",
             "Łukasz Wiśniewski",
-            "Examenleider geen",
+            "Examenleider Łukasz Wiśniewski (eerste beoordelaar)",
             "Identiteitscontrole en aanwezigheid",
             "rijbewijs vergeleken met de naam op de lijst",
             "Vastgestelde aanwezigheid aanwezig",
@@ -373,9 +373,16 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
         })
         .collect();
     let body = json!({"revision": signed["revision"], "attendance": "present",
-        "scores": explained, "reason": "Telfout ontdekt bij bezwaar van de kandidaat"});
+        "scores": explained, "reason": "Telfout ontdekt bij bezwaar van de kandidaat",
+        "authority": "appeal"});
+    // On whose authority is part of the correction.
+    let mut without = body.clone();
+    without.as_object_mut().unwrap().remove("authority");
+    let r = app.api("roc-a", &w.office).correct(w.case, without).await;
+    assert!(r.assert_problem(400).contains("authority"), "{}", r.body);
     let r = app.api("roc-a", &w.office).correct(w.case, body).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["corrections"][0]["authority"], "appeal");
 
     let list = app.api("roc-a", &w.student).documents(w.case).await;
     assert_eq!(
@@ -400,6 +407,8 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
             "versie 2 — correctie van",
             "Oordeel na correctie",
             "Telfout ontdekt bij bezwaar van de kandidaat",
+            "uitspraak in beroep",
+            "Deze handtekeningen horen bij versie 1",
             "niet geslaagd",
         ],
     );

@@ -381,7 +381,7 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
             s
         })
         .collect();
-    let lower = |revision: &Value, reason: &str| json!({"revision": revision, "attendance": "present", "scores": explained, "reason": reason});
+    let lower = |revision: &Value, reason: &str| json!({"revision": revision, "attendance": "present", "scores": explained, "reason": reason, "authority": "examCommittee"});
 
     // Only the exam office corrects; assessors change nothing once signed.
     for who in [&w.first, &w.committee, &w.student] {
@@ -453,7 +453,7 @@ async fn the_exam_office_corrects_a_signed_exam_as_a_new_version_with_a_reason()
     let now = app.api("roc-a", &w.office).case(w.case).await;
     let revision = now.body["revision"].clone();
     let back = json!({"revision": revision, "attendance": "present", "scores": scores(&app, 2),
-        "reason": "Herziening na uitspraak commissie van beroep"});
+        "reason": "Herziening na uitspraak commissie van beroep", "authority": "appeal"});
     let r = app.api("roc-a", &w.office).correct(w.case, back).await;
     assert_eq!(
         (r.status, r.body["state"].as_str()),

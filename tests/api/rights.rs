@@ -333,7 +333,7 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
         let correct = api(who)
             .correct(
                 case,
-                json!({"revision": 0, "attendance": "present", "scores": [], "reason": "x"}),
+                json!({"revision": 0, "attendance": "present", "scores": [], "reason": "x", "authority": "appeal"}),
             )
             .await;
         let extra = api(who).extra_attempt(case, json!({"revision": 0})).await;

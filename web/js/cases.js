@@ -146,7 +146,8 @@ async function caseScreen(id) {
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions, said];
   if (c.corrections?.length) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
-      `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}: `, h('em', {}, k.reason)))));
+      `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}`,
+      k.authority ? ` · ${t(k.authority === 'appeal' ? 'byAppeal' : 'byCommittee')}` : '', ': ', h('em', {}, k.reason)))));
   }
   if (c.appeal) parts.push(h('h2', {}, t('appeal')), h('p', {}, c.appeal));
   const docs = ['signed', 'final'].includes(c.state) ? h('section', { 'aria-live': 'polite' }) : null;

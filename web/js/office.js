@@ -66,6 +66,7 @@ async function correctScreen(id) {
   let attendance = c.outcome?.attendance ?? 'present';
   const scales = Object.fromEntries(model.scales.map((s) => [s.id, s]));
   const reason = h('textarea', { required: true });
+  let authority = 'examCommittee';
   const error = h('p', { class: 'error', role: 'alert' });
   const blocks = model.sections.map((s) => h('section', {}, h('h2', {}, s.title), s.criteria.map((cr) => {
     scores[cr.code] ??= { level: undefined, note: '' };
@@ -80,7 +81,7 @@ async function correctScreen(id) {
       onsubmit: async (e) => {
         e.preventDefault();
         const body = {
-          revision: c.revision, attendance, reason: reason.value,
+          revision: c.revision, attendance, reason: reason.value, authority,
           scores: attendance === 'present'
             ? Object.entries(scores).filter(([, s]) => Number.isInteger(s.level)).map(([criterion, s]) => ({ criterion, level: s.level, note: s.note || undefined }))
             : [],
@@ -95,7 +96,9 @@ async function correctScreen(id) {
       },
     },
     radios('k-att', t('attendance'), ['present', 'notPresent', 'notStarted', 'notFinished', 'notKnown'].map((a) => ({ value: a, label: t(a) })), attendance, (v) => { attendance = v; }),
-    blocks, field(t('reason'), reason), error,
+    blocks,
+    radios('k-authority', t('authority'), [{ value: 'examCommittee', label: t('byCommittee') }, { value: 'appeal', label: t('byAppeal') }], authority, (v) => { authority = v; }),
+    field(t('reason'), reason), error,
     h('div', { class: 'actions sticky' }, h('button', { type: 'submit' }, t('correct')))));
 }
 

@@ -115,6 +115,7 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   const first = model.sections[0].criteria[0].code;
   await page.locator(`input[name="k-${first}"][value="3"]`).check();
   await page.getByLabel('Reden').fill('Telfout bij criterium 1, vastgesteld na bezwaar');
+  await page.getByLabel('Besluit van de examencommissie').check();
   await check(page, 'office-correction');
   await page.getByRole('button', { name: 'Corrigeren' }).click();
   await page.getByText('Telfout bij criterium 1, vastgesteld na bezwaar').waitFor();
