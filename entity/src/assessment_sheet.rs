@@ -17,6 +17,9 @@ pub struct Model {
     pub identity_method: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub irregularities: Option<String>,
+    /// The overall motivation of the judgement and feedback to the candidate.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub motivation: Option<String>,
     pub revision: i64,
     pub updated_at: DateTimeUtc,
     /// When the assessor says the exam began and ended (their device's clock, checked).

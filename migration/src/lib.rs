@@ -12,6 +12,7 @@ mod m20261125_000007_sis_outbox;
 mod m20261125_000008_extra_attempts;
 mod m20261201_000009_signature_drawn_at;
 mod m20261201_000010_correction_authority;
+mod m20261201_000011_sheet_motivation;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_extra_attempts::Migration),
             Box::new(m20261201_000009_signature_drawn_at::Migration),
             Box::new(m20261201_000010_correction_authority::Migration),
+            Box::new(m20261201_000011_sheet_motivation::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@ pub struct SheetBody {
     identity_checked: Option<bool>,
     identity_method: Option<String>,
     irregularities: Option<String>,
+    /// The overall motivation of the judgement and feedback to the candidate.
+    motivation: Option<String>,
     #[serde(default)]
     scores: Vec<ScoreBody>,
     /// When the exam began, by this device's clock (default: the first save that records
@@ -85,6 +87,7 @@ pub async fn save_sheet(
         attendance: body.attendance,
         identity,
         irregularities: body.irregularities,
+        motivation: body.motivation,
         scores: body.scores.into_iter().map(ScoreInput::from).collect(),
         started_at: body.started_at,
         ended_at: body.ended_at,

@@ -32,6 +32,8 @@ pub struct SheetView {
     identity_checked: Option<bool>,
     identity_method: Option<String>,
     irregularities: Option<String>,
+    /// The overall motivation of the judgement and feedback to the candidate.
+    motivation: Option<String>,
     scores: Vec<ScoreBody>,
     /// When the exam began and ended by this sheet (the device's clock, or the server's
     /// where the device sent none).
@@ -58,6 +60,7 @@ fn sheet_view(s: StoredSheet, me: Uuid) -> SheetView {
         identity_checked: s.sheet.identity_checked,
         identity_method: s.sheet.identity_method,
         irregularities: s.sheet.irregularities,
+        motivation: s.sheet.motivation,
         scores: s
             .scores
             .into_iter()

@@ -121,6 +121,7 @@ pub async fn correct(
         identity_checked: Set(None),
         identity_method: Set(None),
         irregularities: Set(None),
+        motivation: Set(None),
         revision: Set(1),
         updated_at: Set(now),
         started_at: Set(None),

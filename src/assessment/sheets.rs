@@ -71,6 +71,8 @@ pub struct SheetUpdate {
     /// Whether the candidate's identity was checked against `idCheckName`, and how.
     pub identity: Option<(bool, String)>,
     pub irregularities: Option<String>,
+    /// The overall motivation of the judgement and feedback to the candidate.
+    pub motivation: Option<String>,
     pub scores: Vec<ScoreInput>,
     /// When the exam began and ended, by the assessor's device (it may save much later).
     pub started_at: Option<DateTime<Utc>>,
@@ -197,6 +199,9 @@ pub async fn save(
     if let Some(i) = &update.irregularities {
         row.irregularities = Set(Some(i.clone()));
     }
+    if let Some(m) = &update.motivation {
+        row.motivation = Set(Some(m.clone()));
+    }
     let began = matches!(
         update.attendance.as_deref(),
         Some("present" | "notFinished")
@@ -253,7 +258,7 @@ pub async fn save(
             Some(_) => score.update(&txn).await.map(|_| ())?,
         }
     }
-    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "startedAt": saved.started_at, "endedAt": saved.ended_at, "scores": changed});
+    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "motivation": saved.motivation, "startedAt": saved.started_at, "endedAt": saved.ended_at, "scores": changed});
     let action = match sheet {
         Sheet::Assessor(_) => "scored",
         Sheet::Joint => "jointly scored",

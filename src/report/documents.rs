@@ -197,9 +197,20 @@ fn name(display: Option<&str>, id: Uuid) -> String {
 }
 
 pub(crate) fn irregularities(r: &Record) -> Vec<String> {
+    per_sheet(r, |s| s.irregularities.as_deref())
+}
+
+/// The assessors' motivation of their judgement and feedback to the candidate, per sheet.
+fn motivations(r: &Record) -> Vec<String> {
+    per_sheet(r, |s| s.motivation.as_deref())
+}
+
+/// One text field of every sheet that has it, each line naming whose it is: the assessors in
+/// planned order, then the joint judgement and corrections.
+fn per_sheet(r: &Record, text: impl Fn(&SheetRecord) -> Option<&str>) -> Vec<String> {
     let mut out = Vec::new();
     for (a, s) in r.assessor_sheets() {
-        if let Some(t) = s.and_then(|s| s.irregularities.as_deref()) {
+        if let Some(t) = s.and_then(&text) {
             if !t.trim().is_empty() {
                 out.push(format!(
                     "{}: {}",
@@ -215,7 +226,7 @@ pub(crate) fn irregularities(r: &Record) -> Vec<String> {
         .map(|a| a.person_id.to_string())
         .collect();
     for s in r.sheets.iter().filter(|s| !own.contains(&s.sheet)) {
-        if let Some(t) = s.irregularities.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(t) = text(s).filter(|t| !t.trim().is_empty()) {
             let who = if s.sheet == "joint" {
                 "gezamenlijk".to_string()
             } else {
@@ -401,7 +412,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     let team = r.assessor_sheets();
     let two = team.len() >= 2;
     let deciding = r.deciding_sheet();
-    let corrected = r.version > 1;
+    let corrected = !r.corrections.is_empty();
     let joint = r.sheet("joint");
     for section in &r.model.sections {
         let part = section
@@ -568,6 +579,15 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         l.paragraph("Geen onregelmatigheden vastgelegd.");
     }
     for line in irr {
+        l.paragraph(&line);
+    }
+
+    l.heading("Motivering en feedback aan de kandidaat");
+    let why = motivations(r);
+    if why.is_empty() {
+        l.paragraph("Geen motivering vastgelegd.");
+    }
+    for line in why {
         l.paragraph(&line);
     }
 

@@ -231,6 +231,7 @@ fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
         identity_checked,
         identity_method,
         irregularities,
+        motivation,
         ..
     } = s.sheet;
     SheetRecord {
@@ -239,6 +240,7 @@ fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
         identity_checked,
         identity_method,
         irregularities,
+        motivation,
         scores: s
             .scores
             .into_iter()

@@ -105,6 +105,9 @@ pub struct SheetRecord {
     pub identity_checked: Option<bool>,
     pub identity_method: Option<String>,
     pub irregularities: Option<String>,
+    /// The overall motivation of the judgement and feedback to the candidate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motivation: Option<String>,
     pub scores: Vec<ScoreRecord>,
 }
 
@@ -200,11 +203,12 @@ impl Record {
             .collect()
     }
 
-    /// The sheet whose scores count for this version: the latest correction, else the joint
-    /// judgement, else the first assessor's.
+    /// The sheet whose scores count for this version: the latest correction (the sheet
+    /// `correction-N` of the N-th; decisions of the committee change no scores), else the
+    /// joint judgement, else the first assessor's.
     pub fn deciding_sheet(&self) -> Option<&SheetRecord> {
-        if self.version > 1 {
-            if let Some(s) = self.sheet(&format!("correction-{}", self.version - 1)) {
+        if !self.corrections.is_empty() {
+            if let Some(s) = self.sheet(&format!("correction-{}", self.corrections.len())) {
                 return Some(s);
             }
         }

@@ -304,6 +304,8 @@ async fn a_signed_exam_has_both_documents_for_its_own_school_and_people_only() {
             assessor,
             "Beoordelingsformulier",
             "Handtekening eerste beoordelaar",
+            "Motivering en feedback aan de kandidaat",
+            &format!("{assessor}: Werkt netjes en op tijd; proef vaker tussendoor."),
         ],
     );
     let pv = bytes(&app, &w.office, report["href"].as_str().unwrap()).await;
@@ -417,6 +419,32 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
     assert_eq!(again.bytes, v1_bytes);
     let oke = oke_document(&app, "roc-a", v1["documentId"].as_str().unwrap()).await;
     assert_eq!(sha256(&oke.bytes), v1["sha256"].as_str().unwrap());
+
+    // The committee then determines the corrected result: version 3 keeps the corrected
+    // scores and says who decided.
+    let fin = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
+    assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let v3 = by_type(&list.body, "assessmentForm", 3);
+    let text = check_pdf(
+        &bytes(&app, &w.office, v3["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "v3.pdf",
+    );
+    assert_has(
+        &text,
+        &[
+            "versie 3 — vastgesteld door de examencommissie",
+            "Oordeel na correctie",
+            "herzien na bezwaar",
+            "niet geslaagd",
+            "uitspraak in beroep",
+        ],
+    );
 }
 
 #[tokio::test]

@@ -130,7 +130,11 @@ async function scoreScreen(id, step) {
   if (step === 'irregularities') {
     const text = h('textarea', { value: draft.irregularities ?? '' });
     text.addEventListener('input', async () => { draft = await save(id, () => ({ irregularities: text.value })); });
-    return show(...top, h('h1', {}, t('irregularities')), field(t('irregularities'), text, t('irregularitiesHelp')), nav(id, model, draft, step));
+    // The overall motivation of the judgement and feedback to the candidate: on the form.
+    const why = h('textarea', { rows: 4, value: draft.motivation ?? '' });
+    why.addEventListener('input', async () => { draft = await save(id, () => ({ motivation: why.value })); });
+    return show(...top, h('h1', {}, t('irregularities')), field(t('irregularities'), text, t('irregularitiesHelp')),
+      field(t('motivation'), why, t('motivationHelp')), nav(id, model, draft, step));
   }
   return summaryScreen(id, c, model, draft, top);
 }

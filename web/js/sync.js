@@ -47,7 +47,7 @@ export async function enqueue(op) {
  * (a failing score still without its note, a method without the check) waits on the phone. */
 export function sheetBody(draft) {
   const body = { revision: draft.revision ?? 0 };
-  for (const k of ['attendance', 'irregularities', 'startedAt', 'endedAt']) {
+  for (const k of ['attendance', 'irregularities', 'motivation', 'startedAt', 'endedAt']) {
     if (draft[k] !== undefined && draft[k] !== null) body[k] = draft[k];
   }
   if (typeof draft.identityChecked === 'boolean') {
@@ -267,6 +267,7 @@ export function draftFrom(sheet, revision) {
     identityChecked: sheet?.identityChecked ?? undefined,
     identityMethod: sheet?.identityMethod ?? undefined,
     irregularities: sheet?.irregularities ?? undefined,
+    motivation: sheet?.motivation ?? undefined,
     startedAt: sheet?.startedAt ?? undefined,
     endedAt: sheet?.endedAt ?? undefined,
     scores,

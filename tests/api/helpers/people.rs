@@ -173,7 +173,8 @@ pub async fn to_judged(app: &TestApp, w: &World, level: u32) -> Value {
         .collect();
     for who in [&w.first, &w.second] {
         let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": given});
+            "identityMethod": "ID-kaart", "scores": given,
+            "motivation": "Werkt netjes en op tijd; proef vaker tussendoor."});
         let r = app
             .api("roc-a", who)
             .save_sheet(w.case, "mine", sheet)

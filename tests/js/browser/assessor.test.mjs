@@ -102,6 +102,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   }
   await page.getByRole('heading', { name: 'Bijzonderheden' }).waitFor();
   await page.getByLabel('Bijzonderheden').fill('Geen bijzonderheden');
+  await page.getByLabel('Motivering en feedback').fill('Werkt schoon en rustig; let op de timing van de uitgifte.');
   await page.getByRole('button', { name: /Volgende/ }).click();
   await page.getByRole('heading', { name: 'Samenvatting' }).waitFor();
   await page.getByText('Het cijfer volgt zodra er verbinding is.').waitFor();
@@ -142,6 +143,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   assert.equal(jo.identityChecked, true);
   assert.equal(jo.identityMethod, 'ID-kaart');
   assert.equal(jo.irregularities, 'Geen bijzonderheden');
+  assert.equal(jo.motivation, 'Werkt schoon en rustig; let op de timing van de uitgifte.');
   assert.equal(jo.scores.length, criteria.length);
   assert.ok(jo.scores.every((s) => s.level === 2));
   assert.equal(jo.scores.find((s) => s.criterion === model.sections[0].criteria[0].code).note, 'Nette mise-en-place, werkt schoon');
