@@ -38,7 +38,7 @@ use uuid::Uuid;
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
-        cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge,
+        cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge, scoring::confirm_joint,
         signing::sign, signing::finalise, audit::audit, corrections::correct,
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
@@ -88,6 +88,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/preview", "POST").route(web::post().to(sheets::preview)))
             .service(r("/cases/{id}/calendar.ics", "GET").route(web::get().to(calendar::calendar)))
             .service(r("/cases/{id}/judge", "POST").route(web::post().to(scoring::judge)))
+            .service(
+                r("/cases/{id}/sheets/joint/confirm", "POST")
+                    .route(web::post().to(scoring::confirm_joint)),
+            )
             .service(r("/cases/{id}/signatures", "POST").route(web::post().to(signing::sign)))
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(audit::audit)))
             .service(

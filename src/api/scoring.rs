@@ -145,3 +145,29 @@ pub struct SheetSaved {
     /// The sheet's new revision: send it with the next save.
     revision: i64,
 }
+
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/sheets/joint/confirm",
+    tag = "cases",
+    summary = "Confirm the joint judgement as it is (the assessor who did not save it last)",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = RevisionBody,
+    responses((status = 200, description = "confirmed; the joint sheet's revision", body = SheetSaved), CaseErrors)
+)]
+pub async fn confirm_joint(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: RevisionBody = json_body(&req, payload).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
+    if !r.planned_assessor {
+        return Err(forbidden(
+            "only the exam's assessors confirm its joint judgement",
+        ));
+    }
+    let ctx = state.exams(tenant);
+    let revision = sheets::confirm_joint(&ctx, c.case_id, body.revision, me.person_id).await?;
+    Ok(HttpResponse::Ok().json(SheetSaved { revision }))
+}

@@ -26,6 +26,10 @@ const SAW_OTHER_SHEET: &str = "received the other assessor's sheet";
 pub struct SheetView {
     /// `mine`, `joint`, an assessor's person id, or `correction-{n}`.
     sheet: String,
+    /// For the joint sheet: the assessors who stand behind it as it is (who saved it last,
+    /// then who confirmed it since).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    backed_by: Vec<Uuid>,
     /// Send it back with the next save of this sheet.
     revision: i64,
     attendance: Option<String>,
@@ -50,6 +54,7 @@ pub struct SheetList {
 fn sheet_view(s: StoredSheet, me: Uuid) -> SheetView {
     let key = s.sheet.sheet;
     SheetView {
+        backed_by: Vec::new(),
         sheet: if key == me.to_string() {
             "mine".into()
         } else {
@@ -126,10 +131,19 @@ pub async fn list_sheets(
                 _ => false,
             }
         });
+    let trail = audit::trail(&state.db, slug, c.case_id).await?;
+    let backers = sheets::joint_backers(&trail);
     let items: Vec<SheetView> = all
         .into_iter()
         .filter(|s| see_all || (r.planned_assessor && s.sheet.sheet == mine))
-        .map(|s| sheet_view(s, me.person_id))
+        .map(|s| {
+            let joint = s.sheet.sheet == "joint";
+            let mut v = sheet_view(s, me.person_id);
+            if joint {
+                v.backed_by = backers.clone();
+            }
+            v
+        })
         .collect();
     // While the exam is still being scored, an assessor who receives the other assessor's
     // sheet leaves a mark in the audit trail (once per own sheet revision), so a change
@@ -138,8 +152,7 @@ pub async fn list_sheets(
         let own = items.iter().find(|s| s.sheet == "mine").map(|s| s.revision);
         if items.iter().any(|s| s.sheet != "mine") {
             let actor = me.person_id.to_string();
-            let seen = audit::trail(&state.db, slug, c.case_id)
-                .await?
+            let seen = trail
                 .into_iter()
                 .rev()
                 .find(|e| e.actor == actor && e.action == SAW_OTHER_SHEET)

@@ -261,7 +261,7 @@ pub async fn save(
     let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "motivation": saved.motivation, "startedAt": saved.started_at, "endedAt": saved.ended_at, "scores": changed});
     let action = match sheet {
         Sheet::Assessor(_) => "scored",
-        Sheet::Joint => "jointly scored",
+        Sheet::Joint => JOINTLY_SCORED,
         Sheet::Correction(_) => "corrected",
     };
     audit::record(
@@ -361,6 +361,84 @@ async fn load<C: sea_orm::ConnectionTrait>(
         .map(|c| (c.criterion, (u32::try_from(c.level).unwrap_or(0), c.note)))
         .collect();
     Ok(Some(StoredSheet { sheet: s, scores }))
+}
+
+/// The audit action of a save of the joint sheet, and of an assessor's confirmation of it.
+pub const JOINTLY_SCORED: &str = "jointly scored";
+pub const JOINT_CONFIRMED: &str = "joint judgement confirmed";
+
+/// Who stands behind the joint judgement as it now is: the assessor who saved it last and
+/// every assessor who confirmed it since, in that order (from the audit trail).
+pub fn joint_backers(trail: &[entity::audit_event::Model]) -> Vec<Uuid> {
+    let Some(last) = trail.iter().rposition(|e| e.action == JOINTLY_SCORED) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in &trail[last..] {
+        if e.action != JOINTLY_SCORED && e.action != JOINT_CONFIRMED {
+            continue;
+        }
+        if let Ok(id) = e.actor.parse::<Uuid>() {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
+/// An assessor of the exam confirms the joint judgement at the revision they saw (the one
+/// who saved it needs not): the documents say the assessors came to it together only when
+/// every assessor stands behind it.
+pub async fn confirm_joint(
+    ctx: &Ctx<'_>,
+    case_id: Uuid,
+    expected_revision: i64,
+    person_id: Uuid,
+) -> Result<i64, CaseError> {
+    let tenant = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock(&txn, tenant, case_id).await?;
+    if !matches!(case.state, CaseState::Planned | CaseState::Assessed) {
+        return invalid(format!(
+            "the joint judgement of a {} exam is not confirmed any more",
+            case.state
+        ));
+    }
+    let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
+    if !team.contains(&person_id) {
+        return invalid("only the planned assessors confirm the joint judgement");
+    }
+    let Some(joint) =
+        assessment_sheet::Entity::find_by_id((tenant.to_string(), case_id, Sheet::Joint.key()))
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+    else {
+        return invalid("there is no joint judgement to confirm yet");
+    };
+    if joint.revision != expected_revision {
+        return Err(CaseError::Stale {
+            what: "the joint judgement",
+            expected: expected_revision,
+            current: joint.revision,
+        });
+    }
+    audit::record(
+        &txn,
+        Change {
+            tenant,
+            case_id,
+            actor: &Actor::Person(person_id),
+            action: JOINT_CONFIRMED,
+            before: None,
+            after: Some(json!({"revision": joint.revision})),
+            reason: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(joint.revision)
 }
 
 /// Closes the scoring: every assessor's sheet must be complete (attendance set; for a present

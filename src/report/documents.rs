@@ -570,6 +570,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
                 })
                 .collect();
             l.table(&cols, &rows);
+            l.paragraph(&format!("Gezamenlijk oordeel: {}.", joint_who(r)));
         }
     }
 
@@ -835,9 +836,9 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
     }
     if !diffs.is_empty() {
         l.paragraph(&format!(
-            "Op {} criteria verschilden de eigen oordelen; de beoordelaars kwamen samen tot het \
-             eindoordeel: {}.",
+            "Op {} criteria verschilden de eigen oordelen; {}: {}.",
             diffs.len(),
+            joint_who(r),
             diffs
                 .iter()
                 .map(|(code, levels, joint)| format!(
@@ -851,6 +852,17 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
                 ))
                 .collect::<Vec<_>>()
                 .join("; ")
+        ));
+    }
+
+    if let Some(why) = r
+        .sheet("joint")
+        .and_then(|s| s.motivation.as_deref())
+        .filter(|t| !t.trim().is_empty())
+    {
+        l.paragraph(&format!(
+            "Onderbouwing van het gezamenlijke oordeel: {}",
+            why.trim()
         ));
     }
 
@@ -902,6 +914,29 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
     l.heading("Ondertekening");
     signed_version(l, r);
     l.signatures(&blocks);
+}
+
+/// Who stands behind the joint judgement: "the assessors came to it together" only when every
+/// assessor saved or confirmed it as it is; else who recorded it and who did not confirm.
+fn joint_who(r: &Record) -> String {
+    let backed =
+        |a: &super::record::Named| r.joint_backers.iter().any(|b| b.person_id == a.person_id);
+    let who = |a: &super::record::Named| name(a.display_name.as_deref(), a.person_id);
+    if r.assessors.iter().all(backed) {
+        return "de beoordelaars kwamen samen tot het eindoordeel".into();
+    }
+    let (yes, no): (Vec<_>, Vec<_>) = r.assessors.iter().partition(|a| backed(a));
+    let names =
+        |v: &[&super::record::Named]| v.iter().map(|a| who(a)).collect::<Vec<_>>().join(" en ");
+    if yes.is_empty() {
+        format!("het eindoordeel is niet bevestigd door {}", names(&no))
+    } else {
+        format!(
+            "het eindoordeel is vastgelegd door {}; {} heeft het niet bevestigd",
+            names(&yes),
+            names(&no)
+        )
+    }
 }
 
 fn not_assessed(r: &Record) -> String {

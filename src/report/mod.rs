@@ -144,8 +144,13 @@ pub async fn build_record(
             authority: k.authority,
         });
     }
+    let trail = crate::audit::trail(db, tenant, case.case_id).await?;
+    let mut joint_backers = Vec::new();
+    for id in sheets::joint_backers(&trail) {
+        joint_backers.push(named(db, tenant, id).await?);
+    }
     let mut decisions = Vec::new();
-    for e in crate::audit::trail(db, tenant, case.case_id).await? {
+    for e in trail {
         if e.action != FINALISED {
             continue;
         }
@@ -217,6 +222,7 @@ pub async fn build_record(
         corrections: correction_records,
         signed_at: case.signed_at,
         decisions,
+        joint_backers,
         finalised_in_proeve: school.finalise_in_proeve,
         appeal: school.appeal.clone(),
     };

@@ -40,6 +40,10 @@ pub struct Record {
     /// first; each made a version of the record.
     #[serde(default)]
     pub decisions: Vec<DecisionRecord>,
+    /// The assessors who stand behind the joint judgement as it is: who saved it last, then
+    /// who confirmed it since.
+    #[serde(default)]
+    pub joint_backers: Vec<Named>,
     /// Whether the school's exam committee determines results in Proeve: until it has, the
     /// result on the documents is provisional.
     #[serde(default)]

@@ -653,3 +653,147 @@ async fn a_signature_keeps_when_it_was_drawn_beside_when_it_arrived() {
         .to_string();
     assert_has(&text, &["(ontvangen", &local]);
 }
+
+#[tokio::test]
+async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behind_the_joint_judgement(
+) {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let r = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let plan = json!({"revision": r, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
+    assert_eq!(
+        app.api("roc-a", &w.office).plan(w.case, plan).await.status,
+        200
+    );
+    // The assessors differ on every criterion (2 against 3).
+    for (who, level) in [(&w.first, 2), (&w.second, 3)] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, level)});
+        assert_eq!(
+            app.api("roc-a", who)
+                .save_sheet(w.case, "mine", sheet)
+                .await
+                .status,
+            200
+        );
+    }
+    // The first records the joint judgement with its rationale, alone.
+    let joint = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": scores(&app, 3),
+        "motivation": "Samen nagekeken: het werk verdient overal een 3."});
+    let saved = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "joint", joint)
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let sheets = app.api("roc-a", &w.second).sheets(w.case).await.body;
+    let listed = sheets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sheet"] == "joint")
+        .unwrap()
+        .clone();
+    assert_eq!(listed["backedBy"], json!([w.ids.0]), "{listed}");
+    // A stale confirmation is refused; the office cannot confirm.
+    let stale = app
+        .api("roc-a", &w.second)
+        .call(
+            "POST",
+            &format!("/cases/{}/sheets/joint/confirm", w.case),
+            Some(json!({"revision": 0})),
+        )
+        .await;
+    stale.assert_problem(409);
+    let office = app
+        .api("roc-a", &w.office)
+        .call(
+            "POST",
+            &format!("/cases/{}/sheets/joint/confirm", w.case),
+            Some(json!({"revision": saved.body["revision"]})),
+        )
+        .await;
+    office.assert_problem(403);
+
+    // Judged; the second confirms before the signatures, when the documents are made: the
+    // report says they came to it together, and why.
+    let case = app.api("roc-a", &w.first).case(w.case).await.body;
+    let judged = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": case["revision"]}))
+        .await;
+    assert_eq!(judged.status, 200, "{}", judged.body);
+    let confirmed = app
+        .api("roc-a", &w.second)
+        .call(
+            "POST",
+            &format!("/cases/{}/sheets/joint/confirm", w.case),
+            Some(json!({"revision": saved.body["revision"]})),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    sign_all(&app, &w).await;
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let pv = by_type(&list.body, "sessionReport", 1);
+    let text = check_pdf(
+        &bytes(&app, &w.office, pv["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "joint.pdf",
+    );
+    assert_has(
+        &text,
+        &[
+            "de beoordelaars kwamen samen tot het eindoordeel",
+            "Onderbouwing van het gezamenlijke oordeel: Samen nagekeken: het werk verdient overal een 3.",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn an_unconfirmed_joint_judgement_is_on_the_report_as_one_assessors() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let r = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let plan = json!({"revision": r, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
+    assert_eq!(
+        app.api("roc-a", &w.office).plan(w.case, plan).await.status,
+        200
+    );
+    for (who, level) in [(&w.first, 2), (&w.second, 3)] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, level)});
+        app.api("roc-a", who)
+            .save_sheet(w.case, "mine", sheet)
+            .await;
+    }
+    let joint = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": scores(&app, 3)});
+    assert_eq!(
+        app.api("roc-a", &w.first)
+            .save_sheet(w.case, "joint", joint)
+            .await
+            .status,
+        200
+    );
+    let case = app.api("roc-a", &w.first).case(w.case).await.body;
+    app.api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": case["revision"]}))
+        .await;
+    sign_all(&app, &w).await;
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let pv = by_type(&list.body, "sessionReport", 1);
+    let text = check_pdf(
+        &bytes(&app, &w.office, pv["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "joint-alone.pdf",
+    );
+    let second =
+        &app.api("roc-a", &w.office).case(w.case).await.body["assessors"][1]["displayName"];
+    assert_has(&text, &["heeft het niet bevestigd"]);
+    assert!(text.contains(second.as_str().unwrap()), "{text}");
+    assert!(!text.contains("kwamen samen tot het eindoordeel"), "{text}");
+}

@@ -265,7 +265,17 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
             &api(who).judge(case, json!({"revision": 0})).await,
             &format!("judge: {cell}"),
         );
+        may_not(
+            &api(who).confirm_joint(case, json!({"revision": 0})).await,
+            &format!("confirm the joint judgement: {cell}"),
+        );
     }
+    may(
+        &api(&w.second)
+            .confirm_joint(case, json!({"revision": 0}))
+            .await,
+        "confirm the joint judgement: on the exam",
+    );
     may(
         &api(&w.first).judge(case, json!({"revision": 0})).await,
         "judge: on the exam",

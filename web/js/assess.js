@@ -279,10 +279,28 @@ async function jointScreen(id) {
   }
   const status = h('p', { role: 'status' });
   let jointRevision = joint?.revision ?? 0;
+  // Why the assessors came to this judgement; and the other assessor's confirmation: only
+  // when both stand behind it does the proces-verbaal say they came to it together.
+  const rationale = h('textarea', { rows: 3, value: joint?.motivation ?? '' });
+  const backed = (joint?.backedBy ?? []).includes(app.me.personId);
+  const confirm = joint && !backed ? h('section', {}, h('p', {}, t('jointConfirmHelp')),
+    h('div', { class: 'actions' }, h('button', {
+      type: 'button', class: 'secondary',
+      onclick: async () => {
+        try {
+          await api('POST', `/cases/${id}/sheets/joint/confirm`, { revision: jointRevision });
+          status.textContent = t('jointConfirmed');
+        } catch (e) {
+          status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+        }
+      },
+    }, t('confirmJoint')))) : null;
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
     !other ? h('p', { class: 'notice' }, t('noCases')) : null,
     attendanceDiffers ? radios('j-att', t('attendance'), ATTENDANCE.map((a) => ({ value: a, label: t(a) })), attendance ?? '', (v) => { attendance = v; }) : null,
     rows.length || attendanceDiffers ? rows : h('p', { class: 'notice ok' }, t('agreed')),
+    field(t('jointRationale'), rationale),
+    backed ? h('p', { class: 'notice ok' }, t('jointConfirmed')) : confirm,
     status,
     h('div', { class: 'actions sticky' }, h('button', {
       type: 'button',
@@ -291,7 +309,7 @@ async function jointScreen(id) {
         // The joint sheet holds the whole judgement: agreed criteria as both scored them.
         for (const s of mine?.scores ?? []) if (!chosen[s.criterion]) scores.push({ criterion: s.criterion, level: s.level, note: s.note ?? undefined });
         try {
-          const saved = await api('PUT', `/cases/${id}/sheets/joint`, { revision: jointRevision, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod, scores });
+          const saved = await api('PUT', `/cases/${id}/sheets/joint`, { revision: jointRevision, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod, motivation: rationale.value, scores });
           jointRevision = saved.revision;
           status.textContent = t('jointSaved');
         } catch (e) {

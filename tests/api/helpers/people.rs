@@ -302,6 +302,15 @@ impl Api<'_> {
             .await
     }
 
+    pub async fn confirm_joint(&self, case: impl Display, body: Value) -> Response {
+        self.call(
+            "POST",
+            &format!("/cases/{case}/sheets/joint/confirm"),
+            Some(body),
+        )
+        .await
+    }
+
     pub async fn finalise(&self, body: Value) -> Response {
         self.call("POST", "/finalise", Some(body)).await
     }

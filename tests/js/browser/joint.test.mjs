@@ -40,9 +40,24 @@ test('assessors who disagree record a joint judgement side by side', async () =>
   await page.getByText('Beoordelaar 2').waitFor();
   await page.locator(`input[name="j-${disputed.code}"][value="3"]`).check();
   await page.getByLabel('Toelichting').fill('Samen besproken: zelfstandig en foutloos');
+  await page.getByLabel('Onderbouwing van het gezamenlijke oordeel').fill('Kees zag het serveren, Jo niet: het telt als goed.');
   await check(page, 'joint');
   await page.getByRole('button', { name: 'Opslaan' }).click();
   await page.getByText('Gezamenlijk oordeel opgeslagen.').waitFor();
+
+  // Kees, on his own phone, confirms the joint judgement Jo recorded.
+  const second = await phone(chromium);
+  await signIn(second.page, proeve, 'Bakker, Kees');
+  await second.page.goto(`${proeve.app}#/case/${c.caseId}/joint`);
+  await second.page.getByLabel('Onderbouwing van het gezamenlijke oordeel').waitFor();
+  assert.equal(await second.page.getByLabel('Onderbouwing van het gezamenlijke oordeel').inputValue(), 'Kees zag het serveren, Jo niet: het telt als goed.');
+  await check(second.page, 'joint-confirm');
+  await second.page.getByRole('button', { name: 'Gezamenlijk oordeel bevestigen' }).click();
+  await second.page.getByText('Je staat achter dit gezamenlijke oordeel.').waitFor();
+  const joint = (await kees('GET', `/cases/${c.caseId}/sheets`)).body.items.find((x) => x.sheet === 'joint');
+  assert.deepEqual(joint.backedBy, [DEMO.jo, DEMO.kees]);
+  assert.deepEqual(second.errors, []);
+  await second.context.close();
   const judged = await jo('POST', `/cases/${c.caseId}/judge`, { revision: c.revision });
   assert.equal(judged.status, 200, JSON.stringify(judged.body));
   const raw = criteria.length * 2 + 1;
