@@ -19,7 +19,8 @@ pub struct DocumentView {
     document_id: Uuid,
     /// `assessmentForm` or `sessionReport` (OKE document types).
     document_type: String,
-    /// The version of the result it shows (1 signed, +1 per correction).
+    /// The version of the record it shows (1: as signed; +1 per correction and per decision
+    /// of the exam committee).
     version: Option<i32>,
     file_name: String,
     sha256: String,

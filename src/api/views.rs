@@ -70,7 +70,8 @@ pub struct OutcomeView {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CorrectionView {
-    /// The version of the result this correction made (the signed judgement is version 1).
+    /// The version of the record this correction made, as the documents number it (the
+    /// signed judgement is version 1; every correction and decision of the committee adds one).
     version: i32,
     reason: String,
     corrected_at: DateTime<Utc>,
@@ -366,14 +367,22 @@ impl Loaded {
                 .get(&c.case_id)
                 .into_iter()
                 .flatten()
-                .map(|k| CorrectionView {
-                    version: k.version + 1,
-                    before: parse(&k.before),
-                    after: parse(&k.after),
-                    reason: k.reason.clone(),
-                    corrected_at: k.corrected_at,
-                    corrected_by: self.person(k.corrected_by),
-                    authority: k.authority.clone(),
+                .map(|k| {
+                    let after = parse(&k.after);
+                    CorrectionView {
+                        // The version of the record it made, as the documents number it (kept
+                        // with the correction); older ones: the version of the result.
+                        version: after["version"]
+                            .as_i64()
+                            .and_then(|v| i32::try_from(v).ok())
+                            .unwrap_or(k.version + 1),
+                        before: parse(&k.before),
+                        after,
+                        reason: k.reason.clone(),
+                        corrected_at: k.corrected_at,
+                        corrected_by: self.person(k.corrected_by),
+                        authority: k.authority.clone(),
+                    }
                 })
                 .collect()
         } else {

@@ -12,8 +12,8 @@ use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
 use chrono::Utc;
 use entity::{assessment_sheet, correction, criterion_score, exam_case};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -111,6 +111,15 @@ pub async fn correct(
         .one(&txn)
         .await?
         .map_or(1, |c| c.version + 1);
+    // The version of the record this makes: every correction and every decision of the
+    // committee so far is one (see report::build_record).
+    let decisions = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::Tenant.eq(slug))
+        .filter(entity::audit_event::Column::CaseId.eq(case_id))
+        .filter(entity::audit_event::Column::Action.eq(super::signing::FINALISED))
+        .count(&txn)
+        .await?;
+    let record_version = version + 1 + i32::try_from(decisions).unwrap_or(0);
     let now = Utc::now();
     let key = format!("correction-{version}");
     assessment_sheet::ActiveModel {
@@ -169,7 +178,7 @@ pub async fn correct(
     corrected.score = outcome.as_ref().map(|o| o.score.clone());
     let before = result_of(&case);
     let mut after = result_of(&corrected);
-    after["version"] = json!(version + 1);
+    after["version"] = json!(record_version);
     after["failedKnockOuts"] = json!(outcome.map(|o| o.failed_knock_outs));
     after["authority"] = json!(input.authority.as_str());
     correction::ActiveModel {

@@ -13,6 +13,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+/// The audit action of the exam committee's decision.
+pub const FINALISED: &str = "finalised";
+
 /// Largest signature image accepted.
 pub const MAX_SIGNATURE_BYTES: usize = 256 * 1024;
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -240,7 +243,7 @@ async fn finalise_one(
         tenant: slug,
         case_id,
         actor: &member,
-        action: "finalised",
+        action: FINALISED,
         before: Some(json!({"state": case.state})),
         after: Some(json!({"state": done.state})),
         reason: None,

@@ -229,8 +229,11 @@ fn per_sheet(r: &Record, text: impl Fn(&SheetRecord) -> Option<&str>) -> Vec<Str
         if let Some(t) = text(s).filter(|t| !t.trim().is_empty()) {
             let who = if s.sheet == "joint" {
                 "gezamenlijk".to_string()
-            } else {
+            } else if s.sheet.starts_with("correction-") {
                 format!("correctie ({})", s.sheet)
+            } else {
+                // The sheet of an assessor the exam office replaced is kept, and says so.
+                "een vervangen beoordelaar".to_string()
             };
             out.push(format!("{who}: {}", t.trim()));
         }
@@ -692,13 +695,19 @@ fn corrections(l: &mut impl Sink, r: &Record) {
 /// school's SIS); with the school's words on objecting and appealing.
 fn decision(l: &mut impl Sink, r: &Record) {
     l.heading("Vaststelling door de examencommissie");
-    if r.decisions.is_empty() {
+    // Determined when the latest version is a decision: a correction after it makes the
+    // result provisional again, until the committee decides anew.
+    let last_decision = r.decisions.iter().map(|d| d.version).max();
+    let last_correction = r.corrections.iter().map(|c| c.version).max();
+    let determined = last_decision.is_some_and(|d| last_correction.is_none_or(|c| c < d));
+    if !determined {
         l.paragraph(if r.finalised_in_proeve {
             "Voorlopige uitslag: nog niet vastgesteld door de examencommissie."
         } else {
             "De examencommissie stelt de uitslag vast in de studentenadministratie van de school."
         });
-    } else {
+    }
+    if !r.decisions.is_empty() {
         let rows: Vec<Vec<Cell>> = r
             .decisions
             .iter()

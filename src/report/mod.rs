@@ -28,8 +28,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub const ASSESSMENT_FORM: &str = "assessmentForm";
-/// The audit action of the exam committee's decision (see `assessment::signing`).
-pub const FINALISED: &str = "finalised";
+use crate::assessment::signing::FINALISED;
 pub const SESSION_REPORT: &str = "sessionReport";
 
 #[derive(Debug, thiserror::Error)]
@@ -154,13 +153,18 @@ pub async fn build_record(
         if e.action != FINALISED {
             continue;
         }
-        let Ok(by) = e.actor.parse::<Uuid>() else {
-            continue;
+        // Every decision is a version (render_missing counts them all), whoever recorded it.
+        let decided_by = match e.actor.parse::<Uuid>() {
+            Ok(by) => named(db, tenant, by).await?,
+            Err(_) => Named {
+                person_id: Uuid::nil(),
+                display_name: Some(e.actor.clone()),
+            },
         };
         decisions.push(DecisionRecord {
             version: 0,
             decided_at: e.at,
-            decided_by: named(db, tenant, by).await?,
+            decided_by,
         });
     }
     let mut changes: Vec<(DateTime<Utc>, &mut i32)> = correction_records

@@ -445,6 +445,39 @@ async fn a_correction_renders_a_second_version_and_the_first_still_downloads_unc
             "uitspraak in beroep",
         ],
     );
+    assert!(!text.contains("Voorlopige uitslag"), "{text}");
+
+    // Corrected again after the decision: version 4, numbered alike on screen and on paper,
+    // and provisional again until the committee decides anew.
+    let now = app.api("roc-a", &w.office).case(w.case).await.body;
+    let again = json!({"revision": now["revision"], "attendance": "present",
+        "scores": scores(&app, 2), "reason": "Tweede bezwaar gegrond", "authority": "examCommittee"});
+    let r = app.api("roc-a", &w.office).correct(w.case, again).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let versions: Vec<i64> = r.body["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [2, 4], "{}", r.body);
+    assert_eq!(r.body["resultProvisional"], true);
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let v4 = by_type(&list.body, "assessmentForm", 4);
+    let text = check_pdf(
+        &bytes(&app, &w.office, v4["href"].as_str().unwrap())
+            .await
+            .bytes,
+        "v4.pdf",
+    );
+    assert_has(
+        &text,
+        &[
+            "versie 4 — correctie van",
+            "Voorlopige uitslag: nog niet vastgesteld door de examencommissie",
+            "Tweede bezwaar gegrond",
+        ],
+    );
 }
 
 #[tokio::test]

@@ -291,7 +291,8 @@ async function jointScreen(id) {
           await api('POST', `/cases/${id}/sheets/joint/confirm`, { revision: jointRevision });
           status.textContent = t('jointConfirmed');
         } catch (e) {
-          status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+          status.textContent = e instanceof Offline ? t('onlineOnly')
+            : e.status === 409 ? t('jointChanged') : e.status === 400 ? t('jointNotConfirmable') : e.message;
         }
       },
     }, t('confirmJoint')))) : null;

@@ -218,6 +218,9 @@ async function planScreen(id) {
           assessors: [...chosen],
         };
         if (r.office && reason.value.trim()) body.reason = reason.value.trim();
+        // Changing who assesses a planned exam is for the office, and needs a reason.
+        const before = (c.assessors ?? []).map((a) => a.personId).join();
+        if (before && before !== body.assessors.join() && !body.reason) { error.textContent = t('changeReasonNeeded'); return; }
         await sync.enqueue({ type: 'plan', caseId: id, body });
         go(`/case/${id}`);
       },
