@@ -692,25 +692,10 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
 ) {
     let app = demo_app().await;
     let w = world(&app).await;
-    let r = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
-    let plan = json!({"revision": r, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
-        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
-    assert_eq!(
-        app.api("roc-a", &w.office).plan(w.case, plan).await.status,
-        200
-    );
+    planned(&app, &w).await;
     // The assessors differ on every criterion (2 against 3).
-    for (who, level) in [(&w.first, 2), (&w.second, 3)] {
-        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(&app, level)});
-        assert_eq!(
-            app.api("roc-a", who)
-                .save_sheet(w.case, "mine", sheet)
-                .await
-                .status,
-            200
-        );
-    }
+    score_mine(&app, &w.first, w.case, 2).await;
+    score_mine(&app, &w.second, w.case, 3).await;
     // The first records the joint judgement with its rationale, alone.
     let joint = json!({"revision": 0, "attendance": "present", "identityChecked": true,
         "identityMethod": "ID-kaart", "scores": scores(&app, 3),
@@ -751,12 +736,7 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
 
     // Judged; the second confirms before the signatures, when the documents are made: the
     // report says they came to it together, and why.
-    let case = app.api("roc-a", &w.first).case(w.case).await.body;
-    let judged = app
-        .api("roc-a", &w.first)
-        .judge(w.case, json!({"revision": case["revision"]}))
-        .await;
-    assert_eq!(judged.status, 200, "{}", judged.body);
+    judged(&app, &w).await;
     let confirmed = app
         .api("roc-a", &w.second)
         .call(
@@ -788,20 +768,9 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
 async fn an_unconfirmed_joint_judgement_is_on_the_report_as_one_assessors() {
     let app = demo_app().await;
     let w = world(&app).await;
-    let r = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
-    let plan = json!({"revision": r, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
-        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
-    assert_eq!(
-        app.api("roc-a", &w.office).plan(w.case, plan).await.status,
-        200
-    );
-    for (who, level) in [(&w.first, 2), (&w.second, 3)] {
-        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(&app, level)});
-        app.api("roc-a", who)
-            .save_sheet(w.case, "mine", sheet)
-            .await;
-    }
+    planned(&app, &w).await;
+    score_mine(&app, &w.first, w.case, 2).await;
+    score_mine(&app, &w.second, w.case, 3).await;
     let joint = json!({"revision": 0, "attendance": "present", "identityChecked": true,
         "identityMethod": "ID-kaart", "scores": scores(&app, 3)});
     assert_eq!(
@@ -811,10 +780,7 @@ async fn an_unconfirmed_joint_judgement_is_on_the_report_as_one_assessors() {
             .status,
         200
     );
-    let case = app.api("roc-a", &w.first).case(w.case).await.body;
-    app.api("roc-a", &w.first)
-        .judge(w.case, json!({"revision": case["revision"]}))
-        .await;
+    judged(&app, &w).await;
     sign_all(&app, &w).await;
     let list = app.api("roc-a", &w.office).documents(w.case).await;
     let pv = by_type(&list.body, "sessionReport", 1);

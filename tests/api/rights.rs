@@ -238,14 +238,7 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
 
     // Planned (by the office, with both world assessors): scoring and judging are the
     // exam's assessors'.
-    let r = revision(&app, &c).await;
-    assert_eq!(
-        api(&w.office)
-            .plan(case, plan(&r, "08:00", &[w.ids.0, w.ids.1]))
-            .await
-            .status,
-        200
-    );
+    planned(&app, w).await;
     let sheet = json!({"revision": 0, "irregularities": "geen"});
     for (who, cell) in [
         (&w.office, "office"),
@@ -284,7 +277,10 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
     // Assessed: the exam's assessors sign and record a refusal; the candidate acknowledges
     // (on their own phone or the assessor's). The steps are theirs: without an image or a
     // reason they are refused for that (400), not for who is asking.
-    to_judged_from_planned(&app, w).await;
+    for who in [&w.first, &w.second] {
+        score_mine(&app, who, case, 2).await;
+    }
+    judged(&app, w).await;
     let assessor = json!({"role": "assessor"});
     let candidate = json!({"role": "candidate"});
     let refused = json!({"role": "candidateRefused", "reason": " "});
@@ -373,28 +369,4 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
             assert_eq!(extra.status, 409, "{}", extra.body);
         }
     }
-}
-
-/// Both assessors of the world score every criterion and the first judges (the exam is
-/// planned already).
-async fn to_judged_from_planned(app: &TestApp, w: &World) {
-    for who in [&w.first, &w.second] {
-        let sheets = app.api("roc-a", who).sheets(w.case).await.body;
-        let revision = sheets["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["sheet"] == "mine")
-            .map_or(json!(0), |s| s["revision"].clone());
-        let body = json!({"revision": revision, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(app, 2)});
-        let r = app.api("roc-a", who).save_sheet(w.case, "mine", body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
-    let r = app
-        .api("roc-a", &w.first)
-        .judge(w.case, json!({"revision": revision}))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
 }

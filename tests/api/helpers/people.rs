@@ -152,16 +152,22 @@ pub async fn to_signed(app: &TestApp, w: &World, level: u32) -> Value {
     sign_all(app, w).await
 }
 
-/// Plans the world's case with both assessors, lets both score every criterion at `level`
-/// and judges it; returns the judged case.
-pub async fn to_judged(app: &TestApp, w: &World, level: u32) -> Value {
+/// The exam office plans the world's case with both assessors (Keuken 2, 8 december);
+/// returns the planned case.
+pub async fn planned(app: &TestApp, w: &World) -> Value {
+    let revision = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
     let plan = json!({
-        "revision": 1, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "revision": revision, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
         "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
     });
     let planned = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(planned.status, 200, "{}", planned.body);
-    // A failing score needs its note.
+    planned.body
+}
+
+/// An assessor saves their own first sheet: present, identity checked, every criterion at
+/// `level` (a failing one with its note), and a motivation.
+pub async fn score_mine(app: &TestApp, who: &Session, case: Uuid, level: u32) {
     let given: Vec<Value> = scores(app, level)
         .into_iter()
         .map(|mut s| {
@@ -171,20 +177,32 @@ pub async fn to_judged(app: &TestApp, w: &World, level: u32) -> Value {
             s
         })
         .collect();
-    for who in [&w.first, &w.second] {
-        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": given,
-            "motivation": "Werkt netjes en op tijd; proef vaker tussendoor."});
-        let r = app
-            .api("roc-a", who)
-            .save_sheet(w.case, "mine", sheet)
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-    }
-    let judge = json!({"revision": planned.body["revision"]});
-    let r = app.api("roc-a", &w.first).judge(w.case, judge).await;
+    let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": given,
+        "motivation": "Werkt netjes en op tijd; proef vaker tussendoor."});
+    let r = app.api("roc-a", who).save_sheet(case, "mine", sheet).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// The first assessor closes the scoring of the world's case; returns the judged case.
+pub async fn judged(app: &TestApp, w: &World) -> Value {
+    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let r = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
+}
+
+/// Plans the world's case with both assessors, lets both score every criterion at `level`
+/// and judges it; returns the judged case.
+pub async fn to_judged(app: &TestApp, w: &World, level: u32) -> Value {
+    planned(app, w).await;
+    for who in [&w.first, &w.second] {
+        score_mine(app, who, w.case, level).await;
+    }
+    judged(app, w).await
 }
 
 /// Both assessors sign the judged case and the candidate acknowledges it on the first
