@@ -25,6 +25,9 @@ pub struct Model {
     /// When the assessor says the exam began and ended (their device's clock, checked).
     pub started_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
+    /// Why the begin or end lies far from the plan (needed to close the sheet then).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub times_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,8 @@ pub struct Model {
     /// goes to the SIS as a `PUT` (flow 5.2). `None`: the result goes onto the SIS's own
     /// enrolment (`association_id`).
     pub result_association_id: Option<Uuid>,
+    /// The examenleider the exam office named for this exam; `None`: the lead assessor.
+    pub exam_leader: Option<Uuid>,
 }
 
 /// The states of an exam case, stored as their names: received (from the SIS), planned,

@@ -13,6 +13,7 @@ mod m20261125_000008_extra_attempts;
 mod m20261201_000009_signature_drawn_at;
 mod m20261201_000010_correction_authority;
 mod m20261201_000011_sheet_motivation;
+mod m20261201_000012_times_reason_and_leader;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_signature_drawn_at::Migration),
             Box::new(m20261201_000010_correction_authority::Migration),
             Box::new(m20261201_000011_sheet_motivation::Migration),
+            Box::new(m20261201_000012_times_reason_and_leader::Migration),
         ]
     }
 }

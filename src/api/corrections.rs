@@ -3,7 +3,7 @@
 
 use super::access::{case_in_path, forbidden, CaseErrors};
 use super::json_body;
-use super::scoring::ScoreBody;
+use super::scoring::{RevisionBody, ScoreBody};
 use super::views::{self, CaseView};
 use crate::assessment::corrections::{self, Authority, CorrectionInput};
 use crate::assessment::sheets::ScoreInput;
@@ -73,4 +73,32 @@ pub async fn correct(
     )
     .await?;
     Ok(HttpResponse::Ok().json(views::view(&state, slug, &corrected, &r, &me).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/cases/{id}/corrections/countersign",
+    tag = "cases",
+    summary = "Countersign the latest correction (an assessor who signed the exam): a new version shows it",
+    params(("slug" = String, Path, description = "the school"), ("id" = Uuid, Path, description = "the exam case")),
+    request_body = RevisionBody,
+    responses((status = 200, description = "countersigned; the case as it now stands", body = CaseView), CaseErrors)
+)]
+pub async fn countersign(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: RevisionBody = json_body(&req, payload).await?;
+    let (tenant, me, c, r) = case_in_path(&state, &req, true).await?;
+    let slug = tenant.settings.slug.as_str();
+    if !r.planned_assessor {
+        return Err(forbidden(
+            "only an assessor who signed the exam countersigns its correction",
+        ));
+    }
+    let done =
+        corrections::countersign(&state.exams(tenant), c.case_id, body.revision, me.person_id)
+            .await?;
+    Ok(HttpResponse::Ok().json(views::view(&state, slug, &done, &r, &me).await?))
 }

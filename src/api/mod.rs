@@ -39,7 +39,7 @@ use uuid::Uuid;
     paths(
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
         cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge, scoring::confirm_joint,
-        signing::sign, signing::finalise, audit::audit, corrections::correct,
+        signing::sign, signing::finalise, audit::audit, corrections::correct, corrections::countersign,
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
         deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
@@ -96,6 +96,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/cases/{id}/audit", "GET").route(web::get().to(audit::audit)))
             .service(
                 r("/cases/{id}/corrections", "POST").route(web::post().to(corrections::correct)),
+            )
+            .service(
+                r("/cases/{id}/corrections/countersign", "POST")
+                    .route(web::post().to(corrections::countersign)),
             )
             .service(r("/cases/{id}/documents", "GET").route(web::get().to(documents::list)))
             .service(

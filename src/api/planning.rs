@@ -25,6 +25,20 @@ pub struct PlanBody {
     /// Why the assessors change once scoring has started (exam office; kept in the audit
     /// trail with the sheets of any removed assessor).
     reason: Option<String>,
+    /// The examenleider (exam office only): a person of the school; `null` makes it the lead
+    /// assessor again; absent leaves it as it is.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>)]
+    exam_leader: Option<Option<Uuid>>,
+}
+
+/// A field that is present, even as `null`, is `Some`: absent means "leave it".
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -66,6 +80,7 @@ pub async fn plan(
         place,
         assessors: body.assessors,
         reason: body.reason,
+        leader: body.exam_leader,
     };
     let by = Planner {
         actor: Actor::Person(me.person_id),

@@ -28,6 +28,8 @@ pub struct SheetBody {
     started_at: Option<DateTime<Utc>>,
     /// When the exam ended, by this device's clock (default: when scoring was closed).
     ended_at: Option<DateTime<Utc>>,
+    /// Why the begin or end lies more than an hour from the plan (needed to close then).
+    times_reason: Option<String>,
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
@@ -91,6 +93,7 @@ pub async fn save_sheet(
         scores: body.scores.into_iter().map(ScoreInput::from).collect(),
         started_at: body.started_at,
         ended_at: body.ended_at,
+        times_reason: body.times_reason,
     };
     let revision = sheets::save(
         &state.exams(tenant),
@@ -107,7 +110,7 @@ pub async fn save_sheet(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RevisionBody {
-    revision: i64,
+    pub revision: i64,
 }
 
 #[utoipa::path(

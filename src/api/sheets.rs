@@ -43,6 +43,8 @@ pub struct SheetView {
     /// where the device sent none).
     started_at: Option<DateTime<Utc>>,
     ended_at: Option<DateTime<Utc>>,
+    /// Why the begin or end lies more than an hour from the plan.
+    times_reason: Option<String>,
     updated_at: DateTime<Utc>,
 }
 
@@ -66,6 +68,7 @@ fn sheet_view(s: StoredSheet, me: Uuid) -> SheetView {
         identity_method: s.sheet.identity_method,
         irregularities: s.sheet.irregularities,
         motivation: s.sheet.motivation,
+        times_reason: s.sheet.times_reason,
         scores: s
             .scores
             .into_iter()

@@ -4,13 +4,14 @@
 
 use super::access::Relation;
 use super::Me;
+use crate::assessment::corrections;
 use crate::case::CaseState;
 use crate::catalog::Catalog;
 use crate::config::TenantSettings;
 use crate::http::{ApiError, AppState};
 use crate::planning::{self, CandidateFacts};
 use chrono::{DateTime, Utc};
-use entity::{association, case_assessor, correction, exam_case, person, signature};
+use entity::{association, audit_event, case_assessor, correction, exam_case, person, signature};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use serde_json::Value;
@@ -83,6 +84,15 @@ pub struct CorrectionView {
     before: Value,
     #[schema(value_type = Object)]
     after: Value,
+    /// The assessors who countersigned this correction, and when.
+    countersigned_by: Vec<CountersignView>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CountersignView {
+    person: PersonRef,
+    at: DateTime<Utc>,
 }
 
 /// An exam case as the API shows it.
@@ -119,6 +129,11 @@ pub struct CaseView {
     /// With a signed result: how and until when the candidate may object or appeal (the
     /// school's words).
     appeal: Option<String>,
+    /// The exam was corrected after you signed it and you have not countersigned the latest
+    /// correction yet (`POST .../corrections/countersign`).
+    countersign_due: bool,
+    /// The examenleider the exam office named (absent: the lead assessor leads the exam).
+    exam_leader: Option<PersonRef>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -158,6 +173,8 @@ pub struct Loaded {
     names: HashMap<Uuid, Option<String>>,
     /// By case, oldest first.
     corrections: HashMap<Uuid, Vec<correction::Model>>,
+    /// By case: who countersigned which correction (its number), when.
+    countersigns: HashMap<Uuid, Vec<(i32, Uuid, DateTime<Utc>)>>,
     /// By case.
     signatures: HashMap<Uuid, Vec<signature::Model>>,
     /// The assessors the SIS enrolled, by offering.
@@ -269,6 +286,22 @@ impl Loaded {
         {
             l.corrections.entry(k.case_id).or_default().push(k);
         }
+        let corrected: BTreeSet<Uuid> = l.corrections.keys().copied().collect();
+        let events = in_chunks(&corrected, |ids| {
+            audit_event::Entity::find()
+                .filter(audit_event::Column::Tenant.eq(tenant))
+                .filter(audit_event::Column::CaseId.is_in(ids))
+                .filter(audit_event::Column::Action.eq(corrections::COUNTERSIGNED))
+                .order_by_asc(audit_event::Column::EventId)
+                .all(db)
+        })
+        .await?;
+        for e in events.chunk_by(|a, b| a.case_id == b.case_id) {
+            l.countersigns
+                .entry(e[0].case_id)
+                .or_default()
+                .extend(corrections::countersigns(e));
+        }
         for s in in_chunks(&all, |ids| {
             signature::Entity::find()
                 .filter(signature::Column::Tenant.eq(tenant))
@@ -293,6 +326,8 @@ impl Loaded {
         let mut people: BTreeSet<Uuid> = shown.iter().map(|s| s.case.person_id).collect();
         people.extend(l.assessors.values().flatten().map(|a| a.person_id));
         people.extend(l.corrections.values().flatten().map(|k| k.corrected_by));
+        people.extend(l.countersigns.values().flatten().map(|(_, by, _)| *by));
+        people.extend(shown.iter().filter_map(|s| s.case.exam_leader));
         people.extend(l.options.values().flatten().copied());
         let persons = in_chunks(&people, |ids| {
             person::Entity::find()
@@ -361,6 +396,10 @@ impl Loaded {
             passed: c.passed,
             score: c.score.clone(),
         });
+        let countersigns = self
+            .countersigns
+            .get(&c.case_id)
+            .map_or(&[][..], Vec::as_slice);
         let corrections = if w.outcome {
             let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap_or(Value::Null);
             self.corrections
@@ -382,6 +421,14 @@ impl Loaded {
                         corrected_at: k.corrected_at,
                         corrected_by: self.person(k.corrected_by),
                         authority: k.authority.clone(),
+                        countersigned_by: countersigns
+                            .iter()
+                            .filter(|(n, _, _)| *n == k.version)
+                            .map(|(_, by, at)| CountersignView {
+                                person: self.person(*by),
+                                at: *at,
+                            })
+                            .collect(),
                     }
                 })
                 .collect()
@@ -420,6 +467,23 @@ impl Loaded {
             })
             .collect();
         let determined = c.state == CaseState::Final || !self.finalises_in_proeve;
+        // A correction after you signed waits for your countersignature.
+        let signed_it = self.signatures.get(&c.case_id).is_some_and(|s| {
+            s.iter()
+                .any(|s| s.role == "assessor" && s.person_id == me.person_id)
+        });
+        let latest = self
+            .corrections
+            .get(&c.case_id)
+            .and_then(|k| k.last())
+            .map(|k| k.version);
+        let countersign_due = r.planned_assessor
+            && signed_it
+            && latest.is_some_and(|n| {
+                !countersigns
+                    .iter()
+                    .any(|(m, by, _)| *m == n && *by == me.person_id)
+            });
         CaseView {
             result_provisional: outcome.is_some()
                 && matches!(c.state, CaseState::Signed | CaseState::Final)
@@ -431,6 +495,8 @@ impl Loaded {
             assessor_options,
             candidate_details,
             signatures,
+            countersign_due,
+            exam_leader: c.exam_leader.map(|id| self.person(id)),
             case_id: c.case_id,
             state: c.state.to_string(),
             revision: c.revision,

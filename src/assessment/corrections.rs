@@ -113,13 +113,7 @@ pub async fn correct(
         .map_or(1, |c| c.version + 1);
     // The version of the record this makes: every correction and every decision of the
     // committee so far is one (see report::build_record).
-    let decisions = entity::audit_event::Entity::find()
-        .filter(entity::audit_event::Column::Tenant.eq(slug))
-        .filter(entity::audit_event::Column::CaseId.eq(case_id))
-        .filter(entity::audit_event::Column::Action.eq(super::signing::FINALISED))
-        .count(&txn)
-        .await?;
-    let record_version = version + 1 + i32::try_from(decisions).unwrap_or(0);
+    let record_version = version + 1 + versioned_events(&txn, slug, case_id).await?;
     let now = Utc::now();
     let key = format!("correction-{version}");
     assessment_sheet::ActiveModel {
@@ -135,6 +129,7 @@ pub async fn correct(
         updated_at: Set(now),
         started_at: Set(None),
         ended_at: Set(None),
+        times_reason: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -206,6 +201,113 @@ pub async fn correct(
     };
     // A new version of the result: new documents, and the SIS hears of it.
     let owed = Owed::message("corrected").and_documents();
+    case::commit_change(ctx, txn, row, event, owed).await
+}
+
+/// The audit action of an assessor countersigning a correction.
+pub const COUNTERSIGNED: &str = "countersigned";
+
+/// The audit events besides corrections that make a version of the record: the committee's
+/// decisions and the assessors' countersignatures (see `report::build_record`).
+pub const VERSION_EVENTS: [&str; 2] = [super::signing::FINALISED, COUNTERSIGNED];
+
+/// How many versions of the record the audit trail made (every correction adds one more).
+async fn versioned_events(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<i32, DbErr> {
+    let n = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::Tenant.eq(tenant))
+        .filter(entity::audit_event::Column::CaseId.eq(case_id))
+        .filter(entity::audit_event::Column::Action.is_in(VERSION_EVENTS))
+        .count(txn)
+        .await?;
+    Ok(i32::try_from(n).unwrap_or(i32::MAX))
+}
+
+/// Who countersigned which correction (its number, `correction-N`), from the audit trail.
+pub fn countersigns(
+    trail: &[entity::audit_event::Model],
+) -> Vec<(i32, Uuid, chrono::DateTime<Utc>)> {
+    trail
+        .iter()
+        .filter(|e| e.action == COUNTERSIGNED)
+        .filter_map(|e| {
+            let after: Value = serde_json::from_str(e.after.as_deref()?).ok()?;
+            let n = i32::try_from(after["correction"].as_i64()?).ok()?;
+            Some((n, e.actor.parse().ok()?, e.at))
+        })
+        .collect()
+}
+
+/// An assessor who signed the exam countersigns its latest correction: they saw the result as
+/// it now stands. A new version of the documents shows it, and the SIS gets them.
+pub async fn countersign(
+    ctx: &Ctx<'_>,
+    case_id: Uuid,
+    expected_case_revision: i64,
+    by: Uuid,
+) -> Result<exam_case::Model, CaseError> {
+    let slug = ctx.tenant();
+    let txn = crate::db::begin(ctx.db).await?;
+    let case = case::lock_at(&txn, slug, case_id, expected_case_revision).await?;
+    if case.state != CaseState::Signed && case.state != CaseState::Final {
+        return invalid("only a corrected exam is countersigned");
+    }
+    let Some(latest) = correction::Entity::find()
+        .filter(correction::Column::Tenant.eq(slug))
+        .filter(correction::Column::CaseId.eq(case_id))
+        .order_by_desc(correction::Column::Version)
+        .one(&txn)
+        .await?
+    else {
+        return invalid("this exam has no correction to countersign");
+    };
+    let signed = entity::signature::Entity::find()
+        .filter(entity::signature::Column::Tenant.eq(slug))
+        .filter(entity::signature::Column::CaseId.eq(case_id))
+        .filter(entity::signature::Column::Role.eq("assessor"))
+        .filter(entity::signature::Column::PersonId.eq(by))
+        .count(&txn)
+        .await?;
+    if signed == 0 {
+        return Err(CaseError::Forbidden(
+            "only an assessor who signed the exam countersigns its correction".into(),
+        ));
+    }
+    let trail = crate::audit::trail(&txn, slug, case_id).await?;
+    if countersigns(&trail)
+        .iter()
+        .any(|(n, who, _)| *n == latest.version && *who == by)
+    {
+        return invalid("you countersigned this correction already");
+    }
+    let of_version = serde_json::from_str::<Value>(&latest.after)
+        .ok()
+        .and_then(|a| a["version"].as_i64())
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(latest.version + 1);
+    let record_version = latest.version + 2 + versioned_events(&txn, slug, case_id).await?;
+    let after = json!({"correction": latest.version, "correctionVersion": of_version, "version": record_version});
+    let row = exam_case::ActiveModel {
+        tenant: Set(slug.to_string()),
+        case_id: Set(case_id),
+        revision: Set(case.revision + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let actor = Actor::Person(by);
+    let event = |_: &exam_case::Model| Change {
+        tenant: slug,
+        case_id,
+        actor: &actor,
+        action: COUNTERSIGNED,
+        before: None,
+        after: Some(after),
+        reason: None,
+    };
+    let owed = Owed::message("countersigned").and_documents();
     case::commit_change(ctx, txn, row, event, owed).await
 }
 

@@ -77,6 +77,17 @@ pub struct SheetUpdate {
     /// When the exam began and ended, by the assessor's device (it may save much later).
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// Why the begin or end lies far from the plan.
+    pub times_reason: Option<String>,
+}
+
+/// How far the true begin or end may lie from the plan before the assessor must say why.
+pub const FAR_FROM_PLAN: chrono::Duration = chrono::Duration::minutes(60);
+
+/// Whether a sheet's begin or end lies far from the exam's plan (another day always does).
+pub fn far_from_plan(case: &exam_case::Model, sheet: &assessment_sheet::Model) -> bool {
+    let far = |t: Option<DateTime<Utc>>, plan: Option<DateTime<Utc>>| matches!((t, plan), (Some(t), Some(p)) if (t - p).abs() > FAR_FROM_PLAN);
+    far(sheet.started_at, case.planned_start) || far(sheet.ended_at, case.planned_end)
 }
 
 /// How far a device's clock may run ahead of ours.
@@ -201,6 +212,9 @@ pub async fn save(
     }
     if let Some(m) = &update.motivation {
         row.motivation = Set(Some(m.clone()));
+    }
+    if let Some(m) = &update.times_reason {
+        row.times_reason = Set(Some(m.trim().to_string()).filter(|m| !m.is_empty()));
     }
     let began = matches!(
         update.attendance.as_deref(),
@@ -489,6 +503,15 @@ pub async fn judge(
             if !missing.is_empty() {
                 return Err(format!("criteria not scored: {}", missing.join(", ")));
             }
+        }
+        // An exam that took place far from its plan says why, or the record looks made up
+        // (the record's times are the assessors' own; the joint sheet's do not count).
+        let own = s.sheet.sheet != Sheet::Joint.key();
+        if own && far_from_plan(&case, &s.sheet) && s.sheet.times_reason.is_none() {
+            return Err(format!(
+                "the begin or end lies more than {} minutes from the plan; say why (timesReason)",
+                FAR_FROM_PLAN.num_minutes()
+            ));
         }
         Ok(())
     };

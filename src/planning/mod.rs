@@ -39,6 +39,7 @@ pub fn snapshot(c: &exam_case::Model, assessors: &[Uuid]) -> Value {
         "placeName": c.place_name,
         "placeAddress": c.place_address,
         "assessors": assessors,
+        "examLeader": c.exam_leader,
     })
 }
 
@@ -339,6 +340,9 @@ pub struct Plan {
     pub assessors: Vec<Uuid>,
     /// Why the assessors change once scoring has started (the exam office must say).
     pub reason: Option<String>,
+    /// The examenleider, named by the exam office: `None` keeps it as it is, `Some(None)`
+    /// makes it the lead assessor again, `Some(Some(id))` names that person.
+    pub leader: Option<Option<Uuid>>,
 }
 
 /// Who plans. Who may change what is a rule of the exam:
@@ -470,6 +474,29 @@ pub async fn plan(
         }
         sources.push(if enrolled { "sis" } else { "assigned" }.to_string());
     }
+    // The examenleider is the exam office's to name: someone of the school, not the candidate.
+    let leader = match p.leader {
+        None => c.exam_leader,
+        Some(l) if l == c.exam_leader => l,
+        Some(_) if !by.exam_office => {
+            return Err(CaseError::Forbidden(
+                "only the exam office names the examenleider".into(),
+            ))
+        }
+        Some(None) => None,
+        Some(Some(id)) => {
+            let known = person::Entity::find_by_id((tenant.to_string(), id))
+                .one(&txn)
+                .await?
+                .is_some_and(|p| p.purged_at.is_none());
+            if !known || id == c.person_id {
+                return invalid(format!(
+                    "`examLeader`: {id} is not a person of this school who may lead the exam"
+                ));
+            }
+            Some(id)
+        }
+    };
     let (kind, name, address) = match &p.place {
         Place::Workplace { name, address }
             if !name.trim().is_empty() && !address.trim().is_empty() =>
@@ -511,6 +538,7 @@ pub async fn plan(
         place_kind: Set(Some(kind.into())),
         place_name: Set(Some(name)),
         place_address: Set(address),
+        exam_leader: Set(leader),
         revision: Set(c.revision + 1),
         updated_at: Set(now),
         ..Default::default()
@@ -610,6 +638,7 @@ fn new_case(
         created_at: Set(now),
         updated_at: Set(now),
         result_association_id: Set(result_association_id),
+        exam_leader: Set(None),
     }
 }
 

@@ -200,6 +200,11 @@ pub(crate) fn irregularities(r: &Record) -> Vec<String> {
     per_sheet(r, |s| s.irregularities.as_deref())
 }
 
+/// Why the true begin or end lies far from the plan, per assessor who said so.
+fn times_reasons(r: &Record) -> Vec<String> {
+    per_sheet(r, |s| s.times_reason.as_deref())
+}
+
 /// The assessors' motivation of their judgement and feedback to the candidate, per sheet.
 fn motivations(r: &Record) -> Vec<String> {
     per_sheet(r, |s| s.motivation.as_deref())
@@ -322,6 +327,18 @@ fn header(r: &Record) -> String {
 }
 
 fn version_line(r: &Record) -> String {
+    if let Some(c) = r.countersignatures.iter().find(|c| c.version == r.version) {
+        return format!(
+            "versie {} — correctie (versie {}) medeondertekend door {} op {}",
+            r.version,
+            c.correction_version,
+            name(
+                c.countersigned_by.display_name.as_deref(),
+                c.countersigned_by.person_id
+            ),
+            moment(c.countersigned_at)
+        );
+    }
     let decision = r.decisions.iter().max_by_key(|d| d.version);
     let correction = r.corrections.iter().max_by_key(|c| c.version);
     if let Some(d) = decision.filter(|d| correction.is_none_or(|c| c.version < d.version)) {
@@ -378,7 +395,14 @@ fn common_fields(r: &Record) -> Vec<(&'static str, String)> {
         ("Gepland", span(r.planned_start, r.planned_end)),
         (
             "Werkelijk begin en einde",
-            span(r.actual_start, r.actual_end),
+            match times_reasons(r).as_slice() {
+                [] => span(r.actual_start, r.actual_end),
+                why => format!(
+                    "{} (afwijking van de planning: {})",
+                    span(r.actual_start, r.actual_end),
+                    why.join("; ")
+                ),
+            },
         ),
         ("Plaats", place(r)),
         (
@@ -689,6 +713,69 @@ fn corrections(l: &mut impl Sink, r: &Record) {
         ],
         &rows,
     );
+    countersignatures(l, r);
+}
+
+/// Which assessors countersigned which correction, and who of those who signed has not yet
+/// countersigned the latest.
+fn countersignatures(l: &mut impl Sink, r: &Record) {
+    l.heading("Medeondertekening door de beoordelaars");
+    if !r.countersignatures.is_empty() {
+        let rows: Vec<Vec<Cell>> = r
+            .countersignatures
+            .iter()
+            .map(|c| {
+                vec![
+                    cell(format!("versie {}", c.version)),
+                    cell(moment(c.countersigned_at)),
+                    cell(name(
+                        c.countersigned_by.display_name.as_deref(),
+                        c.countersigned_by.person_id,
+                    )),
+                    cell(format!("correctie (versie {})", c.correction_version)),
+                ]
+            })
+            .collect();
+        l.table(
+            &[
+                col("Versie", 0.8),
+                col("Wanneer", 1.4),
+                col("Beoordelaar", 2.0),
+                col("Tekent voor", 2.0),
+            ],
+            &rows,
+        );
+    }
+    let Some(latest) = r.corrections.iter().max_by_key(|c| c.version) else {
+        return;
+    };
+    let number = r.corrections.len();
+    let mut open: Vec<String> = Vec::new();
+    for s in r.signatures.iter().filter(|s| s.role == "assessor") {
+        let done = r.countersignatures.iter().any(|c| {
+            c.countersigned_by.person_id == s.person_id
+                && usize::try_from(c.correction).is_ok_and(|n| n == number)
+        });
+        if !done {
+            open.push(name(s.display_name.as_deref(), s.person_id));
+        }
+    }
+    if !open.is_empty() {
+        l.paragraph(&format!(
+            "De correctie van versie {} is (nog) niet medeondertekend door {}.",
+            latest.version,
+            people(&open)
+        ));
+    }
+}
+
+/// Names joined so they read as people: "A", "A en B", "A, B en C".
+pub(crate) fn people(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} en {last}", rest.join(", ")),
+    }
 }
 
 /// Whether the result is determined: by the exam committee in Proeve, or elsewhere (the
@@ -760,6 +847,26 @@ pub fn session_report(r: &Record, form_sha256: &str, form_name: &str) -> Result<
     finish(l, r, REPORT, format!("sessionReport {form_sha256}"))
 }
 
+/// Who led the exam moment: the person the exam office named, else the lead (first)
+/// assessor; with their role on the exam where they had one.
+fn exam_leader(r: &Record) -> String {
+    let (person, position) = match &r.exam_leader {
+        Some(l) => (
+            l,
+            r.assessors.iter().position(|a| a.person_id == l.person_id),
+        ),
+        None => match r.assessors.first() {
+            Some(a) => (a, Some(0)),
+            None => return "—".into(),
+        },
+    };
+    let who = name(person.display_name.as_deref(), person.person_id);
+    match position {
+        Some(i) => format!("{who} ({})", assessor_role(i)),
+        None => format!("{who} (aangewezen door het examenbureau)"),
+    }
+}
+
 fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_name: &str) {
     l.title(
         "Proces-verbaal",
@@ -770,19 +877,7 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
         ),
     );
     let mut fields = common_fields(r);
-    // The lead (first) assessor led the exam moment.
-    fields.push((
-        "Examenleider",
-        r.assessors.first().map_or_else(
-            || "—".into(),
-            |a| {
-                format!(
-                    "{} (eerste beoordelaar)",
-                    name(a.display_name.as_deref(), a.person_id)
-                )
-            },
-        ),
-    ));
+    fields.push(("Examenleider", exam_leader(r)));
     fields.push(("Versie", version_line(r)));
     l.fields(&fields);
 

@@ -18,8 +18,8 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, case_assessor, document, exam_case, person};
 use record::{
-    Candidate, CorrectionRecord, DecisionRecord, ExamInfo, Named, Outcome, Place, Record, School,
-    ScoreRecord, SheetRecord, SignatureRecord,
+    Candidate, CorrectionRecord, CountersignRecord, DecisionRecord, ExamInfo, Named, Outcome,
+    Place, Record, School, ScoreRecord, SheetRecord, SignatureRecord,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -148,6 +148,16 @@ pub async fn build_record(
     for id in sheets::joint_backers(&trail) {
         joint_backers.push(named(db, tenant, id).await?);
     }
+    let mut countersignatures = Vec::new();
+    for (correction, by, at) in corrections::countersigns(&trail) {
+        countersignatures.push(CountersignRecord {
+            version: 0,
+            correction_version: 0,
+            correction,
+            countersigned_at: at,
+            countersigned_by: named(db, tenant, by).await?,
+        });
+    }
     let mut decisions = Vec::new();
     for e in trail {
         if e.action != FINALISED {
@@ -171,6 +181,11 @@ pub async fn build_record(
         .iter_mut()
         .map(|c| (c.corrected_at, &mut c.version))
         .chain(decisions.iter_mut().map(|d| (d.decided_at, &mut d.version)))
+        .chain(
+            countersignatures
+                .iter_mut()
+                .map(|c| (c.countersigned_at, &mut c.version)),
+        )
         .collect();
     changes.sort_by_key(|(at, _)| *at);
     let mut version = 1;
@@ -178,6 +193,16 @@ pub async fn build_record(
         version += 1;
         *v = version;
     }
+    // The version each countersigned correction made.
+    for c in &mut countersignatures {
+        c.correction_version = correction_records
+            .get(usize::try_from(c.correction - 1).unwrap_or(usize::MAX))
+            .map_or(0, |k| k.version);
+    }
+    let exam_leader = match case.exam_leader {
+        Some(id) => Some(named(db, tenant, id).await?),
+        None => None,
+    };
     let mut record = Record {
         school: School {
             slug: school.slug.clone(),
@@ -226,6 +251,8 @@ pub async fn build_record(
         corrections: correction_records,
         signed_at: case.signed_at,
         decisions,
+        countersignatures,
+        exam_leader,
         joint_backers,
         finalised_in_proeve: school.finalise_in_proeve,
         appeal: school.appeal.clone(),
@@ -242,6 +269,7 @@ fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
         identity_method,
         irregularities,
         motivation,
+        times_reason,
         ..
     } = s.sheet;
     SheetRecord {
@@ -251,6 +279,7 @@ fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
         identity_method,
         irregularities,
         motivation,
+        times_reason,
         scores: s
             .scores
             .into_iter()
@@ -416,15 +445,21 @@ pub async fn render_missing(
     catalog: &Catalog,
     tenants: &crate::tenant::Tenants,
 ) -> Result<usize, DbErr> {
-    let sql = "SELECT c.tenant, c.case_id FROM exam_case c \
+    // A version for every correction and every event that makes one.
+    let events = crate::assessment::corrections::VERSION_EVENTS
+        .map(|a| format!("'{a}'"))
+        .join(", ");
+    let sql = format!(
+        "SELECT c.tenant, c.case_id FROM exam_case c \
         WHERE c.state IN ('signed', 'final') AND NOT EXISTS ( \
           SELECT 1 FROM document d WHERE d.tenant = c.tenant AND d.case_id = c.case_id \
           AND d.version = 1 + (SELECT COUNT(*) FROM correction k \
                                WHERE k.tenant = c.tenant AND k.case_id = c.case_id) \
                             + (SELECT COUNT(*) FROM audit_event e \
                                WHERE e.tenant = c.tenant AND e.case_id = c.case_id \
-                               AND e.action = 'finalised')) \
-        ORDER BY c.tenant, c.case_id LIMIT 200";
+                               AND e.action IN ({events}))) \
+        ORDER BY c.tenant, c.case_id LIMIT 200"
+    );
     let missing =
         Missing::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
             .all(db)

@@ -44,6 +44,12 @@ pub struct Record {
     /// who confirmed it since.
     #[serde(default)]
     pub joint_backers: Vec<Named>,
+    /// Assessors who countersigned a correction, oldest first; each made a version.
+    #[serde(default)]
+    pub countersignatures: Vec<CountersignRecord>,
+    /// The examenleider the exam office named (absent: the lead assessor led the exam).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exam_leader: Option<Named>,
     /// Whether the school's exam committee determines results in Proeve: until it has, the
     /// result on the documents is provisional.
     #[serde(default)]
@@ -112,6 +118,9 @@ pub struct SheetRecord {
     /// The overall motivation of the judgement and feedback to the candidate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub motivation: Option<String>,
+    /// Why the begin or end lies far from the plan, as the assessor said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times_reason: Option<String>,
     pub scores: Vec<ScoreRecord>,
 }
 
@@ -165,6 +174,19 @@ pub struct DecisionRecord {
     pub decided_at: DateTime<Utc>,
     /// The member of the exam committee who recorded it.
     pub decided_by: Named,
+}
+
+/// An assessor's countersignature of a correction: they saw the corrected result.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CountersignRecord {
+    /// The version of the record this countersignature made.
+    pub version: i32,
+    /// The correction countersigned (`correction-N`) and the version it made.
+    pub correction: i32,
+    pub correction_version: i32,
+    pub countersigned_at: DateTime<Utc>,
+    pub countersigned_by: Named,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -796,3 +796,278 @@ async fn an_unconfirmed_joint_judgement_is_on_the_report_as_one_assessors() {
     assert!(text.contains(second.as_str().unwrap()), "{text}");
     assert!(!text.contains("kwamen samen tot het eindoordeel"), "{text}");
 }
+
+/// The text of the newest document of `kind`, after the checks an archivist would run.
+async fn newest_text(app: &TestApp, w: &World, kind: &str) -> (i64, String) {
+    let list = app.api("roc-a", &w.office).documents(w.case).await;
+    let newest = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["documentType"] == kind)
+        .max_by_key(|d| d["version"].as_i64())
+        .unwrap()
+        .clone();
+    let pdf = bytes(app, &w.office, newest["href"].as_str().unwrap()).await;
+    (
+        newest["version"].as_i64().unwrap(),
+        check_pdf(&pdf.bytes, &format!("{kind}.pdf")),
+    )
+}
+
+#[tokio::test]
+async fn an_exam_far_from_its_plan_closes_only_with_the_reason_which_the_report_gives() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    // Planned for 8 December, taken today: neither sheet says why yet.
+    planned(&app, &w).await;
+    for who in [&w.first, &w.second] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, 2)});
+        let r = app
+            .api("roc-a", who)
+            .save_sheet(w.case, "mine", sheet)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let r = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
+    let detail = r.assert_problem(400);
+    assert!(
+        detail.contains("timesReason") && detail.contains("60 minutes"),
+        "{detail}"
+    );
+    // Each assessor says why; the sheet keeps it and the report shows it.
+    for who in [&w.first, &w.second] {
+        let why = json!({"revision": 1, "timesReason": "Vervroegd op verzoek van het leerbedrijf"});
+        let r = app.api("roc-a", who).save_sheet(w.case, "mine", why).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await.body;
+    assert_eq!(
+        sheets["items"][0]["timesReason"], "Vervroegd op verzoek van het leerbedrijf",
+        "{sheets}"
+    );
+    judged(&app, &w).await;
+    sign_all(&app, &w).await;
+    let (_, text) = newest_text(&app, &w, "sessionReport").await;
+    assert_has(
+        &text,
+        &[
+            "afwijking van de planning:",
+            "Vervroegd op verzoek van het leerbedrijf",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn an_exam_that_kept_to_its_plan_needs_no_reason() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    // Planned from an hour ago until five hours from now: the moment it is taken.
+    let now = chrono::Utc::now();
+    let revision = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let plan = json!({"revision": revision,
+        "start": (now - chrono::Duration::minutes(50)).to_rfc3339(),
+        "end": (now + chrono::Duration::hours(5)).to_rfc3339(),
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1]});
+    assert_eq!(
+        app.api("roc-a", &w.office).plan(w.case, plan).await.status,
+        200
+    );
+    for who in [&w.first, &w.second] {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, 2)});
+        let r = app
+            .api("roc-a", who)
+            .save_sheet(w.case, "mine", sheet)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    judged(&app, &w).await;
+    sign_all(&app, &w).await;
+    let (_, text) = newest_text(&app, &w, "sessionReport").await;
+    assert!(!text.contains("afwijking van de planning"), "{text}");
+}
+
+#[tokio::test]
+async fn the_assessors_see_a_correction_and_their_countersignature_is_a_new_version() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let signed = to_signed(&app, &w, 2).await;
+    // Nothing to countersign before a correction.
+    let none = app
+        .api("roc-a", &w.first)
+        .call(
+            "POST",
+            &format!("/cases/{}/corrections/countersign", w.case),
+            Some(json!({"revision": signed["revision"]})),
+        )
+        .await;
+    assert!(
+        none.assert_problem(400).contains("no correction"),
+        "{}",
+        none.body
+    );
+    assert_eq!(
+        app.api("roc-a", &w.first).case(w.case).await.body["countersignDue"],
+        false
+    );
+    let body = json!({"revision": signed["revision"], "attendance": "present",
+        "scores": scores(&app, 3), "reason": "Telfout in onderdeel 2",
+        "authority": "examCommittee"});
+    let corrected = app.api("roc-a", &w.office).correct(w.case, body).await;
+    assert_eq!(corrected.status, 200, "{}", corrected.body);
+    // Both assessors are told; the office and the candidate have nothing to countersign.
+    for who in [&w.first, &w.second] {
+        let seen = app.api("roc-a", who).case(w.case).await.body;
+        assert_eq!(seen["countersignDue"], true, "{seen}");
+        assert_described(&app, "CaseView", &seen).await;
+    }
+    assert_eq!(
+        app.api("roc-a", &w.office).case(w.case).await.body["countersignDue"],
+        false
+    );
+    let path = format!("/cases/{}/corrections/countersign", w.case);
+    let revision = corrected.body["revision"].clone();
+    for who in [&w.office, &w.student] {
+        let r = app
+            .api("roc-a", who)
+            .call("POST", &path, Some(json!({"revision": revision})))
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+    }
+    // Version 2 (the correction) names who has not countersigned yet.
+    let (v, text) = newest_text(&app, &w, "assessmentForm").await;
+    assert_eq!(v, 2);
+    assert_has(&text, &["is (nog) niet medeondertekend door"]);
+    let first = app
+        .api("roc-a", &w.first)
+        .call("POST", &path, Some(json!({"revision": revision})))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.body["countersignDue"], false);
+    let by = &first.body["corrections"][0]["countersignedBy"];
+    assert_eq!(by.as_array().map(Vec::len), Some(1), "{by}");
+    assert_eq!(by[0]["person"]["personId"], w.ids.0.to_string());
+    // Once is enough; a stale revision is a conflict.
+    let again = app
+        .api("roc-a", &w.first)
+        .call(
+            "POST",
+            &path,
+            Some(json!({"revision": first.body["revision"]})),
+        )
+        .await;
+    assert!(
+        again.assert_problem(400).contains("already"),
+        "{}",
+        again.body
+    );
+    let stale = app
+        .api("roc-a", &w.second)
+        .call("POST", &path, Some(json!({"revision": revision})))
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    // Version 3 shows it, and the second assessor as still to countersign.
+    let first_name = first.body["assessors"][0]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second_name = first.body["assessors"][1]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (v, text) = newest_text(&app, &w, "assessmentForm").await;
+    assert_eq!(v, 3);
+    assert_has(
+        &text,
+        &[
+            &format!("versie 3 — correctie (versie 2) medeondertekend door {first_name}"),
+            "Medeondertekening door de beoordelaars",
+            &format!("niet medeondertekend door {second_name}"),
+        ],
+    );
+    let r = app
+        .api("roc-a", &w.second)
+        .call(
+            "POST",
+            &path,
+            Some(json!({"revision": first.body["revision"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (v, text) = newest_text(&app, &w, "sessionReport").await;
+    assert_eq!(v, 4);
+    assert!(!text.contains("niet medeondertekend"), "{text}");
+    // The committee's decision after it is the next version, numbered alike everywhere.
+    let fin = app
+        .api("roc-a", &w.committee)
+        .finalise(json!({"caseIds": [w.case]}))
+        .await;
+    assert_eq!(fin.body["items"][0]["state"], "final", "{}", fin.body);
+    let (v, text) = newest_text(&app, &w, "assessmentForm").await;
+    assert_eq!(v, 5);
+    assert_has(&text, &["versie 5 — vastgesteld door de examencommissie"]);
+}
+
+#[tokio::test]
+async fn the_exam_office_names_the_examenleider_and_the_report_says_who_led() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let leader = staff(&app, "roc-a", "ria@roc.example", "Ria Examenleider").await;
+    let planned = planned(&app, &w).await;
+    let replan = |revision: &Value, leader: Value| {
+        json!({"revision": revision, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+            "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+            "examLeader": leader})
+    };
+    // An assessor moves the exam but does not name its leader.
+    let r = app
+        .api("roc-a", &w.first)
+        .plan(w.case, replan(&planned["revision"], json!(leader)))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // Not the candidate, not somebody unknown.
+    let student =
+        app.api("roc-a", &w.office).case(w.case).await.body["candidate"]["personId"].clone();
+    for who in [student, json!(id())] {
+        let r = app
+            .api("roc-a", &w.office)
+            .plan(w.case, replan(&planned["revision"], who))
+            .await;
+        assert!(r.assert_problem(400).contains("examLeader"), "{}", r.body);
+    }
+    let r = app
+        .api("roc-a", &w.office)
+        .plan(w.case, replan(&planned["revision"], json!(leader)))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let name = r.body["examLeader"]["displayName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(name.contains("Ria Examenleider"), "{name}");
+    // The assessors keep it when they move the exam (they send no leader).
+    let mut moved = replan(&r.body["revision"], Value::Null);
+    moved.as_object_mut().unwrap().remove("examLeader");
+    moved["start"] = json!("2026-12-08T09:00:00Z");
+    let r = app.api("roc-a", &w.first).plan(w.case, moved).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["examLeader"]["personId"], leader.to_string());
+    for who in [&w.first, &w.second] {
+        score_mine(&app, who, w.case, 2).await;
+    }
+    judged(&app, &w).await;
+    sign_all(&app, &w).await;
+    let (_, text) = newest_text(&app, &w, "sessionReport").await;
+    assert_has(
+        &text,
+        &[&format!(
+            "Examenleider {name} (aangewezen door het examenbureau)"
+        )],
+    );
+}

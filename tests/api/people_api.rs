@@ -30,7 +30,7 @@ async fn a_test_selection_goes_from_push_to_final_through_the_api() {
 
     for who in [&w.first, &w.second] {
         let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(&app, 2)});
+            "identityMethod": "ID-kaart", "scores": scores(&app, 2), "timesReason": EARLIER});
         let r = app
             .api("roc-a", who)
             .save_sheet(w.case, "mine", sheet)
@@ -608,7 +608,7 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app.api("roc-a", &w.second).save_sheet(w.case, "mine", json!({"revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores(&app, 2)})).await;
+    let r = app.api("roc-a", &w.second).save_sheet(w.case, "mine", json!({"revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores(&app, 2), "timesReason": EARLIER})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
     assert_described(&app, "SheetList", &sheets.body).await;

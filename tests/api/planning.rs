@@ -23,6 +23,7 @@ fn kitchen(assessors: Vec<Uuid>) -> Plan {
         },
         assessors,
         reason: None,
+        leader: None,
     }
 }
 

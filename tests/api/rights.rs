@@ -107,6 +107,30 @@ async fn who_plans_and_who_changes_the_assessors_is_a_rule_of_the_exam() {
         .await;
     assert_eq!(planned.status, 200, "{}", planned.body);
 
+    // Naming the examenleider is the office's (409: theirs, with a stale revision).
+    let leader = |revision: &Value| {
+        let mut p = plan(revision, "08:00", &[first, second]);
+        p["examLeader"] = json!(c.third_id);
+        p
+    };
+    let now = revision(&app, &c).await;
+    let r = api(&w.office).plan(case, leader(&stale)).await;
+    assert_eq!(r.status, 409, "examenleider: office: {}", r.body);
+    may_not(
+        &api(&w.first).plan(case, leader(&now)).await,
+        "examenleider: on the exam",
+    );
+    for (who, cell) in [
+        (&c.third, "enrolled"),
+        (&w.committee, "committee"),
+        (&w.student, "candidate"),
+    ] {
+        may_not(
+            &api(who).plan(case, leader(&now)).await,
+            &format!("examenleider: {cell}"),
+        );
+    }
+
     // Planned: its own assessors and the office move it; the enrolled colleague who is not
     // on it, the committee and the candidate may not.
     for (who, cell) in [
@@ -343,6 +367,13 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
             )
             .await;
         let extra = api(who).extra_attempt(case, json!({"revision": 0})).await;
+        let countersign = api(who)
+            .call(
+                "POST",
+                &format!("/cases/{case}/corrections/countersign"),
+                Some(json!({"revision": 0})),
+            )
+            .await;
         let documents = api(who).documents(case).await;
         let audit = api(who).audit(case).await;
         let deliveries = api(who).deliveries(case).await;
@@ -353,6 +384,7 @@ async fn every_step_after_planning_is_for_whom_the_table_says() {
             (&finalise, committee, "finalise"),
             (&correct, office, "correct"),
             (&extra, office, "extra attempt"),
+            (&countersign, cell == "on the exam", "countersign"),
             (&documents, people, "documents"),
             (&audit, staff, "audit trail"),
             (&deliveries, staff, "deliveries"),

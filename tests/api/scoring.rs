@@ -36,6 +36,7 @@ async fn planned_exam(app: &TestApp) -> Planned {
         },
         assessors: vec![first, second],
         reason: None,
+        leader: None,
     };
     let case = planning::plan(
         &app.exams("roc-a"),
@@ -87,6 +88,7 @@ fn present(scores: Vec<ScoreInput>) -> SheetUpdate {
         identity: Some((true, "identiteitsbewijs vergeleken met idCheckName".into())),
         irregularities: None,
         scores,
+        times_reason: Some(EARLIER.into()),
         ..Default::default()
     }
 }

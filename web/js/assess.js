@@ -158,8 +158,25 @@ async function summaryScreen(id, c, model, draft, top) {
   const [, ends] = amsterdam(draft.endedAt ?? serverNow());
   const beganAt = h('input', { type: 'time', value: began });
   const endedAt = h('input', { type: 'time', value: ends });
+  // Far from the plan (over an hour, as the server holds it): the assessor says why.
+  const timesReason = h('textarea', { rows: 2, value: draft.timesReason ?? '' });
+  const reasonField = field(t('timesReason'), timesReason);
+  const chosenTimes = () => {
+    const start = beganAt.value && beganAt.value !== began ? amsterdamInstant(day, beganAt.value) : draft.startedAt;
+    const end = endedAt.value && endedAt.value !== ends ? amsterdamInstant(day, endedAt.value) : serverNow();
+    return [start, end];
+  };
+  const far = () => {
+    const [start, end] = chosenTimes();
+    const off = (a, b) => a && b && Math.abs(new Date(a) - new Date(b)) > 60 * 60 * 1000;
+    return off(start, c.plannedStart) || off(end, c.plannedEnd);
+  };
+  const showReason = () => { reasonField.hidden = !far(); };
+  beganAt.addEventListener('input', showReason);
+  endedAt.addEventListener('input', showReason);
+  showReason();
   const times = draft.startedAt ? h('div', {}, h('h2', {}, t('actualTimes')),
-    h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt)) : null;
+    h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt), reasonField) : null;
   // A present candidate's exam closes with every criterion scored and the identity checked.
   const ready = draft.attendance && (draft.attendance !== 'present' || (!missing.length && draft.identityChecked === true));
   show(...top, h('h1', {}, t('summary')),
@@ -180,10 +197,11 @@ async function summaryScreen(id, c, model, draft, top) {
           // unless the assessor put them right (on the day the exam began).
           if ((await store.get('drafts', id))?.startedAt) {
             const now = serverNow();
-            const start = beganAt.value && beganAt.value !== began ? amsterdamInstant(day, beganAt.value) : draft.startedAt;
-            const end = endedAt.value && endedAt.value !== ends ? amsterdamInstant(day, endedAt.value) : now;
+            const [start, end] = chosenTimes();
             if (end < start || end > now) { error.textContent = t('timesWrong'); return; }
-            await save(id, () => ({ startedAt: start, endedAt: end }));
+            const why = timesReason.value.trim();
+            if (far() && !why) { error.textContent = t('timesReasonNeeded'); timesReason.focus(); return; }
+            await save(id, () => ({ startedAt: start, endedAt: end, ...(far() ? { timesReason: why } : {}) }));
           }
           await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
           go(`/case/${id}/score/sign`);

@@ -44,6 +44,8 @@ export async function home() {
   const mine = cases.filter((c) => relation(c).assessor && ['planned', 'assessed'].includes(c.state));
   const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
   const asCandidate = cases.filter((c) => relation(c).candidate);
+  const toCountersign = cases.filter((c) => c.countersignDue);
+  if (toCountersign.length) parts.push(...list(t('countersignDue'), toCountersign));
   if (mine.length || toPlan.length) {
     // Today first (in Dutch time), then what comes later.
     const day = (iso) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(new Date(iso)) : '');
@@ -59,6 +61,13 @@ export async function home() {
   }
   show(parts);
   if (stuck) undelivered().then((els) => stuck.replaceChildren(...els));
+}
+
+/** A result as a correction keeps it (before or after), in words. */
+function resultWords(o) {
+  if (!o) return '–';
+  const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
+  return [o.score, verdict].filter(Boolean).join(' · ');
 }
 
 function outcomeFacts(c) {
@@ -105,6 +114,7 @@ async function caseScreen(id) {
     h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
     h('dt', {}, t('where')), h('dd', {}, place(c)),
     h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; ') || '–'),
+    c.examLeader ? [h('dt', {}, t('examLeader')), h('dd', {}, c.examLeader.displayName ?? '')] : null,
     c.candidateDetails?.personalNeeds?.length ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
     outcomeFacts(c));
   const actions = h('div', { class: 'actions' });
@@ -146,8 +156,11 @@ async function caseScreen(id) {
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions, said];
   if (c.corrections?.length) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
-      `${t('correction')} ${k.version} · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}`,
-      k.authority ? ` · ${t(k.authority === 'appeal' ? 'byAppeal' : 'byCommittee')}` : '', ': ', h('em', {}, k.reason)))));
+      `${t('correction')} (${t('version').toLowerCase()} ${k.version}) · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}`,
+      k.authority ? ` · ${t(k.authority === 'appeal' ? 'byAppeal' : 'byCommittee')}` : '', ': ', h('em', {}, k.reason),
+      h('br'), `${t('result')}: ${resultWords(k.before)} → ${resultWords(k.after)}`,
+      (k.countersignedBy ?? []).map((x) => [h('br'), h('small', { class: 'muted' }, t('countersigned', x.person?.displayName ?? '', when(x.at)))])))));
+    if (c.countersignDue) parts.push(countersignBlock(c));
   }
   if (c.appeal) parts.push(h('h2', {}, t('appeal')), h('p', {}, c.appeal));
   const docs = ['signed', 'final'].includes(c.state) ? h('section', { 'aria-live': 'polite' }) : null;
@@ -159,6 +172,28 @@ async function caseScreen(id) {
   }
   show(parts);
   if (docs) documentsInto(docs, id);
+}
+
+/** An assessor who signed takes note of a correction made since, and countersigns it. Online
+ * only: it makes a new version of the documents. */
+function countersignBlock(c) {
+  const said = h('p', { role: 'status' });
+  return h('section', { class: 'notice' }, h('p', {}, t('countersignHelp')),
+    h('button', {
+      type: 'button',
+      onclick: async (e) => {
+        e.target.disabled = true;
+        try {
+          const view = await api('POST', `/cases/${c.caseId}/corrections/countersign`, { revision: c.revision });
+          await store.put('cases', c.caseId, view);
+          // Drawn again: the correction now names the countersignature.
+          caseScreen(c.caseId);
+        } catch (err) {
+          e.target.disabled = false;
+          said.textContent = err instanceof Offline ? t('onlineOnly') : t('error', err.message);
+        }
+      },
+    }, t('countersign')), said);
 }
 
 /** The official PDFs of a signed exam, newest version first; only online (they are not kept
@@ -198,6 +233,11 @@ async function planScreen(id) {
   const chooses = r.office || !chosen.size;
   if (!chosen.size && r.enrolled) chosen.add(app.me.personId);
   const reason = h('textarea', { rows: 2 });
+  // The office names the examenleider: the first assessor, or someone else of the school.
+  const leader = h('select', {}, h('option', { value: '' }, t('leadAssessor')),
+    options.map((o) => h('option', { value: o.personId, selected: c.examLeader?.personId === o.personId }, o.displayName ?? '')),
+    c.examLeader && !options.some((o) => o.personId === c.examLeader.personId)
+      ? h('option', { value: c.examLeader.personId, selected: true }, c.examLeader.displayName ?? '') : null);
   const error = h('p', { class: 'error', role: 'alert' });
   const placeFields = h('div');
   const drawPlace = () => placeFields.replaceChildren(kind === 'workplace'
@@ -218,6 +258,7 @@ async function planScreen(id) {
           assessors: [...chosen],
         };
         if (r.office && reason.value.trim()) body.reason = reason.value.trim();
+        if (r.office && leader.value !== (c.examLeader?.personId ?? '')) body.examLeader = leader.value || null;
         // Changing who assesses a planned exam is for the office, and needs a reason.
         const before = (c.assessors ?? []).map((a) => a.personId).join();
         if (before && before !== body.assessors.join() && !body.reason) { error.textContent = t('changeReasonNeeded'); return; }
@@ -235,6 +276,7 @@ async function planScreen(id) {
       : h('dl', { class: 'facts' }, h('dt', {}, t('assessors')),
         h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; '), h('br'), h('small', { class: 'muted' }, t('assessorsByOffice')))),
     r.office && (c.assessors ?? []).length ? field(t('changeReason'), reason) : null,
+    r.office ? field(t('examLeader'), leader) : null,
     error,
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('save')))));
 }

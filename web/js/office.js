@@ -118,7 +118,7 @@ async function auditScreen(id) {
         h('td', {}, h('strong', {}, e.action), e.reason ? [h('br'), h('em', {}, e.reason)] : null))))));
 }
 
-const REASONS = { planned: 'sisPlanned', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected' };
+const REASONS = { planned: 'sisPlanned', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected', countersigned: 'sisCountersigned' };
 
 function deliveryRow(m, office, again) {
   const when_ = m.state === 'delivered' ? when(m.deliveredAt)

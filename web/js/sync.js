@@ -47,7 +47,7 @@ export async function enqueue(op) {
  * (a failing score still without its note, a method without the check) waits on the phone. */
 export function sheetBody(draft) {
   const body = { revision: draft.revision ?? 0 };
-  for (const k of ['attendance', 'irregularities', 'motivation', 'startedAt', 'endedAt']) {
+  for (const k of ['attendance', 'irregularities', 'motivation', 'startedAt', 'endedAt', 'timesReason']) {
     if (draft[k] !== undefined && draft[k] !== null) body[k] = draft[k];
   }
   if (typeof draft.identityChecked === 'boolean') {
@@ -270,6 +270,7 @@ export function draftFrom(sheet, revision) {
     motivation: sheet?.motivation ?? undefined,
     startedAt: sheet?.startedAt ?? undefined,
     endedAt: sheet?.endedAt ?? undefined,
+    timesReason: sheet?.timesReason ?? undefined,
     scores,
   };
 }

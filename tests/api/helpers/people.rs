@@ -165,6 +165,10 @@ pub async fn planned(app: &TestApp, w: &World) -> Value {
     planned.body
 }
 
+/// Why the tests' exams take place today although planned for 8 December: an exam far from
+/// its plan closes only with a reason.
+pub const EARLIER: &str = "Vervroegd: het leerbedrijf kon alleen vandaag.";
+
 /// An assessor saves their own first sheet: present, identity checked, every criterion at
 /// `level` (a failing one with its note), and a motivation.
 pub async fn score_mine(app: &TestApp, who: &Session, case: Uuid, level: u32) {
@@ -179,7 +183,8 @@ pub async fn score_mine(app: &TestApp, who: &Session, case: Uuid, level: u32) {
         .collect();
     let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
         "identityMethod": "ID-kaart", "scores": given,
-        "motivation": "Werkt netjes en op tijd; proef vaker tussendoor."});
+        "motivation": "Werkt netjes en op tijd; proef vaker tussendoor.",
+        "timesReason": EARLIER});
     let r = app.api("roc-a", who).save_sheet(case, "mine", sheet).await;
     assert_eq!(r.status, 200, "{}", r.body);
 }

@@ -4,7 +4,7 @@
 // result.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allSent, browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+import { DEMO, EARLIER, allSent, browser, check, phone, session, signIn, startProeve } from './harness.mjs';
 
 let proeve;
 let chromium;
@@ -59,7 +59,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   const criteria = model.sections.flatMap((s) => s.criteria);
   const r = await kees('PUT', `/cases/${c.caseId}/sheets/mine`, {
     revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'Paspoort',
-    scores: criteria.map((cr) => ({ criterion: cr.code, level: 2 })),
+    scores: criteria.map((cr) => ({ criterion: cr.code, level: 2 })), timesReason: EARLIER,
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
 
@@ -109,6 +109,10 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   // The true begin, as the phone recorded it, for the assessor to see and put right.
   await page.getByRole('heading', { name: 'Werkelijk begin en einde' }).waitFor();
   assert.match(await page.getByLabel('Begintijd').inputValue(), /^\d\d:\d\d$/);
+  // Planned for 8 December, taken today: closing asks why, in the form.
+  await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
+  await page.getByText('Begin of einde ligt meer dan een uur van de planning: zeg waarom.').waitFor();
+  await page.getByLabel(/Waarom wijken begin of einde/).fill('Vervroegd op verzoek van het leerbedrijf');
   await check(page, 'score-summary');
   await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
 
@@ -144,6 +148,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   assert.equal(jo.identityMethod, 'ID-kaart');
   assert.equal(jo.irregularities, 'Geen bijzonderheden');
   assert.equal(jo.motivation, 'Werkt schoon en rustig; let op de timing van de uitgifte.');
+  assert.equal(jo.timesReason, 'Vervroegd op verzoek van het leerbedrijf');
   assert.equal(jo.scores.length, criteria.length);
   assert.ok(jo.scores.every((s) => s.level === 2));
   assert.equal(jo.scores.find((s) => s.criterion === model.sections[0].criteria[0].code).note, 'Nette mise-en-place, werkt schoon');

@@ -26,6 +26,10 @@ export const DEMO = {
   pieter: '5da26e8f-7091-4b23-9e5f-6a7b8c9daeb5',
 };
 
+/** Why the tests' exams are taken today although planned for December: an exam far from its
+ * plan closes only with a reason. */
+export const EARLIER = 'Vervroegd: het leerbedrijf kon alleen vandaag.';
+
 function freePort() {
   return new Promise((ok) => {
     const s = createServer();

@@ -3,7 +3,7 @@
 // sideways scrolling.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+import { DEMO, EARLIER, browser, check, phone, session, signIn, startProeve } from './harness.mjs';
 
 let proeve;
 let chromium;
@@ -24,7 +24,7 @@ test('assessors who disagree record a joint judgement side by side', async () =>
   const disputed = criteria[1];
   for (const [who, level] of [[jo, 2], [kees, 3]]) {
     const scores = criteria.map((cr) => ({ criterion: cr.code, level: cr === disputed ? level : 2 }));
-    const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores });
+    const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
     assert.equal(r.status, 200);
   }
   // Without a joint judgement the exam cannot be closed.
@@ -102,7 +102,7 @@ test('online, the summary shows the scoring engine\'s result', async () => {
   const model = (await jo('GET', `/cases/${c.caseId}/model`)).body;
   const scores = model.sections.flatMap((s) => s.criteria).map((cr) => ({ criterion: cr.code, level: 2 }));
   // Scored earlier on another device: the phone picks the sheet up as its draft.
-  const r = await jo('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores });
+  const r = await jo('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
   assert.equal(r.status, 200);
   const { context, page, errors } = await phone(chromium);
   await signIn(page, proeve, 'Jong, Jo de');

@@ -2,7 +2,7 @@
 // a correction with a reason and the audit trail; the committee finalising; English.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allSent, browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+import { DEMO, EARLIER, allSent, browser, check, phone, session, signIn, startProeve } from './harness.mjs';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 let proeve;
@@ -95,7 +95,7 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   const model = (await jo('GET', `/cases/${c.caseId}/model`)).body;
   const scores = model.sections.flatMap((s) => s.criteria).map((cr) => ({ criterion: cr.code, level: 2 }));
   for (const who of [jo, kees]) {
-    const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores });
+    const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
     assert.equal(r.status, 200);
   }
   assert.equal((await jo('POST', `/cases/${c.caseId}/judge`, { revision: c.revision })).status, 200);
@@ -143,14 +143,27 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   assert.deepEqual(committee.errors, []);
   await committee.context.close();
 
+  // Jo signed before the correction: the app tells him, and he countersigns it.
+  const assessor = await phone(chromium);
+  await signIn(assessor.page, proeve, 'Jong, Jo de');
+  await assessor.page.getByRole('heading', { name: 'Correcties om mede te ondertekenen' }).waitFor();
+  await assessor.page.getByRole('link', { name: /Damme, Maartje van/ }).first().click();
+  await assessor.page.getByText('Telfout bij criterium 1, vastgesteld na bezwaar').waitFor();
+  await check(assessor.page, 'assessor-countersign');
+  await assessor.page.getByRole('button', { name: /medeondertekenen/ }).click();
+  await assessor.page.getByText(/Medeondertekend door Jong, Jo de/).waitFor();
+  assert.equal(await assessor.page.getByRole('button', { name: /medeondertekenen/ }).count(), 0);
+  assert.deepEqual(assessor.errors, []);
+  await assessor.context.close();
+
   // The demo's own SIS (on the OKE 1.1 draft) got the planned moment, attendance, the signed
   // result, the correction and the final result, in that order; the exam office sees each
   // as delivered.
-  const reasons = ['planned', 'attendance', 'signed', 'corrected', 'finalised'];
+  const reasons = ['planned', 'attendance', 'signed', 'corrected', 'finalised', 'countersigned'];
   let items = [];
   for (let i = 0; i < 200; i++) {
     items = (await office('GET', `/cases/${c.caseId}/deliveries`)).body.items;
-    if (items.length === 5 && items.every((m) => m.state === 'delivered')) break;
+    if (items.length === 6 && items.every((m) => m.state === 'delivered')) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(items.map((m) => m.reason), reasons);
@@ -169,14 +182,14 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   await desk.page.goto(`${proeve.app}#/case/${c.caseId}/sis`);
   await desk.page.getByRole('heading', { name: 'Naar het SIS' }).waitFor();
   await desk.page.getByText('Uitslag (vastgesteld)').waitFor();
-  assert.equal(await desk.page.getByText('afgeleverd').count(), 5);
+  assert.equal(await desk.page.getByText('afgeleverd').count(), 6);
   await desk.page.getByText('Planning (OKE 1.1)').waitFor();
   await check(desk.page, 'office-sis');
   assert.deepEqual(desk.errors, []);
   await desk.page.goto(`${proeve.base}/demo-sis/demo`);
   await desk.page.getByRole('heading', { name: 'Demo-SIS' }).waitFor();
   // (Other exams the browser tests planned are there too.)
-  assert.equal(await desk.page.locator('tbody tr', { hasText: items[0].associationId }).count(), 5);
+  assert.equal(await desk.page.locator('tbody tr', { hasText: items[0].associationId }).count(), 6);
   await desk.context.close();
 });
 
