@@ -28,6 +28,8 @@ pub struct Model {
     /// Why the begin or end lies far from the plan (needed to close the sheet then).
     #[sea_orm(column_type = "Text", nullable)]
     pub times_reason: Option<String>,
+    /// When the assessor finished this sheet (their own; cleared when they change it again).
+    pub finished_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ mod m20261201_000009_signature_drawn_at;
 mod m20261201_000010_correction_authority;
 mod m20261201_000011_sheet_motivation;
 mod m20261201_000012_times_reason_and_leader;
+mod m20261201_000013_sheet_finished;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_correction_authority::Migration),
             Box::new(m20261201_000011_sheet_motivation::Migration),
             Box::new(m20261201_000012_times_reason_and_leader::Migration),
+            Box::new(m20261201_000013_sheet_finished::Migration),
         ]
     }
 }

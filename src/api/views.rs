@@ -4,14 +4,17 @@
 
 use super::access::Relation;
 use super::Me;
-use crate::assessment::corrections;
+use crate::assessment::{corrections, sheets};
 use crate::case::CaseState;
 use crate::catalog::Catalog;
 use crate::config::TenantSettings;
 use crate::http::{ApiError, AppState};
 use crate::planning::{self, CandidateFacts};
 use chrono::{DateTime, Utc};
-use entity::{association, audit_event, case_assessor, correction, exam_case, person, signature};
+use entity::{
+    assessment_sheet, association, audit_event, case_assessor, correction, exam_case, person,
+    signature,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 use serde_json::Value;
@@ -134,6 +137,30 @@ pub struct CaseView {
     countersign_due: bool,
     /// The examenleider the exam office named (absent: the lead assessor leads the exam).
     exam_leader: Option<PersonRef>,
+    /// For the exam's assessors while it is planned: where its closing stands.
+    finishing: Option<FinishingView>,
+    /// For the staff, once judged: what the exam committee should look at before it
+    /// determines the result: `identityNotChecked`, `irregularities`, `timesFarFromPlan`,
+    /// `disagreement` (a joint judgement decided), `refusedSignature`, `corrected`, `failed`.
+    flags: Vec<&'static str>,
+}
+
+/// Where the closing of a planned exam stands: who finished, whom it waits for, and where
+/// the two assessors differ, who stands behind the joint judgement.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FinishingView {
+    finished: Vec<PersonRef>,
+    waiting_for: Vec<PersonRef>,
+    /// The criterion codes (and `attendance`) on which their own sheets differ; known once
+    /// both finished.
+    differences: Vec<String>,
+    /// With differences: whether the joint judgement is complete.
+    joint_complete: bool,
+    /// With differences: who stands behind the joint judgement as it now is.
+    joint_backed_by: Vec<PersonRef>,
+    /// Who collects the candidate's signature: the lead assessor's phone.
+    candidate_signs_with: Option<PersonRef>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -164,6 +191,9 @@ pub struct SignatureView {
 /// old builds). A list of N cases takes a fixed number of queries per 500 of them.
 const CHUNK: usize = 500;
 
+/// What assessors write when there was nothing irregular: not a flag.
+const NONE: [&str; 6] = ["geen", "geen bijzonderheden", "nee", "-", "n.v.t.", "none"];
+
 /// What the views of a set of cases need, each kind read in one query (per chunk of ids).
 #[derive(Default)]
 pub struct Loaded {
@@ -173,6 +203,10 @@ pub struct Loaded {
     names: HashMap<Uuid, Option<String>>,
     /// By case, oldest first.
     corrections: HashMap<Uuid, Vec<correction::Model>>,
+    /// By case: the sheets of judged exams the staff see (for the flags).
+    sheets: HashMap<Uuid, Vec<assessment_sheet::Model>>,
+    /// By case: where the closing of a planned exam stands (for its assessors).
+    progress: HashMap<Uuid, sheets::Progress>,
     /// By case: who countersigned which correction (its number), when.
     countersigns: HashMap<Uuid, Vec<(i32, Uuid, DateTime<Utc>)>>,
     /// By case.
@@ -322,6 +356,35 @@ impl Loaded {
             }
         }
 
+        // What the committee should look at, for the staff.
+        let judged: BTreeSet<Uuid> = if me.staff() {
+            shown
+                .iter()
+                .filter(|s| s.case.attendance.is_some())
+                .map(|s| s.case.case_id)
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        for s in in_chunks(&judged, |ids| {
+            assessment_sheet::Entity::find()
+                .filter(assessment_sheet::Column::Tenant.eq(tenant))
+                .filter(assessment_sheet::Column::CaseId.is_in(ids))
+                .all(db)
+        })
+        .await?
+        {
+            l.sheets.entry(s.case_id).or_default().push(s);
+        }
+        // The closing of the planned exams this person assesses.
+        for sh in shown
+            .iter()
+            .filter(|s| s.relation.planned_assessor && s.case.state == CaseState::Planned)
+        {
+            if let Some(p) = sheets::progress_of(db, sh.case).await? {
+                l.progress.insert(sh.case.case_id, p);
+            }
+        }
         // Everyone named: candidates, assessors, correctors, options.
         let mut people: BTreeSet<Uuid> = shown.iter().map(|s| s.case.person_id).collect();
         people.extend(l.assessors.values().flatten().map(|a| a.person_id));
@@ -370,6 +433,57 @@ impl Loaded {
             person_id: id,
             display_name: self.names.get(&id).cloned().flatten(),
         }
+    }
+
+    /// What the exam committee should look at in a judged exam.
+    fn flags(&self, c: &exam_case::Model) -> Vec<&'static str> {
+        let sheets = self.sheets.get(&c.case_id).map_or(&[][..], Vec::as_slice);
+        let own = |s: &&assessment_sheet::Model| {
+            s.sheet != "joint" && !s.sheet.starts_with("correction-")
+        };
+        let mut flags = Vec::new();
+        if sheets
+            .iter()
+            .filter(own)
+            .any(|s| s.identity_checked == Some(false))
+        {
+            flags.push("identityNotChecked");
+        }
+        if sheets.iter().any(|s| {
+            s.irregularities.as_deref().is_some_and(|i| {
+                !i.trim().is_empty() && !NONE.contains(&i.trim().to_lowercase().as_str())
+            })
+        }) {
+            flags.push("irregularities");
+        }
+        if sheets
+            .iter()
+            .filter(own)
+            .any(|s| sheets::far_from_plan(c, s))
+        {
+            flags.push("timesFarFromPlan");
+        }
+        if sheets.iter().any(|s| s.sheet == "joint") {
+            flags.push("disagreement");
+        }
+        if self
+            .signatures
+            .get(&c.case_id)
+            .is_some_and(|s| s.iter().any(|s| s.refusal.is_some()))
+        {
+            flags.push("refusedSignature");
+        }
+        if self
+            .corrections
+            .get(&c.case_id)
+            .is_some_and(|k| !k.is_empty())
+        {
+            flags.push("corrected");
+        }
+        if c.passed == Some(false) {
+            flags.push("failed");
+        }
+        flags
     }
 
     /// A case as the API shows it to this person. A candidate sees the outcome once the exam
@@ -497,6 +611,27 @@ impl Loaded {
             signatures,
             countersign_due,
             exam_leader: c.exam_leader.map(|id| self.person(id)),
+            flags: if me.staff() && c.attendance.is_some() {
+                self.flags(c)
+            } else {
+                Vec::new()
+            },
+            finishing: self.progress.get(&c.case_id).map(|p| FinishingView {
+                finished: p.finished.iter().map(|id| self.person(*id)).collect(),
+                waiting_for: p.waiting_for.iter().map(|id| self.person(*id)).collect(),
+                differences: p.differences.clone(),
+                joint_complete: p.joint_complete,
+                joint_backed_by: p
+                    .joint_backed_by
+                    .iter()
+                    .map(|id| self.person(*id))
+                    .collect(),
+                candidate_signs_with: self
+                    .assessors
+                    .get(&c.case_id)
+                    .and_then(|a| a.first())
+                    .map(|a| self.person(a.person_id)),
+            }),
             case_id: c.case_id,
             state: c.state.to_string(),
             revision: c.revision,

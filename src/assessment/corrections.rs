@@ -130,6 +130,7 @@ pub async fn correct(
         started_at: Set(None),
         ended_at: Set(None),
         times_reason: Set(None),
+        finished_at: Set(None),
     }
     .insert(&txn)
     .await?;

@@ -213,6 +213,10 @@ pub async fn save(
     if let Some(m) = &update.motivation {
         row.motivation = Set(Some(m.clone()));
     }
+    // A change to one's own sheet reopens it: the exam waits until it is finished again.
+    if matches!(sheet, Sheet::Assessor(_)) {
+        row.finished_at = Set(None);
+    }
     if let Some(m) = &update.times_reason {
         row.times_reason = Set(Some(m.trim().to_string()).filter(|m| !m.is_empty()));
     }
@@ -455,10 +459,173 @@ pub async fn confirm_joint(
     Ok(joint.revision)
 }
 
-/// Closes the scoring: every assessor's sheet must be complete (attendance set; for a present
-/// candidate, every criterion scored and the identity checked). With two assessors who
-/// disagree, the joint sheet decides and must be complete too; the disagreement and its
-/// resolution go into the audit trail. The case becomes `assessed` with its outcome.
+/// Whether a sheet is complete enough to close: attendance set; for a present candidate,
+/// every criterion scored and the identity answered (checked, or not checked with what
+/// happened in the irregularities); times far from the plan with a reason.
+fn complete(case: &exam_case::Model, model: &Model, s: &StoredSheet) -> Result<(), Refusal> {
+    let attendance = s.sheet.attendance.as_deref().ok_or(Refusal::NoAttendance)?;
+    if attendance == "present" {
+        match s.sheet.identity_checked {
+            None => return Err(Refusal::IdentityNotAnswered),
+            // Not checked is a path, not a wall: said what happened, it is an irregularity
+            // on the record and the exam office sees it flagged.
+            Some(false)
+                if s.sheet
+                    .irregularities
+                    .as_deref()
+                    .is_none_or(|i| i.trim().is_empty()) =>
+            {
+                return Err(Refusal::IdentityUncheckedWithoutNote)
+            }
+            _ => {}
+        }
+        let missing: Vec<String> = model
+            .sections
+            .iter()
+            .flat_map(|sec| &sec.criteria)
+            .filter(|c| !s.scores.contains_key(&c.code))
+            .map(|c| c.code.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Refusal::CriteriaMissing(missing));
+        }
+    }
+    // An exam that took place far from its plan says why, or the record looks made up
+    // (the record's times are the assessors' own; the joint sheet's do not count).
+    let own = s.sheet.sheet != Sheet::Joint.key();
+    if own && far_from_plan(case, &s.sheet) && s.sheet.times_reason.is_none() {
+        return Err(Refusal::TimesFarFromPlan);
+    }
+    Ok(())
+}
+
+/// Why a sheet cannot be closed yet, in words the app translates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NoAttendance,
+    IdentityNotAnswered,
+    IdentityUncheckedWithoutNote,
+    CriteriaMissing(Vec<String>),
+    TimesFarFromPlan,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NoAttendance => write!(f, "attendance is not recorded"),
+            Refusal::IdentityNotAnswered => write!(f, "the identity check is not recorded"),
+            Refusal::IdentityUncheckedWithoutNote => write!(
+                f,
+                "the identity was not checked: say what happened under irregularities"
+            ),
+            Refusal::CriteriaMissing(m) => write!(f, "criteria not scored: {}", m.join(", ")),
+            Refusal::TimesFarFromPlan => write!(
+                f,
+                "the begin or end lies more than {} minutes from the plan; say why (timesReason)",
+                FAR_FROM_PLAN.num_minutes()
+            ),
+        }
+    }
+}
+
+/// The audit action of an assessor finishing their own sheet.
+pub const FINISHED: &str = "finished";
+
+/// Where the closing of an exam stands: who finished, whom it waits for, whether the
+/// assessors differ and, if so, who stands behind the joint judgement.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub finished: Vec<Uuid>,
+    pub waiting_for: Vec<Uuid>,
+    /// The criteria (and attendance) on which the assessors' own sheets differ.
+    pub differences: Vec<String>,
+    /// With differences: the joint judgement is complete.
+    pub joint_complete: bool,
+    /// With differences: who stands behind the joint judgement as it is.
+    pub joint_backed_by: Vec<Uuid>,
+}
+
+impl Progress {
+    /// Whether every assessor finished and, where they differ, all stand behind a complete
+    /// joint judgement: then the exam is judged.
+    pub fn ready(&self, team: &[Uuid]) -> bool {
+        self.waiting_for.is_empty()
+            && (self.differences.is_empty()
+                || (self.joint_complete && team.iter().all(|a| self.joint_backed_by.contains(a))))
+    }
+}
+
+/// Where the closing of a planned exam stands (read in `db`, a transaction or not).
+pub async fn progress<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: &exam_case::Model,
+    model: &Model,
+    team: &[Uuid],
+) -> Result<(Progress, Vec<StoredSheet>, Option<StoredSheet>), DbErr> {
+    let tenant = case.tenant.as_str();
+    let mut p = Progress::default();
+    let mut own = Vec::new();
+    for id in team {
+        match load(db, tenant, case.case_id, Sheet::Assessor(*id)).await? {
+            Some(s) if s.sheet.finished_at.is_some() => {
+                p.finished.push(*id);
+                own.push(s);
+            }
+            _ => p.waiting_for.push(*id),
+        }
+    }
+    let levels = |s: &StoredSheet| -> Scores {
+        s.scores.iter().map(|(k, (l, _))| (k.clone(), *l)).collect()
+    };
+    if let [a, b] = own.as_slice() {
+        if a.sheet.attendance != b.sheet.attendance {
+            p.differences.push("attendance".into());
+        }
+        let (la, lb) = (levels(a), levels(b));
+        for (code, level) in &la {
+            if lb.get(code) != Some(level) {
+                p.differences.push(code.clone());
+            }
+        }
+    }
+    let mut joint = None;
+    if !p.differences.is_empty() {
+        joint = load(db, tenant, case.case_id, Sheet::Joint).await?;
+        p.joint_complete = joint
+            .as_ref()
+            .is_some_and(|j| complete(case, model, j).is_ok());
+        let trail = crate::audit::trail(db, tenant, case.case_id).await?;
+        p.joint_backed_by = joint_backers(&trail);
+    }
+    Ok((p, own, joint))
+}
+
+/// Where the closing of a planned exam stands, for its view (`None` when it is not planned
+/// or its model is missing).
+pub async fn progress_of(
+    db: &DatabaseConnection,
+    case: &exam_case::Model,
+) -> Result<Option<Progress>, DbErr> {
+    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
+        return Ok(None);
+    };
+    if case.state != CaseState::Planned {
+        return Ok(None);
+    }
+    let version = u32::try_from(version).unwrap_or(0);
+    let Some(model) = versions::load_in(db, component, version).await? else {
+        return Ok(None);
+    };
+    let team = crate::planning::assessors_of(db, &case.tenant, case.case_id).await?;
+    Ok(Some(progress(db, case, &model, &team).await?.0))
+}
+
+/// An assessor finishes their own sheet ("Beoordeling afronden"): it must be complete. Once
+/// every assessor has (and, where they differ, both stand behind a complete joint
+/// judgement), the exam is judged: the case becomes `assessed` with its outcome, the
+/// differences and their resolution in the audit trail. Before that the case stays planned
+/// and its view says whom it waits for. Finishing again changes nothing; the actor's own
+/// sheet is only marked when the actor is one of the exam's assessors.
 pub async fn judge(
     ctx: &Ctx<'_>,
     case_id: Uuid,
@@ -476,76 +643,75 @@ pub async fn judge(
         return invalid("the exam is not in the catalogue");
     };
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
-    let mut sheets = Vec::new();
-    for id in &team {
-        match load(&txn, tenant, case_id, Sheet::Assessor(*id)).await? {
-            Some(s) => sheets.push(s),
-            None => return invalid(format!("assessor {id} has not scored yet")),
+    if team.is_empty() {
+        return invalid("nobody is planned to assess this exam");
+    }
+    if let Actor::Person(me) = actor {
+        if team.contains(me) {
+            let Some(mine) = load(&txn, tenant, case_id, Sheet::Assessor(*me)).await? else {
+                return invalid("your sheet: nothing is scored yet");
+            };
+            complete(&case, &model, &mine)
+                .map_err(|r| CaseError::Invalid(format!("your sheet: {r}")))?;
+            if mine.sheet.finished_at.is_none() {
+                let now = Utc::now();
+                assessment_sheet::ActiveModel {
+                    tenant: Set(tenant.to_string()),
+                    case_id: Set(case_id),
+                    sheet: Set(mine.sheet.sheet.clone()),
+                    finished_at: Set(Some(now)),
+                    ..Default::default()
+                }
+                .update(&txn)
+                .await?;
+                audit::record(
+                    &txn,
+                    Change {
+                        tenant,
+                        case_id,
+                        actor,
+                        action: FINISHED,
+                        before: None,
+                        after: Some(json!({"sheetRevision": mine.sheet.revision})),
+                        reason: None,
+                    },
+                )
+                .await?;
+            }
         }
     }
-    let complete = |s: &StoredSheet| -> Result<(), String> {
-        let attendance = s
-            .sheet
-            .attendance
-            .as_deref()
-            .ok_or("attendance is not recorded")?;
-        if attendance == "present" {
-            if s.sheet.identity_checked != Some(true) {
-                return Err("the identity check is not recorded".into());
-            }
-            let missing: Vec<&str> = model
-                .sections
-                .iter()
-                .flat_map(|sec| &sec.criteria)
-                .filter(|c| !s.scores.contains_key(&c.code))
-                .map(|c| c.code.as_str())
-                .collect();
-            if !missing.is_empty() {
-                return Err(format!("criteria not scored: {}", missing.join(", ")));
-            }
-        }
-        // An exam that took place far from its plan says why, or the record looks made up
-        // (the record's times are the assessors' own; the joint sheet's do not count).
-        let own = s.sheet.sheet != Sheet::Joint.key();
-        if own && far_from_plan(&case, &s.sheet) && s.sheet.times_reason.is_none() {
-            return Err(format!(
-                "the begin or end lies more than {} minutes from the plan; say why (timesReason)",
-                FAR_FROM_PLAN.num_minutes()
-            ));
-        }
-        Ok(())
-    };
-    for s in &sheets {
-        complete(s).map_err(|m| CaseError::Invalid(format!("assessor {}: {m}", s.sheet.sheet)))?;
+    let (progress, sheets, joint) = progress(&txn, &case, &model, &team).await?;
+    if !progress.ready(&team) {
+        // Not yet: the case waits (its view says for whom); what was finished is kept.
+        txn.commit().await?;
+        return Ok(case);
     }
+    let disagreements: Vec<serde_json::Value> = progress
+        .differences
+        .iter()
+        .map(|code| {
+            let of = |s: &StoredSheet| -> serde_json::Value {
+                if code == "attendance" {
+                    json!(s.sheet.attendance)
+                } else {
+                    json!(s.scores.get(code).map(|(l, _)| *l))
+                }
+            };
+            let field = if code == "attendance" {
+                "field"
+            } else {
+                "criterion"
+            };
+            json!({field: code, "first": of(&sheets[0]), "second": sheets.get(1).map(of)})
+        })
+        .collect();
     let levels = |s: &StoredSheet| -> Scores {
         s.scores.iter().map(|(k, (l, _))| (k.clone(), *l)).collect()
     };
-    let mut disagreements = Vec::new();
-    if let [a, b] = sheets.as_slice() {
-        if a.sheet.attendance != b.sheet.attendance {
-            disagreements.push(json!({"field": "attendance", "first": a.sheet.attendance, "second": b.sheet.attendance}));
-        }
-        let (la, lb) = (levels(a), levels(b));
-        for (code, level) in &la {
-            if lb.get(code) != Some(level) {
-                disagreements
-                    .push(json!({"criterion": code, "first": level, "second": lb.get(code)}));
-            }
-        }
-    }
     let deciding = if disagreements.is_empty() {
         sheets.into_iter().next()
     } else {
-        let joint = load(&txn, tenant, case_id, Sheet::Joint)
-            .await?
-            .ok_or_else(|| {
-                CaseError::Invalid(
-                    "the assessors disagree: record the joint judgement first".into(),
-                )
-            })?;
-        complete(&joint).map_err(|m| CaseError::Invalid(format!("joint judgement: {m}")))?;
-        Some(joint)
+        joint
     };
     let Some(deciding) = deciding else {
         return invalid("nobody is planned to assess this exam");

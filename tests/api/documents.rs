@@ -734,9 +734,21 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
         .await;
     office.assert_problem(403);
 
-    // Judged; the second confirms before the signatures, when the documents are made: the
-    // report says they came to it together, and why.
-    judged(&app, &w).await;
+    // Both finish: the exam waits for the second's confirmation of the joint judgement.
+    finish(&app, &w.first, w.case).await;
+    let waiting = finish(&app, &w.second, w.case).await;
+    assert_eq!(waiting["state"], "planned", "{waiting}");
+    assert_eq!(waiting["finishing"]["jointComplete"], true);
+    assert_eq!(
+        waiting["finishing"]["jointBackedBy"],
+        json!([{"personId": w.ids.0, "displayName": waiting["assessors"][0]["displayName"]}])
+    );
+    assert_eq!(
+        waiting["finishing"]["differences"].as_array().map(Vec::len),
+        Some(27)
+    );
+    // The second confirms and finishes once more: judged. The report says they came to it
+    // together, and why.
     let confirmed = app
         .api("roc-a", &w.second)
         .call(
@@ -746,6 +758,7 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
         )
         .await;
     assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(finish(&app, &w.second, w.case).await["state"], "assessed");
     sign_all(&app, &w).await;
     let list = app.api("roc-a", &w.office).documents(w.case).await;
     let pv = by_type(&list.body, "sessionReport", 1);
@@ -765,36 +778,59 @@ async fn the_session_report_says_the_assessors_agreed_only_when_both_stand_behin
 }
 
 #[tokio::test]
-async fn an_unconfirmed_joint_judgement_is_on_the_report_as_one_assessors() {
+async fn a_joint_judgement_changed_after_it_was_confirmed_waits_for_a_new_confirmation() {
     let app = demo_app().await;
     let w = world(&app).await;
     planned(&app, &w).await;
     score_mine(&app, &w.first, w.case, 2).await;
     score_mine(&app, &w.second, w.case, 3).await;
-    let joint = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-        "identityMethod": "ID-kaart", "scores": scores(&app, 3)});
+    let joint = |revision: i64| {
+        json!({"revision": revision, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores(&app, 3)})
+    };
+    let confirm = |revision: Value| json!({"revision": revision});
+    let path = format!("/cases/{}/sheets/joint/confirm", w.case);
+    let saved = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "joint", joint(0))
+        .await;
+    let r = app
+        .api("roc-a", &w.second)
+        .call("POST", &path, Some(confirm(saved.body["revision"].clone())))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The first changes it after the confirmation: it is the first's alone again.
+    let changed = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "joint",
+            joint(saved.body["revision"].as_i64().unwrap()),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    finish(&app, &w.first, w.case).await;
+    let waiting = finish(&app, &w.second, w.case).await;
+    assert_eq!(waiting["state"], "planned", "{waiting}");
     assert_eq!(
-        app.api("roc-a", &w.first)
-            .save_sheet(w.case, "joint", joint)
-            .await
-            .status,
-        200
+        waiting["finishing"]["jointBackedBy"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
     );
-    judged(&app, &w).await;
+    let r = app
+        .api("roc-a", &w.second)
+        .call(
+            "POST",
+            &path,
+            Some(confirm(changed.body["revision"].clone())),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(finish(&app, &w.second, w.case).await["state"], "assessed");
     sign_all(&app, &w).await;
-    let list = app.api("roc-a", &w.office).documents(w.case).await;
-    let pv = by_type(&list.body, "sessionReport", 1);
-    let text = check_pdf(
-        &bytes(&app, &w.office, pv["href"].as_str().unwrap())
-            .await
-            .bytes,
-        "joint-alone.pdf",
-    );
-    let second =
-        &app.api("roc-a", &w.office).case(w.case).await.body["assessors"][1]["displayName"];
-    assert_has(&text, &["heeft het niet bevestigd"]);
-    assert!(text.contains(second.as_str().unwrap()), "{text}");
-    assert!(!text.contains("kwamen samen tot het eindoordeel"), "{text}");
+    let (_, text) = newest_text(&app, &w, "sessionReport").await;
+    assert_has(&text, &["de beoordelaars kwamen samen tot het eindoordeel"]);
 }
 
 /// The text of the newest document of `kind`, after the checks an archivist would run.

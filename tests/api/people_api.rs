@@ -54,8 +54,18 @@ async fn a_test_selection_goes_from_push_to_final_through_the_api() {
     assert_eq!(stale.body["currentRevision"], 1);
 
     let revision = planned.body["revision"].clone();
-    let judged = app
+    let waiting = app
         .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
+    assert_eq!(waiting.status, 200, "{}", waiting.body);
+    assert_described(&app, "CaseView", &waiting.body).await;
+    assert_eq!(
+        waiting.body["finishing"]["finished"][0]["personId"],
+        w.ids.0.to_string()
+    );
+    let judged = app
+        .api("roc-a", &w.second)
         .judge(w.case, json!({"revision": revision}))
         .await;
     assert_eq!(judged.status, 200, "{}", judged.body);
@@ -1031,4 +1041,60 @@ async fn every_case_in_a_list_is_shown_as_the_case_itself_shows_it_to_that_perso
         .map(|s| s["personId"].as_str().unwrap())
         .collect();
     assert!(assessors[0] < assessors[1], "{assessors:?}");
+}
+
+#[tokio::test]
+async fn an_unchecked_identity_closes_with_what_happened_and_is_flagged_for_the_committee() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    let unchecked = json!({"revision": 0, "attendance": "present", "identityChecked": false,
+        "identityMethod": "", "scores": scores(&app, 2), "timesReason": EARLIER});
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", unchecked)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    score_mine(&app, &w.second, w.case, 2).await;
+    // Not checked is a path: closing asks what happened, then goes on.
+    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let refused = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
+    assert!(
+        refused.assert_problem(400).contains("irregularities"),
+        "{}",
+        refused.body
+    );
+    let what = "Kandidaat had geen identiteitsbewijs bij zich; herkend door de praktijkopleider.";
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "mine",
+            json!({"revision": 1, "irregularities": what}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let judged = judged(&app, &w).await;
+    assert_eq!(judged["flags"], json!([]), "only the staff see the flags");
+    let office = app.api("roc-a", &w.office).case(w.case).await.body;
+    assert_eq!(
+        office["flags"],
+        json!(["identityNotChecked", "irregularities", "timesFarFromPlan"])
+    );
+    let listed = app.api("roc-a", &w.committee).cases().await.body;
+    let row = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["caseId"] == w.case.to_string())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["flags"], office["flags"],
+        "the list shows them as the exam does"
+    );
+    sign_all(&app, &w).await;
 }

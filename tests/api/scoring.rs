@@ -127,14 +127,7 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
         .unwrap();
         assert_eq!((r1, r2), (1, 2));
     }
-    let judged = sheets::judge(
-        &app.exams("roc-a"),
-        p.case.case_id,
-        p.case.revision,
-        &Actor::Person(p.first),
-    )
-    .await
-    .unwrap();
+    let judged = finish_both(&app, &p).await.unwrap();
     assert_eq!(judged.state.as_str(), "assessed");
     assert_eq!(
         (judged.raw_score, judged.max_raw_score, judged.passed),
@@ -146,7 +139,10 @@ async fn two_assessors_who_agree_give_the_outcome_and_the_result_is_owed_from_th
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["received", "planned", "scored", "scored", "scored", "scored", "judged"]
+        [
+            "received", "planned", "scored", "scored", "scored", "scored", "finished", "finished",
+            "judged"
+        ]
     );
 
     // The SIS cancels afterwards: the enrolment is canceled, but the student's data stays
@@ -201,18 +197,13 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     )
     .await
     .unwrap();
-    let r = sheets::judge(
-        &app.exams("roc-a"),
-        case,
-        p.case.revision,
-        &Actor::Person(p.first),
-    )
-    .await;
-    assert!(
-        matches!(r, Err(CaseError::Invalid(ref m)) if m.contains("joint")),
-        "{r:?}"
-    );
-    sheets::save(
+    // Both finished, they differ: the exam waits for their joint judgement.
+    let waiting = finish_both(&app, &p).await.unwrap();
+    assert_eq!(waiting.state.as_str(), "planned");
+    let progress = sheets::progress_of(db, &waiting).await.unwrap().unwrap();
+    assert_eq!(progress.differences, vec!["B1-K1-W1.1".to_string()]);
+    assert!(progress.waiting_for.is_empty() && !progress.joint_complete);
+    let joint = sheets::save(
         &app.exams("roc-a"),
         case,
         Sheet::Joint,
@@ -222,11 +213,24 @@ async fn a_disagreement_needs_a_joint_judgement_which_is_kept() {
     )
     .await
     .unwrap();
-    let judged = sheets::judge(
+    // Saved by the first alone, it does not decide yet.
+    let alone = sheets::judge(
         &app.exams("roc-a"),
         case,
         p.case.revision,
         &Actor::Person(p.first),
+    )
+    .await
+    .unwrap();
+    assert_eq!(alone.state.as_str(), "planned");
+    sheets::confirm_joint(&app.exams("roc-a"), case, joint, p.second)
+        .await
+        .unwrap();
+    let judged = sheets::judge(
+        &app.exams("roc-a"),
+        case,
+        p.case.revision,
+        &Actor::Person(p.second),
     )
     .await
     .unwrap();
@@ -351,14 +355,7 @@ async fn an_absent_candidate_is_judged_without_a_score() {
         .await
         .unwrap();
     }
-    let judged = sheets::judge(
-        &app.exams("roc-a"),
-        p.case.case_id,
-        p.case.revision,
-        &Actor::Person(p.first),
-    )
-    .await
-    .unwrap();
+    let judged = finish_both(&app, &p).await.unwrap();
     assert_eq!(
         (
             judged.state.as_str(),
@@ -378,6 +375,31 @@ async fn an_absent_candidate_is_judged_without_a_score() {
     )
     .await;
     assert!(matches!(late, Err(CaseError::Invalid(_))));
+}
+
+/// Both assessors finish their sheets, the first first; the second's answer: the exam as it
+/// then stands.
+async fn finish_both(app: &TestApp, p: &Planned) -> Result<entity::exam_case::Model, CaseError> {
+    let case = p.case.case_id;
+    let first = sheets::judge(
+        &app.exams("roc-a"),
+        case,
+        p.case.revision,
+        &Actor::Person(p.first),
+    )
+    .await?;
+    assert_eq!(
+        first.state.as_str(),
+        "planned",
+        "the first waits for the second"
+    );
+    sheets::judge(
+        &app.exams("roc-a"),
+        case,
+        p.case.revision,
+        &Actor::Person(p.second),
+    )
+    .await
 }
 
 /// A tiny valid-looking PNG (the signature pad sends one).
@@ -401,14 +423,7 @@ async fn judged_exam(app: &TestApp) -> Planned {
         .await
         .unwrap();
     }
-    sheets::judge(
-        &app.exams("roc-a"),
-        p.case.case_id,
-        p.case.revision,
-        &Actor::Person(p.first),
-    )
-    .await
-    .unwrap();
+    finish_both(app, &p).await.unwrap();
     p
 }
 

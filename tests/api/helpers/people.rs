@@ -189,12 +189,27 @@ pub async fn score_mine(app: &TestApp, who: &Session, case: Uuid, level: u32) {
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
-/// The first assessor closes the scoring of the world's case; returns the judged case.
+/// Both assessors finish their sheets ("Beoordeling afronden"), the first first: the first
+/// waits for the second, then the exam is judged; returns the judged case.
 pub async fn judged(app: &TestApp, w: &World) -> Value {
-    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let first = finish(app, &w.first, w.case).await;
+    assert_eq!(first["state"], "planned", "{first}");
+    assert_eq!(
+        first["finishing"]["waitingFor"][0]["personId"],
+        w.ids.1.to_string(),
+        "{first}"
+    );
+    let second = finish(app, &w.second, w.case).await;
+    assert_eq!(second["state"], "assessed", "{second}");
+    second
+}
+
+/// One assessor finishes their own sheet; returns the case as it then stands.
+pub async fn finish(app: &TestApp, who: &Session, case: Uuid) -> Value {
+    let revision = app.api("roc-a", who).case(case).await.body["revision"].clone();
     let r = app
-        .api("roc-a", &w.first)
-        .judge(w.case, json!({"revision": revision}))
+        .api("roc-a", who)
+        .judge(case, json!({"revision": revision}))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
