@@ -3,7 +3,7 @@
 // queued for the server, so a whole exam can be done without reception.
 import { api, Offline, serverNow } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { t } from './i18n.js';
+import { people, prose, t } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { caseData, go, app } from './app.js';
@@ -98,21 +98,39 @@ async function scoreScreen(id, step) {
   let draft = (await store.get('drafts', id)) ?? { revision: 0, scores: {} };
   if (!c || !model) return go(`/case/${id}`);
   if (step === 'sign') return signScreen(id, c);
-  // Once the assessment is closed (or closing), the scores are what was signed.
-  const closing = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge');
-  if (c.state !== 'planned' || closing) return go(`/case/${id}/score/sign`);
+  // Once this assessor finished (or is finishing), the closing has its own screen; changing
+  // the sheet again is a choice made there.
+  const closing = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge' && !o.error);
+  if (c.state !== 'planned') return go(`/case/${id}/score/sign`);
+  if (closing || (finishedByMe(c) && !draft.reopened)) return go(`/case/${id}/finish`);
   const top = header(c, model, draft, step);
   if (step === 'identity') {
     const method = h('select', {}, ['idCard', 'passport', 'licence', 'other'].map((k) => h('option', { value: t(k), selected: draft.identityMethod === t(k) }, t(k))));
     method.addEventListener('change', async () => { draft = await save(id, () => ({ identityMethod: method.value })); });
+    const methodField = field(t('idMethod'), method);
+    methodField.hidden = draft.identityChecked === false;
+    const what = h('textarea', { rows: 3, value: draft.irregularities ?? '' });
+    what.addEventListener('input', async () => { draft = await save(id, () => ({ irregularities: what.value })); });
+    const whatError = h('p', { class: 'error', role: 'alert' });
+    const happened = h('div', {}, field(t('identityWhat'), what, t('identityWhatHelp')), whatError);
+    happened.hidden = draft.identityChecked !== false;
     return show(...top, h('h1', {}, t('identity')),
       h('p', { class: 'notice' }, t('idCheckName'), ': ', h('strong', {}, c.candidateDetails?.idCheckName ?? c.candidate?.displayName ?? '')),
       c.candidateDetails?.personalNeeds?.length ? h('p', { class: 'notice' }, `${t('needs')}: ${c.candidateDetails.personalNeeds.join('; ')}`) : null,
       radios('identity', t('identity'), [{ value: 'yes', label: t('identityChecked') }, { value: 'no', label: t('identityNotChecked') }],
         draft.identityChecked === undefined ? '' : draft.identityChecked ? 'yes' : 'no',
-        async (v) => { draft = await save(id, () => ({ identityChecked: v === 'yes', identityMethod: v === 'yes' ? method.value : 'niet gecontroleerd' })); }),
-      field(t('idMethod'), method),
-      nav(id, model, draft, step));
+        async (v) => {
+          draft = await save(id, () => ({ identityChecked: v === 'yes', identityMethod: v === 'yes' ? method.value : 'niet gecontroleerd' }));
+          methodField.hidden = v !== 'yes';
+          happened.hidden = v === 'yes';
+        }),
+      methodField, happened,
+      nav(id, model, draft, step, async () => {
+        // Not checked is a path, not a wall: say what happened, the exam office sees it.
+        const d = await store.get('drafts', id);
+        if (d?.identityChecked === false && !(d.irregularities ?? '').trim()) { whatError.textContent = t('identityWhatNeeded'); what.focus(); return false; }
+        return true;
+      }));
   }
   if (step === 'attendance') {
     return show(...top, h('h1', {}, t('attendance')),
@@ -142,15 +160,27 @@ async function scoreScreen(id, step) {
 async function summaryScreen(id, c, model, draft, top) {
   const criteria = model.sections.flatMap((s) => s.criteria);
   const scales = Object.fromEntries(model.scales.map((s) => [s.id, s]));
+  const top_ = (cr) => Math.max(...scales[cr.scale].levels.map((l) => l.value));
+  const levelWord = (cr, v) => scales[cr.scale].levels.find((l) => l.value === v)?.label ?? String(v);
   const scored = criteria.filter((cr) => Number.isInteger(draft.scores?.[cr.code]?.level));
-  const missing = draft.attendance === 'present' ? criteria.filter((cr) => !scored.includes(cr)) : [];
+  const present = draft.attendance === 'present';
+  const missing = present ? criteria.filter((cr) => !scored.includes(cr)) : [];
   const raw = scored.reduce((n, cr) => n + draft.scores[cr.code].level, 0);
-  const max = criteria.reduce((n, cr) => n + Math.max(...scales[cr.scale].levels.map((l) => l.value)), 0);
+  const max = criteria.reduce((n, cr) => n + top_(cr), 0);
   const missedKo = scored.filter((cr) => cr.knockOut && failsAt(cr, draft.scores[cr.code].level));
   const grade = h('p', { role: 'status' });
-  const rows = model.sections.map((s) => h('tr', {},
-    h('th', { scope: 'row' }, s.title),
-    h('td', {}, String(s.criteria.reduce((n, cr) => n + (draft.scores?.[cr.code]?.level ?? 0), 0)))));
+  // Every criterion with its level, by section with its points out of the maximum; a
+  // missing one links to its section.
+  // Folded per section; open where something is missing or a knock-out is not met.
+  const needsLook = (s) => s.criteria.some((cr) => !scored.includes(cr) || missedKo.includes(cr));
+  const sections = present ? model.sections.map((s, i) => h('details', { class: 'review', open: needsLook(s) },
+    h('summary', {}, `${s.title} · ${s.criteria.reduce((n, cr) => n + (draft.scores?.[cr.code]?.level ?? 0), 0)} / ${s.criteria.reduce((n, cr) => n + top_(cr), 0)} ${t('points').toLowerCase()}`),
+    h('ul', {}, s.criteria.map((cr) => {
+      const sc = draft.scores?.[cr.code];
+      return h('li', {}, Number.isInteger(sc?.level)
+        ? [cr.text, ': ', h('strong', {}, levelWord(cr, sc.level)), cr.knockOut && failsAt(cr, sc.level) ? [' ', h('span', { class: 'badge ko' }, t('knockOutMissed'))] : null]
+        : h('a', { href: `#/case/${id}/score/section-${i}` }, `${cr.text}: ${t('notScoredYet')}`));
+    })))) : [];
   const error = h('p', { class: 'error', role: 'alert' });
   // The exam's true begin and end, as the phone recorded them (the moment "present" was
   // chosen; the end: now), for the assessor to see and put right before closing.
@@ -177,51 +207,146 @@ async function summaryScreen(id, c, model, draft, top) {
   showReason();
   const times = draft.startedAt ? h('div', {}, h('h2', {}, t('actualTimes')),
     h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt), reasonField) : null;
-  // A present candidate's exam closes with every criterion scored and the identity checked.
-  const ready = draft.attendance && (draft.attendance !== 'present' || (!missing.length && draft.identityChecked === true));
+  // A present candidate's exam closes with every criterion scored and the identity answered:
+  // checked, or not checked with what happened.
+  const identityAnswered = draft.identityChecked === true || (draft.identityChecked === false && (draft.irregularities ?? '').trim());
+  const ready = draft.attendance && (!present || (!missing.length && identityAnswered));
+  const others = (c.assessors ?? []).filter((a) => a.personId !== app.me.personId);
+  // Closing is asked once more, with what it means, before it is queued.
+  const confirm = h('section', { class: 'notice', hidden: true },
+    h('p', {}, others.length ? t('finishConfirmTwo', people(others.map((a) => a.displayName))) : t('finishConfirmOne')),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', onclick: () => { confirm.hidden = true; closeButton.hidden = false; } }, t('back')),
+      h('button', {
+        type: 'button',
+        onclick: async () => {
+          // The begin and end go with the sheet, queued before the closing: as recorded,
+          // unless the assessor put them right (on the day the exam began).
+          if ((await store.get('drafts', id))?.startedAt) {
+            const [start, end] = chosenTimes();
+            await save(id, () => ({ startedAt: start, endedAt: end, ...(far() ? { timesReason: timesReason.value.trim() } : {}) }));
+          }
+          await store.updateDraft(id, () => ({ reopened: false }));
+          await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
+          go(`/case/${id}/finish`);
+        },
+      }, t('finishYes'))));
+  const closeButton = h('button', {
+    type: 'button', disabled: !ready,
+    onclick: async () => {
+      error.textContent = '';
+      if (draft.startedAt) {
+        const [start, end] = chosenTimes();
+        if (end < start || end > serverNow()) { error.textContent = t('timesWrong'); return; }
+        if (far() && !timesReason.value.trim()) { error.textContent = t('timesReasonNeeded'); timesReason.focus(); return; }
+      }
+      closeButton.hidden = true;
+      confirm.hidden = false;
+      confirm.scrollIntoView({ block: 'nearest' });
+    },
+  }, t('finishAssessment'));
   show(...top, h('h1', {}, t('summary')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('attendance')), h('dd', {}, t(draft.attendance ?? 'notKnown')),
-      draft.attendance === 'present' ? [h('dt', {}, t('points')), h('dd', {}, `${raw} / ${max} (${t('passMark').toLowerCase()} ${model.passMark})`)] : null,
-      missedKo.length ? [h('dt', {}, t('knockOutsMissed')), h('dd', {}, missedKo.map((k) => k.code).join(', '))] : null),
-    draft.attendance === 'present' ? h('table', {}, h('tbody', {}, rows)) : null,
-    missing.length ? h('p', { class: 'notice bad' }, t('missing', missing.map((m) => m.code).join(', '))) : null,
-    draft.attendance === 'present' && draft.identityChecked !== true ? h('p', { class: 'notice bad' }, t('identityFirst')) : null,
-    times, grade, error,
+      present ? [h('dt', {}, t('points')), h('dd', {}, `${raw} / ${max} (${t('passMark').toLowerCase()} ${model.passMark})`)] : null,
+      missedKo.length ? [h('dt', {}, t('knockOutsMissed')), h('dd', {}, missedKo.map((k) => k.text).join('; '))] : null),
+    missing.length ? h('p', { class: 'notice bad' }, t('missingCount', missing.length)) : null,
+    present && !identityAnswered ? h('p', { class: 'notice bad' }, h('a', { href: `#/case/${id}/score/identity` }, t('identityFirst'))) : null,
+    grade, ...sections, times, error, confirm,
     h('div', { class: 'actions sticky' },
       h('a', { class: 'button secondary', href: `#/case/${id}/score/irregularities` }, `← ${t('back')}`),
-      h('button', {
-        type: 'button', disabled: !ready,
-        onclick: async () => {
-          // The begin and end go with the sheet, queued before the judgement: as recorded,
-          // unless the assessor put them right (on the day the exam began).
-          if ((await store.get('drafts', id))?.startedAt) {
-            const now = serverNow();
-            const [start, end] = chosenTimes();
-            if (end < start || end > now) { error.textContent = t('timesWrong'); return; }
-            const why = timesReason.value.trim();
-            if (far() && !why) { error.textContent = t('timesReasonNeeded'); timesReason.focus(); return; }
-            await save(id, () => ({ startedAt: start, endedAt: end, ...(far() ? { timesReason: why } : {}) }));
-          }
-          await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
-          go(`/case/${id}/score/sign`);
-        },
-      }, t('finishAssessment'))));
-  if (ready && draft.attendance === 'present') {
+      closeButton));
+  if (ready && present) {
     try {
       const o = await api('POST', `/cases/${id}/preview`, { attendance: draft.attendance, scores: sync.sheetBody(draft).scores });
-      grade.textContent = `${t('result')}: ${o.score} · ${o.passed ? t('passed') : t('failed')}`;
+      // One assessor's own view, until both have finished.
+      grade.textContent = `${others.length ? t('yourResult') : t('result')}: ${grade_(o.score)} · ${o.passed ? t('passed') : t('failed')}`;
     } catch (e) {
       grade.textContent = e instanceof Offline ? t('previewOffline') : '';
     }
   }
 }
 
-async function signScreen(id, c) {
-  const ops = (await store.values('outbox')).filter((o) => o.caseId === id && o.type === 'sign');
+/** A score as Dutch writes it: a decimal comma. */
+export function grade_(score) {
+  return typeof score === 'string' && /^\d+\.\d+$/.test(score) ? score.replace('.', ',') : score ?? '';
+}
+
+/** Whether this assessor's finish reached the server (and they did not reopen their sheet). */
+function finishedByMe(c) {
+  return (c.finishing?.finished ?? []).some((p) => p.personId === app.me?.personId);
+}
+
+/** Where the closing of an exam stands, for one of its assessors: sent or not, whom it waits
+ * for, the joint judgement where they differ; then the signatures. Refreshes while waiting. */
+async function finishScreen(id) {
+  let { c } = await caseData(id);
+  if (!c) return go('/');
+  try {
+    c = await api('GET', `/cases/${id}`);
+    await store.put('cases', id, c);
+  } catch { /* offline: what the phone knows */ }
+  if (c.state !== 'planned') return go(`/case/${id}/score/sign`);
+  const ops = (await store.values('outbox')).filter((o) => o.caseId === id);
+  const queued = ops.find((o) => o.type === 'judge');
+  const f = c.finishing ?? { finished: [], waitingFor: [], differences: [], jointBackedBy: [] };
+  const me = app.me.personId;
+  const names = (list) => people(list.map((p) => p.displayName));
+  const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('finishTitle')),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '')];
+  const others = f.waitingFor.filter((p) => p.personId !== me);
+  const reopen = h('button', {
+    type: 'button', class: 'secondary',
+    onclick: async () => {
+      // Changing one's own sheet again reopens it: the exam waits until it is finished again.
+      await store.updateDraft(id, () => ({ reopened: true }));
+      await sync.enqueue({ type: 'sheet', caseId: id });
+      go(`/case/${id}/score/summary`);
+    },
+  }, t('reopen'));
+  let waiting = true;
+  if (queued?.error) {
+    parts.push(h('p', { class: 'notice bad' }, t('finishRefused'), ' ', h('strong', {}, sync.say(queued.error))),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/case/${id}/score/summary` }, t('finishFix'))));
+    waiting = false;
+  } else if (queued) {
+    parts.push(h('p', { class: 'notice' }, navigator.onLine ? t('finishSending') : t('finishOffline')));
+  } else if (f.waitingFor.some((p) => p.personId === me)) {
+    parts.push(h('p', { class: 'notice' }, t('finishNotYet')), h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/case/${id}/score/summary` }, t('continueScoring'))));
+    waiting = false;
+  } else if (others.length) {
+    parts.push(h('p', { class: 'notice ok' }, t('youFinished')),
+      h('p', { class: 'notice', role: 'status' }, t('waitingFor', names(others))),
+      h('div', { class: 'actions' }, reopen));
+  } else if (f.differences.length) {
+    const backed = f.jointBackedBy.some((p) => p.personId === me);
+    const other = (c.assessors ?? []).filter((a) => a.personId !== me);
+    parts.push(h('p', { class: 'notice bad' }, t('differ', f.differences.length, names(other))),
+      backed && f.jointComplete
+        ? h('p', { class: 'notice', role: 'status' }, t('waitingForConfirm', names(other)))
+        : h('p', {}, f.jointComplete ? t('jointToConfirm', names(f.jointBackedBy)) : t('jointToDo')),
+      h('div', { class: 'actions' },
+        h('a', { class: 'button', href: `#/case/${id}/joint` }, backed && f.jointComplete ? t('jointOpen') : t('jointStart')),
+        reopen));
+  }
+  show(parts);
+  // While it waits for someone else, look again now and then (online).
+  if (waiting) {
+    const here = location.hash;
+    setTimeout(() => { if (location.hash === here) finishScreen(id); }, queued ? 3000 : 10000);
+  }
+}
+
+async function signScreen(id, c, here = false) {
+  const outbox = (await store.values('outbox')).filter((o) => o.caseId === id);
+  const ops = outbox.filter((o) => o.type === 'sign');
+  // Signatures come once the exam is judged: with two assessors, when both finished (the
+  // server says); with one, right behind their own closing, even offline.
+  const alone = (c.assessors ?? []).length < 2;
+  if (c.state === 'planned' && !(alone && outbox.some((o) => o.type === 'judge'))) return go(`/case/${id}/finish`);
   const signedBy = (role) => (c.signatures ?? []).some((s) => s.role === role && (role !== 'assessor' || s.personId === app.me.personId))
     || ops.some((o) => o.body.role === role || (role === 'candidate' && o.body.role === 'candidateRefused'));
-  const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('signed'))];
+  const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('signTitle'))];
   const block = (role, title) => {
     if (signedBy(role)) return h('p', { class: 'notice ok' }, role === 'assessor' ? t('assessorSigned') : t('candidateSigned'));
     const canvas = h('canvas', { class: 'pad', role: 'img', 'aria-label': `${title}: ${t('signHere')}` });
@@ -255,90 +380,132 @@ async function signScreen(id, c) {
     });
     return section;
   };
-  parts.push(block('assessor', t('signAssessor')), block('candidate', t('signCandidate')));
-  if (signedBy('assessor') && signedBy('candidate')) {
-    parts.push(h('p', { class: 'notice ok' }, t('savedLocally')), h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/' }, t('done'))));
+  parts.push(block('assessor', t('signAssessor')));
+  // The candidate signs once, on one named phone: the lead assessor's.
+  const lead = (c.assessors ?? [])[0];
+  const collects = alone || here || lead?.personId === app.me.personId || signedBy('candidate');
+  if (collects) {
+    parts.push(block('candidate', t('signCandidate')));
+  } else {
+    parts.push(h('section', {}, h('h2', {}, t('signCandidate')),
+      h('p', { class: 'notice' }, t('candidateSignsWith', prose(lead?.displayName))),
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => signScreen(id, c, true) }, t('candidateSignsHere')))));
+  }
+  if (signedBy('assessor') && (signedBy('candidate') || !collects)) {
+    const unsent = outbox.length > 0;
+    parts.push(h('p', { class: `notice ${unsent ? '' : 'ok'}` }, unsent ? t('savedLocally') : t('allSent')),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/' }, t('done'))));
   }
   show(parts);
 }
 
+/** The joint judgement, as its own step: where the two assessors differ, both names and both
+ * levels side by side, nothing chosen for them, a rationale; the one saves it, the other
+ * confirms it; then the exam is judged. Online only (both must see the same). */
 async function jointScreen(id) {
   const { c, model } = await caseData(id);
   if (!c || !model) return go(`/case/${id}`);
   let sheets;
+  let fresh;
   try {
-    sheets = (await api('GET', `/cases/${id}/sheets`)).items;
+    [sheets, fresh] = await Promise.all([api('GET', `/cases/${id}/sheets`).then((r) => r.items), api('GET', `/cases/${id}`)]);
+    await store.put('cases', id, fresh);
   } catch (e) {
-    return show(h('h1', {}, t('joint')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : e.message));
+    return show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
+      h('p', { class: 'notice bad' }, e instanceof Offline ? t('jointOffline') : sync.say(e.message)));
   }
+  if (fresh.state !== 'planned') return go(`/case/${id}/score/sign`);
+  const me = app.me.personId;
+  const nameOf = (pid) => (fresh.assessors ?? []).find((a) => a.personId === pid)?.displayName ?? '';
+  const other = (fresh.assessors ?? []).find((a) => a.personId !== me);
   const mine = sheets.find((s) => s.sheet === 'mine');
-  const other = sheets.find((s) => s.sheet !== 'mine' && s.sheet !== 'joint' && !s.sheet.startsWith('correction-'));
+  const theirs = sheets.find((s) => s.sheet === other?.personId);
   const joint = sheets.find((s) => s.sheet === 'joint');
   const level = (s, code) => s?.scores.find((x) => x.criterion === code);
   const scales = Object.fromEntries(model.scales.map((s) => [s.id, s]));
+  const word = (cr, v) => (v === undefined ? '–' : `${v} ${scales[cr.scale].levels.find((l) => l.value === v)?.label ?? ''}`);
   const chosen = {};
   const rows = [];
-  const attendanceDiffers = mine?.attendance !== other?.attendance;
-  let attendance = joint?.attendance ?? mine?.attendance;
+  const attendanceDiffers = mine?.attendance !== theirs?.attendance;
+  let attendance = joint?.attendance ?? (attendanceDiffers ? undefined : mine?.attendance);
   for (const cr of model.sections.flatMap((s) => s.criteria)) {
     const a = level(mine, cr.code);
-    const b = level(other, cr.code);
+    const b = level(theirs, cr.code);
     if (a?.level === b?.level) continue;
     const j = level(joint, cr.code);
-    chosen[cr.code] = { level: j?.level ?? a?.level, note: j?.note ?? '' };
+    // Nothing chosen for them: the joint judgement's level once recorded, else none.
+    chosen[cr.code] = { level: j?.level, note: j?.note ?? '' };
     const note = h('textarea', { value: chosen[cr.code].note, rows: 2, oninput: (e) => { chosen[cr.code].note = e.target.value; } });
-    rows.push(h('section', {}, h('h2', {}, cr.text),
+    rows.push(h('section', { class: 'differ' }, h('h2', {}, cr.text),
       h('div', { class: 'side' },
-        h('p', {}, h('strong', {}, t('first')), h('br'), `${a?.level ?? '–'} ${a?.note ?? ''}`),
-        h('p', {}, h('strong', {}, t('second')), h('br'), `${b?.level ?? '–'} ${b?.note ?? ''}`)),
-      radios(`j-${cr.code}`, t('joint'), scales[cr.scale].levels.map((l) => ({ value: l.value, label: `${l.value} ${l.label}`, fail: failsAt(cr, l.value) })),
+        h('p', {}, h('strong', {}, `${prose(app.me.displayName)} (${t('you')})`), h('br'), word(cr, a?.level), a?.note ? [h('br'), h('small', {}, a.note)] : null),
+        h('p', {}, h('strong', {}, prose(other?.displayName)), h('br'), word(cr, b?.level), b?.note ? [h('br'), h('small', {}, b.note)] : null)),
+      radios(`j-${cr.code}`, t('jointLevel'), scales[cr.scale].levels.map((l) => ({ value: l.value, label: `${l.value} ${l.label}`, fail: failsAt(cr, l.value) })),
         chosen[cr.code].level ?? '', (v) => { chosen[cr.code].level = Number(v); }),
       field(t('note'), note)));
   }
   const status = h('p', { role: 'status' });
-  let jointRevision = joint?.revision ?? 0;
-  // Why the assessors came to this judgement; and the other assessor's confirmation: only
-  // when both stand behind it does the proces-verbaal say they came to it together.
+  const error = h('p', { class: 'error', role: 'alert' });
+  const jointRevision = joint?.revision ?? 0;
+  const backedBy = joint?.backedBy ?? [];
   const rationale = h('textarea', { rows: 3, value: joint?.motivation ?? '' });
-  const backed = (joint?.backedBy ?? []).includes(app.me.personId);
-  const confirm = joint && !backed ? h('section', {}, h('p', {}, t('jointConfirmHelp')),
-    h('div', { class: 'actions' }, h('button', {
-      type: 'button', class: 'secondary',
-      onclick: async () => {
-        try {
-          await api('POST', `/cases/${id}/sheets/joint/confirm`, { revision: jointRevision });
-          status.textContent = t('jointConfirmed');
-        } catch (e) {
-          status.textContent = e instanceof Offline ? t('onlineOnly')
-            : e.status === 409 ? t('jointChanged') : e.status === 400 ? t('jointNotConfirmable') : e.message;
-        }
-      },
-    }, t('confirmJoint')))) : null;
-  show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
-    !other ? h('p', { class: 'notice' }, t('noCases')) : null,
+  // The one who did not record it confirms it; then the exam is judged.
+  const confirmAndFinish = async () => {
+    try {
+      await api('POST', `/cases/${id}/sheets/joint/confirm`, { revision: jointRevision });
+      const view = await api('POST', `/cases/${id}/judge`, { revision: fresh.revision });
+      await store.put('cases', id, view);
+      go(view.state === 'planned' ? `/case/${id}/finish` : `/case/${id}/score/sign`);
+    } catch (e) {
+      error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e.message);
+    }
+  };
+  const parts = [h('p', {}, h('a', { href: `#/case/${id}/finish` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
+    h('p', {}, t('jointIntro', prose(other?.displayName)))];
+  if (joint && !backedBy.includes(me)) {
+    parts.push(h('section', { class: 'notice' }, h('p', {}, t('jointConfirmHelp', prose(nameOf(backedBy[0])))),
+      joint.motivation ? h('p', {}, h('strong', {}, t('jointRationale')), ': ', joint.motivation) : null,
+      h('ul', {}, model.sections.flatMap((s) => s.criteria).filter((cr) => chosen[cr.code]).map((cr) => h('li', {}, h('strong', {}, word(cr, level(joint, cr.code)?.level)), ' · ', cr.text))),
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: confirmAndFinish }, t('confirmJoint')))));
+  } else if (joint) {
+    parts.push(h('p', { class: 'notice ok' }, backedBy.length > 1 ? t('jointBothBack') : t('jointWaitingFor', prose(other?.displayName))));
+  }
+  // Confirming is the step; changing it instead is there, folded away.
+  const confirming = joint && !backedBy.includes(me);
+  const form = [
     attendanceDiffers ? radios('j-att', t('attendance'), ATTENDANCE.map((a) => ({ value: a, label: t(a) })), attendance ?? '', (v) => { attendance = v; }) : null,
     rows.length || attendanceDiffers ? rows : h('p', { class: 'notice ok' }, t('agreed')),
-    field(t('jointRationale'), rationale),
-    backed ? h('p', { class: 'notice ok' }, t('jointConfirmed')) : confirm,
-    status,
-    h('div', { class: 'actions sticky' }, h('button', {
+    field(t('jointRationale'), rationale, t('jointRationaleHelp')),
+    status, error,
+    h('div', { class: confirming ? 'actions' : 'actions sticky' }, h('button', {
       type: 'button',
       onclick: async () => {
-        const scores = Object.entries(chosen).filter(([, s]) => Number.isInteger(s.level)).map(([criterion, s]) => ({ criterion, level: s.level, note: s.note || undefined }));
+        error.textContent = '';
+        const open = Object.values(chosen).some((x) => !Number.isInteger(x.level)) || (attendanceDiffers && !attendance);
+        if (open) { error.textContent = t('jointChooseAll'); return; }
+        if (!rationale.value.trim()) { error.textContent = t('jointRationaleNeeded'); rationale.focus(); return; }
+        const scores = Object.entries(chosen).map(([criterion, x]) => ({ criterion, level: x.level, note: x.note || undefined }));
         // The joint sheet holds the whole judgement: agreed criteria as both scored them.
-        for (const s of mine?.scores ?? []) if (!chosen[s.criterion]) scores.push({ criterion: s.criterion, level: s.level, note: s.note ?? undefined });
+        for (const x of mine?.scores ?? []) if (!chosen[x.criterion]) scores.push({ criterion: x.criterion, level: x.level, note: x.note ?? undefined });
         try {
-          const saved = await api('PUT', `/cases/${id}/sheets/joint`, { revision: jointRevision, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod, motivation: rationale.value, scores });
-          jointRevision = saved.revision;
-          status.textContent = t('jointSaved');
+          await api('PUT', `/cases/${id}/sheets/joint`, {
+            revision: jointRevision, attendance, identityChecked: mine?.identityChecked, identityMethod: mine?.identityMethod,
+            irregularities: mine?.irregularities ?? undefined, motivation: rationale.value, scores,
+          });
+          const view = await api('POST', `/cases/${id}/judge`, { revision: fresh.revision });
+          await store.put('cases', id, view);
+          go(view.state === 'planned' ? `/case/${id}/finish` : `/case/${id}/score/sign`);
         } catch (e) {
-          status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
+          error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e.message);
         }
       },
-    }, t('save'))));
+    }, joint ? t('jointSaveChanged') : t('jointSave')))];
+  parts.push(confirming ? h('details', {}, h('summary', {}, t('jointOrChange')), ...form) : form);
+  show(parts);
 }
 
 export const assessorRoutes = [
+  [/^\/case\/([0-9a-f-]{36})\/finish$/, finishScreen],
   [/^\/case\/([0-9a-f-]{36})\/score\/([a-z0-9-]+)$/, scoreScreen],
   [/^\/case\/([0-9a-f-]{36})\/joint$/, jointScreen],
 ];

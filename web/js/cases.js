@@ -56,6 +56,10 @@ export async function home() {
     if (toPlan.length) parts.push(...list(t('toPlan'), toPlan));
   }
   if (asCandidate.length) parts.push(...list(t('myExams'), asCandidate));
+  // What this assessor finished stays in sight for a while: the newest ten.
+  const done = cases.filter((c) => relation(c).assessor && ['signed', 'final'].includes(c.state))
+    .sort((a, b) => byStart(b, a)).slice(0, 10);
+  if (done.length) parts.push(...list(t('recentlyDone'), done));
   if (!me.examOffice && !me.examCommittee && !mine.length && !toPlan.length && !asCandidate.length) {
     parts.push(h('p', { class: 'muted' }, t('noCases')));
   }
@@ -124,8 +128,11 @@ async function caseScreen(id) {
     && ['received', 'planned'].includes(c.state);
   if (canPlan) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/plan` }, c.state === 'planned' ? t('replan') : t('plan')));
   if (r.assessor && c.state === 'planned') {
-    actions.append(h('a', { class: 'button', href: `#/case/${id}/score/identity` }, draft?.attendance ? t('continueScoring') : t('startScoring')));
-    if ((c.assessors ?? []).length > 1) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/joint` }, t('joint')));
+    // Once finished (or finishing), the closing has its own screen: whom it waits for.
+    const finishing = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge')
+      || ((c.finishing?.finished ?? []).some((p) => p.personId === app.me.personId) && !draft?.reopened);
+    if (finishing) actions.append(h('a', { class: 'button', href: `#/case/${id}/finish` }, t('finishState')));
+    else actions.append(h('a', { class: 'button', href: `#/case/${id}/score/identity` }, draft?.attendance ? t('continueScoring') : t('startScoring')));
   }
   if (r.assessor && c.state === 'assessed') actions.append(h('a', { class: 'button', href: `#/case/${id}/score/sign` }, t('signAssessor')));
   if (r.candidate && c.plannedStart && c.state !== 'canceled') {
@@ -283,6 +290,8 @@ async function planScreen(id) {
 
 async function syncScreen() {
   const ops = await store.entries('outbox');
+  // Whether other changes of the same case wait behind this one (signatures behind a closing).
+  const behind = (key, op) => ops.some(([k, o]) => k > key && o.caseId === op.caseId && o.type === 'sign');
   const conflicts = await store.values('conflicts');
   const cases = Object.fromEntries((await store.values('cases')).map((c) => [c.caseId, c]));
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, t('syncTitle'))];
@@ -318,11 +327,17 @@ async function syncScreen() {
   }
   if (ops.length) {
     parts.push(h('ul', { class: 'cards' }, ops.map(([key, op]) => h('li', { class: 'card' },
-      h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? op.caseId), h('span', { class: 'badge' }, op.type)),
-      h('div', { class: 'muted small' }, when(op.at)),
-      op.error ? [h('p', { class: 'error' }, op.error), h('div', { class: 'actions' },
-        h('button', { type: 'button', onclick: async () => { await sync.settle(key, false); syncScreen(); } }, t('retry')),
-        h('button', { type: 'button', class: 'danger', onclick: async () => { await sync.settle(key, true); syncScreen(); } }, t('discard')))] : null))));
+      h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? ''), h('span', { class: 'badge' }, t(`op_${op.type}`))),
+      h('div', { class: 'muted small' }, cases[op.caseId]?.exam?.name ?? '', ' · ', when(op.at)),
+      op.error ? [h('p', { class: 'error' }, sync.say(op.error)), h('div', { class: 'actions' },
+        op.type === 'judge' || op.type === 'sheet'
+          ? h('a', { class: 'button', href: `#/case/${op.caseId}/score/summary` }, t('finishFix'))
+          : h('button', { type: 'button', onclick: async () => { await sync.settle(key, false); syncScreen(); } }, t('retry')),
+        // A closing with signatures queued behind it is never thrown away from here.
+        behind(key, op) ? null : h('button', {
+          type: 'button', class: 'danger',
+          onclick: async () => { if (!confirm(t('discardSure'))) return; await sync.settle(key, true); syncScreen(); },
+        }, t('discard')))] : null))));
   } else if (!conflicts.length) {
     parts.push(h('p', { class: 'notice ok' }, t('nothingPending')));
   }

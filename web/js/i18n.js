@@ -41,8 +41,8 @@ const nl = {
   server: 'Server', mine: 'Mijn versie', cancel: 'Annuleren', cancelExam: 'Examen annuleren',
   assessorsByOffice: 'Alleen het examenbureau wijzigt de beoordelaars van een gepland examen.',
   provisional: 'Voorlopig — nog niet vastgesteld door de examencommissie', appeal: 'Bezwaar en beroep',
-  jointRationale: 'Onderbouwing van het gezamenlijke oordeel', confirmJoint: 'Gezamenlijk oordeel bevestigen',
-  jointConfirmHelp: 'Je collega legde dit gezamenlijke oordeel vast. Bevestig het als je het ermee eens bent: pas dan staat op het proces-verbaal dat jullie er samen toe kwamen.',
+  jointRationale: 'Onderbouwing van het gezamenlijke oordeel', confirmJoint: 'Bevestigen en afronden',
+  jointConfirmHelp: '{0} legde dit gezamenlijk oordeel vast. Bevestig het als je het ermee eens bent: dan is het examen beoordeeld en staat op het proces-verbaal dat jullie er samen toe kwamen.',
   jointConfirmed: 'Je staat achter dit gezamenlijke oordeel.',
   jointChanged: 'Het gezamenlijke oordeel is intussen gewijzigd. Open het opnieuw en bekijk het.',
   jointNotConfirmable: 'Dit gezamenlijke oordeel kan niet (meer) bevestigd worden.',
@@ -55,6 +55,40 @@ const nl = {
   examLeader: 'Examenleider', leadAssessor: 'De eerste beoordelaar',
   timesReason: 'Waarom wijken begin of einde meer dan een uur af van de planning?',
   timesReasonNeeded: 'Begin of einde ligt meer dan een uur van de planning: zeg waarom.',
+  refNotScored: 'Nog niet beoordeeld: {0}.', refIdentity: 'Leg eerst vast of je de identiteit hebt gecontroleerd.',
+  refAttendance: 'Leg eerst vast of de kandidaat aanwezig was.', refNothing: 'Er is nog niets beoordeeld.',
+  refState: 'Dat kan niet meer: het examen is {0}.', refAssessors: 'Dit examen heeft {0} beoordelaars nodig.',
+  refEndBeforeStart: 'De eindtijd moet na de begintijd liggen.', refWindow: 'Het examen moet plaatsvinden tussen {0} en {1}, zo heeft de school het vastgelegd.',
+  refTeam: 'Alleen het examenbureau wijzigt de beoordelaars van een gepland examen. Je mag wel datum, tijd en plaats verzetten.',
+  refNotYours: 'Dit examen is al gepland door anderen; alleen de eigen beoordelaars en het examenbureau wijzigen het.',
+  refNotEnrolled: 'Een van de gekozen beoordelaars staat niet op deze toets ingeschreven; het examenbureau kan hem of haar toewijzen.',
+  refPlace: 'Vul de plaats in: een leerbedrijf met adres, of een locatie op school.', refOwn: 'De kandidaat kan niet zijn of haar eigen examen beoordelen.',
+  refSignature: 'De handtekening kon niet worden opgeslagen. Teken opnieuw.', refOther: 'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.',
+  identityWhat: 'Wat is er gebeurd?', identityWhatHelp: 'Bijvoorbeeld: geen identiteitsbewijs bij zich; herkend door de praktijkopleider. Het examenbureau ziet dit.',
+  identityWhatNeeded: 'De identiteit is niet gecontroleerd: schrijf op wat er gebeurde.',
+  finishTitle: 'Afronden', finishConfirmOne: 'Na afronden kun je de scores niet meer wijzigen. Daarna tekenen jij en de kandidaat.',
+  finishConfirmTwo: 'Na afronden wacht het examen op {0}. Verschillen jullie van oordeel, dan stellen jullie samen het gezamenlijk oordeel vast.',
+  finishYes: 'Ja, afronden', notScoredYet: 'nog niet beoordeeld', missingCount: 'Nog {0} criteria te beoordelen (hieronder met een link).',
+  knockOutMissed: 'niet gehaald', yourResult: 'Jouw uitslag (nog niet samen vastgesteld)',
+  finishRefused: 'Afronden lukte niet:', finishFix: 'Naar de samenvatting', finishSending: 'Je afronding wordt verzonden…',
+  finishOffline: 'Je hebt afgerond op dit toestel. Zodra er verbinding is, wordt het verzonden en zie je hier of je collega ook klaar is.',
+  finishNotYet: 'Je hebt je beoordeling nog niet afgerond.', youFinished: 'Je hebt je beoordeling afgerond.',
+  waitingFor: 'Wachten op {0}: die rondt de beoordeling af op de eigen telefoon. Dit scherm ververst vanzelf.',
+  reopen: 'Mijn beoordeling toch aanpassen', differ: 'Jullie oordelen verschillen op {0} punt(en). Stel samen met {1} het gezamenlijk oordeel vast.',
+  waitingForConfirm: 'Je hebt het gezamenlijk oordeel vastgelegd. Wachten tot {0} het bevestigt.',
+  jointToConfirm: '{0} legde het gezamenlijk oordeel vast. Bekijk het en bevestig het.', jointToDo: 'Eén van jullie legt het gezamenlijk oordeel vast, de ander bevestigt het.',
+  jointOpen: 'Gezamenlijk oordeel bekijken', jointStart: 'Naar het gezamenlijk oordeel',
+  signTitle: 'Ondertekenen', candidateSignsWith: 'De kandidaat tekent één keer, op de telefoon van {0}.', candidateSignsHere: 'De kandidaat tekent toch op deze telefoon',
+  allSent: 'Alles is verzonden.', you: 'jij', jointLevel: 'Gezamenlijk oordeel',
+  jointIntro: 'Alleen de punten waarop jij en {0} verschillen. Kies samen het niveau en schrijf op waarom.',
+  jointOffline: 'Het gezamenlijk oordeel vraagt verbinding: jullie moeten allebei hetzelfde zien.',
+  jointOrChange: 'Niet eens? Pas het aan (dan bevestigt je collega jouw versie)',
+  jointBothBack: 'Jullie staan allebei achter dit gezamenlijk oordeel.', jointWaitingFor: 'Vastgelegd. Wachten tot {0} het bevestigt.',
+  jointRationaleHelp: 'Komt op het proces-verbaal.', jointChooseAll: 'Kies bij elk verschil het gezamenlijke niveau.',
+  jointRationaleNeeded: 'Schrijf op waarom jullie tot dit oordeel kwamen.', jointSave: 'Vastleggen', jointSaveChanged: 'Mijn versie vastleggen',
+  finishState: 'Stand van afronden', recentlyDone: 'Onlangs afgerond',
+  and: 'en', op_plan: 'Planning', op_sheet: 'Beoordeling', op_judge: 'Afronden', op_sign: 'Handtekening',
+  discardSure: 'Deze wijziging weggooien? Dat is niet terug te draaien.',
   timesWrong: 'Het einde moet na het begin liggen, en niet later dan nu.',
   changeReason: 'Waarom wijzigen de beoordelaars? (Verplicht zodra er beoordeeld is.)',
   reason: 'Reden', correct: 'Corrigeren', correction: 'Correctie', corrections: 'Correcties',
@@ -116,8 +150,8 @@ const en = {
   server: 'Server', mine: 'My version', cancel: 'Cancel', cancelExam: 'Cancel exam',
   assessorsByOffice: 'Only the exam office changes the assessors of a planned exam.',
   provisional: 'Provisional — not yet determined by the exam committee', appeal: 'Objection and appeal',
-  jointRationale: 'Why the assessors came to this joint judgement', confirmJoint: 'Confirm the joint judgement',
-  jointConfirmHelp: 'Your colleague recorded this joint judgement. Confirm it if you agree: only then does the session report say you came to it together.',
+  jointRationale: 'Why the assessors came to this joint judgement', confirmJoint: 'Confirm and finish',
+  jointConfirmHelp: '{0} recorded this joint judgement. Confirm it if you agree: then the exam is judged and the session report says you came to it together.',
   jointConfirmed: 'You stand behind this joint judgement.',
   jointChanged: 'The joint judgement changed meanwhile. Open it again and look at it.',
   jointNotConfirmable: 'This joint judgement cannot be confirmed (any more).',
@@ -130,6 +164,40 @@ const en = {
   examLeader: 'Exam leader', leadAssessor: 'The first assessor',
   timesReason: 'Why do the begin or end lie more than an hour from the plan?',
   timesReasonNeeded: 'The begin or end lies more than an hour from the plan: say why.',
+  refNotScored: 'Not scored yet: {0}.', refIdentity: 'Record first whether you checked the identity.',
+  refAttendance: 'Record first whether the candidate was present.', refNothing: 'Nothing is scored yet.',
+  refState: 'Not any more: the exam is {0}.', refAssessors: 'This exam needs {0} assessors.',
+  refEndBeforeStart: 'The end must be after the start.', refWindow: 'The exam must take place between {0} and {1}, as the school set it.',
+  refTeam: 'Only the exam office changes the assessors of a planned exam. You may move its date, time and place.',
+  refNotYours: 'Others planned this exam; only its own assessors and the exam office change it.',
+  refNotEnrolled: 'One of the chosen assessors is not enrolled on this test; the exam office can assign them.',
+  refPlace: 'Fill in the place: a workplace with its address, or a location at school.', refOwn: 'The candidate cannot assess their own exam.',
+  refSignature: 'The signature could not be saved. Sign again.', refOther: 'This could not be saved. Ask the exam office for help.',
+  identityWhat: 'What happened?', identityWhatHelp: 'For example: no identity document; recognised by the workplace trainer. The exam office sees this.',
+  identityWhatNeeded: 'The identity was not checked: write down what happened.',
+  finishTitle: 'Finishing', finishConfirmOne: 'After finishing you cannot change the scores. Then you and the candidate sign.',
+  finishConfirmTwo: 'After finishing the exam waits for {0}. Where your judgements differ, you record the joint judgement together.',
+  finishYes: 'Yes, finish', notScoredYet: 'not scored yet', missingCount: '{0} criteria still to score (linked below).',
+  knockOutMissed: 'not met', yourResult: 'Your result (not yet agreed)',
+  finishRefused: 'Finishing did not work:', finishFix: 'To the summary', finishSending: 'Sending your finish…',
+  finishOffline: 'You finished on this device. Once connected it is sent, and this screen shows whether your colleague is done too.',
+  finishNotYet: 'You have not finished your assessment yet.', youFinished: 'You finished your assessment.',
+  waitingFor: 'Waiting for {0}, who finishes on their own phone. This screen refreshes by itself.',
+  reopen: 'Change my assessment after all', differ: 'Your judgements differ on {0} point(s). Record the joint judgement with {1}.',
+  waitingForConfirm: 'You recorded the joint judgement. Waiting for {0} to confirm it.',
+  jointToConfirm: '{0} recorded the joint judgement. Look at it and confirm it.', jointToDo: 'One of you records the joint judgement, the other confirms it.',
+  jointOpen: 'View the joint judgement', jointStart: 'To the joint judgement',
+  signTitle: 'Signing', candidateSignsWith: "The candidate signs once, on {0}'s phone.", candidateSignsHere: 'The candidate signs on this phone instead',
+  allSent: 'Everything is sent.', you: 'you', jointLevel: 'Joint judgement',
+  jointIntro: 'Only the points where you and {0} differ. Choose the level together and say why.',
+  jointOffline: 'The joint judgement needs a connection: you must both see the same.',
+  jointOrChange: 'Disagree? Change it (your colleague then confirms your version)',
+  jointBothBack: 'You both stand behind this joint judgement.', jointWaitingFor: 'Recorded. Waiting for {0} to confirm it.',
+  jointRationaleHelp: 'Goes on the session report.', jointChooseAll: 'Choose the joint level for every difference.',
+  jointRationaleNeeded: 'Write down why you came to this judgement.', jointSave: 'Record', jointSaveChanged: 'Record my version',
+  finishState: 'Where finishing stands', recentlyDone: 'Recently finished',
+  and: 'and', op_plan: 'Planning', op_sheet: 'Assessment', op_judge: 'Finishing', op_sign: 'Signature',
+  discardSure: 'Throw this change away? This cannot be undone.',
   timesWrong: 'The end must be after the begin, and not later than now.',
   changeReason: 'Why do the assessors change? (Required once scoring has started.)',
   reason: 'Reason', correct: 'Correct', correction: 'Correction', corrections: 'Corrections',
@@ -162,6 +230,50 @@ export function setLang(l) {
 export function t(key, ...args) {
   const words = all[lang][key] ?? nl[key] ?? key;
   return typeof words === 'string' ? words.replace(/\{(\d)\}/g, (_, i) => String(args[i] ?? '')) : words;
+}
+
+/** A refusal from the server, in the reader's words: the server speaks English (for API
+ * clients and logs); the app says it in Dutch, with names and criteria, not ids. */
+const REFUSALS = [
+  [/criteria not scored: (.*)$/, (m, ctx) => t('refNotScored', m[1].split(', ').map((code) => ctx.criterion?.(code) ?? code).join('; '))],
+  [/the identity was not checked: say what happened/, () => t('identityWhatNeeded')],
+  [/the identity check is not recorded/, () => t('refIdentity')],
+  [/attendance is not recorded/, () => t('refAttendance')],
+  [/more than \d+ minutes from the plan/, () => t('timesReasonNeeded')],
+  [/nothing is scored yet/, () => t('refNothing')],
+  [/a (\w+) exam cannot be (judged|signed|scored|planned)/, (m) => t('refState', stateName(m[1]))],
+  [/this exam needs (\d+) assessor/, (m) => t('refAssessors', m[1])],
+  [/the end must be after the start/, () => t('refEndBeforeStart')],
+  [/within the window the SIS set \((.*) to (.*)\)/, (m) => t('refWindow', when(m[1]), when(m[2]))],
+  [/only the exam office changes the assessors/, () => t('refTeam')],
+  [/only the exam's own assessors and the exam office plan/, () => t('refNotYours')],
+  [/is not enrolled on this test selection/, () => t('refNotEnrolled')],
+  [/name the place/, () => t('refPlace')],
+  [/the candidate cannot assess their own exam/, () => t('refOwn')],
+  [/a failing score needs a note/, () => t('noteRequired')],
+  [/drawnAt|signature/i, () => t('refSignature')],
+  [/the joint judgement/, () => t('jointNotConfirmable')],
+];
+
+/** A name as it reads in a sentence: the SIS's "Jong, Jo de" is "Jo de Jong". */
+export function prose(name) {
+  const m = String(name ?? '').match(/^([^,]+),\s*(.+)$/);
+  return m ? `${m[2]} ${m[1]}` : String(name ?? '');
+}
+
+/** Names joined so they read as people: "A", "A en B", "A, B en C". */
+export function people(names) {
+  const list = names.map(prose);
+  return list.length > 1 ? `${list.slice(0, -1).join(', ')} ${t('and')} ${list.at(-1)}` : list.join('');
+}
+
+export function say(message, ctx = {}) {
+  if (lang === 'en') return String(message ?? '');
+  for (const [pattern, words] of REFUSALS) {
+    const m = String(message ?? '').match(pattern);
+    if (m) return words(m, ctx);
+  }
+  return t('refOther');
 }
 
 export function stateName(s) {

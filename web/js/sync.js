@@ -5,6 +5,8 @@
 import { api, ApiError, Offline } from './api.js';
 import * as store from './store.js';
 
+export { say } from './i18n.js';
+
 const listeners = new Set();
 export function onChange(fn) { listeners.add(fn); }
 async function changed() { const s = await status(); for (const fn of listeners) fn(s); }
@@ -37,6 +39,13 @@ export async function enqueue(op) {
     if (!waiting) await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
     else if (waiting[1].error) await store.put('outbox', waiting[0], { ...waiting[1], error: undefined });
   } else {
+    // A closing the server refused is replaced by the new one (after the assessor put the
+    // sheet right), so it no longer holds the case back.
+    if (op.type === 'judge') {
+      for (const [k, o] of await store.entries('outbox')) {
+        if (o.type === 'judge' && o.caseId === op.caseId && o.error) await store.del('outbox', k);
+      }
+    }
     await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
   }
   await changed();

@@ -115,10 +115,38 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await page.getByLabel(/Waarom wijken begin of einde/).fill('Vervroegd op verzoek van het leerbedrijf');
   await check(page, 'score-summary');
   await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
+  // Asked once more, saying what it means with two assessors.
+  await page.getByText(/Na afronden wacht het examen op Kees Bakker/).waitFor();
+  await check(page, 'score-finish-confirm');
+  await page.getByRole('button', { name: 'Ja, afronden' }).click();
+  // Offline: finished on this phone, to be sent; no error, nothing to throw away.
+  await page.getByRole('heading', { name: 'Afronden' }).waitFor();
+  await page.getByText(/Je hebt afgerond op dit toestel/).waitFor();
+  await check(page, 'finish-offline');
+  await page.locator('#sync', { hasText: 'niet verzonden' }).waitFor();
+  // Nothing has reached the server yet.
+  c = await maartjesCase(office);
+  assert.equal(c.state, 'planned');
+  // Meanwhile Kees finishes on his own phone: the exam waits for Jo.
+  const keesDone = await kees('POST', `/cases/${c.caseId}/judge`, { revision: c.revision });
+  assert.equal(keesDone.status, 200, JSON.stringify(keesDone.body));
+  assert.equal(keesDone.body.state, 'planned');
+  assert.deepEqual(keesDone.body.finishing.waitingFor.map((p) => p.personId), [DEMO.jo]);
 
-  // Signatures with a finger: the assessor's, then the candidate's.
-  await page.getByRole('heading', { name: 'Getekend' }).waitFor();
+  const offlineUntil = Date.now();
+  await context.setOffline(false);
+  // Jo's sheet and closing arrive: both finished and agree, so the exam is judged, and the
+  // phone moves on to the signatures by itself.
+  await page.getByRole('heading', { name: 'Ondertekenen' }).waitFor({ timeout: 45000 });
+  await allSent(page);
+  c = await maartjesCase(office);
+  assert.equal(c.state, 'assessed', 'judged once both had finished');
   await check(page, 'sign');
+
+  // Signatures with a finger, offline again (reception comes and goes): the assessor's, then
+  // the candidate's, on this phone (Jo is the first assessor).
+  await context.setOffline(true);
+  const signFrom = Date.now();
   for (const name of ['Handtekening beoordelaar', 'Handtekening kandidaat (voor gezien)']) {
     const pad = page.getByRole('img', { name: new RegExp(name.replace(/[()]/g, '.')) });
     await pad.scrollIntoViewIfNeeded();
@@ -132,15 +160,10 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   }
   await page.getByText('Opgeslagen op dit toestel').waitFor();
   await page.locator('#sync', { hasText: 'niet verzonden' }).waitFor();
-  // Nothing has reached the server yet.
-  c = await maartjesCase(office);
-  assert.equal(c.state, 'planned');
-
-  const offlineUntil = Date.now();
+  const signUntil = Date.now();
   await context.setOffline(false);
   await allSent(page);
   c = await maartjesCase(office);
-  assert.equal(c.state, 'assessed', 'judged once both sheets were in');
   const sheets = (await office('GET', `/cases/${c.caseId}/sheets`)).body.items;
   const jo = sheets.find((s) => s.sheet === DEMO.jo);
   assert.equal(jo.attendance, 'present');
@@ -163,7 +186,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   // ahead), beside when the server received it.
   for (const s of c.signatures) {
     const drawn = Date.parse(s.drawnAt);
-    assert.ok(drawn >= offlineFrom - 5000 && drawn <= offlineUntil + 5000, `drawnAt ${s.drawnAt}`);
+    assert.ok(drawn >= signFrom - 5000 && drawn <= signUntil + 5000, `drawnAt ${s.drawnAt}`);
     assert.ok(drawn <= Date.parse(s.signedAt) + 5000, `drawn ${s.drawnAt}, received ${s.signedAt}`);
   }
 

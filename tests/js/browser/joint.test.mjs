@@ -10,7 +10,7 @@ let chromium;
 before(async () => { proeve = await startProeve(); chromium = await browser(); });
 after(async () => { await chromium?.close(); proeve?.stop(); });
 
-test('assessors who disagree record a joint judgement side by side', async () => {
+test('two assessors finish on their own phones: waiting, the joint judgement, one confirmation', async () => {
   const office = await session(proeve.base, DEMO.fatima);
   let c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.maartje);
   c = (await office('POST', `/cases/${c.caseId}/plan`, {
@@ -22,48 +22,75 @@ test('assessors who disagree record a joint judgement side by side', async () =>
   const model = (await jo('GET', `/cases/${c.caseId}/model`)).body;
   const criteria = model.sections.flatMap((s) => s.criteria);
   const disputed = criteria[1];
+  // Each scored on their own phone earlier (here through the API); they differ on one point.
   for (const [who, level] of [[jo, 2], [kees, 3]]) {
     const scores = criteria.map((cr) => ({ criterion: cr.code, level: cr === disputed ? level : 2 }));
     const r = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
     assert.equal(r.status, 200);
   }
-  // Without a joint judgement the exam cannot be closed.
-  assert.equal((await jo('POST', `/cases/${c.caseId}/judge`, { revision: c.revision })).status, 400);
+  const finishOn = async (page) => {
+    await page.goto(`${proeve.app}#/case/${c.caseId}/score/summary`);
+    await page.getByRole('button', { name: 'Beoordeling afronden' }).click();
+    await page.getByRole('button', { name: 'Ja, afronden' }).click();
+    await page.getByRole('heading', { name: 'Afronden' }).waitFor();
+  };
 
-  const { context, page, errors } = await phone(chromium);
-  await signIn(page, proeve, 'Jong, Jo de');
-  await page.goto(`${proeve.app}#/case/${c.caseId}`);
-  await page.getByRole('link', { name: 'Gezamenlijk oordeel' }).click();
-  await page.getByRole('heading', { name: disputed.text }).waitFor();
-  // Only the disputed criterion is asked, with both assessors' levels.
-  assert.equal(await page.locator('main section').count(), 1);
-  await page.getByText('Beoordelaar 2').waitFor();
-  await page.locator(`input[name="j-${disputed.code}"][value="3"]`).check();
-  await page.getByLabel('Toelichting').fill('Samen besproken: zelfstandig en foutloos');
-  await page.getByLabel('Onderbouwing van het gezamenlijke oordeel').fill('Kees zag het serveren, Jo niet: het telt als goed.');
-  await check(page, 'joint');
-  await page.getByRole('button', { name: 'Opslaan' }).click();
-  await page.getByText('Gezamenlijk oordeel opgeslagen.').waitFor();
+  // Jo finishes first: no error, the screen says whom it waits for.
+  const first = await phone(chromium);
+  await signIn(first.page, proeve, 'Jong, Jo de');
+  await finishOn(first.page);
+  await first.page.getByText(/Wachten op Kees Bakker/).waitFor();
+  await check(first.page, 'finish-waiting');
 
-  // Kees, on his own phone, confirms the joint judgement Jo recorded.
-  const second = await phone(chromium);
+  // Kees, on a tablet, finishes next: they differ, so the joint judgement is the next step.
+  const context = await chromium.newContext({ viewport: { width: 820, height: 1180 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam', hasTouch: true });
+  const second = { context, page: await context.newPage(), errors: [] };
+  second.page.on('pageerror', (e) => second.errors.push(String(e)));
   await signIn(second.page, proeve, 'Bakker, Kees');
-  await second.page.goto(`${proeve.app}#/case/${c.caseId}/joint`);
-  await second.page.getByLabel('Onderbouwing van het gezamenlijke oordeel').waitFor();
-  assert.equal(await second.page.getByLabel('Onderbouwing van het gezamenlijke oordeel').inputValue(), 'Kees zag het serveren, Jo niet: het telt als goed.');
-  await check(second.page, 'joint-confirm');
-  await second.page.getByRole('button', { name: 'Gezamenlijk oordeel bevestigen' }).click();
-  await second.page.getByText('Je staat achter dit gezamenlijke oordeel.').waitFor();
+  await finishOn(second.page);
+  await second.page.getByText('Jullie oordelen verschillen op 1 punt(en). Stel samen met Jo de Jong het gezamenlijk oordeel vast.').waitFor();
+  await check(second.page, 'finish-differ');
+  await second.page.getByRole('link', { name: 'Naar het gezamenlijk oordeel' }).click();
+  await second.page.getByRole('heading', { name: disputed.text }).waitFor();
+  // Only the disputed criterion, with both names and levels; nothing chosen for them.
+  assert.equal(await second.page.locator('main section.differ').count(), 1);
+  await second.page.getByText('Jo de Jong', { exact: true }).waitFor();
+  await second.page.getByText('Kees Bakker (jij)').waitFor();
+  assert.equal(await second.page.locator(`input[name="j-${disputed.code}"]:checked`).count(), 0);
+  // Without a rationale it is not recorded, and it says so in the form.
+  await second.page.locator(`input[name="j-${disputed.code}"][value="3"]`).check();
+  await second.page.getByRole('button', { name: 'Vastleggen' }).click();
+  await second.page.getByText('Schrijf op waarom jullie tot dit oordeel kwamen.').waitFor();
+  await second.page.getByLabel('Toelichting').fill('Samen besproken: zelfstandig en foutloos');
+  await second.page.getByLabel('Onderbouwing van het gezamenlijke oordeel').fill('Kees zag het serveren, Jo niet: het telt als goed.');
+  await check(second.page, 'joint');
+  await second.page.getByRole('button', { name: 'Vastleggen' }).click();
+  await second.page.getByText('Je hebt het gezamenlijk oordeel vastgelegd. Wachten tot Jo de Jong het bevestigt.').waitFor();
+  assert.equal((await office('GET', `/cases/${c.caseId}`)).body.state, 'planned', 'not judged before Jo confirms');
+
+  // Jo's phone, still on the closing screen, picks it up by itself; Jo confirms once.
+  await first.page.getByText('Kees Bakker legde het gezamenlijk oordeel vast. Bekijk het en bevestig het.').waitFor({ timeout: 30000 });
+  await first.page.getByRole('link', { name: 'Naar het gezamenlijk oordeel' }).click();
+  await first.page.getByText('Kees zag het serveren, Jo niet: het telt als goed.').first().waitFor();
+  await check(first.page, 'joint-confirm');
+  await first.page.getByRole('button', { name: 'Bevestigen en afronden' }).click();
+  // Judged: Jo (the first assessor) collects the candidate's signature; Kees's phone says so.
+  await first.page.getByRole('heading', { name: 'Ondertekenen' }).waitFor();
+  await first.page.getByRole('img', { name: /Handtekening kandidaat/ }).waitFor();
+  await check(first.page, 'sign-lead');
+  const judged = (await office('GET', `/cases/${c.caseId}`)).body;
+  assert.equal(judged.state, 'assessed');
+  assert.equal(judged.outcome.rawScore, criteria.length * 2 + 1, 'the joint level decides');
   const joint = (await kees('GET', `/cases/${c.caseId}/sheets`)).body.items.find((x) => x.sheet === 'joint');
-  assert.deepEqual(joint.backedBy, [DEMO.jo, DEMO.kees]);
+  assert.deepEqual(joint.backedBy, [DEMO.kees, DEMO.jo]);
+  await second.page.goto(`${proeve.app}#/case/${c.caseId}/score/sign`);
+  await second.page.getByText('De kandidaat tekent één keer, op de telefoon van Jo de Jong.').waitFor();
+  assert.equal(await second.page.getByRole('img', { name: /Handtekening kandidaat/ }).count(), 0);
+  await check(second.page, 'sign-second');
+  assert.deepEqual(first.errors, []);
   assert.deepEqual(second.errors, []);
+  await first.context.close();
   await second.context.close();
-  const judged = await jo('POST', `/cases/${c.caseId}/judge`, { revision: c.revision });
-  assert.equal(judged.status, 200, JSON.stringify(judged.body));
-  const raw = criteria.length * 2 + 1;
-  assert.equal(judged.body.outcome.rawScore, raw, 'the joint level decides');
-  assert.deepEqual(errors, []);
-  await context.close();
 });
 
 test('no sideways scrolling at 360 px or on a tablet', async () => {
@@ -107,7 +134,7 @@ test('online, the summary shows the scoring engine\'s result', async () => {
   const { context, page, errors } = await phone(chromium);
   await signIn(page, proeve, 'Jong, Jo de');
   await page.goto(`${proeve.app}#/case/${c.caseId}/score/summary`);
-  await page.getByText('Uitslag: 6.5 · Geslaagd').waitFor();
+  await page.getByText('Jouw uitslag (nog niet samen vastgesteld): 6,5 · Geslaagd').waitFor();
   await check(page, 'score-summary-online');
   assert.deepEqual(errors, []);
   await context.close();
