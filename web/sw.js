@@ -6,7 +6,7 @@
 const PREFIX = 'proeve-shell-__SCHOOL__-';
 const CACHE = `${PREFIX}__RELEASE__`;
 const SHELL = [
-  './', 'index.html', 'app.css', 'manifest.webmanifest', 'icon.svg',
+  './', 'index.html', 'app.css', 'manifest.webmanifest', 'icon.svg', 'apple-touch-icon.png',
   'js/app.js', 'js/api.js', 'js/assess.js', 'js/cases.js', 'js/dom.js', 'js/i18n.js',
   'js/office.js', 'js/pad.js', 'js/store.js', 'js/sync.js',
 ];

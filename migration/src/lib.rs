@@ -15,6 +15,7 @@ mod m20261201_000010_correction_authority;
 mod m20261201_000011_sheet_motivation;
 mod m20261201_000012_times_reason_and_leader;
 mod m20261201_000013_sheet_finished;
+mod m20261201_000014_sign_in_code;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_sheet_motivation::Migration),
             Box::new(m20261201_000012_times_reason_and_leader::Migration),
             Box::new(m20261201_000013_sheet_finished::Migration),
+            Box::new(m20261201_000014_sign_in_code::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ use crate::http::ApiError;
 use crate::http::AppState;
 use crate::tenant::Tenant;
 use actix_web::{web, HttpRequest, ResponseError};
+use chrono::Utc;
 use entity::person;
 use sea_orm::EntityTrait;
 use serde::de::DeserializeOwned;
@@ -37,7 +38,7 @@ use uuid::Uuid;
 #[openapi(
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
-        signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link,
+        signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link, signin::code_sign_in, signin::sign_out_person,
         cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge, scoring::confirm_joint,
         signing::sign, signing::finalise, audit::audit, corrections::correct, corrections::countersign,
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
@@ -71,6 +72,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(r("/sign-out", "POST").route(web::post().to(signin::sign_out)))
             .service(r("/demo/sign-in", "POST").route(web::post().to(signin::demo_sign_in_json)))
             .service(r("/sign-in/link", "POST").route(web::post().to(signin::request_link)))
+            .service(r("/sign-in/code", "POST").route(web::post().to(signin::code_sign_in)))
+            .service(
+                r("/people/{personId}/sign-out", "POST")
+                    .route(web::post().to(signin::sign_out_person)),
+            )
             .service(r("/sign-in/methods", "GET").route(web::get().to(signin::methods)))
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
@@ -199,6 +205,14 @@ pub async fn signed_in<'a>(
         listed(&tenant.settings.exam_office) || session::has_role(&s, session::EXAM_OFFICE);
     let exam_committee =
         listed(&tenant.settings.exam_committee) || session::has_role(&s, session::EXAM_COMMITTEE);
+    // The staff's sessions reach every exam of the school: they end sooner when left alone.
+    // (`last_seen_at` is as it was before this request when it was not touched just now.)
+    if (exam_office || exam_committee) && Utc::now() - s.last_seen_at >= session::STAFF_IDLE {
+        session::end(&state.db, &token).await?;
+        return Err(ApiError::Unauthorized(
+            "your session has ended or belongs to another school; sign in again".into(),
+        ));
+    }
     Ok((
         tenant,
         Me {

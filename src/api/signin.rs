@@ -100,6 +100,45 @@ pub async fn sign_out(
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/people/{personId}/sign-out",
+    tag = "sign-in",
+    summary = "End every session of a person (exam office: a lost or shared phone)",
+    params(("slug" = String, Path, description = "the school"), ("personId" = Uuid, Path, description = "the person")),
+    responses(
+        (status = 200, description = "done; how many sessions ended"),
+        (status = 401, description = "not signed in", content_type = "application/problem+json"),
+        (status = 403, description = "not the exam office", content_type = "application/problem+json"),
+        (status = 404, description = "no such person of this school", content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_out_person(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, me) = super::signed_in(&state, &req, true).await?;
+    if !me.exam_office {
+        return Err(super::access::forbidden(
+            "only the exam office signs someone else out",
+        ));
+    }
+    let slug = tenant.settings.slug.as_str();
+    let person_id = crate::http::path_uuid(&req, "personId")?;
+    let known = person::Entity::find_by_id((slug.to_string(), person_id))
+        .one(&state.db)
+        .await?
+        .is_some();
+    if !known {
+        return Err(ApiError::NotFound(
+            "there is no such person at this school".into(),
+        ));
+    }
+    let ended = session::end_all(&state.db, slug, person_id).await?;
+    tracing::info!(tenant = slug, person = %person_id, by = %me.person_id, ended, "signed out by the exam office");
+    Ok(HttpResponse::Ok().json(json!({"ended": ended})))
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DemoSignIn {
@@ -387,7 +426,71 @@ pub async fn redeem_link(
             .body(html));
     };
     let (token, _) = session::start(&state.db, slug, person_id, "link", &[]).await?;
-    Ok(signed_in_redirect(&state, slug, token))
+    // A link opened from the mail often lands in the mail app's browser, not in the installed
+    // app that keeps the exam's work: a short code hands the session over to it.
+    let (code, until) = crate::auth::link::hand_over(&state.db, slug, person_id).await?;
+    let until = until
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .format("%H:%M");
+    let html = page(
+        slug,
+        "Je bent ingelogd",
+        &format!(
+            "<p><a class=\"button\" href=\"/app/{slug}/\">Verder naar Proeve</a></p>\
+             <h2>Gebruik je de Proeve-app op je beginscherm?</h2>\
+             <p>Deze link is geopend in een andere browser dan de app. Open de app, kies \
+             <strong>Ik heb een inlogcode</strong> en vul deze code in:</p>\
+             <p class=\"code\" aria-label=\"inlogcode\"><strong>{code}</strong></p>\
+             <p class=\"muted\">De code werkt één keer, tot {until}.</p>",
+            slug = escape(slug),
+        ),
+    );
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, token))
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeSignIn {
+    /// The code the sign-in page showed (`ABCD-EFGH`; case, spaces and dashes do not matter).
+    code: String,
+}
+
+/// `POST /api/{slug}/sign-in/code {code}`: the installed app takes over the session a mailed
+/// link started in another browser.
+#[utoipa::path(
+    post,
+    path = "/api/{slug}/sign-in/code",
+    tag = "sign-in",
+    summary = "Sign in with the one-time code a sign-in page showed",
+    params(("slug" = String, Path, description = "the school")),
+    request_body = CodeSignIn,
+    responses(
+        (status = 200, description = "signed in"),
+        (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
+        (status = 404, description = "no such school", content_type = "application/problem+json"),
+    )
+)]
+pub async fn code_sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: CodeSignIn = json_body(&req, payload).await?;
+    let tenant = crate::http::tenant(&state, &req)?;
+    let slug = tenant.settings.slug.as_str();
+    let Some(person_id) = crate::auth::link::redeem_code(&state.db, slug, &body.code).await? else {
+        return Err(ApiError::bad(
+            "code",
+            "is not a valid sign-in code (any more): codes work once, for 10 minutes",
+        ));
+    };
+    let (token, s) = session::start(&state.db, slug, person_id, "code", &[]).await?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, token))
+        .json(json!({"personId": person_id, "csrfToken": s.csrf_token})))
 }
 
 /// After a sign-in in the browser: the session cookie, and on to the app.

@@ -65,6 +65,7 @@ pub async fn request(
         .filter(sign_in_link::Column::Tenant.eq(slug))
         .filter(sign_in_link::Column::PersonId.eq(p.person_id))
         .filter(sign_in_link::Column::CreatedAt.gt(now - VALID_FOR))
+        .filter(sign_in_link::Column::Kind.eq("mail"))
         .count(db)
         .await?;
     if recent >= MAX_LINKS {
@@ -81,6 +82,7 @@ pub async fn request(
         created_at: Set(now),
         expires_at: Set(now + VALID_FOR),
         used_at: Set(None),
+        kind: Set("mail".into()),
     }
     .insert(db)
     .await?;
@@ -138,6 +140,50 @@ fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, 
     Ok(builder.build())
 }
 
+/// How long a hand-over code works.
+pub const CODE_VALID_FOR: Duration = Duration::minutes(10);
+/// Letters and digits nobody mistakes for each other (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+/// A code as people type it: upper case, without spaces or dashes.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// A one-time code (8 characters, shown as `ABCD-EFGH`) that signs the same person in on
+/// another browser of the same phone, typically the installed app after a mailed link opened
+/// in the mail app's browser. Returns the code as shown and until when it works.
+pub async fn hand_over(
+    db: &DatabaseConnection,
+    tenant: &str,
+    person_id: Uuid,
+) -> Result<(String, chrono::DateTime<Utc>), DbErr> {
+    let mut bytes = [0u8; 8];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    // 31 letters: the small bias of `% 31` costs well under a bit of the code's 39.
+    let code: String = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[usize::from(*b) % CODE_ALPHABET.len()] as char)
+        .collect();
+    let now = Utc::now();
+    let until = now + CODE_VALID_FOR;
+    sign_in_link::ActiveModel {
+        token_hash: Set(hash(&code)),
+        tenant: Set(tenant.to_string()),
+        person_id: Set(person_id),
+        created_at: Set(now),
+        expires_at: Set(until),
+        used_at: Set(None),
+        kind: Set("code".into()),
+    }
+    .insert(db)
+    .await?;
+    Ok((format!("{}-{}", &code[..4], &code[4..]), until))
+}
+
 /// The person a link is for, if it is valid for this school (unused, unexpired); does not use it.
 pub async fn peek(
     db: &DatabaseConnection,
@@ -147,14 +193,37 @@ pub async fn peek(
     Ok(sign_in_link::Entity::find_by_id(hash(token))
         .one(db)
         .await?
-        .filter(|l| l.tenant == tenant && l.used_at.is_none() && Utc::now() < l.expires_at))
+        .filter(|l| {
+            l.tenant == tenant
+                && l.kind == "mail"
+                && l.used_at.is_none()
+                && Utc::now() < l.expires_at
+        }))
 }
 
-/// Uses a link: the person it signs in, or `None` if it is not valid (any more).
+/// Uses a mailed link: the person it signs in, or `None` if it is not valid (any more).
 pub async fn redeem(
     db: &DatabaseConnection,
     tenant: &str,
     token: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    use_once(db, tenant, token, "mail").await
+}
+
+/// Uses a hand-over code (as typed): the person it signs in, or `None`.
+pub async fn redeem_code(
+    db: &DatabaseConnection,
+    tenant: &str,
+    code: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    use_once(db, tenant, &normalize_code(code), "code").await
+}
+
+async fn use_once(
+    db: &DatabaseConnection,
+    tenant: &str,
+    token: &str,
+    kind: &str,
 ) -> Result<Option<Uuid>, DbErr> {
     let now = Utc::now();
     // One conditional update: of two presses at once, only one finds the link unused.
@@ -167,6 +236,7 @@ pub async fn redeem(
         .filter(sign_in_link::Column::Tenant.eq(tenant))
         .filter(sign_in_link::Column::UsedAt.is_null())
         .filter(sign_in_link::Column::ExpiresAt.gt(now))
+        .filter(sign_in_link::Column::Kind.eq(kind))
         .exec(db)
         .await?;
     if used.rows_affected != 1 {

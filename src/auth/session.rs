@@ -1,6 +1,10 @@
 //! Sessions for people: a random token in an HttpOnly, SameSite=Lax cookie (Secure behind
-//! https), of which only the SHA-256 is stored; idle expiry after 30 minutes, absolute after
-//! 12 hours; a CSRF token that every state-changing request must echo in `X-CSRF-Token`.
+//! https), of which only the SHA-256 is stored; a CSRF token that every state-changing request
+//! must echo in `X-CSRF-Token`. A session lasts the exam day: it ends 14 hours after sign-in,
+//! or after [`IDLE`] without use; for the exam office and the exam committee, whose sessions
+//! reach every exam of the school, already after [`STAFF_IDLE`] (checked where the roles are
+//! known, see `api::signed_in`). Signing out ends it, and the exam office can end all of a
+//! person's sessions (a lost phone).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -16,8 +20,12 @@ use uuid::Uuid;
 
 pub const COOKIE: &str = "proeve_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-pub const IDLE: Duration = Duration::minutes(30);
-pub const ABSOLUTE: Duration = Duration::hours(12);
+/// Idle limit of an assessor's or a candidate's session: an exam of six hours with the phone
+/// in a pocket does not end it.
+pub const IDLE: Duration = Duration::hours(8);
+/// Idle limit of the staff's sessions.
+pub const STAFF_IDLE: Duration = Duration::minutes(30);
+pub const ABSOLUTE: Duration = Duration::hours(14);
 /// `last_seen_at` is written at most this often, so reads stay reads.
 const TOUCH_EVERY: Duration = Duration::minutes(1);
 
@@ -65,8 +73,8 @@ pub async fn start(
     Ok((token, s))
 }
 
-/// The live session for a cookie token, touched; `None` when unknown or expired (an expired
-/// one is removed).
+/// The live session for a cookie token (touched in the database, returned as it was seen
+/// last); `None` when unknown or expired (an expired one is removed).
 pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session::Model>, DbErr> {
     let Some(s) = session::Entity::find_by_id(hash(token)).one(db).await? else {
         return Ok(None);
@@ -79,15 +87,15 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session
         return Ok(None);
     }
     if now - s.last_seen_at >= TOUCH_EVERY {
-        let touched = session::ActiveModel {
+        session::ActiveModel {
             token_hash: Set(s.token_hash.clone()),
             last_seen_at: Set(now),
             ..Default::default()
         }
         .update(db)
         .await?;
-        return Ok(Some(touched));
     }
+    // As it was before this request: the caller may hold it to a shorter idle limit.
     Ok(Some(s))
 }
 
@@ -96,6 +104,17 @@ pub fn has_role(s: &session::Model, role: &str) -> bool {
     s.roles
         .as_deref()
         .is_some_and(|r| r.split(',').any(|x| x == role))
+}
+
+/// Ends every session of a person of this school (the exam office, for a lost or shared
+/// phone); returns how many there were.
+pub async fn end_all(db: &DatabaseConnection, tenant: &str, person_id: Uuid) -> Result<u64, DbErr> {
+    Ok(session::Entity::delete_many()
+        .filter(session::Column::Tenant.eq(tenant))
+        .filter(session::Column::PersonId.eq(person_id))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 pub async fn end(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {

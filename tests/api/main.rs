@@ -17,6 +17,7 @@ mod people_api;
 mod planning;
 mod rights;
 mod scoring;
+mod sessions;
 mod signin_link;
 mod signin_school;
 mod vectors;

@@ -539,7 +539,7 @@ async fn ended_sessions_and_old_links_are_removed() {
     let w = world(&app).await;
     let db = &app.app.db;
     assert_eq!(entity::session::Entity::find().count(db).await.unwrap(), 5);
-    // One session idle too long, one past its absolute end.
+    // One session idle longer than an exam day, one past its absolute end.
     let sessions = entity::session::Entity::find().all(db).await.unwrap();
     let now = chrono::Utc::now();
     for (s, idle) in sessions.iter().take(2).zip([true, false]) {
@@ -548,7 +548,7 @@ async fn ended_sessions_and_old_links_are_removed() {
             ..Default::default()
         };
         if idle {
-            row.last_seen_at = Set(now - chrono::Duration::minutes(31));
+            row.last_seen_at = Set(now - chrono::Duration::hours(9));
         } else {
             row.expires_at = Set(now - chrono::Duration::seconds(1));
         }

@@ -200,28 +200,65 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
     assert_eq!(elsewhere.status().as_u16(), 410);
 
     let r = redeem(&app, &path, &token).await;
-    assert_eq!(r.status().as_u16(), 303);
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
+    assert_eq!(r.status().as_u16(), 200);
+    let cookie_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("set-cookie")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let cookie = cookie_of(&r);
+    let me_with = |cookie: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(format!("{}/api/roc-a/me", app.address))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let me: serde_json::Value = me_with(cookie).await.json().await.unwrap();
+    assert_eq!(me["personId"], kees.to_string());
+    // Signed in in this browser, and a code for the installed app, which may be another one.
+    let landing = r.text().await.unwrap();
+    assert!(
+        landing.contains("Verder naar Proeve") && landing.contains("Ik heb een inlogcode"),
+        "{landing}"
+    );
+    let code = landing
+        .split("<strong>")
+        .filter_map(|p| p.split("</strong>").next())
+        .find(|p| p.len() == 9 && p.as_bytes()[4] == b'-')
         .unwrap()
         .to_string();
-    let me: serde_json::Value = app
-        .client
-        .get(format!("{}/api/roc-a/me", app.address))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let typed = format!(" {} ", code.to_lowercase().replace('-', " "));
+    let with_code = |code: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/roc-a/sign-in/code", app.address))
+                .json(&json!({"code": code}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let handed = with_code(typed.clone()).await;
+    assert_eq!(handed.status().as_u16(), 200);
+    let me: serde_json::Value = me_with(cookie_of(&handed)).await.json().await.unwrap();
     assert_eq!(me["personId"], kees.to_string());
+    // Once only; and a code is no link.
+    let again = with_code(typed).await;
+    assert_eq!(again.status().as_u16(), 400);
+    assert!(again.text().await.unwrap().contains("code"));
+    assert_eq!(with_code(token.clone()).await.status().as_u16(), 400);
 
     // Asking again and again sends no more than three links in a quarter of an hour.
     for _ in 0..4 {

@@ -127,6 +127,26 @@ function signInScreen(why) {
       }, h('label', { for: 'signin-email' }, t('email')), Object.assign(email, { id: 'signin-email' }),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('sendLink')))), note);
   }
+  if (m.mailedLink) {
+    // A mailed link opened in the mail app's browser shows a code for this app.
+    const code = h('input', { type: 'text', id: 'signin-code', autocomplete: 'one-time-code', autocapitalize: 'characters', spellcheck: false });
+    const said = h('p', { role: 'status' });
+    parts.push(h('details', {}, h('summary', {}, t('haveCode')),
+      h('p', { class: 'muted' }, t('haveCodeHelp')),
+      h('form', {
+        onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            await api('POST', '/sign-in/code', { code: code.value });
+            location.hash = '';
+            location.reload();
+          } catch (err) {
+            said.textContent = err instanceof Offline ? t('onlineOnly') : t('codeWrong');
+          }
+        },
+      }, h('label', { for: 'signin-code' }, t('code')), code,
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('signIn')))), said));
+  }
   if (m.demo) {
     parts.push(h('p', {}, h('a', { class: 'button secondary', href: `/app/${slug}/sign-in` }, t('demoSignIn'))));
   }
@@ -136,6 +156,7 @@ function signInScreen(why) {
 function syncBadge(s) {
   const el = document.getElementById('sync');
   el.setAttribute('href', s.signIn ? '#/sign-in' : '#/sync');
+  el.removeAttribute('aria-label');
   if (s.signIn) {
     el.classList.add('trouble');
     el.textContent = `⚠ ${t('signInAgain')}`;
@@ -144,8 +165,11 @@ function syncBadge(s) {
   el.classList.toggle('pending', s.pending > 0 && !s.conflicts && !s.errors);
   el.classList.toggle('trouble', s.conflicts > 0 || s.errors > 0);
   if (s.conflicts || s.errors) el.textContent = `⚠ ${t('trouble')}`;
-  else if (s.pending) el.textContent = `${s.online ? '↻' : '⏸'} ${t('pending', s.pending)}`;
+  else if (s.pending) el.textContent = s.online ? `↻ ${t('pending', s.pending)}` : `${t('offline')} (${s.pending})`;
   else el.textContent = s.online ? `✓ ${t('synced')}` : t('offline');
+  // Short on a narrow bar; whole for a screen reader.
+  if (s.pending && !s.online && !s.conflicts && !s.errors) el.setAttribute('aria-label', `${el.textContent}: ${t('pending', s.pending)}`);
+  else el.removeAttribute('aria-label');
 }
 
 const routes = [
@@ -199,6 +223,8 @@ async function boot() {
   });
   sync.status().then(syncBadge);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
+  // Unsent work lives in IndexedDB: ask the browser not to evict it on a full cheap phone.
+  navigator.storage?.persist?.().catch(() => {});
   try {
     app.methods = await api('GET', '/sign-in/methods');
     await store.put('kv', 'methods', app.methods);
@@ -222,7 +248,8 @@ async function boot() {
     }
     setCsrf(app.me.csrfToken);
   }
-  document.getElementById('brand').textContent = app.methods?.school ? `Proeve · ${app.methods.school}` : 'Proeve';
+  // One line at 360 px: the school's name (Proeve is the icon and the title).
+  document.getElementById('brand').textContent = app.methods?.school ?? 'Proeve';
   addEventListener('hashchange', route);
   addEventListener('online', async () => {
     try { await sync.kick(); await refresh(); } catch { /* stays offline */ }

@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { stateName, t, when } from './i18n.js';
+import { prose, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
@@ -170,6 +170,21 @@ async function caseScreen(id) {
     if (c.countersignDue) parts.push(countersignBlock(c));
   }
   if (c.appeal) parts.push(h('h2', {}, t('appeal')), h('p', {}, c.appeal));
+  if (r.office && (c.assessors ?? []).length && ['planned', 'assessed'].includes(c.state)) {
+    // A lost or shared phone: the office ends the assessor's sessions (online only).
+    const done = h('p', { role: 'status' });
+    parts.push(h('h2', {}, t('devices')), h('div', { class: 'actions' }, (c.assessors ?? []).map((a) => h('button', {
+      type: 'button', class: 'secondary',
+      onclick: async () => {
+        try {
+          await api('POST', `/people/${a.personId}/sign-out`);
+          done.textContent = t('signedOutEverywhere', prose(a.displayName));
+        } catch (e) {
+          done.textContent = e instanceof Offline ? t('onlineOnly') : t('error', sync.say(e.message));
+        }
+      },
+    }, t('signOutEverywhere', prose(a.displayName))))), done);
+  }
   const docs = ['signed', 'final'].includes(c.state) ? h('section', { 'aria-live': 'polite' }) : null;
   if (docs) parts.push(docs);
   if (model && r.candidate && ['signed', 'final'].includes(c.state) && sheets.length) {

@@ -123,7 +123,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await page.getByRole('heading', { name: 'Afronden' }).waitFor();
   await page.getByText(/Je hebt afgerond op dit toestel/).waitFor();
   await check(page, 'finish-offline');
-  await page.locator('#sync', { hasText: 'niet verzonden' }).waitFor();
+  await page.locator('#sync', { hasText: /Offline \(\d+\)/ }).waitFor();
   // Nothing has reached the server yet.
   c = await maartjesCase(office);
   assert.equal(c.state, 'planned');
@@ -159,7 +159,7 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
     await page.getByText(name.startsWith('Handtekening b') ? 'Jij hebt getekend' : 'Kandidaat heeft getekend').waitFor();
   }
   await page.getByText('Opgeslagen op dit toestel').waitFor();
-  await page.locator('#sync', { hasText: 'niet verzonden' }).waitFor();
+  await page.locator('#sync', { hasText: /Offline \(\d+\)/ }).waitFor();
   const signUntil = Date.now();
   await context.setOffline(false);
   await allSent(page);

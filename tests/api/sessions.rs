@@ -1,0 +1,91 @@
+//! Sessions as the exam day needs them: an assessor's phone stays signed in through a long
+//! exam, the staff's sessions end sooner when left alone, the exam office can end a person's
+//! sessions, and a mailed link opened in another browser hands over to the installed app by
+//! a code. Time is moved by ageing the session in the database.
+
+use crate::helpers::*;
+use chrono::{Duration, Utc};
+use entity::session;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Moves the clock for everyone's sessions: as if last used `idle` ago.
+async fn age_sessions(app: &TestApp, person: Uuid, idle: Duration) {
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::LastSeenAt,
+            sea_orm::sea_query::Expr::value(Utc::now() - idle),
+        )
+        .filter(session::Column::PersonId.eq(person))
+        .exec(&app.app.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_assessors_session_outlasts_a_six_hour_exam_and_the_staffs_end_after_half_an_hour() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    let office = app.api("roc-a", &w.office).me().await.body["personId"]
+        .as_str()
+        .unwrap()
+        .parse::<Uuid>()
+        .unwrap();
+    // Six hours with the phone in a pocket; the office left its desk for 31 minutes.
+    age_sessions(&app, w.ids.0, Duration::hours(6)).await;
+    age_sessions(&app, office, Duration::minutes(31)).await;
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "mine",
+            json!({"revision": 0, "attendance": "present"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "the assessor saves on: {}", r.body);
+    assert_eq!(app.api("roc-a", &w.office).me().await.status, 401);
+    // Used, the assessor's session is fresh again; past the exam day's idle limit it ends.
+    age_sessions(&app, w.ids.0, Duration::hours(9)).await;
+    assert_eq!(app.api("roc-a", &w.first).me().await.status, 401);
+    // However used, a session ends 14 hours after sign-in.
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(session::Column::PersonId.eq(w.ids.1))
+        .exec(&app.app.db)
+        .await
+        .unwrap();
+    assert_eq!(app.api("roc-a", &w.second).me().await.status, 401);
+}
+
+#[tokio::test]
+async fn the_exam_office_signs_a_lost_phone_out() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let path = format!("/people/{}/sign-out", w.ids.0);
+    // Only the exam office; another assessor may not.
+    let r = app.api("roc-a", &w.second).call("POST", &path, None).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = app
+        .api("roc-a", &w.office)
+        .call(
+            "POST",
+            &format!("/people/{}/sign-out", Uuid::new_v4()),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = app.api("roc-a", &w.office).call("POST", &path, None).await;
+    assert_eq!(
+        (r.status, r.body["ended"].as_u64()),
+        (200, Some(1)),
+        "{}",
+        r.body
+    );
+    assert_eq!(app.api("roc-a", &w.first).me().await.status, 401);
+    assert_eq!(app.api("roc-a", &w.second).me().await.status, 200);
+}
