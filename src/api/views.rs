@@ -37,6 +37,8 @@ pub struct ExamRef {
     name: String,
     /// The OKE result value type (`pass-or-fail`, `0.0-10.0`, ...).
     result_value_type: String,
+    /// How many assessors the exam's assessment model asks for.
+    assessors_needed: u8,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -643,6 +645,7 @@ impl Loaded {
                 code: e.code.clone(),
                 name: e.name.clone(),
                 result_value_type: e.result_value_type.as_str().to_string(),
+                assessors_needed: e.model.assessors,
             }),
             model_version: c.model_version,
             planned_start: c.planned_start,

@@ -272,7 +272,12 @@ async function planScreen(id) {
     h('form', {
       onsubmit: async (e) => {
         e.preventDefault();
-        if (!date.value || !start.value || !end.value) { error.textContent = `${t('date')}?`; return; }
+        // What is known here is checked here, before anything is queued.
+        if (!date.value || !start.value || !end.value) { error.textContent = t('planWhenMissing'); return; }
+        if (end.value <= start.value) { error.textContent = t('refEndBeforeStart'); end.focus(); return; }
+        const needed = c.exam?.assessorsNeeded ?? chosen.size;
+        if (chosen.size !== needed) { error.textContent = t('refAssessors', needed); return; }
+        if (kind === 'workplace' ? !name.value.trim() || !address.value.trim() : !name.value.trim()) { error.textContent = t('refPlace'); return; }
         const body = {
           revision: c.revision,
           start: amsterdamInstant(date.value, start.value), end: amsterdamInstant(date.value, end.value),
@@ -292,9 +297,11 @@ async function planScreen(id) {
     radios('kind', t('place'), [{ value: 'workplace', label: t('workplace') }, { value: 'school', label: t('school') }], kind, (v) => { kind = v; drawPlace(); }),
     placeFields,
     chooses
-      ? h('fieldset', {}, h('legend', {}, t('assessors')), h('div', { class: 'choices' }, options.map((o) => h('label', { class: 'choice' },
+      ? h('fieldset', {}, h('legend', {}, t('assessors')),
+        c.exam?.assessorsNeeded ? h('p', { class: 'muted small' }, t('assessorsNeededHelp', c.exam.assessorsNeeded)) : null,
+        h('div', { class: 'choices' }, options.map((o) => h('label', { class: 'choice' },
         h('input', { type: 'checkbox', checked: chosen.has(o.personId), onchange: (e) => (e.target.checked ? chosen.add(o.personId) : chosen.delete(o.personId)) }),
-        o.displayName ?? o.personId))))
+        o.displayName ?? ''))))
       : h('dl', { class: 'facts' }, h('dt', {}, t('assessors')),
         h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; '), h('br'), h('small', { class: 'muted' }, t('assessorsByOffice')))),
     r.office && (c.assessors ?? []).length ? field(t('changeReason'), reason) : null,

@@ -32,9 +32,16 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   await page.getByRole('link', { name: 'Plannen' }).click();
   await page.getByLabel('Datum').fill('2026-12-08');
   await page.getByLabel('Begintijd').fill('09:00');
-  await page.getByLabel('Eindtijd').fill('12:30');
+  await page.getByLabel('Eindtijd').fill('08:30');
   await page.getByLabel('Naam (bedrijf of lokaal)').fill('Restaurant De Gouden Pollepel');
   await page.getByLabel('Adres').fill('Markt 1, Eindhoven');
+  // What the form knows, it checks before anything is queued: in the form, in Dutch.
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await page.getByText('De eindtijd moet na de begintijd liggen.').waitFor();
+  await page.getByLabel('Eindtijd').fill('12:30');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await page.getByText('Dit examen heeft 2 beoordelaars nodig.', { exact: true }).waitFor();
+  await check(page, 'plan-error');
   await page.getByRole('checkbox', { name: 'Bakker, Kees' }).check();
   await check(page, 'plan');
   await page.getByRole('button', { name: 'Opslaan' }).click();
