@@ -6,6 +6,7 @@ use crate::audit;
 use crate::http::{path_uuid, ApiError, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,10 +17,13 @@ pub struct AuditTrail {
 
 /// One change to a case.
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     at: DateTime<Utc>,
     /// The person id of who made the change, `sis` or `system`.
     actor: String,
+    /// Who that is, by name (absent for the SIS and Proeve itself).
+    actor_name: Option<String>,
     action: String,
     #[schema(value_type = Option<Object>)]
     before: Option<Value>,
@@ -46,11 +50,28 @@ pub async fn audit(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     }
     let (c, _) = visible_case(&state, slug, &me, path_uuid(&req, "id")?).await?;
     let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str::<Value>(&s).ok());
-    let items = audit::trail(&state.db, slug, c.case_id)
-        .await?
+    let trail = audit::trail(&state.db, slug, c.case_id).await?;
+    // Everyone named in it, read once: the people who made the changes.
+    let ids: std::collections::BTreeSet<uuid::Uuid> =
+        trail.iter().filter_map(|e| e.actor.parse().ok()).collect();
+    let names: std::collections::HashMap<uuid::Uuid, Option<String>> =
+        entity::person::Entity::find()
+            .filter(entity::person::Column::Tenant.eq(slug))
+            .filter(entity::person::Column::PersonId.is_in(ids))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.person_id, p.display_name))
+            .collect();
+    let items = trail
         .into_iter()
         .map(|e| AuditEvent {
             at: e.at,
+            actor_name: e
+                .actor
+                .parse::<uuid::Uuid>()
+                .ok()
+                .and_then(|id| names.get(&id).cloned().flatten()),
             actor: e.actor,
             action: e.action,
             before: parse(e.before),

@@ -145,6 +145,9 @@ pub struct CaseView {
     /// determines the result: `identityNotChecked`, `irregularities`, `timesFarFromPlan`,
     /// `disagreement` (a joint judgement decided), `refusedSignature`, `corrected`, `failed`.
     flags: Vec<&'static str>,
+    /// When the exam committee determined the result in Proeve, and who recorded it (staff).
+    finalised_at: Option<DateTime<Utc>>,
+    finalised_by: Option<PersonRef>,
 }
 
 /// Where the closing of a planned exam stands: who finished, whom it waits for, and where
@@ -207,6 +210,8 @@ pub struct Loaded {
     corrections: HashMap<Uuid, Vec<correction::Model>>,
     /// By case: the sheets of judged exams the staff see (for the flags).
     sheets: HashMap<Uuid, Vec<assessment_sheet::Model>>,
+    /// By case: the latest decision of the committee (who recorded it), for the staff.
+    decided_by: HashMap<Uuid, Uuid>,
     /// By case: where the closing of a planned exam stands (for its assessors).
     progress: HashMap<Uuid, sheets::Progress>,
     /// By case: who countersigned which correction (its number), when.
@@ -378,6 +383,30 @@ impl Loaded {
         {
             l.sheets.entry(s.case_id).or_default().push(s);
         }
+        // Who recorded the committee's decision on the final exams, for the staff.
+        let finals: BTreeSet<Uuid> = if me.staff() {
+            shown
+                .iter()
+                .filter(|s| s.case.state == CaseState::Final)
+                .map(|s| s.case.case_id)
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        for e in in_chunks(&finals, |ids| {
+            audit_event::Entity::find()
+                .filter(audit_event::Column::Tenant.eq(tenant))
+                .filter(audit_event::Column::CaseId.is_in(ids))
+                .filter(audit_event::Column::Action.eq(crate::assessment::signing::FINALISED))
+                .order_by_asc(audit_event::Column::EventId)
+                .all(db)
+        })
+        .await?
+        {
+            if let Ok(by) = e.actor.parse() {
+                l.decided_by.insert(e.case_id, by);
+            }
+        }
         // The closing of the planned exams this person assesses.
         for sh in shown
             .iter()
@@ -393,6 +422,7 @@ impl Loaded {
         people.extend(l.corrections.values().flatten().map(|k| k.corrected_by));
         people.extend(l.countersigns.values().flatten().map(|(_, by, _)| *by));
         people.extend(shown.iter().filter_map(|s| s.case.exam_leader));
+        people.extend(l.decided_by.values().copied());
         people.extend(l.options.values().flatten().copied());
         let persons = in_chunks(&people, |ids| {
             person::Entity::find()
@@ -613,6 +643,14 @@ impl Loaded {
             signatures,
             countersign_due,
             exam_leader: c.exam_leader.map(|id| self.person(id)),
+            finalised_at: c
+                .finalised_at
+                .filter(|_| me.staff() && c.state == CaseState::Final),
+            finalised_by: self
+                .decided_by
+                .get(&c.case_id)
+                .filter(|_| c.state == CaseState::Final)
+                .map(|id| self.person(*id)),
             flags: if me.staff() && c.attendance.is_some() {
                 self.flags(c)
             } else {

@@ -3,7 +3,7 @@
 // queued for the server, so a whole exam can be done without reception.
 import { api, Offline, serverNow } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { people, prose, t } from './i18n.js';
+import { grade, people, prose, t } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { caseData, go, app } from './app.js';
@@ -168,7 +168,7 @@ async function summaryScreen(id, c, model, draft, top) {
   const raw = scored.reduce((n, cr) => n + draft.scores[cr.code].level, 0);
   const max = criteria.reduce((n, cr) => n + top_(cr), 0);
   const missedKo = scored.filter((cr) => cr.knockOut && failsAt(cr, draft.scores[cr.code].level));
-  const grade = h('p', { role: 'status' });
+  const gradeEl = h('p', { role: 'status' });
   // Every criterion with its level, by section with its points out of the maximum; a
   // missing one links to its section.
   // Folded per section; open where something is missing or a knock-out is not met.
@@ -252,7 +252,7 @@ async function summaryScreen(id, c, model, draft, top) {
       missedKo.length ? [h('dt', {}, t('knockOutsMissed')), h('dd', {}, missedKo.map((k) => k.text).join('; '))] : null),
     missing.length ? h('p', { class: 'notice bad' }, t('missingCount', missing.length)) : null,
     present && !identityAnswered ? h('p', { class: 'notice bad' }, h('a', { href: `#/case/${id}/score/identity` }, t('identityFirst'))) : null,
-    grade, ...sections, times, error, confirm,
+    gradeEl, ...sections, times, error, confirm,
     h('div', { class: 'actions sticky' },
       h('a', { class: 'button secondary', href: `#/case/${id}/score/irregularities` }, `← ${t('back')}`),
       closeButton));
@@ -260,16 +260,11 @@ async function summaryScreen(id, c, model, draft, top) {
     try {
       const o = await api('POST', `/cases/${id}/preview`, { attendance: draft.attendance, scores: sync.sheetBody(draft).scores });
       // One assessor's own view, until both have finished.
-      grade.textContent = `${others.length ? t('yourResult') : t('result')}: ${grade_(o.score)} · ${o.passed ? t('passed') : t('failed')}`;
+      gradeEl.textContent = `${others.length ? t('yourResult') : t('result')}: ${grade(o.score)} · ${o.passed ? t('passed') : t('failed')}`;
     } catch (e) {
-      grade.textContent = e instanceof Offline ? t('previewOffline') : '';
+      gradeEl.textContent = e instanceof Offline ? t('previewOffline') : '';
     }
   }
-}
-
-/** A score as Dutch writes it: a decimal comma. */
-export function grade_(score) {
-  return typeof score === 'string' && /^\d+\.\d+$/.test(score) ? score.replace('.', ',') : score ?? '';
 }
 
 /** Whether this assessor's finish reached the server (and they did not reopen their sheet). */

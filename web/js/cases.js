@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { prose, stateName, t, when } from './i18n.js';
+import { grade, prose, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
@@ -40,7 +40,7 @@ export async function home() {
   // Filled in when the server answers; the list of exams does not wait for it.
   const stuck = me.examOffice || me.examCommittee ? h('section', { 'aria-live': 'polite' }) : null;
   if (stuck) parts.push(stuck);
-  if (me.examCommittee) parts.push(...finaliseList(cases));
+  if (me.examCommittee) parts.push(finaliseList(cases));
   const mine = cases.filter((c) => relation(c).assessor && ['planned', 'assessed'].includes(c.state));
   const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
   const asCandidate = cases.filter((c) => relation(c).candidate);
@@ -71,7 +71,7 @@ export async function home() {
 function resultWords(o) {
   if (!o) return '–';
   const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
-  return [o.score, verdict].filter(Boolean).join(' · ');
+  return [grade(o.score), verdict].filter(Boolean).join(' · ');
 }
 
 function outcomeFacts(c) {
@@ -79,7 +79,7 @@ function outcomeFacts(c) {
   if (!o) return [];
   const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
   return [h('dt', {}, t('result')), h('dd', {},
-    h('strong', {}, [o.score, verdict].filter(Boolean).join(' · ')),
+    h('strong', {}, [grade(o.score), verdict].filter(Boolean).join(' · ')),
     o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '',
     // Until the exam committee determines it, the result is provisional, and says so.
     c.resultProvisional ? [h('br'), h('span', { class: 'badge ko' }, t('provisional'))] : null)];

@@ -2,7 +2,7 @@
 // audit trail, and finalising one or many.
 import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
-import { stateName, t, when } from './i18n.js';
+import { grade, prose, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import { app, caseDetails, go, refresh } from './app.js';
 import { card } from './cases.js';
@@ -30,31 +30,93 @@ export function pipeline(cases) {
   return [h('h2', {}, t('pipeline')), h('div', { class: 'pipeline', role: 'group', 'aria-label': t('pipeline') }, buttons), listEl];
 }
 
+/** The committee's list: every signed exam with what to look at (flags) and links to the
+ * exam and its trail; filters by exam and period; select all; a confirmation naming what is
+ * determined; then what was determined, when and by whom. */
 export function finaliseList(cases) {
   const signed = cases.filter((c) => c.state === 'signed');
-  if (!signed.length) return [h('h2', {}, t('finalise')), h('p', { class: 'muted' }, t('nothingToFinalise'))];
+  const decided = cases.filter((c) => c.state === 'final' && c.finalisedAt)
+    .sort((a, b) => String(b.finalisedAt).localeCompare(String(a.finalisedAt))).slice(0, 20);
+  const section = h('section', { 'aria-labelledby': 'finalise-h' });
   const chosen = new Set();
-  const status = h('p', { role: 'status' });
-  return [h('h2', {}, t('finalise')),
-    h('fieldset', {}, h('legend', {}, t('finalise')), h('div', { class: 'choices' }, signed.map((c) => h('label', { class: 'choice' },
-      h('input', { type: 'checkbox', onchange: (e) => (e.target.checked ? chosen.add(c.caseId) : chosen.delete(c.caseId)) }),
-      `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${c.outcome?.score ?? ''}`)))),
+  const exams = [...new Map(signed.map((c) => [c.exam?.componentId, c.exam?.name])).entries()];
+  const exam = h('select', {}, h('option', { value: '' }, t('allExams')), exams.map(([id, name]) => h('option', { value: id }, name ?? '')));
+  const from = h('input', { type: 'date' });
+  const until = h('input', { type: 'date' });
+  const day = (iso) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(new Date(iso)) : '');
+  const shown = () => signed.filter((c) => (!exam.value || c.exam?.componentId === exam.value)
+    && (!from.value || day(c.plannedStart) >= from.value) && (!until.value || day(c.plannedStart) <= until.value));
+  const listEl = h('ul', { class: 'cards' });
+  const all = h('input', { type: 'checkbox', id: 'finalise-all' });
+  const status = h('div', { role: 'status' });
+  const go_ = h('button', { type: 'button' });
+  const confirmBox = h('div', { class: 'notice', hidden: true });
+  const label = () => { go_.textContent = t('finaliseSelected', chosen.size); go_.disabled = !chosen.size; };
+  const draw = () => {
+    const list = shown();
+    for (const id of [...chosen]) if (!list.some((c) => c.caseId === id)) chosen.delete(id);
+    all.checked = list.length > 0 && list.every((c) => chosen.has(c.caseId));
+    listEl.replaceChildren(...(list.length ? list.map((c) => h('li', { class: 'card' },
+      h('label', { class: 'choice' },
+        h('input', { type: 'checkbox', checked: chosen.has(c.caseId), onchange: (e) => { if (e.target.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); draw(); } }),
+        h('span', {}, h('strong', {}, c.candidate?.displayName ?? ''), h('br'), c.exam?.name ?? '', h('br'),
+          h('span', { class: 'muted small' }, when(c.plannedStart)))),
+      h('p', {}, h('strong', {}, verdict(c))),
+      (c.flags ?? []).length ? h('p', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : h('p', { class: 'muted small' }, t('noFlags')),
+      h('p', { class: 'links' }, h('a', { href: `#/case/${c.caseId}` }, t('openExam')), ' · ', h('a', { href: `#/case/${c.caseId}/audit` }, t('audit')))))
+      : [h('li', { class: 'muted' }, t('nothingToFinalise'))]));
+    label();
+  };
+  all.addEventListener('change', () => { for (const c of shown()) { if (all.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); } draw(); });
+  for (const el of [exam, from, until]) el.addEventListener('change', draw);
+  go_.addEventListener('click', () => {
+    const picked = signed.filter((c) => chosen.has(c.caseId));
+    confirmBox.replaceChildren(h('p', {}, t('finaliseConfirm', picked.length)),
+      h('ul', {}, picked.map((c) => h('li', {}, `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${verdict(c)}`))),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => { confirmBox.hidden = true; go_.hidden = false; } }, t('back')),
+        h('button', {
+          type: 'button',
+          onclick: async (e) => {
+            e.target.disabled = true;
+            try {
+              const r = await api('POST', '/finalise', { caseIds: picked.map((c) => c.caseId) });
+              const names = Object.fromEntries(picked.map((c) => [c.caseId, c.candidate?.displayName ?? '']));
+              const failed = r.items.filter((i) => i.error);
+              await refresh();
+              status.replaceChildren(h('p', { class: 'notice ok' }, t('finalisedCount', r.items.length - failed.length)),
+                failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${say(f.error)}`))) : null);
+              const fresh = (await store.values('cases'));
+              section.replaceWith(finaliseList(fresh));
+            } catch (err) {
+              e.target.disabled = false;
+              status.textContent = err instanceof Offline ? t('onlineOnly') : say(err.message);
+            }
+          },
+        }, t('finaliseYes'))));
+    confirmBox.hidden = false;
+    go_.hidden = true;
+  });
+  draw();
+  // (DOM append takes nodes, not lists: flattened.)
+  section.append(...[h('h2', { id: 'finalise-h' }, t('finalise')),
+    signed.length ? [
+      h('div', { class: 'filters' }, field(t('exam'), exam), field(t('from'), from), field(t('until'), until)),
+      h('p', {}, h('label', { for: 'finalise-all', class: 'choice' }, all, t('selectAll'))),
+      listEl, confirmBox, h('div', { class: 'actions' }, go_)] : [h('p', { class: 'muted' }, t('nothingToFinalise'))],
     status,
-    h('div', { class: 'actions' }, h('button', {
-      type: 'button',
-      onclick: async () => {
-        if (!chosen.size) return;
-        try {
-          const r = await api('POST', '/finalise', { caseIds: [...chosen] });
-          const failed = r.items.filter((i) => i.error);
-          status.textContent = failed.map((f) => f.error).join('; ');
-          await refresh();
-          if (!failed.length) go('/');
-        } catch (e) {
-          status.textContent = e instanceof Offline ? t('onlineOnly') : e.message;
-        }
-      },
-    }, t('finaliseSelected')))];
+    decided.length ? [h('h3', {}, t('finalisedList')), h('ul', {}, decided.map((c) => h('li', {},
+      h('a', { href: `#/case/${c.caseId}` }, c.candidate?.displayName ?? ''), ` · ${c.exam?.name ?? ''} · ${verdict(c)} · `,
+      h('span', { class: 'muted' }, t('finalisedBy', when(c.finalisedAt), prose(c.finalisedBy?.displayName))))))] : []].flat(2).filter(Boolean));
+  return section;
+}
+
+/** A result in words, with the Dutch decimal comma. */
+export function verdict(c) {
+  const o = c.outcome;
+  if (!o) return '';
+  const word = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
+  return [grade(o.score), word].filter(Boolean).join(' · ');
 }
 
 async function correctScreen(id) {
@@ -76,7 +138,7 @@ async function correctScreen(id) {
       field(t('note'), h('textarea', { rows: 2, value: scores[cr.code].note, oninput: (e) => { scores[cr.code].note = e.target.value; } })));
   })));
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('correct')),
-    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '', ' · ', c.outcome?.score ?? ''),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '', ' · ', verdict(c)),
     h('form', {
       onsubmit: async (e) => {
         e.preventDefault();
@@ -102,20 +164,65 @@ async function correctScreen(id) {
     h('div', { class: 'actions sticky' }, h('button', { type: 'submit' }, t('correct')))));
 }
 
+/** One line per meaningful change, in the words of the people it is for: who (by name), a
+ * Dutch verb, what changed (a criterion with its level before → after), the reason. The
+ * autosaves of one sitting are folded into one line. */
 async function auditScreen(id) {
-  const { c } = await caseDetails(id);
+  const { c, model } = await caseDetails(id);
   let items = [];
   try {
     items = (await api('GET', `/cases/${id}/audit`)).items;
   } catch (e) {
-    return show(h('h1', {}, t('audit')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : e.message));
+    return show(h('h1', {}, t('audit')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : say(e.message)));
   }
+  const criteria = Object.fromEntries((model?.sections ?? []).flatMap((s) => s.criteria).map((cr) => [cr.code, cr.text]));
+  const who = (e) => (e.actor === 'sis' ? t('actorSis') : e.actor === 'system' ? t('actorProeve') : prose(e.actorName) || t('actorUnknown'));
+  // Fold the saves of one sitting: the same person's sheet saves less than 30 minutes apart.
+  const lines = [];
+  for (const e of items) {
+    const last = lines.at(-1);
+    const sitting = last && ['scored', 'jointly scored'].includes(e.action) && last.action === e.action && last.actor === e.actor
+      && Date.parse(e.at) - Date.parse(last.until) < 30 * 60 * 1000;
+    if (sitting) {
+      last.until = e.at;
+      last.saves += 1;
+      for (const sc of e.after?.scores ?? []) last.changes.set(sc.criterion, { from: last.changes.get(sc.criterion)?.from ?? sc.from, to: sc.to });
+      last.after = e.after;
+    } else {
+      const changes = new Map((e.after?.scores ?? []).map((sc) => [sc.criterion, { from: sc.from, to: sc.to }]));
+      lines.push({ ...e, until: e.at, saves: 1, changes });
+    }
+  }
+  const detail = (e) => {
+    const a = e.after ?? {};
+    switch (e.action) {
+      case 'received': return null;
+      case 'planned': case 'replanned':
+        return a.plannedStart ? `${when(a.plannedStart)} – ${when(a.plannedEnd).split(' ').pop()}, ${a.placeName ?? ''}` : null;
+      case 'judged': return [verdict({ outcome: a }), (a.disagreements ?? []).length ? ` · ${t('auditDisagreed', a.disagreements.length)}` : ''];
+      case 'corrected': return `${t('version')} ${a.version ?? ''}: ${verdict({ outcome: e.before })} → ${verdict({ outcome: a })}`;
+      case 'countersigned': case 'finalised': return a.version ? `${t('version')} ${a.version}` : null;
+      case 'acknowledged by candidate': case 'signed by assessor': return a.drawnAt ? t('auditDrawn', when(a.drawnAt)) : null;
+      case 'candidate refused to acknowledge': return a.refusal ?? null;
+      default: return null;
+    }
+  };
+  const changes = (e) => {
+    if (!e.changes.size) return null;
+    const list = h('ul', { class: 'small' }, [...e.changes].map(([code, ch]) => h('li', {},
+      `${criteria[code] ?? code}: ${ch.from ?? '–'} → ${ch.to ?? '–'}`)));
+    // Many at once (a whole sheet): folded, the count on the fold.
+    return e.changes.size > 3 ? h('details', {}, h('summary', {}, t('auditCriteria', e.changes.size)), list) : list;
+  };
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('audit')),
     h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''),
-    h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('when')), h('th', { scope: 'col' }, t('who')), h('th', { scope: 'col' }, t('what')))),
-      h('tbody', {}, items.map((e) => h('tr', {},
-        h('td', {}, when(e.at)), h('td', { class: 'small' }, e.actor),
-        h('td', {}, h('strong', {}, e.action), e.reason ? [h('br'), h('em', {}, e.reason)] : null))))));
+    h('ol', { class: 'trail' }, lines.map((e) => h('li', {},
+      h('div', { class: 'muted small' }, when(e.at), e.saves > 1 ? ` – ${when(e.until).split(' ').pop()}` : ''),
+      h('div', {}, h('strong', {}, who(e)), ' ', t(`act_${e.action.replace(/ /g, '_')}`) === `act_${e.action.replace(/ /g, '_')}` ? t('act_other') : t(`act_${e.action.replace(/ /g, '_')}`),
+        e.saves > 1 ? ` (${t('auditSaves', e.saves)})` : ''),
+      detail(e) ? h('div', {}, detail(e)) : null,
+      changes(e),
+      e.reason ? h('div', {}, h('em', {}, `${t('reason')}: ${e.reason}`)) : null))));
 }
 
 const REASONS = { planned: 'sisPlanned', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected', countersigned: 'sisCountersigned' };

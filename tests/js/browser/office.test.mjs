@@ -121,7 +121,16 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   await page.getByRole('button', { name: 'Corrigeren' }).click();
   await page.getByText('Telfout bij criterium 1, vastgesteld na bezwaar').waitFor();
   await page.getByRole('link', { name: 'Logboek' }).click();
-  await page.getByText('corrected').waitFor();
+  // The trail in people's words: names, Dutch verbs, the criterion with before → after.
+  await page.getByText('corrigeerde de uitslag').waitFor();
+  await page.getByText(/El Amrani|Fatima El Amrani/).first().waitFor();
+  await page.getByText('27 criteria').first().click();
+  await page.getByText(`${model.sections[0].criteria[0].text}: – → 2`).first().waitFor();
+  await page.getByText(/versie 2: 6,5 · Geslaagd → 6,\d · Geslaagd/).waitFor();
+  await page.getByText(/beoordeelde/).first().waitFor();
+  assert.equal(await page.getByText(/[0-9a-f]{8}-[0-9a-f]{4}-/).count(), 0, 'no ids in the trail');
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 412, `the trail is ${wide} px wide`);
   await check(page, 'office-audit');
   // English on request.
   await page.getByRole('button', { name: 'EN' }).click();
@@ -134,10 +143,22 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   const committee = await phone(chromium);
   await signIn(committee.page, proeve, 'Vermeulen, Pieter');
   await committee.page.getByRole('heading', { name: 'Vaststellen' }).waitFor();
+  // Each exam with what to look at, and the way to its record.
+  await committee.page.getByText('Gecorrigeerd', { exact: true }).waitFor();
+  await committee.page.getByText('Anders dan gepland', { exact: true }).first().waitFor();
+  await committee.page.getByRole('link', { name: 'Examen, formulier en proces-verbaal' }).first().waitFor();
   await check(committee.page, 'committee');
-  await committee.page.getByRole('checkbox', { name: /Damme, Maartje van/ }).check();
-  await committee.page.getByRole('button', { name: 'Geselecteerde vaststellen' }).click();
+  await committee.page.getByLabel('Alles selecteren').check();
+  await committee.page.getByRole('button', { name: /Geselecteerde vaststellen \(\d+\)/ }).click();
+  // Asked once more, naming what is determined.
+  await committee.page.getByText(/Je stelt \d+ uitslag\(en\) vast namens de examencommissie/).waitFor();
+  await check(committee.page, 'committee-confirm');
+  await committee.page.getByRole('button', { name: 'Ja, vaststellen' }).click();
   await committee.page.getByText('Niets om vast te stellen.').waitFor();
+  // What was determined, when and by whom.
+  await committee.page.getByRole('heading', { name: 'Vastgesteld' }).waitFor();
+  await committee.page.getByText(/door Pieter Vermeulen/).first().waitFor();
+  await check(committee.page, 'committee-done');
   const after = (await office('GET', `/cases/${c.caseId}`)).body;
   assert.equal(after.state, 'final');
   assert.equal(after.corrections.length, 1);
