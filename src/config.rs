@@ -84,6 +84,10 @@ pub struct TenantSettings {
     /// words, in Dutch): shown with the result and printed on the documents.
     #[serde(default)]
     pub appeal: Option<String>,
+    /// Whom a candidate contacts about an exam (questions, illness): the school's own words,
+    /// shown on the planned exam and in its calendar entry.
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 /// The school's OpenID Provider, for people signing in (authorization code flow with PKCE).
@@ -243,6 +247,10 @@ pub const DEMO_APPEAL: &str = "Ben je het niet eens met de uitslag? Dien binnen 
     Tegen het besluit op je bezwaar kun je in beroep gaan bij de Commissie van Beroep voor de \
     Examens.";
 
+/// Whom the demo school's candidates contact.
+pub const DEMO_CONTACT: &str = "Het examenbureau: examenbureau@demo-roc.example of 040 123 45 67 \
+    (op werkdagen 8.30–16.30 uur).";
+
 impl Settings {
     /// Settings from a configuration file, with environment overrides applied.
     pub fn from_file(
@@ -281,6 +289,7 @@ impl Settings {
                 exam_committee: vec![DEMO_EXAM_COMMITTEE.into()],
                 oidc: None,
                 appeal: Some(DEMO_APPEAL.into()),
+                contact: Some(DEMO_CONTACT.into()),
             }],
             ..FileSettings::default()
         };

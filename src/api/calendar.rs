@@ -38,6 +38,20 @@ fn fold(line: &str) -> String {
     out
 }
 
+/// What the candidate needs to know for the exam: to bring a valid identity document, and
+/// whom to contact (the school's words).
+fn description(exam: &str, school: &crate::config::TenantSettings) -> String {
+    let mut text = format!(
+        "{exam} ({}).\nNeem een geldig identiteitsbewijs mee: paspoort, identiteitskaart of \
+         rijbewijs. Zonder kan de beoordelaar je identiteit niet controleren.",
+        school.name
+    );
+    if let Some(contact) = school.contact.as_deref().filter(|c| !c.trim().is_empty()) {
+        text.push_str(&format!("\nVragen, of ben je ziek? {contact}"));
+    }
+    text
+}
+
 #[utoipa::path(
     get,
     path = "/api/{slug}/cases/{id}/calendar.ics",
@@ -85,7 +99,7 @@ pub async fn calendar(
         format!("LOCATION:{}", ics_text(&place)),
         format!(
             "DESCRIPTION:{}",
-            ics_text(&format!("{} ({})", exam, tenant.settings.name))
+            ics_text(&description(&exam, &tenant.settings))
         ),
         "END:VEVENT".into(),
         "END:VCALENDAR".into(),

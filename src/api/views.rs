@@ -134,6 +134,8 @@ pub struct CaseView {
     /// With a signed result: how and until when the candidate may object or appeal (the
     /// school's words).
     appeal: Option<String>,
+    /// Whom the candidate contacts about the exam (questions, illness): the school's words.
+    contact: Option<String>,
     /// The exam was corrected after you signed it and you have not countersigned the latest
     /// correction yet (`POST .../corrections/countersign`).
     countersign_due: bool,
@@ -226,6 +228,8 @@ pub struct Loaded {
     finalises_in_proeve: bool,
     /// The school's words on objecting and appealing.
     appeal: Option<String>,
+    /// Whom candidates contact.
+    contact: Option<String>,
 }
 
 /// One case to show, and how the person stands to it.
@@ -250,8 +254,10 @@ fn sees(c: &exam_case::Model, r: &Relation, me: &Me, full: bool) -> Sees {
     Sees {
         outcome: outcome_visible && c.attendance.is_some(),
         // What the identity check compares with and the candidate's needs: for the exam's
-        // own assessors and the exam office, not for every assessor enrolled on the offering.
-        details: (full && me.staff()) || r.planned_assessor,
+        // own assessors and the exam office, not for every assessor enrolled on the offering;
+        // and for the candidate, who should know the extra time granted and the name the
+        // identity document must show.
+        details: (full && me.staff()) || r.planned_assessor || r.candidate,
         options: full && (me.staff() || r.planned_assessor || r.enrolled_assessor),
     }
 }
@@ -282,6 +288,7 @@ impl Loaded {
         let mut l = Loaded {
             finalises_in_proeve: school.finalise_in_proeve,
             appeal: school.appeal.clone().filter(|a| !a.trim().is_empty()),
+            contact: school.contact.clone().filter(|a| !a.trim().is_empty()),
             ..Loaded::default()
         };
         let all: BTreeSet<Uuid> = shown.iter().map(|s| s.case.case_id).collect();
@@ -638,6 +645,7 @@ impl Loaded {
                 .as_ref()
                 .filter(|_| matches!(c.state, CaseState::Signed | CaseState::Final))
                 .and(self.appeal.clone()),
+            contact: self.contact.clone().filter(|_| r.candidate),
             assessor_options,
             candidate_details,
             signatures,

@@ -297,6 +297,13 @@ pub fn personal_needs(document: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The extra time the SIS granted for this exam (`additionalTimeInMin`; 10000 or more means
+/// unlimited), from a stored association.
+pub fn additional_minutes(document: &str) -> Option<i64> {
+    let doc: Value = serde_json::from_str(document).unwrap_or(Value::Null);
+    super::read::our_consumer(&doc)["additionalTimeInMin"].as_i64()
+}
+
 /// The `associationId` of an association as a SIS lists it (flow 1 pull), if valid.
 pub fn id_of(a: &Value) -> Option<Uuid> {
     super::read::uuid_in(a, "associationId")

@@ -754,7 +754,8 @@ pub async fn cases(
 /// against, and the personal needs granted.
 pub struct CandidateFacts {
     pub id_check_name: Option<String>,
-    /// Codes such as `ExtraTimeOnlyMath25%`, with a description where the SIS gave one.
+    /// In words (`Extra tijd: 30 minuten`), or the SIS's own code where Proeve has no words for
+    /// it, with the description the student's record gives.
     pub personal_needs: Vec<String>,
 }
 
@@ -782,14 +783,29 @@ impl CandidateFacts {
     /// description the student's record gives for its code.
     pub fn of(person: Option<&str>, enrolment: Option<&str>) -> CandidateFacts {
         let facts = person.map(ooapi::person::facts).unwrap_or_default();
-        let described = |code: String| match facts
-            .assigned_needs
-            .iter()
-            .find(|n| n.code == code)
-            .and_then(|n| n.description.as_deref())
-        {
-            Some(text) => format!("{code}: {text}"),
-            None => code,
+        let minutes = enrolment.and_then(ooapi::association::additional_minutes);
+        // In the words of the documents and the app (one vocabulary), with the minutes the
+        // SIS granted and the description the student's record gives.
+        let described = |code: String| {
+            let words = match code.as_str() {
+                "extraTime" => match minutes {
+                    Some(m) if m >= 10_000 => "Extra tijd: onbeperkt".to_string(),
+                    Some(m) => format!("Extra tijd: {m} minuten"),
+                    None => "Extra tijd".to_string(),
+                },
+                "spoken" => "Gesproken tekst (voorlezen)".to_string(),
+                "spell-checker-on-screen" => "Spellingcontrole op het scherm".to_string(),
+                other => other.to_string(),
+            };
+            match facts
+                .assigned_needs
+                .iter()
+                .find(|n| n.code == code)
+                .and_then(|n| n.description.as_deref())
+            {
+                Some(text) => format!("{words} ({text})"),
+                None => words,
+            }
         };
         let codes = enrolment
             .and_then(ooapi::association::personal_needs)
@@ -800,8 +816,19 @@ impl CandidateFacts {
                     .map(|n| n.code.clone())
                     .collect()
             });
+        let mut needs: Vec<String> = codes.into_iter().map(described).collect();
+        // Extra time granted without the need named is still extra time.
+        if let Some(m) = minutes.filter(|m| *m > 0) {
+            if !needs.iter().any(|n| n.starts_with("Extra tijd")) {
+                needs.push(if m >= 10_000 {
+                    "Extra tijd: onbeperkt".into()
+                } else {
+                    format!("Extra tijd: {m} minuten")
+                });
+            }
+        }
         CandidateFacts {
-            personal_needs: codes.into_iter().map(described).collect(),
+            personal_needs: needs,
             id_check_name: facts.id_check_name.clone(),
         }
     }

@@ -39,8 +39,8 @@ fn span(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> String {
 pub fn attendance(a: Option<&str>) -> &'static str {
     match a {
         Some("present") => "aanwezig",
-        Some("notPresent") => "niet aanwezig",
-        Some("notStarted") => "aanwezig, niet begonnen",
+        Some("notPresent") => "niet verschenen",
+        Some("notStarted") => "verschenen, niet begonnen",
         Some("notFinished") => "begonnen, niet afgerond",
         _ => "onbekend",
     }
@@ -104,6 +104,18 @@ fn result_words(r: &Record) -> String {
             "geen uitslag (kandidaat {})",
             attendance(o.attendance.as_deref())
         ),
+    }
+}
+
+/// An OKE result value type in words.
+fn result_type_words(t: &str) -> String {
+    match t {
+        "0.0-10.0" => "een cijfer van 0,0 tot 10,0".into(),
+        "0-10" => "een heel cijfer van 0 tot 10".into(),
+        "0-100" => "een score van 0 tot 100".into(),
+        "pass-or-fail" => "geslaagd of niet geslaagd".into(),
+        "insufficient-satisfactory-good" => "onvoldoende, voldoende of goed".into(),
+        other => other.into(),
     }
 }
 
@@ -452,7 +464,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         let mut cols = vec![col("Criterium", 3.0)];
         if two {
             for (i, _) in team.iter().enumerate() {
-                cols.push(col(&format!("B{}", i + 1), 1.15));
+                cols.push(col(&format!("Beoord. {}", i + 1), 1.15));
             }
         }
         let verdict = if corrected {
@@ -492,10 +504,10 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
                 }
                 row.push(bold(final_text));
                 let mut notes = Vec::new();
-                for (i, (_, s)) in team.iter().enumerate() {
+                for (a, s) in &team {
                     if let Some(n) = note_of(*s, &c.code) {
                         notes.push(if two {
-                            format!("B{}: {n}", i + 1)
+                            format!("{}: {n}", name(a.display_name.as_deref(), a.person_id))
                         } else {
                             n.to_string()
                         });
@@ -517,16 +529,18 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     }
     if two {
         l.paragraph(&format!(
-            "B1, B2: de eigen oordelen van {}.",
-            team.iter()
-                .enumerate()
-                .map(|(i, (a, _))| format!(
-                    "B{} {}",
-                    i + 1,
-                    name(a.display_name.as_deref(), a.person_id)
-                ))
-                .collect::<Vec<_>>()
-                .join(" en ")
+            "Beoord. 1 en 2: de eigen oordelen van {}.",
+            people(
+                &team
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (a, _))| format!(
+                        "{} ({})",
+                        name(a.display_name.as_deref(), a.person_id),
+                        assessor_role(i)
+                    ))
+                    .collect::<Vec<_>>()
+            )
         ));
     }
 
@@ -543,14 +557,14 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     };
     l.fields(&[
         ("Aanwezigheid", attendance(o.attendance.as_deref()).into()),
-        ("Ruwe score (rawScore / maxRawScore)", points),
+        ("Punten", points),
         ("Knock-outcriteria", knock_outs),
         (
             "Resultaat",
             format!(
-                "{} (resultaattype {}, geslaagd vanaf {})",
+                "{} ({}, geslaagd vanaf {})",
                 o.score.as_deref().map_or_else(|| "—".into(), score_word),
-                r.exam.result_value_type,
+                result_type_words(&r.exam.result_value_type),
                 score_word(&r.exam.pass_from)
             ),
         ),

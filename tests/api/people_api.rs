@@ -583,14 +583,21 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
     let planned = app.api("roc-a", &w.office).plan(w.case, plan).await;
     assert_eq!(planned.status, 200, "{}", planned.body);
 
-    // The assessor sees whom to check and what the candidate needs; the candidate does not.
+    // The assessor sees whom to check and what the candidate needs; the candidate sees it
+    // too (what was granted, the name the identity document must show), and whom to contact.
     let seen = app.api("roc-a", &w.first).case(w.case).await;
     assert_described(&app, "CaseView", &seen.body).await;
     let details = &seen.body["candidateDetails"];
     assert_eq!(details["idCheckName"], "Öztürk, Ayşe");
-    assert_eq!(details["personalNeeds"], json!(["extraTime"]));
+    // In words, with the minutes the SIS granted.
+    assert_eq!(details["personalNeeds"], json!(["Extra tijd: 30 minuten"]));
     let own = app.api("roc-a", &w.student).case(w.case).await;
-    assert_eq!(own.body["candidateDetails"], Value::Null);
+    assert_eq!(own.body["candidateDetails"], seen.body["candidateDetails"]);
+    assert_eq!(
+        own.body["contact"],
+        "Het examenbureau: examenbureau@roc.example"
+    );
+    assert_eq!(seen.body["contact"], Value::Null, "for the candidate");
 
     let model = app.api("roc-a", &w.first).model(w.case).await;
     assert_eq!(model.status, 200, "{}", model.body);

@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { grade, prose, stateName, t, when } from './i18n.js';
+import { grade, people, prose, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
@@ -91,17 +91,22 @@ function criteriaList(model) {
     h('ul', {}, s.criteria.map((c) => h('li', {}, c.text, c.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null)))));
 }
 
-/** The candidate's own form: every criterion with the level and note that decided. */
+/** The candidate's own form: by section with its points out of the maximum, every criterion
+ * with the level and note that decided; fits 360 px (a list, not a wide table). */
 function formOf(model, sheets) {
   const deciding = [...sheets].reverse().find((s) => s.sheet.startsWith('correction-'))
     ?? sheets.find((s) => s.sheet === 'joint') ?? sheets[0];
   if (!deciding) return [];
   const levels = Object.fromEntries(deciding.scores.map((s) => [s.criterion, s]));
-  const label = (scale, level) => model.scales.find((x) => x.id === scale)?.levels.find((l) => l.value === level)?.label ?? level;
-  return [h('h2', {}, t('myForm')), h('table', {},
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('whatIsAssessed')), h('th', { scope: 'col' }, t('result')), h('th', { scope: 'col' }, t('note')))),
-    h('tbody', {}, model.sections.flatMap((s) => s.criteria.map((c) => h('tr', {},
-      h('td', {}, c.text), h('td', {}, levels[c.code] ? label(c.scale, levels[c.code].level) : '–'), h('td', {}, levels[c.code]?.note ?? ''))))))];
+  const scale = (id) => model.scales.find((x) => x.id === id);
+  const label = (id, level) => scale(id)?.levels.find((l) => l.value === level)?.label ?? String(level);
+  const top = (id) => Math.max(...(scale(id)?.levels ?? [{ value: 0 }]).map((l) => l.value));
+  return [h('h2', {}, t('myForm')), ...model.sections.map((s) => h('section', { class: 'form-section' },
+    h('h3', {}, `${s.title} · ${s.criteria.reduce((n, c) => n + (levels[c.code]?.level ?? 0), 0)} / ${s.criteria.reduce((n, c) => n + top(c.scale), 0)} ${t('points').toLowerCase()}`),
+    h('ul', {}, s.criteria.map((c) => h('li', {},
+      c.text, ': ', h('strong', {}, levels[c.code] ? label(c.scale, levels[c.code].level) : '–'),
+      c.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null,
+      levels[c.code]?.note ? [h('br'), h('em', {}, levels[c.code].note)] : null)))))];
 }
 
 async function caseScreen(id) {
@@ -117,9 +122,9 @@ async function caseScreen(id) {
     h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
     h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
     h('dt', {}, t('where')), h('dd', {}, place(c)),
-    h('dt', {}, t('assessors')), h('dd', {}, (c.assessors ?? []).map((a) => a.displayName).join('; ') || '–'),
+    h('dt', {}, t('assessors')), h('dd', {}, people((c.assessors ?? []).map((a) => a.displayName)) || '–'),
     c.examLeader ? [h('dt', {}, t('examLeader')), h('dd', {}, c.examLeader.displayName ?? '')] : null,
-    c.candidateDetails?.personalNeeds?.length ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
+    c.candidateDetails?.personalNeeds?.length && !r.candidate ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
     outcomeFacts(c));
   const actions = h('div', { class: 'actions' });
   // Who may change what is a rule of the exam: an enrolled assessor plans an exam nobody
@@ -135,7 +140,8 @@ async function caseScreen(id) {
     else actions.append(h('a', { class: 'button', href: `#/case/${id}/score/identity` }, draft?.attendance ? t('continueScoring') : t('startScoring')));
   }
   if (r.assessor && c.state === 'assessed') actions.append(h('a', { class: 'button', href: `#/case/${id}/score/sign` }, t('signAssessor')));
-  if (r.candidate && c.plannedStart && c.state !== 'canceled') {
+  // Only while the exam is still to come.
+  if (r.candidate && c.plannedStart && c.state === 'planned' && Date.parse(c.plannedEnd ?? c.plannedStart) > Date.now()) {
     actions.append(h('a', { class: 'button secondary', href: `/api/${slug}/cases/${id}/calendar.ics`, download: 'praktijkexamen.ics' }, t('addToCalendar')));
   }
   if (r.office && ['received', 'planned'].includes(c.state)) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/cancel` }, t('cancelExam')));
@@ -161,6 +167,15 @@ async function caseScreen(id) {
     actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/sis` }, t('sisTitle')));
   }
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions, said];
+  if (r.candidate && c.state === 'planned') {
+    // What the candidate must know before the day: the identity document, what was granted,
+    // whom to contact when ill or in doubt.
+    const needs = c.candidateDetails?.personalNeeds ?? [];
+    parts.push(h('section', { class: 'notice' }, h('h2', {}, t('beforeExam')),
+      h('p', {}, t('bringId', c.candidateDetails?.idCheckName && !['secret', 'notAvailable'].includes(c.candidateDetails.idCheckName) ? c.candidateDetails.idCheckName : c.candidate?.displayName ?? '')),
+      needs.length ? h('p', {}, t('granted'), ' ', h('strong', {}, needs.join('; '))) : null,
+      c.contact ? h('p', {}, t('contactIll'), ' ', c.contact) : null));
+  }
   if (c.corrections?.length) {
     parts.push(h('h2', {}, t('corrections')), h('ul', {}, c.corrections.map((k) => h('li', {},
       `${t('correction')} (${t('version').toLowerCase()} ${k.version}) · ${when(k.correctedAt)} · ${k.correctedBy?.displayName ?? ''}`,

@@ -109,6 +109,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         exam_committee: vec!["committee@roc.example".into()],
         oidc: None,
         appeal: None,
+        contact: Some("Het examenbureau: examenbureau@roc.example".into()),
     }
 }
 

@@ -44,7 +44,7 @@ pub fn student(id: Uuid, person: Uuid, offering: Uuid) -> Value {
     json!({
         "associationId": id, "associationType": "componentOfferingAssociation",
         "role": "student", "state": "associated",
-        "consumers": [{"consumerKey": "nl-test-admin", "attempt": 1, "attemptLeft": 2, "personalNeeds": ["extraTime"]}],
+        "consumers": [{"consumerKey": "nl-test-admin", "attempt": 1, "attemptLeft": 2, "personalNeeds": ["extraTime"], "additionalTimeInMin": 30}],
         "person": person, "offering": offering,
     })
 }

@@ -139,3 +139,28 @@ test('online, the summary shows the scoring engine\'s result', async () => {
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a student sees what to bring, what was granted and whom to contact; the calendar entry says so too', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  const c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  assert.equal(c.state, 'planned', 'planned by the test before');
+  const student = await session(proeve.base, DEMO.yilmaz);
+  const seen = (await student('GET', `/cases/${c.caseId}`)).body;
+  assert.deepEqual(seen.candidateDetails.personalNeeds, ['Extra tijd: 30 minuten']);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, seen.candidate.displayName);
+  await page.goto(`${proeve.app}#/case/${c.caseId}`);
+  await page.getByRole('heading', { name: 'Voor je examen' }).waitFor();
+  await page.getByText(/Neem een geldig identiteitsbewijs mee/).waitFor();
+  await page.getByText('Extra tijd: 30 minuten').waitFor();
+  await page.getByText(/examenbureau@demo-roc\.example/).waitFor();
+  await check(page, 'student-planned');
+  const ics = await page.request.get(`${proeve.base}/api/demo/cases/${c.caseId}/calendar.ics`);
+  const text = (await ics.text()).replace(/\r\n /g, '');
+  assert.match(text, /Neem een geldig identiteitsbewijs mee/);
+  assert.match(text, /examenbureau@demo-roc\.example/);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 412, `${wide} px wide`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
