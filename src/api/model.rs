@@ -61,6 +61,10 @@ pub struct CriterionView {
     /// The lowest level that meets a knock-out criterion; a level below it (or 0 on any
     /// criterion) fails and needs a note.
     fails_below: u32,
+    /// What each level means for this criterion, by level value (absent where the exam has
+    /// none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    descriptors: Vec<String>,
 }
 
 fn model_view(component_id: Uuid, exam: &crate::catalog::Exam, m: &Model) -> ModelView {
@@ -114,6 +118,7 @@ fn model_view(component_id: Uuid, exam: &crate::catalog::Exam, m: &Model) -> Mod
                         } else {
                             1
                         },
+                        descriptors: c.descriptors.clone(),
                     })
                     .collect(),
             })

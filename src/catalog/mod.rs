@@ -168,6 +168,11 @@ pub struct Criterion {
     pub knock_out: bool,
     /// For a knock-out criterion: the lowest level value that meets it.
     pub knock_out_min: Option<u32>,
+    /// What each level of the scale means for this criterion, lowest level first (optional;
+    /// one per level when given). Shown to the assessor under the options: bare rating
+    /// words are known to hurt the agreement between two assessors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub descriptors: Vec<String>,
 }
 
 impl Model {
@@ -373,6 +378,17 @@ fn check(e: &Exam) -> Result<(), String> {
             let Some(scale) = m.scale(&c.scale) else {
                 return Err(format!("`{at}.scale`: unknown scale {:?}", c.scale));
             };
+            if !c.descriptors.is_empty() && c.descriptors.len() != scale.levels.len() {
+                return Err(format!(
+                    "`{at}.descriptors`: one per level of scale {:?} ({}), not {}",
+                    c.scale,
+                    scale.levels.len(),
+                    c.descriptors.len()
+                ));
+            }
+            if c.descriptors.iter().any(|d| d.trim().is_empty()) {
+                return Err(format!("`{at}.descriptors`: a descriptor is empty"));
+            }
             if let Some(min) = c.knock_out_min {
                 if !c.knock_out {
                     return Err(format!("`{at}.knock_out_min`: only for knock_out criteria"));
@@ -456,6 +472,22 @@ mod tests {
             err.as_deref().is_some_and(|e| e.contains("kok.toml")
                 && e.contains(".scale`")
                 && e.contains("0-9")),
+            "{err:?}"
+        );
+        // A descriptor per level, or none: three for a scale of four is refused by name.
+        let short = text.replacen(
+            "  \"Geen of een onbruikbare planning; begint zonder overzicht.\",\n",
+            "",
+            1,
+        );
+        assert_ne!(short, text, "the Kok exam describes its levels");
+        let err = Catalog::parse("kok.toml", &short)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(
+                |e| e.contains("criteria[0].descriptors`") && e.contains("one per level")
+            ),
             "{err:?}"
         );
         let unknown = text.replacen("code = ", "colour = \"red\"\ncode = ", 1);

@@ -209,7 +209,8 @@ async fn a_changed_model_needs_a_new_version_and_old_versions_stay() {
     };
     let first = spawn_app_with(settings(&dir)).await;
     let kok: uuid::Uuid = crate::helpers::KOK.parse().unwrap();
-    let v1 = proeve::catalog::versions::load(&first.app.db, kok, 1)
+    // The shipped Kok model is at version 2 (level descriptors).
+    let v2 = proeve::catalog::versions::load(&first.app.db, kok, 2)
         .await
         .unwrap()
         .unwrap();
@@ -225,23 +226,23 @@ async fn a_changed_model_needs_a_new_version_and_old_versions_stay() {
         "{message}"
     );
 
-    // With the version raised it starts, and version 1 is still there as it was.
+    // With the version raised it starts, and version 2 is still there as it was.
     std::fs::write(
         dir.join("kok.toml"),
-        edited.replacen("version = 1", "version = 2", 1),
+        edited.replacen("version = 2", "version = 3", 1),
     )
     .unwrap();
     let second = proeve::startup::Application::build(first.app.settings.clone())
         .await
         .unwrap();
     let db = &second.state().db;
-    let old = proeve::catalog::versions::load(db, kok, 1)
+    let old = proeve::catalog::versions::load(db, kok, 2)
         .await
         .unwrap()
         .unwrap();
-    let new = proeve::catalog::versions::load(db, kok, 2)
+    let new = proeve::catalog::versions::load(db, kok, 3)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((old.pass_mark, new.pass_mark), (v1.pass_mark, 47));
+    assert_eq!((old.pass_mark, new.pass_mark), (v2.pass_mark, 47));
 }

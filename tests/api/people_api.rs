@@ -613,6 +613,14 @@ async fn the_app_reads_the_model_the_sheets_a_preview_and_a_calendar_file() {
     assert!(criteria
         .iter()
         .any(|c| c["knockOut"] == true && c["failsBelow"].as_u64() >= Some(1)));
+    // What each level means for each criterion, one per level of its scale.
+    assert!(
+        criteria
+            .iter()
+            .all(|c| c["descriptors"].as_array().map(Vec::len) == Some(4)),
+        "{}",
+        criteria[0]
+    );
 
     // Each scores alone: the other's sheet shows only once your own is complete.
     let half: Vec<Value> = scores(&app, 2).into_iter().take(2).collect();

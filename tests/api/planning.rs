@@ -97,7 +97,9 @@ async fn an_exam_is_planned_in_the_window_with_the_assessors_the_model_requires(
     .await
     .unwrap();
     assert_eq!(planned.state.as_str(), "planned");
-    assert_eq!(planned.model_version, Some(1));
+    // Planned with the model version the catalogue has now (the Kok exam: 2, with level
+    // descriptors).
+    assert_eq!(planned.model_version, Some(2));
     assert_eq!(
         planned.place_name.as_deref(),
         Some("Restaurant De Gouden Pollepel")

@@ -60,6 +60,12 @@ function sectionScreen(id, c, model, draft, index) {
   const blocks = section.criteria.map((cr) => {
     const current = draft.scores?.[cr.code] ?? {};
     const note = h('textarea', { value: current.note ?? '', rows: 2 });
+    // What each level means for this criterion (from the model, where the exam has them):
+    // the chosen one under the row, all of them on request.
+    const descriptors = cr.descriptors ?? [];
+    const meaning = h('p', { class: 'descriptor', 'aria-live': 'polite' }, descriptors[current.level] ?? '');
+    const levelsHelp = descriptors.length ? h('details', { class: 'levels' }, h('summary', {}, t('levelsMean')),
+      h('dl', {}, scales[cr.scale].levels.map((l) => [h('dt', {}, `${l.value} ${l.label}`), h('dd', {}, descriptors[l.value] ?? '')]))) : null;
     const noteError = h('p', { class: 'error', id: `err-${cr.code}`, role: 'alert' });
     const needNote = () => Number.isInteger(draft.scores?.[cr.code]?.level) && failsAt(cr, draft.scores[cr.code].level);
     const showNeed = (insist) => {
@@ -75,13 +81,21 @@ function sectionScreen(id, c, model, draft, index) {
       showNeed(false);
     });
     note.setAttribute('aria-describedby', noteError.id);
-    const options = scales[cr.scale].levels.map((l) => ({ value: l.value, label: h('span', {}, h('span', { class: 'level' }, l.value), ' ', l.label), fail: failsAt(cr, l.value) }));
-    return h('div', {},
+    const options = scales[cr.scale].levels.map((l) => ({ value: l.value, label: h('span', {}, h('span', { class: 'level' }, l.value), ' ', h('span', { class: 'word' }, l.label)), fail: failsAt(cr, l.value) }));
+    // The note opens on demand, and by itself where a failing score needs one.
+    const noteField = field(t('note'), note);
+    const openNote = h('button', { type: 'button', class: 'link' }, `+ ${t('addNote')}`);
+    const showNote = (open) => { noteField.hidden = !open; openNote.hidden = open; };
+    showNote(!!(current.note ?? '').trim() || needNote());
+    openNote.addEventListener('click', () => { showNote(true); note.focus(); });
+    return h('div', { class: 'criterion' },
       radios(`c-${cr.code}`, cr.text, options, current.level, async (v) => {
         draft = await save(id, (d) => ({ scores: { ...d.scores, [cr.code]: { ...(d.scores?.[cr.code] ?? {}), level: Number(v), fails: failsAt(cr, Number(v)) } } }));
+        meaning.textContent = descriptors[Number(v)] ?? '';
+        if (needNote()) showNote(true);
         showNeed(true);
-      }, cr.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null),
-      field(t('note'), note), noteError);
+      }, cr.knockOut ? [' ', h('span', { class: 'badge ko' }, t('knockOut'))] : null, true),
+      meaning, h('div', { class: 'tools' }, openNote, levelsHelp), noteField, noteError);
   });
   return [h('h1', {}, section.title), ...blocks, nav(id, model, draft, `section-${index}`, async () => {
     let first = null;

@@ -39,11 +39,12 @@ export function field(label, control, help) {
   return h('div', {}, h('label', { for: id }, label), helpEl, control);
 }
 
-/** A group of radio buttons. `options`: [{value, label, fail}]. */
-export function radios(name, legend, options, current, onPick, extra) {
+/** A group of radio buttons. `options`: [{value, label, fail}]; `row`: side by side (a
+ * scale's levels), else stacked. */
+export function radios(name, legend, options, current, onPick, extra, row = false) {
   return h('fieldset', {},
     h('legend', {}, legend, extra ?? null),
-    h('div', { class: 'choices' }, options.map((o) => h('label', { class: `choice${o.fail ? ' fail' : ''}` },
+    h('div', { class: row ? 'choices row' : 'choices' }, options.map((o) => h('label', { class: `choice${o.fail ? ' fail' : ''}` },
       h('input', {
         type: 'radio', name, value: String(o.value), checked: String(current) === String(o.value),
         onchange: () => onPick(o.value),

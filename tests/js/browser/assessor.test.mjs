@@ -91,10 +91,20 @@ test('an assessor plans, scores offline, signs, and everything arrives', async (
   let first = true;
   for (const section of model.sections) {
     await page.getByRole('heading', { name: section.title, exact: true }).waitFor();
+    if (first) {
+      // The levels side by side, the note closed until asked for: five criteria fit about
+      // one screen (the Pixel 7 shows 915 px of it).
+      assert.equal(await page.locator('main textarea:visible').count(), 0, 'no note box open before it is wanted');
+    }
     for (const cr of section.criteria) {
       await page.locator(`input[name="c-${cr.code}"][value="2"]`).check();
     }
     if (first) {
+      // Under the row: what the chosen level means for this criterion.
+      await page.locator('p.descriptor', { hasText: section.criteria[0].descriptors[2] }).waitFor();
+      await check(page, 'score-section');
+      const tall = await page.evaluate(() => document.querySelector('main').scrollHeight);
+      assert.ok(tall < 915 * 2, `a section of ${section.criteria.length} criteria is ${tall} px tall`);
       // A failing score insists on a note before moving on.
       const cr = section.criteria[0];
       await page.locator(`input[name="c-${cr.code}"][value="0"]`).check();
