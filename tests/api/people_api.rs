@@ -1113,3 +1113,34 @@ async fn an_unchecked_identity_closes_with_what_happened_and_is_flagged_for_the_
     );
     sign_all(&app, &w).await;
 }
+
+#[tokio::test]
+async fn two_assessors_finishing_at_the_same_moment_judge_the_exam_once() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    for who in [&w.first, &w.second] {
+        score_mine(&app, who, w.case, 2).await;
+    }
+    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let body = json!({"revision": revision});
+    let (first, second) = (app.api("roc-a", &w.first), app.api("roc-a", &w.second));
+    let (a, b) = tokio::join!(
+        first.judge(w.case, body.clone()),
+        second.judge(w.case, body.clone()),
+    );
+    assert_eq!((a.status, b.status), (200, 200), "{} {}", a.body, b.body);
+    let states = [a.body["state"].clone(), b.body["state"].clone()];
+    assert!(
+        states.contains(&json!("assessed")),
+        "one of them judged it: {states:?}"
+    );
+    let trail = app.api("roc-a", &w.office).audit(w.case).await.body;
+    let judged = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "judged")
+        .count();
+    assert_eq!(judged, 1, "{trail}");
+}

@@ -18,7 +18,9 @@ export function card(c) {
       h('span', { class: 'title' }, c.candidate?.displayName ?? ''),
       h('span', { class: 'badge state' }, stateName(c.state))),
     h('div', {}, c.exam?.name ?? ''),
-    h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned'))));
+    h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned')),
+    // For the exam office and the committee: what to look at (an unchecked identity, …).
+    (c.flags ?? []).length ? h('div', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : null));
 }
 
 function list(title, cases) {
