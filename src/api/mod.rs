@@ -245,6 +245,9 @@ pub fn session_cookie(state: &AppState, token: String) -> actix_web::cookie::Coo
         .http_only(true)
         .same_site(actix_web::cookie::SameSite::Lax)
         .secure(state.settings.public_url.starts_with("https://"))
-        .max_age(actix_web::cookie::time::Duration::hours(12))
+        // As long as the session itself may last.
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            session::ABSOLUTE.num_seconds(),
+        ))
         .finish()
 }

@@ -451,6 +451,40 @@ pub async fn redeem_link(
         .body(html))
 }
 
+/// Wrong sign-in codes per school and address, over the last ten minutes (in this process).
+mod wrong_codes {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    const WINDOW: Duration = Duration::from_secs(600);
+    /// Wrong codes allowed per window.
+    const MAX: usize = 10;
+
+    static SEEN: Mutex<Option<HashMap<String, Vec<Instant>>>> = Mutex::new(None);
+
+    fn with<T>(f: impl FnOnce(&mut HashMap<String, Vec<Instant>>) -> T) -> T {
+        let mut guard = SEEN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let map = guard.get_or_insert_with(HashMap::new);
+        let now = Instant::now();
+        map.retain(|_, times| {
+            times.retain(|t| now.duration_since(*t) < WINDOW);
+            !times.is_empty()
+        });
+        f(map)
+    }
+
+    pub fn too_many(key: &str) -> bool {
+        with(|m| m.get(key).is_some_and(|t| t.len() >= MAX))
+    }
+
+    pub fn count(key: &str) {
+        with(|m| m.entry(key.to_string()).or_default().push(Instant::now()));
+    }
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeSignIn {
@@ -471,6 +505,7 @@ pub struct CodeSignIn {
         (status = 200, description = "signed in"),
         (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
         (status = 404, description = "no such school", content_type = "application/problem+json"),
+        (status = 429, description = "too many wrong codes from this address; wait", content_type = "application/problem+json"),
     )
 )]
 pub async fn code_sign_in(
@@ -481,7 +516,19 @@ pub async fn code_sign_in(
     let body: CodeSignIn = json_body(&req, payload).await?;
     let tenant = crate::http::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
+    // Guessing is bounded: a few wrong codes from one address, then it waits.
+    let from = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let key = format!("{slug} {from}");
+    if wrong_codes::too_many(&key) {
+        return Err(ApiError::TooManyRequests(
+            "too many wrong sign-in codes from here; try again in ten minutes".into(),
+        ));
+    }
     let Some(person_id) = crate::auth::link::redeem_code(&state.db, slug, &body.code).await? else {
+        wrong_codes::count(&key);
         return Err(ApiError::bad(
             "code",
             "is not a valid sign-in code (any more): codes work once, for 10 minutes",

@@ -107,8 +107,20 @@ pub fn has_role(s: &session::Model, role: &str) -> bool {
 }
 
 /// Ends every session of a person of this school (the exam office, for a lost or shared
-/// phone); returns how many there were.
+/// phone), and the sign-in links and codes they have not used yet; returns how many sessions
+/// there were.
 pub async fn end_all(db: &DatabaseConnection, tenant: &str, person_id: Uuid) -> Result<u64, DbErr> {
+    // A link or code still unused would let the finder of the phone straight back in.
+    sign_in_link::Entity::update_many()
+        .col_expr(
+            sign_in_link::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(Some(Utc::now())),
+        )
+        .filter(sign_in_link::Column::Tenant.eq(tenant))
+        .filter(sign_in_link::Column::PersonId.eq(person_id))
+        .filter(sign_in_link::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
     Ok(session::Entity::delete_many()
         .filter(session::Column::Tenant.eq(tenant))
         .filter(session::Column::PersonId.eq(person_id))

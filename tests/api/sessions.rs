@@ -89,3 +89,26 @@ async fn the_exam_office_signs_a_lost_phone_out() {
     assert_eq!(app.api("roc-a", &w.first).me().await.status, 401);
     assert_eq!(app.api("roc-a", &w.second).me().await.status, 200);
 }
+
+#[tokio::test]
+async fn guessing_sign_in_codes_is_stopped_after_ten_wrong_ones() {
+    // (Another school than the sign-in tests use: the count is per school and address.)
+    let app = demo_app().await;
+    let wrong = |n: usize| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/roc-b/sign-in/code", app.address))
+                .json(&json!({"code": format!("WRON-G{n:03}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    for n in 0..10 {
+        assert_eq!(wrong(n).await, 400, "wrong code {n}");
+    }
+    assert_eq!(wrong(10).await, 429);
+}

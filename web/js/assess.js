@@ -114,7 +114,8 @@ async function scoreScreen(id, step) {
   if (step === 'sign') return signScreen(id, c);
   // Once this assessor finished (or is finishing), the closing has its own screen; changing
   // the sheet again is a choice made there.
-  const closing = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge' && !o.error);
+  const mine = (await store.values('outbox')).filter((o) => o.caseId === id);
+  const closing = mine.some((o) => o.type === 'judge') && !mine.some((o) => o.error);
   if (c.state !== 'planned') return go(`/case/${id}/score/sign`);
   if (closing || (finishedByMe(c) && !draft.reopened)) return go(`/case/${id}/finish`);
   const top = header(c, model, draft, step);
@@ -215,12 +216,16 @@ async function summaryScreen(id, c, model, draft, top) {
     const off = (a, b) => a && b && Math.abs(new Date(a) - new Date(b)) > 60 * 60 * 1000;
     return off(start, c.plannedStart) || off(end, c.plannedEnd);
   };
-  const showReason = () => { reasonField.hidden = !far(); };
+  // The server may hold times this phone no longer has (it recorded its own when the phone's
+  // were impossible): a closing it refused for them asks the reason here too.
+  const refusedForTimes = (await store.values('outbox')).some((o) => o.caseId === id && o.type === 'judge' && /from the plan/.test(o.error ?? ''));
+  const showReason = () => { reasonField.hidden = !(far() || refusedForTimes); };
   beganAt.addEventListener('input', showReason);
   endedAt.addEventListener('input', showReason);
   showReason();
   const times = draft.startedAt ? h('div', {}, h('h2', {}, t('actualTimes')),
-    h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt), reasonField) : null;
+    h('p', { class: 'muted' }, t('actualTimesHelp')), field(t('start'), beganAt), field(t('end'), endedAt), reasonField)
+    : refusedForTimes ? h('div', {}, h('h2', {}, t('actualTimes')), reasonField) : null;
   // A present candidate's exam closes with every criterion scored and the identity answered:
   // checked, or not checked with what happened.
   const identityAnswered = draft.identityChecked === true || (draft.identityChecked === false && (draft.irregularities ?? '').trim());
@@ -238,7 +243,9 @@ async function summaryScreen(id, c, model, draft, top) {
           // unless the assessor put them right (on the day the exam began).
           if ((await store.get('drafts', id))?.startedAt) {
             const [start, end] = chosenTimes();
-            await save(id, () => ({ startedAt: start, endedAt: end, ...(far() ? { timesReason: timesReason.value.trim() } : {}) }));
+            await save(id, () => ({ startedAt: start, endedAt: end, ...(far() || refusedForTimes ? { timesReason: timesReason.value.trim() } : {}) }));
+          } else if (refusedForTimes) {
+            await save(id, () => ({ timesReason: timesReason.value.trim() }));
           }
           await store.updateDraft(id, () => ({ reopened: false }));
           await sync.enqueue({ type: 'judge', caseId: id, body: { revision: c.revision } });
@@ -252,8 +259,8 @@ async function summaryScreen(id, c, model, draft, top) {
       if (draft.startedAt) {
         const [start, end] = chosenTimes();
         if (end < start || end > serverNow()) { error.textContent = t('timesWrong'); return; }
-        if (far() && !timesReason.value.trim()) { error.textContent = t('timesReasonNeeded'); timesReason.focus(); return; }
       }
+      if ((far() || refusedForTimes) && !timesReason.value.trim()) { error.textContent = t('timesReasonNeeded'); timesReason.focus(); return; }
       closeButton.hidden = true;
       confirm.hidden = false;
       confirm.scrollIntoView({ block: 'nearest' });
@@ -289,17 +296,37 @@ function finishedByMe(c) {
 /** Where the closing of an exam stands, for one of its assessors: sent or not, whom it waits
  * for, the joint judgement where they differ; then the signatures. Refreshes while waiting. */
 async function finishScreen(id) {
-  let { c } = await caseData(id);
+  let { c, model } = await caseData(id);
   if (!c) return go('/');
+  let online = false;
   try {
     c = await api('GET', `/cases/${id}`);
     await store.put('cases', id, c);
+    online = true;
   } catch { /* offline: what the phone knows */ }
   if (c.state !== 'planned') return go(`/case/${id}/score/sign`);
   const ops = (await store.values('outbox')).filter((o) => o.caseId === id);
   const queued = ops.find((o) => o.type === 'judge');
+  const conflict = await store.get('conflicts', id);
+  // Anything of this case the server refused, the closing or a save before it.
+  const refused = ops.find((o) => o.error);
+  // Alone on the exam, the signatures follow the closing at once, even offline.
+  if (queued && !refused && !conflict && (c.assessors ?? []).length < 2) return go(`/case/${id}/score/sign`);
   const f = c.finishing ?? { finished: [], waitingFor: [], differences: [], jointBackedBy: [] };
   const me = app.me.personId;
+  const team = (c.assessors ?? []).map((a) => a.personId);
+  // Everyone finished and stands behind a complete joint judgement: judge it now (a closing
+  // whose answer was lost after the last confirmation must not leave the exam waiting).
+  if (online && !queued && f.waitingFor.length === 0 && f.differences.length && f.jointComplete
+      && team.every((p) => f.jointBackedBy.some((b) => b.personId === p))) {
+    try {
+      const view = await api('POST', `/cases/${id}/judge`, { revision: c.revision });
+      await store.put('cases', id, view);
+      if (view.state !== 'planned') return go(`/case/${id}/score/sign`);
+    } catch { /* shown as it stands; tried again on the next look */ }
+  }
+  const text = Object.fromEntries((model?.sections ?? []).flatMap((s) => s.criteria).map((cr) => [cr.code, cr.text]));
+  const ctx = { criterion: (code) => text[code] };
   const names = (list) => people(list.map((p) => p.displayName));
   const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('finishTitle')),
     h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '')];
@@ -314,9 +341,15 @@ async function finishScreen(id) {
     },
   }, t('reopen'));
   let waiting = true;
-  if (queued?.error) {
-    parts.push(h('p', { class: 'notice bad' }, t('finishRefused'), ' ', h('strong', {}, sync.say(queued.error))),
+  if (refused?.type === 'judge') {
+    parts.push(h('p', { class: 'notice bad' }, t('finishRefused'), ' ', h('strong', {}, sync.say(refused.error, ctx))),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/case/${id}/score/summary` }, t('finishFix'))));
+    waiting = false;
+  } else if (refused || conflict) {
+    // A save before the closing was refused or met someone else's change: the closing waits
+    // behind it, and the sync screen shows both versions or the reason.
+    parts.push(h('p', { class: 'notice bad' }, t('finishBlocked'), refused ? [' ', h('strong', {}, sync.say(refused.error, ctx))] : null),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/sync' }, t('toSync'))));
     waiting = false;
   } else if (queued) {
     parts.push(h('p', { class: 'notice' }, navigator.onLine ? t('finishSending') : t('finishOffline')));

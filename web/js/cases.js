@@ -229,7 +229,7 @@ function countersignBlock(c) {
           caseScreen(c.caseId);
         } catch (err) {
           e.target.disabled = false;
-          said.textContent = err instanceof Offline ? t('onlineOnly') : t('error', err.message);
+          said.textContent = err instanceof Offline ? t('onlineOnly') : sync.say(err.message);
         }
       },
     }, t('countersign')), said);
@@ -330,7 +330,7 @@ async function planScreen(id) {
 async function syncScreen() {
   const ops = await store.entries('outbox');
   // Whether other changes of the same case wait behind this one (signatures behind a closing).
-  const behind = (key, op) => ops.some(([k, o]) => k > key && o.caseId === op.caseId && o.type === 'sign');
+  const behind = (key, op) => op.type === 'judge' && ops.some(([k, o]) => k > key && o.caseId === op.caseId && o.type === 'sign');
   const conflicts = await store.values('conflicts');
   const cases = Object.fromEntries((await store.values('cases')).map((c) => [c.caseId, c]));
   const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, t('syncTitle'))];
@@ -364,12 +364,20 @@ async function syncScreen() {
         h('button', { type: 'button', onclick: async () => { await sync.resolve(k.caseId, 'mine'); syncScreen(); } }, k.type === 'sheet' ? t('keepMine') : t('retry')),
         h('button', { type: 'button', class: 'secondary', onclick: async () => { await sync.resolve(k.caseId, 'theirs'); syncScreen(); } }, k.type === 'sheet' ? t('takeTheirs') : t('discard')))));
   }
+  // Criteria by their text, for a refusal that names some.
+  const texts = {};
+  for (const [, op] of ops) {
+    if (op.error && !texts[op.caseId]) {
+      const m = await store.get('models', op.caseId);
+      texts[op.caseId] = Object.fromEntries((m?.sections ?? []).flatMap((x) => x.criteria).map((cr) => [cr.code, cr.text]));
+    }
+  }
   if (ops.length) {
     parts.push(h('ul', { class: 'cards' }, ops.map(([key, op]) => h('li', { class: 'card' },
       h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? ''), h('span', { class: 'badge' }, t(`op_${op.type}`))),
       h('div', { class: 'muted small' }, cases[op.caseId]?.exam?.name ?? '', ' · ', when(op.at)),
-      op.error ? [h('p', { class: 'error' }, sync.say(op.error)), h('div', { class: 'actions' },
-        op.type === 'judge' || op.type === 'sheet'
+      op.error ? [h('p', { class: 'error' }, sync.say(op.error, { criterion: (code) => texts[op.caseId]?.[code] })), h('div', { class: 'actions' },
+        op.type === 'judge'
           ? h('a', { class: 'button', href: `#/case/${op.caseId}/score/summary` }, t('finishFix'))
           : h('button', { type: 'button', onclick: async () => { await sync.settle(key, false); syncScreen(); } }, t('retry')),
         // A closing with signatures queued behind it is never thrown away from here.

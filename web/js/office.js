@@ -86,8 +86,10 @@ export function finaliseList(cases) {
               await refresh();
               status.replaceChildren(h('p', { class: 'notice ok' }, t('finalisedCount', r.items.length - failed.length)),
                 failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${say(f.error)}`))) : null);
-              const fresh = (await store.values('cases'));
-              section.replaceWith(finaliseList(fresh));
+              // The list as it now stands, with what just happened on top of it.
+              const next = finaliseList(await store.values('cases'));
+              next.insertBefore(status, next.children[1] ?? null);
+              section.replaceWith(next);
             } catch (err) {
               e.target.disabled = false;
               status.textContent = err instanceof Offline ? t('onlineOnly') : say(err.message);

@@ -40,13 +40,10 @@ export async function enqueue(op) {
     else if (waiting[1].error) await store.put('outbox', waiting[0], { ...waiting[1], error: undefined });
   } else {
     // A closing the server refused is replaced by the new one (after the assessor put the
-    // sheet right), so it no longer holds the case back.
-    if (op.type === 'judge') {
-      for (const [k, o] of await store.entries('outbox')) {
-        if (o.type === 'judge' && o.caseId === op.caseId && o.error) await store.del('outbox', k);
-      }
-    }
-    await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
+    // sheet right) in its place: before the signatures queued behind it.
+    const refused = op.type === 'judge'
+      && (await store.entries('outbox')).find(([, o]) => o.type === 'judge' && o.caseId === op.caseId && o.error);
+    await store.put('outbox', refused ? refused[0] : undefined, { ...op, at: new Date().toISOString() });
   }
   await changed();
   kick();
