@@ -40,6 +40,10 @@ pub enum CaseError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// A broken rule people meet on the exam day: said in English as ever, and with a stable
+    /// code and its parameters so the app can say it in the reader's words.
+    #[error("{0}")]
+    Refused(Refusal),
     /// The step is not this person's to take on this exam (their role allows it elsewhere).
     #[error("{0}")]
     Forbidden(String),
@@ -50,6 +54,47 @@ pub enum CaseError {
 /// A broken rule, as the error of a step.
 pub fn invalid<T>(m: impl Into<String>) -> Result<T, CaseError> {
     Err(CaseError::Invalid(m.into()))
+}
+
+/// A refusal with a code (`wrongState`, `notScored`, …) and its parameters (names, not ids),
+/// beside the English detail. The problem JSON carries `code` and `params`.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub params: serde_json::Value,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+/// A broken rule with its code and parameters.
+pub fn refuse<T>(
+    code: &'static str,
+    params: serde_json::Value,
+    detail: impl Into<String>,
+) -> Result<T, CaseError> {
+    Err(CaseError::Refused(Refusal {
+        code,
+        params,
+        detail: detail.into(),
+    }))
+}
+
+/// The exam is not in the state the step needs (`step`: `judge`, `score`, `sign`, `plan`).
+pub fn wrong_state<T>(
+    state: CaseState,
+    step: &'static str,
+    detail: String,
+) -> Result<T, CaseError> {
+    refuse(
+        "wrongState",
+        serde_json::json!({"state": state.as_str(), "step": step}),
+        detail,
+    )
 }
 
 /// Documents are rendered after a commit by the report module, which sits above this one:

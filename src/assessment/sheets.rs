@@ -6,7 +6,7 @@
 
 use super::scoring::{self, Scores};
 use crate::audit::{self, Actor, Change};
-use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
+use crate::case::{self, invalid, refuse, wrong_state, CaseError, CaseState, Ctx, Owed};
 use crate::catalog::{versions, Criterion, Model};
 use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, criterion_score, exam_case};
@@ -160,7 +160,11 @@ pub async fn save(
     let txn = crate::db::begin(ctx.db).await?;
     let case = case::lock(&txn, tenant, case_id).await?;
     if case.state != CaseState::Planned {
-        return invalid(format!("a {} exam cannot be scored", case.state));
+        return wrong_state(
+            case.state,
+            "score",
+            format!("a {} exam cannot be scored", case.state),
+        );
     }
     let team = crate::planning::assessors_of(&txn, tenant, case_id).await?;
     match sheet {
@@ -341,10 +345,14 @@ pub(super) fn check_scores(model: &Model, scores: &[ScoreInput]) -> Result<(), C
         }
         let note = s.note.as_deref().map(str::trim).unwrap_or("");
         if fails(c, s.level) && note.is_empty() {
-            return invalid(format!(
-                "criterion {}: a failing score needs a note saying why",
-                c.code
-            ));
+            return refuse(
+                "noteNeeded",
+                json!({"criterion": c.code}),
+                format!(
+                    "criterion {}: a failing score needs a note saying why",
+                    c.code
+                ),
+            );
         }
     }
     Ok(())
@@ -462,11 +470,15 @@ pub async fn confirm_joint(
 /// Whether a sheet is complete enough to close: attendance set; for a present candidate,
 /// every criterion scored and the identity answered (checked, or not checked with what
 /// happened in the irregularities); times far from the plan with a reason.
-fn complete(case: &exam_case::Model, model: &Model, s: &StoredSheet) -> Result<(), Refusal> {
-    let attendance = s.sheet.attendance.as_deref().ok_or(Refusal::NoAttendance)?;
+fn complete(case: &exam_case::Model, model: &Model, s: &StoredSheet) -> Result<(), Incomplete> {
+    let attendance = s
+        .sheet
+        .attendance
+        .as_deref()
+        .ok_or(Incomplete::NoAttendance)?;
     if attendance == "present" {
         match s.sheet.identity_checked {
-            None => return Err(Refusal::IdentityNotAnswered),
+            None => return Err(Incomplete::IdentityNotAnswered),
             // Not checked is a path, not a wall: said what happened, it is an irregularity
             // on the record and the exam office sees it flagged.
             Some(false)
@@ -475,7 +487,7 @@ fn complete(case: &exam_case::Model, model: &Model, s: &StoredSheet) -> Result<(
                     .as_deref()
                     .is_none_or(|i| i.trim().is_empty()) =>
             {
-                return Err(Refusal::IdentityUncheckedWithoutNote)
+                return Err(Incomplete::IdentityUncheckedWithoutNote)
             }
             _ => {}
         }
@@ -487,21 +499,21 @@ fn complete(case: &exam_case::Model, model: &Model, s: &StoredSheet) -> Result<(
             .map(|c| c.code.clone())
             .collect();
         if !missing.is_empty() {
-            return Err(Refusal::CriteriaMissing(missing));
+            return Err(Incomplete::CriteriaMissing(missing));
         }
     }
     // An exam that took place far from its plan says why, or the record looks made up
     // (the record's times are the assessors' own; the joint sheet's do not count).
     let own = s.sheet.sheet != Sheet::Joint.key();
     if own && far_from_plan(case, &s.sheet) && s.sheet.times_reason.is_none() {
-        return Err(Refusal::TimesFarFromPlan);
+        return Err(Incomplete::TimesFarFromPlan);
     }
     Ok(())
 }
 
-/// Why a sheet cannot be closed yet, in words the app translates.
+/// Why a sheet cannot be closed yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
+pub enum Incomplete {
     NoAttendance,
     IdentityNotAnswered,
     IdentityUncheckedWithoutNote,
@@ -509,17 +521,38 @@ pub enum Refusal {
     TimesFarFromPlan,
 }
 
-impl std::fmt::Display for Refusal {
+impl Incomplete {
+    /// The refusal of finishing one's own sheet, with its code for the app's words.
+    fn of_your_sheet(self) -> CaseError {
+        let (code, params) = match &self {
+            Incomplete::NoAttendance => ("noAttendance", json!({})),
+            Incomplete::IdentityNotAnswered => ("identityNotAnswered", json!({})),
+            Incomplete::IdentityUncheckedWithoutNote => ("identityUncheckedWithoutNote", json!({})),
+            Incomplete::CriteriaMissing(m) => ("notScored", json!({"criteria": m})),
+            Incomplete::TimesFarFromPlan => (
+                "timesFarFromPlan",
+                json!({"minutes": FAR_FROM_PLAN.num_minutes()}),
+            ),
+        };
+        CaseError::Refused(case::Refusal {
+            code,
+            params,
+            detail: format!("your sheet: {self}"),
+        })
+    }
+}
+
+impl std::fmt::Display for Incomplete {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NoAttendance => write!(f, "attendance is not recorded"),
-            Refusal::IdentityNotAnswered => write!(f, "the identity check is not recorded"),
-            Refusal::IdentityUncheckedWithoutNote => write!(
+            Incomplete::NoAttendance => write!(f, "attendance is not recorded"),
+            Incomplete::IdentityNotAnswered => write!(f, "the identity check is not recorded"),
+            Incomplete::IdentityUncheckedWithoutNote => write!(
                 f,
                 "the identity was not checked: say what happened under irregularities"
             ),
-            Refusal::CriteriaMissing(m) => write!(f, "criteria not scored: {}", m.join(", ")),
-            Refusal::TimesFarFromPlan => write!(
+            Incomplete::CriteriaMissing(m) => write!(f, "criteria not scored: {}", m.join(", ")),
+            Incomplete::TimesFarFromPlan => write!(
                 f,
                 "the begin or end lies more than {} minutes from the plan; say why (timesReason)",
                 FAR_FROM_PLAN.num_minutes()
@@ -636,7 +669,11 @@ pub async fn judge(
     let txn = crate::db::begin(ctx.db).await?;
     let case = case::lock_at(&txn, tenant, case_id, expected_case_revision).await?;
     if case.state != CaseState::Planned {
-        return invalid(format!("a {} exam cannot be judged", case.state));
+        return wrong_state(
+            case.state,
+            "judge",
+            format!("a {} exam cannot be judged", case.state),
+        );
     }
     let model = model_of(&txn, &case).await?;
     let Some(exam) = case.component_id.and_then(|c| ctx.catalog.get(c)) else {
@@ -649,10 +686,13 @@ pub async fn judge(
     if let Actor::Person(me) = actor {
         if team.contains(me) {
             let Some(mine) = load(&txn, tenant, case_id, Sheet::Assessor(*me)).await? else {
-                return invalid("your sheet: nothing is scored yet");
+                return refuse(
+                    "nothingScored",
+                    json!({}),
+                    "your sheet: nothing is scored yet",
+                );
             };
-            complete(&case, &model, &mine)
-                .map_err(|r| CaseError::Invalid(format!("your sheet: {r}")))?;
+            complete(&case, &model, &mine).map_err(|r| r.of_your_sheet())?;
             if mine.sheet.finished_at.is_none() {
                 let now = Utc::now();
                 assessment_sheet::ActiveModel {

@@ -64,7 +64,11 @@ pub async fn sign(
     let txn = crate::db::begin(ctx.db).await?;
     let case = case::lock(&txn, tenant, case_id).await?;
     if case.state != CaseState::Assessed {
-        return invalid(format!("a {} exam cannot be signed", case.state));
+        return case::wrong_state(
+            case.state,
+            "sign",
+            format!("a {} exam cannot be signed", case.state),
+        );
     }
     if let Some(t) = drawn_at {
         // A device clock the app could not correct yet, not a signature.

@@ -10,6 +10,13 @@ use serde::Serialize;
 pub enum ApiError {
     #[error("{0}")]
     BadRequest(String),
+    /// A broken rule with a code and parameters for the app's own words (400).
+    #[error("{detail}")]
+    Refused {
+        detail: String,
+        code: &'static str,
+        params: serde_json::Value,
+    },
     #[error("{0}")]
     Unauthorized(String),
     #[error("{detail}")]
@@ -103,7 +110,7 @@ pub fn problem(status: StatusCode, detail: impl Into<String>) -> HttpResponse {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Refused { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -137,6 +144,15 @@ impl ResponseError for ApiError {
                     "title": title_for(status),
                     "detail": detail,
                     "currentRevision": current_revision,
+                })),
+            ApiError::Refused { code, params, .. } => HttpResponse::build(status)
+                .content_type("application/problem+json")
+                .json(serde_json::json!({
+                    "status": status.as_u16().to_string(),
+                    "title": title_for(status),
+                    "detail": detail,
+                    "code": code,
+                    "params": params,
                 })),
             _ => problem(status, detail.clone()),
         };
@@ -221,6 +237,11 @@ impl From<crate::case::CaseError> for ApiError {
                 current_revision: current,
             },
             CaseError::Invalid(m) => ApiError::BadRequest(m),
+            CaseError::Refused(r) => ApiError::Refused {
+                detail: r.detail,
+                code: r.code,
+                params: r.params,
+            },
             CaseError::Forbidden(detail) => ApiError::Forbidden {
                 detail,
                 scope: String::new(),

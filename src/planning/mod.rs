@@ -371,7 +371,11 @@ pub async fn plan(
     let txn = crate::db::begin(ctx.db).await?;
     let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;
     if c.state != CaseState::Received && c.state != CaseState::Planned {
-        return invalid(format!("a {} exam cannot be planned", c.state));
+        return case::wrong_state(
+            c.state,
+            "plan",
+            format!("a {} exam cannot be planned", c.state),
+        );
     }
     let Some(exam) = c.component_id.and_then(|id| ctx.catalog.get(id)) else {
         return invalid("the SIS named no exam from the catalogue for this test selection; it needs manual handling");
@@ -381,21 +385,33 @@ pub async fn plan(
         .await?
         .ok_or_else(|| CaseError::Invalid("the test selection is not known yet".into()))?;
     if p.end <= p.start {
-        return invalid("the end must be after the start");
+        return case::refuse(
+            "endBeforeStart",
+            json!({}),
+            "the end must be after the start",
+        );
     }
     if o.start_at.is_some_and(|s| p.start < s) || o.end_at.is_some_and(|e| p.end > e) {
-        return invalid(format!(
-            "the exam must take place within the window the SIS set ({} to {})",
-            o.start_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
-            o.end_at.map(|d| d.to_rfc3339()).unwrap_or_default()
-        ));
+        return case::refuse(
+            "outsideWindow",
+            json!({"from": o.start_at, "until": o.end_at}),
+            format!(
+                "the exam must take place within the window the SIS set ({} to {})",
+                o.start_at.map(|d| d.to_rfc3339()).unwrap_or_default(),
+                o.end_at.map(|d| d.to_rfc3339()).unwrap_or_default()
+            ),
+        );
     }
     let required = usize::from(exam.model.assessors);
     if p.assessors.len() != required {
-        return invalid(format!(
-            "this exam needs {required} assessor(s), not {}",
-            p.assessors.len()
-        ));
+        return case::refuse(
+            "assessorsNeeded",
+            json!({"needed": required, "given": p.assessors.len()}),
+            format!(
+                "this exam needs {required} assessor(s), not {}",
+                p.assessors.len()
+            ),
+        );
     }
     let team = case_assessor::Entity::find()
         .filter(case_assessor::Column::Tenant.eq(tenant))
@@ -451,10 +467,18 @@ pub async fn plan(
     let mut sources = Vec::new();
     for id in &p.assessors {
         if !seen.insert(*id) {
-            return invalid(format!("assessor {id} is named twice"));
+            return case::refuse(
+                "namedTwice",
+                json!({"personId": id}),
+                format!("assessor {id} is named twice"),
+            );
         }
         if *id == c.person_id {
-            return invalid("the candidate cannot assess their own exam");
+            return case::refuse(
+                "ownExam",
+                json!({}),
+                "the candidate cannot assess their own exam",
+            );
         }
         let known = person::Entity::find_by_id((tenant.to_string(), *id))
             .one(&txn)
@@ -470,7 +494,14 @@ pub async fn plan(
         }
         let enrolled = is_enrolled_assessor(&txn, tenant, c.offering_id, *id).await?;
         if !enrolled && !by.exam_office {
-            return invalid(format!("assessor {id} is not enrolled on this test selection; the exam office can assign them"));
+            return case::refuse(
+                "notEnrolled",
+                json!({"personId": id}),
+                format!(
+                    "assessor {id} is not enrolled on this test selection; the exam office can \
+                     assign them"
+                ),
+            );
         }
         sources.push(if enrolled { "sis" } else { "assigned" }.to_string());
     }
@@ -506,7 +537,13 @@ pub async fn plan(
         Place::School { location } if !location.trim().is_empty() => {
             ("school", location.clone(), None)
         }
-        _ => return invalid("name the place: a workplace with its address, or a school location"),
+        _ => {
+            return case::refuse(
+                "placeMissing",
+                json!({}),
+                "name the place: a workplace with its address, or a school location",
+            )
+        }
     };
     let before = snapshot(&c, &current);
     case_assessor::Entity::delete_many()

@@ -1082,6 +1082,12 @@ async fn an_unchecked_identity_closes_with_what_happened_and_is_flagged_for_the_
         "{}",
         refused.body
     );
+    // With a code for the app's own words.
+    assert_eq!(
+        refused.body["code"], "identityUncheckedWithoutNote",
+        "{}",
+        refused.body
+    );
     let what = "Kandidaat had geen identiteitsbewijs bij zich; herkend door de praktijkopleider.";
     let r = app
         .api("roc-a", &w.first)
@@ -1143,4 +1149,81 @@ async fn two_assessors_finishing_at_the_same_moment_judge_the_exam_once() {
         .filter(|e| e["action"] == "judged")
         .count();
     assert_eq!(judged, 1, "{trail}");
+}
+
+#[tokio::test]
+async fn refusals_people_meet_on_the_exam_day_carry_a_code_and_names_not_ids() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let revision = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let plan = |start: &str, end: &str, assessors: Vec<Uuid>| {
+        json!({"revision": revision, "start": start, "end": end,
+            "place": {"kind": "school", "location": "Keuken 2"}, "assessors": assessors})
+    };
+    let r = app
+        .api("roc-a", &w.office)
+        .plan(
+            w.case,
+            plan(
+                "2026-12-08T14:00:00Z",
+                "2026-12-08T08:00:00Z",
+                vec![w.ids.0, w.ids.1],
+            ),
+        )
+        .await;
+    r.assert_problem(400);
+    assert_eq!(r.body["code"], "endBeforeStart", "{}", r.body);
+    let r = app
+        .api("roc-a", &w.office)
+        .plan(
+            w.case,
+            plan(
+                "2026-12-08T08:00:00Z",
+                "2026-12-08T14:00:00Z",
+                vec![w.ids.0],
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.body["code"].as_str(), r.body["params"]["needed"].as_u64()),
+        (Some("assessorsNeeded"), Some(2)),
+        "{}",
+        r.body
+    );
+    planned(&app, &w).await;
+    // Half a sheet, then finishing: the criteria still to score by code (the app names them).
+    let half: Vec<Value> = scores(&app, 2).into_iter().take(3).collect();
+    let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": half, "timesReason": EARLIER});
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", sheet)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let revision = app.api("roc-a", &w.first).case(w.case).await.body["revision"].clone();
+    let r = app
+        .api("roc-a", &w.first)
+        .judge(w.case, json!({"revision": revision}))
+        .await;
+    r.assert_problem(400);
+    assert_eq!(r.body["code"], "notScored", "{}", r.body);
+    assert_eq!(
+        r.body["params"]["criteria"].as_array().map(Vec::len),
+        Some(24)
+    );
+    // A failing score without its note names the criterion.
+    let failing = json!({"revision": 1, "scores": [{"criterion": "B1-K1-W1.1", "level": 0}]});
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", failing)
+        .await;
+    assert_eq!(
+        (
+            r.body["code"].as_str(),
+            r.body["params"]["criterion"].as_str()
+        ),
+        (Some("noteNeeded"), Some("B1-K1-W1.1")),
+        "{}",
+        r.body
+    );
 }

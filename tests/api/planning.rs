@@ -214,7 +214,10 @@ async fn planning_mistakes_are_refused_and_change_nothing() {
     ];
     for (p, expected) in cases {
         match plan(p, false).await {
-            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            Err(e @ (CaseError::Invalid(_) | CaseError::Refused(_))) => {
+                let m = e.to_string();
+                assert!(m.contains(expected), "{expected}: {m}")
+            }
             other => panic!("{expected}: {other:?}"),
         }
     }

@@ -304,7 +304,10 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
     ];
     for (sheet, update, expected) in cases {
         match sheets::save(&app.exams("roc-a"), case, sheet, 0, &update, &me).await {
-            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            Err(e @ (CaseError::Invalid(_) | CaseError::Refused(_))) => {
+                let m = e.to_string();
+                assert!(m.contains(expected), "{expected}: {m}")
+            }
             other => panic!("{expected}: {other:?}"),
         }
     }
@@ -330,7 +333,7 @@ async fn bad_saves_are_refused_and_stale_ones_are_told_the_current_revision() {
     assert!(matches!(stale, Err(CaseError::Stale { current, .. }) if current == rev));
     let judged = sheets::judge(&app.exams("roc-a"), case, p.case.revision, &me).await;
     assert!(
-        matches!(judged, Err(CaseError::Invalid(ref m)) if m.contains("not")),
+        matches!(&judged, Err(e @ (CaseError::Invalid(_) | CaseError::Refused(_))) if e.to_string().contains("not")),
         "{judged:?}"
     );
 }
@@ -374,7 +377,10 @@ async fn an_absent_candidate_is_judged_without_a_score() {
         &Actor::Person(p.first),
     )
     .await;
-    assert!(matches!(late, Err(CaseError::Invalid(_))));
+    assert!(matches!(
+        late,
+        Err(CaseError::Invalid(_) | CaseError::Refused(_))
+    ));
 }
 
 /// Both assessors finish their sheets, the first first; the second's answer: the exam as it
@@ -483,7 +489,10 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
     ];
     for (signer, expected) in refusals {
         match signing::sign(&app.exams("roc-a"), case, &signer, "x", None).await {
-            Err(CaseError::Invalid(m)) => assert!(m.contains(expected), "{expected}: {m}"),
+            Err(e @ (CaseError::Invalid(_) | CaseError::Refused(_))) => {
+                let m = e.to_string();
+                assert!(m.contains(expected), "{expected}: {m}")
+            }
             other => panic!("{expected}: {other:?}"),
         }
     }
@@ -526,7 +535,10 @@ async fn every_signature_makes_the_exam_signed_and_the_committee_finalises_it() 
         &Actor::Person(p.first),
     )
     .await;
-    assert!(matches!(late, Err(CaseError::Invalid(_))));
+    assert!(matches!(
+        late,
+        Err(CaseError::Invalid(_) | CaseError::Refused(_))
+    ));
 
     // The committee finalises in bulk; an exam that is not signed yet is reported, not fatal.
     let other = id();

@@ -326,7 +326,7 @@ async function finishScreen(id) {
     } catch { /* shown as it stands; tried again on the next look */ }
   }
   const text = Object.fromEntries((model?.sections ?? []).flatMap((s) => s.criteria).map((cr) => [cr.code, cr.text]));
-  const ctx = { criterion: (code) => text[code] };
+  const ctx = { criterion: (code) => text[code], person: (pid) => (c.assessorOptions ?? []).concat(c.assessors ?? []).find((a) => a.personId === pid)?.displayName };
   const names = (list) => people(list.map((p) => p.displayName));
   const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('finishTitle')),
     h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '')];
@@ -342,13 +342,13 @@ async function finishScreen(id) {
   }, t('reopen'));
   let waiting = true;
   if (refused?.type === 'judge') {
-    parts.push(h('p', { class: 'notice bad' }, t('finishRefused'), ' ', h('strong', {}, sync.say(refused.error, ctx))),
+    parts.push(h('p', { class: 'notice bad' }, t('finishRefused'), ' ', h('strong', {}, sync.say({ message: refused.error, code: refused.code, params: refused.params }, ctx))),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/case/${id}/score/summary` }, t('finishFix'))));
     waiting = false;
   } else if (refused || conflict) {
     // A save before the closing was refused or met someone else's change: the closing waits
     // behind it, and the sync screen shows both versions or the reason.
-    parts.push(h('p', { class: 'notice bad' }, t('finishBlocked'), refused ? [' ', h('strong', {}, sync.say(refused.error, ctx))] : null),
+    parts.push(h('p', { class: 'notice bad' }, t('finishBlocked'), refused ? [' ', h('strong', {}, sync.say({ message: refused.error, code: refused.code, params: refused.params }, ctx))] : null),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/sync' }, t('toSync'))));
     waiting = false;
   } else if (queued) {
@@ -454,7 +454,7 @@ async function jointScreen(id) {
     await store.put('cases', id, fresh);
   } catch (e) {
     return show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
-      h('p', { class: 'notice bad' }, e instanceof Offline ? t('jointOffline') : sync.say(e.message)));
+      h('p', { class: 'notice bad' }, e instanceof Offline ? t('jointOffline') : sync.say(e)));
   }
   if (fresh.state !== 'planned') return go(`/case/${id}/score/sign`);
   const me = app.me.personId;
@@ -499,7 +499,7 @@ async function jointScreen(id) {
       await store.put('cases', id, view);
       go(view.state === 'planned' ? `/case/${id}/finish` : `/case/${id}/score/sign`);
     } catch (e) {
-      error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e.message);
+      error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e);
     }
   };
   const parts = [h('p', {}, h('a', { href: `#/case/${id}/finish` }, `← ${t('back')}`)), h('h1', {}, t('joint')),
@@ -538,7 +538,7 @@ async function jointScreen(id) {
           await store.put('cases', id, view);
           go(view.state === 'planned' ? `/case/${id}/finish` : `/case/${id}/score/sign`);
         } catch (e) {
-          error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e.message);
+          error.textContent = e instanceof Offline ? t('jointOffline') : e.status === 409 ? t('jointChanged') : sync.say(e);
         }
       },
     }, joint ? t('jointSaveChanged') : t('jointSave')))];

@@ -197,7 +197,7 @@ async function caseScreen(id) {
           await api('POST', `/people/${a.personId}/sign-out`);
           done.textContent = t('signedOutEverywhere', prose(a.displayName));
         } catch (e) {
-          done.textContent = e instanceof Offline ? t('onlineOnly') : t('error', sync.say(e.message));
+          done.textContent = e instanceof Offline ? t('onlineOnly') : sync.say(e);
         }
       },
     }, t('signOutEverywhere', prose(a.displayName))))), done);
@@ -229,7 +229,7 @@ function countersignBlock(c) {
           caseScreen(c.caseId);
         } catch (err) {
           e.target.disabled = false;
-          said.textContent = err instanceof Offline ? t('onlineOnly') : sync.say(err.message);
+          said.textContent = err instanceof Offline ? t('onlineOnly') : sync.say(err);
         }
       },
     }, t('countersign')), said);
@@ -376,7 +376,7 @@ async function syncScreen() {
     parts.push(h('ul', { class: 'cards' }, ops.map(([key, op]) => h('li', { class: 'card' },
       h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? ''), h('span', { class: 'badge' }, t(`op_${op.type}`))),
       h('div', { class: 'muted small' }, cases[op.caseId]?.exam?.name ?? '', ' · ', when(op.at)),
-      op.error ? [h('p', { class: 'error' }, sync.say(op.error, { criterion: (code) => texts[op.caseId]?.[code] })), h('div', { class: 'actions' },
+      op.error ? [h('p', { class: 'error' }, sync.say({ message: op.error, code: op.code, params: op.params }, { criterion: (code) => texts[op.caseId]?.[code], person: (pid) => [...(cases[op.caseId]?.assessorOptions ?? []), ...(cases[op.caseId]?.assessors ?? [])].find((a) => a.personId === pid)?.displayName })), h('div', { class: 'actions' },
         op.type === 'judge'
           ? h('a', { class: 'button', href: `#/case/${op.caseId}/score/summary` }, t('finishFix'))
           : h('button', { type: 'button', onclick: async () => { await sync.settle(key, false); syncScreen(); } }, t('retry')),

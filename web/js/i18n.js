@@ -113,6 +113,8 @@ const nl = {
   auditSaves: '{0} keer opgeslagen', auditCriteria: '{0} criteria', auditDisagreed: 'de beoordelaars verschilden op {0} punt(en)', auditDrawn: 'getekend op {0}',
   beforeExam: 'Voor je examen', bringId: 'Neem een geldig identiteitsbewijs mee (paspoort, identiteitskaart of rijbewijs) op naam van {0}. Zonder kan de beoordelaar je identiteit niet controleren.',
   granted: 'Voor jou geregeld:', contactIll: 'Vragen, of ben je ziek?',
+  refNoteFor: 'Een onvoldoende score vraagt een toelichting: {0}.', refTwice: '{0} is twee keer gekozen.',
+  refNotEnrolledWho: '{0} staat niet op deze toets ingeschreven; het examenbureau kan hem of haar toewijzen.',
   timesWrong: 'Het einde moet na het begin liggen, en niet later dan nu.',
   changeReason: 'Waarom wijzigen de beoordelaars? (Verplicht zodra er beoordeeld is.)',
   reason: 'Reden', correct: 'Corrigeren', correction: 'Correctie', corrections: 'Correcties',
@@ -246,6 +248,8 @@ const en = {
   auditSaves: 'saved {0} times', auditCriteria: '{0} criteria', auditDisagreed: 'the assessors differed on {0} point(s)', auditDrawn: 'drawn at {0}',
   beforeExam: 'Before your exam', bringId: 'Bring a valid identity document (passport, identity card or driving licence) in the name of {0}. Without it the assessor cannot check your identity.',
   granted: 'Arranged for you:', contactIll: 'Questions, or ill?',
+  refNoteFor: 'A failing score needs a note: {0}.', refTwice: '{0} is chosen twice.',
+  refNotEnrolledWho: '{0} is not enrolled on this test; the exam office can assign them.',
   timesWrong: 'The end must be after the begin, and not later than now.',
   changeReason: 'Why do the assessors change? (Required once scoring has started.)',
   reason: 'Reason', correct: 'Correct', correction: 'Correction', corrections: 'Corrections',
@@ -320,10 +324,36 @@ export function people(names) {
   return list.length > 1 ? `${list.slice(0, -1).join(', ')} ${t('and')} ${list.at(-1)}` : list.join('');
 }
 
-export function say(message, ctx = {}) {
+/** Refusals the server gives a code for (`code`, `params` in the problem), in words. */
+const CODED = {
+  wrongState: (p) => t('refState', stateName(p.state)),
+  notScored: (p, ctx) => t('refNotScored', (p.criteria ?? []).map((c) => ctx.criterion?.(c) ?? c).join('; ')),
+  identityNotAnswered: () => t('refIdentity'),
+  identityUncheckedWithoutNote: () => t('identityWhatNeeded'),
+  noAttendance: () => t('refAttendance'),
+  timesFarFromPlan: () => t('timesReasonNeeded'),
+  nothingScored: () => t('refNothing'),
+  noteNeeded: (p, ctx) => t('refNoteFor', ctx.criterion?.(p.criterion) ?? p.criterion ?? ''),
+  endBeforeStart: () => t('refEndBeforeStart'),
+  outsideWindow: (p) => t('refWindow', when(p.from), when(p.until)),
+  assessorsNeeded: (p) => t('refAssessors', p.needed),
+  ownExam: () => t('refOwn'),
+  placeMissing: () => t('refPlace'),
+  namedTwice: (p, ctx) => t('refTwice', prose(ctx.person?.(p.personId) ?? '')),
+  notEnrolled: (p, ctx) => t('refNotEnrolledWho', prose(ctx.person?.(p.personId) ?? '')),
+};
+
+/** A refusal from the server, in the reader's words: by its code where it has one (an
+ * ApiError, or `{message, code, params}` as the outbox keeps it), else by its English text
+ * (for API clients and logs), never the text itself. */
+export function say(error, ctx = {}) {
+  const message = typeof error === 'string' ? error : error?.message ?? '';
+  const code = typeof error === 'object' ? error?.code ?? error?.body?.code : undefined;
+  const params = (typeof error === 'object' ? error?.params ?? error?.body?.params : undefined) ?? {};
   if (lang === 'en') return String(message ?? '');
+  if (code && CODED[code]) return CODED[code](params, ctx);
   for (const [pattern, words] of REFUSALS) {
-    const m = String(message ?? '').match(pattern);
+    const m = String(message).match(pattern);
     if (m) return words(m, ctx);
   }
   return t('refOther');

@@ -92,7 +92,7 @@ export function finaliseList(cases) {
               section.replaceWith(next);
             } catch (err) {
               e.target.disabled = false;
-              status.textContent = err instanceof Offline ? t('onlineOnly') : say(err.message);
+              status.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
             }
           },
         }, t('finaliseYes'))));
@@ -175,7 +175,7 @@ async function auditScreen(id) {
   try {
     items = (await api('GET', `/cases/${id}/audit`)).items;
   } catch (e) {
-    return show(h('h1', {}, t('audit')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : say(e.message)));
+    return show(h('h1', {}, t('audit')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : say(e)));
   }
   const criteria = Object.fromEntries((model?.sections ?? []).flatMap((s) => s.criteria).map((cr) => [cr.code, cr.text]));
   const who = (e) => (e.actor === 'sis' ? t('actorSis') : e.actor === 'system' ? t('actorProeve') : prose(e.actorName) || t('actorUnknown'));

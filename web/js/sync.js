@@ -37,7 +37,7 @@ export async function enqueue(op) {
     const waiting = (await store.entries('outbox'))
       .find(([k, o]) => o.type === 'sheet' && o.caseId === op.caseId && k !== inFlight);
     if (!waiting) await store.put('outbox', undefined, { ...op, at: new Date().toISOString() });
-    else if (waiting[1].error) await store.put('outbox', waiting[0], { ...waiting[1], error: undefined });
+    else if (waiting[1].error) await store.put('outbox', waiting[0], { ...waiting[1], error: undefined, code: undefined, params: undefined });
   } else {
     // A closing the server refused is replaced by the new one (after the assessor put the
     // sheet right) in its place: before the signatures queued behind it.
@@ -196,7 +196,8 @@ async function drain() {
       if (e instanceof ApiError && e.status === 409) {
         await recordConflict(op, e);
       } else {
-        await store.put('outbox', key, { ...op, error: e.message });
+        // The reason as the server gave it: its code and parameters too, for the app's words.
+        await store.put('outbox', key, { ...op, error: e.message, code: e.body?.code, params: e.body?.params });
       }
     } finally {
       inFlight = null;
@@ -258,7 +259,7 @@ export async function settle(key, discard) {
   const op = await store.get('outbox', key);
   if (!op) return;
   if (discard) await store.del('outbox', key);
-  else await store.put('outbox', key, { ...op, error: undefined });
+  else await store.put('outbox', key, { ...op, error: undefined, code: undefined, params: undefined });
   await changed();
   return kick();
 }

@@ -164,3 +164,26 @@ test('a student sees what to bring, what was granted and whom to contact; the ca
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a refusal is said in Dutch from its code, with names and criteria, never the English text', async () => {
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  // The server's own answer to closing half a sheet, said as the app says it.
+  const office = await session(proeve.base, DEMO.fatima);
+  const c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  const said = await page.evaluate(async ({ slug, caseId, revision }) => {
+    const { say } = await import(`/app/${slug}/js/i18n.js`);
+    const r = await fetch(`/api/${slug}/cases/${caseId}/plan`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': (await (await fetch(`/api/${slug}/me`)).json()).csrfToken },
+      body: JSON.stringify({ revision, start: '2026-12-09T10:00:00Z', end: '2026-12-09T09:00:00Z', place: { kind: 'school', location: 'L' }, assessors: [] }),
+    });
+    const body = await r.json();
+    return [say({ message: body.detail, code: body.code, params: body.params }),
+      say({ message: 'your sheet: criteria not scored: X1', code: 'notScored', params: { criteria: ['X1'] } }, { criterion: () => 'Leest de receptuur' }),
+      say('something the app has no words for')];
+  }, { slug: 'demo', caseId: c.caseId, revision: c.revision });
+  assert.deepEqual(said, ['De eindtijd moet na de begintijd liggen.', 'Nog niet beoordeeld: Leest de receptuur.',
+    'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
