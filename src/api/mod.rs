@@ -206,13 +206,13 @@ pub async fn signed_in<'a>(
     let exam_committee =
         listed(&tenant.settings.exam_committee) || session::has_role(&s, session::EXAM_COMMITTEE);
     // The staff's sessions reach every exam of the school: they end sooner when left alone.
-    // (`last_seen_at` is as it was before this request when it was not touched just now.)
     if (exam_office || exam_committee) && Utc::now() - s.last_seen_at >= session::STAFF_IDLE {
         session::end(&state.db, &token).await?;
         return Err(ApiError::Unauthorized(
             "your session has ended or belongs to another school; sign in again".into(),
         ));
     }
+    session::touch(&state.db, &s).await?;
     Ok((
         tenant,
         Me {

@@ -73,8 +73,10 @@ pub async fn start(
     Ok((token, s))
 }
 
-/// The live session for a cookie token (touched in the database, returned as it was seen
-/// last); `None` when unknown or expired (an expired one is removed).
+/// The live session for a cookie token, as it was last seen; `None` when unknown or past
+/// the exam day's limits (an expired one is removed). Not touched: the caller holds the
+/// staff to their shorter idle limit first, then [`touch`]es it, so no request running
+/// alongside can keep a session alive that has just ended.
 pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session::Model>, DbErr> {
     let Some(s) = session::Entity::find_by_id(hash(token)).one(db).await? else {
         return Ok(None);
@@ -86,17 +88,21 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session
             .await?;
         return Ok(None);
     }
-    if now - s.last_seen_at >= TOUCH_EVERY {
+    Ok(Some(s))
+}
+
+/// Records that a session is in use (at most every minute, so reads stay reads).
+pub async fn touch(db: &DatabaseConnection, s: &session::Model) -> Result<(), DbErr> {
+    if Utc::now() - s.last_seen_at >= TOUCH_EVERY {
         session::ActiveModel {
             token_hash: Set(s.token_hash.clone()),
-            last_seen_at: Set(now),
+            last_seen_at: Set(Utc::now()),
             ..Default::default()
         }
         .update(db)
         .await?;
     }
-    // As it was before this request: the caller may hold it to a shorter idle limit.
-    Ok(Some(s))
+    Ok(())
 }
 
 /// Whether the session carries a role from the identity provider.
