@@ -60,6 +60,7 @@ export async function startProeve() {
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
   };
   const child = spawn(bin, [], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const database = env.PROEVE_DATABASE_URL;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -76,6 +77,23 @@ export async function startProeve() {
     sis: (method, path, body) => fetch(`${base}/ooapi/demo${path}`, {
       method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
     }),
+    /** Moves the clock for a person's sessions: as if last used `seconds` ago (the server's
+     * time cannot be moved, so the session is aged in its database). */
+    ageSessions: (personId, seconds) => {
+      if (database.startsWith('postgres')) {
+        execFileSync('psql', [database, '-qc',
+          `UPDATE session SET last_seen_at = now() - interval '${Number(seconds)} seconds' WHERE person_id = '${personId}'`]);
+      } else {
+        const file = database.replace(/^sqlite:\/\//, '').replace(/\?.*$/, '');
+        execFileSync('python3', ['-c', `
+import sqlite3, sys, datetime
+at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=int(sys.argv[3]))).isoformat()
+with sqlite3.connect(sys.argv[1]) as db:
+    # (SQLite keeps a UUID as its 16 bytes.)
+    db.execute("UPDATE session SET last_seen_at = ? WHERE person_id = ?", (at, bytes.fromhex(sys.argv[2].replace('-', ''))))
+`, file, personId, String(Number(seconds))]);
+      }
+    },
     stop: () => child.kill(),
   };
 }

@@ -244,3 +244,35 @@ test('a session that ends keeps unsent work until the same person signs in again
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('an assessor stays signed in through a six-hour exam; the exam office is asked to sign in again after half an hour', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  let c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  if (c.state === 'received') c = await planned(office, DEMO.yilmaz);
+  const jo = await phone(chromium);
+  await signIn(jo.page, proeve, 'Jong, Jo de');
+  await jo.page.goto(`${proeve.app}#/case/${c.caseId}/score/irregularities`);
+  await jo.page.getByRole('heading', { name: 'Bijzonderheden' }).waitFor();
+  const desk = await phone(chromium);
+  await signIn(desk.page, proeve, 'El Amrani, Fatima');
+  await desk.page.getByRole('heading', { name: 'Overzicht' }).waitFor();
+  // Six hours later for Jo, the phone in a pocket; 31 minutes for the office.
+  proeve.ageSessions(DEMO.jo, 6 * 3600);
+  proeve.ageSessions(DEMO.fatima, 31 * 60);
+  await jo.page.getByLabel('Bijzonderheden').fill('Om 14:00 korte pauze na zes uur');
+  // The save arrives: the session held.
+  const other = await session(proeve.base, DEMO.jo);
+  let mine;
+  for (let i = 0; i < 300; i++) {
+    mine = (await other('GET', `/cases/${c.caseId}/sheets`)).body.items.find((s) => s.sheet === 'mine');
+    if (mine?.irregularities === 'Om 14:00 korte pauze na zes uur') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(mine?.irregularities, 'Om 14:00 korte pauze na zes uur');
+  await jo.page.locator('#sync', { hasText: 'Alles verzonden' }).waitFor();
+  await desk.page.reload();
+  await desk.page.getByRole('heading', { name: /Inloggen bij/ }).waitFor();
+  assert.deepEqual(jo.errors, []);
+  await jo.context.close();
+  await desk.context.close();
+});
