@@ -47,7 +47,15 @@ test('two assessors finish on their own phones: waiting, the joint judgement, on
   const second = { context, page: await context.newPage(), errors: [] };
   second.page.on('pageerror', (e) => second.errors.push(String(e)));
   await signIn(second.page, proeve, 'Bakker, Kees');
+  // Kees finishes without reception: it waits on his tablet, and goes once it is back.
+  await second.page.goto(`${proeve.app}#/`);
+  await second.page.locator('#sync', { hasText: 'Alles verzonden' }).waitFor();
+  await context.setOffline(true);
   await finishOn(second.page);
+  await second.page.getByText(/Je hebt afgerond op dit toestel/).waitFor();
+  const waiting = (await jo('GET', `/cases/${c.caseId}`)).body.finishing.waitingFor.map((p) => p.personId);
+  assert.deepEqual(waiting, [DEMO.kees], 'nothing of Kees reached the server yet');
+  await context.setOffline(false);
   await second.page.getByText('Jullie oordelen verschillen op 1 punt(en). Stel samen met Jo de Jong het gezamenlijk oordeel vast.').waitFor();
   await check(second.page, 'finish-differ');
   await second.page.getByRole('link', { name: 'Naar het gezamenlijk oordeel' }).click();
@@ -184,6 +192,28 @@ test('a refusal is said in Dutch from its code, with names and criteria, never t
   }, { slug: 'demo', caseId: c.caseId, revision: c.revision });
   assert.deepEqual(said, ['De eindtijd moet na de begintijd liggen.', 'Nog niet beoordeeld: Leest de receptuur.',
     'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.']);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('an identity that could not be checked asks what happened, and then the exam goes on', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  const c = (await office('GET', '/cases')).body.items.find((x) => x.candidate.personId === DEMO.yilmaz);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'Jong, Jo de');
+  await page.goto(`${proeve.app}#/case/${c.caseId}/score/identity`);
+  await page.getByRole('heading', { name: 'Identiteit' }).first().waitFor();
+  await page.getByLabel('Niet kunnen controleren').check();
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  await page.getByText('De identiteit is niet gecontroleerd: schrijf op wat er gebeurde.').waitFor();
+  await page.getByLabel('Wat is er gebeurd?').fill('Geen identiteitsbewijs bij zich; herkend door de praktijkopleider.');
+  await check(page, 'identity-not-checked');
+  await page.getByRole('button', { name: /Volgende/ }).click();
+  await page.getByRole('heading', { name: 'Aanwezigheid' }).waitFor();
+  // On the summary it is no wall: nothing asks to check the identity first.
+  await page.goto(`${proeve.app}#/case/${c.caseId}/score/summary`);
+  await page.getByRole('heading', { name: 'Samenvatting' }).waitFor();
+  assert.equal(await page.getByText('Controleer eerst de identiteit van de kandidaat.').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
