@@ -315,6 +315,32 @@ impl Settings {
                 *slot = Some(v);
             }
         }
+        // The mail server, from the environment too (also in demo mode): a host sets it,
+        // the other parts override the file's or take their defaults.
+        if let Some(host) = env("PROEVE_SMTP_HOST") {
+            let base = file.smtp.take();
+            let port = match env("PROEVE_SMTP_PORT") {
+                Some(p) => p
+                    .parse()
+                    .map_err(|_| err(format!("`PROEVE_SMTP_PORT`: {p:?} is not a port")))?,
+                None => base.as_ref().map_or_else(smtp_port, |b| b.port),
+            };
+            file.smtp = Some(SmtpSettings {
+                host,
+                port,
+                security: env("PROEVE_SMTP_SECURITY")
+                    .or_else(|| base.as_ref().map(|b| b.security.clone()))
+                    .unwrap_or_else(starttls),
+                username: env("PROEVE_SMTP_USERNAME")
+                    .or_else(|| base.as_ref().and_then(|b| b.username.clone())),
+                password: env("PROEVE_SMTP_PASSWORD")
+                    .map(SecretString::from)
+                    .or_else(|| base.as_ref().and_then(|b| b.password.clone())),
+                from: env("PROEVE_SMTP_FROM")
+                    .or_else(|| base.as_ref().map(|b| b.from.clone()))
+                    .unwrap_or_default(),
+            });
+        }
         for t in &mut file.tenants {
             let var = format!("PROEVE_TENANT_{}_SIS_CLIENT_SECRET", env_slug(&t.slug));
             if let (Some(secret), Some(sis)) = (env(&var), t.sis.as_mut()) {
@@ -719,5 +745,30 @@ mod tests {
         assert_eq!(s.tenants[0].slug, DEMO_TENANT);
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.database_url, "sqlite://proeve.db?mode=rwc");
+    }
+
+    #[test]
+    fn the_mail_server_comes_from_the_environment_too_and_is_checked() {
+        let env = |port: &'static str| {
+            move |k: &str| match k {
+                "PROEVE_SMTP_HOST" => Some("127.0.0.1".to_string()),
+                "PROEVE_SMTP_PORT" => Some(port.to_string()),
+                "PROEVE_SMTP_SECURITY" => Some("none".to_string()),
+                "PROEVE_SMTP_FROM" => Some("Proeve <noreply@demo-roc.example>".to_string()),
+                _ => None,
+            }
+        };
+        let s = Settings::demo(&env("2525")).unwrap_or_else(|e| panic!("{e}"));
+        let smtp = s.smtp.unwrap_or_else(|| panic!("no smtp"));
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port, smtp.security.as_str()),
+            ("127.0.0.1", 2525, "none")
+        );
+        let bad = Settings::demo(&env("mail")).err().map(|e| e.to_string());
+        assert!(
+            bad.as_deref()
+                .is_some_and(|e| e.contains("PROEVE_SMTP_PORT")),
+            "{bad:?}"
+        );
     }
 }

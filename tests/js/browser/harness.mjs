@@ -3,7 +3,7 @@
 // the test plays outside the browser, axe-core on every screen and a screenshot of each.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +47,39 @@ function freshDatabase(dir) {
   return `${admin.slice(0, admin.lastIndexOf('/'))}/${name}`;
 }
 
-/** Starts the demo on a fresh database; `stop()` ends it. */
-export async function startProeve() {
+/** Starts a mail server (Python's aiosmtpd) that keeps what it receives in a Maildir;
+ * `mails()` gives each message's text, decoded. */
+async function startMail(dir) {
+  const port = await freePort();
+  const maildir = join(dir, 'mail');
+  const child = spawn('python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
+    { stdio: 'ignore' });
+  for (let i = 0; ; i++) {
+    const up = await new Promise((ok) => {
+      const s = createConnection({ host: '127.0.0.1', port }, () => { s.end(); ok(true); });
+      s.on('error', () => ok(false));
+    });
+    if (up) break;
+    if (i > 150) throw new Error('aiosmtpd did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const mails = () => JSON.parse(execFileSync('python3', ['-c', `
+import email, email.policy, glob, json, sys
+out = []
+for f in sorted(glob.glob(sys.argv[1] + '/new/*')):
+    with open(f, 'rb') as m:
+        out.append(email.message_from_binary_file(m, policy=email.policy.default).get_body().get_content())
+print(json.dumps(out))
+`, maildir]).toString());
+  return { port, mails, stop: () => child.kill() };
+}
+
+/** Starts the demo on a fresh database; `stop()` ends it. With `mail`, it mails sign-in
+ * links to a mail server of its own (`mails()`). */
+export async function startProeve({ mail = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'proeve-browser-'));
   const port = await freePort();
+  const smtp = mail ? await startMail(dir) : null;
   const env = {
     ...process.env,
     PROEVE_BIND: `127.0.0.1:${port}`,
@@ -58,6 +87,10 @@ export async function startProeve() {
     PROEVE_DEMO_KEY_FILE: join(dir, 'demo-key.pem'),
     PROEVE_CATALOG_DIR: join(repo, 'catalog'),
     RUST_LOG: process.env.RUST_LOG ?? 'warn',
+    ...(smtp ? {
+      PROEVE_SMTP_HOST: '127.0.0.1', PROEVE_SMTP_PORT: String(smtp.port), PROEVE_SMTP_SECURITY: 'none',
+      PROEVE_SMTP_FROM: 'Proeve <noreply@demo-roc.example>', PROEVE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    } : {}),
   };
   const child = spawn(bin, [], { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const database = env.PROEVE_DATABASE_URL;
@@ -94,7 +127,8 @@ with sqlite3.connect(sys.argv[1]) as db:
 `, file, personId, String(Number(seconds))]);
       }
     },
-    stop: () => child.kill(),
+    mails: () => smtp?.mails() ?? [],
+    stop: () => { child.kill(); smtp?.stop(); },
   };
 }
 
