@@ -84,8 +84,9 @@ export function finaliseList(cases) {
               const names = Object.fromEntries(picked.map((c) => [c.caseId, c.candidate?.displayName ?? '']));
               const failed = r.items.filter((i) => i.error);
               await refresh();
-              status.replaceChildren(h('p', { class: 'notice ok' }, t('finalisedCount', r.items.length - failed.length)),
-                failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${say(f.error)}`))) : null);
+              // (DOM calls take nodes only: no null.)
+              status.replaceChildren(...[h('p', { class: 'notice ok' }, t('finalisedCount', r.items.length - failed.length)),
+                failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${say(f.error)}`))) : null].filter(Boolean));
               // The list as it now stands, with what just happened on top of it.
               const next = finaliseList(await store.values('cases'));
               next.insertBefore(status, next.children[1] ?? null);

@@ -158,6 +158,8 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   // What was determined, when and by whom.
   await committee.page.getByRole('heading', { name: 'Vastgesteld' }).waitFor();
   await committee.page.getByText(/door Pieter Vermeulen/).first().waitFor();
+  await committee.page.getByText('1 uitslag(en) vastgesteld.').waitFor();
+  assert.equal(await committee.page.getByText('null', { exact: true }).count(), 0);
   await check(committee.page, 'committee-done');
   const after = (await office('GET', `/cases/${c.caseId}`)).body;
   assert.equal(after.state, 'final');
