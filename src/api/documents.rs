@@ -114,10 +114,8 @@ pub async fn download(
             header::CONTENT_DISPOSITION,
             crate::sis::documents::content_disposition(&doc.file_name),
         ))
-        .insert_header((
-            header::CACHE_CONTROL,
-            "private, max-age=31536000, immutable",
-        ))
+        // Personal documents: never kept in the browser of a phone others use after sign-out.
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header((header::ETAG, format!("\"{}\"", doc.sha256)))
         .body(doc.content))
 }

@@ -68,6 +68,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     };
     cfg.service(
         web::scope("/api/{slug}")
+            // People's data: never kept in a (shared phone's) browser cache, never sniffed.
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::CACHE_CONTROL, "no-store"))
+                    .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
             .service(r("/me", "GET").route(web::get().to(signin::me)))
             .service(r("/sign-out", "POST").route(web::post().to(signin::sign_out)))
             .service(r("/demo/sign-in", "POST").route(web::post().to(signin::demo_sign_in_json)))

@@ -552,6 +552,18 @@ pub async fn purge_person_if_unneeded(
         .exec(txn)
         .await?;
     if purged.rows_affected > 0 {
+        // Nobody is signed in as a person whose data is gone, nor signs in later by a link
+        // mailed before.
+        entity::session::Entity::delete_many()
+            .filter(entity::session::Column::Tenant.eq(tenant))
+            .filter(entity::session::Column::PersonId.eq(person_id))
+            .exec(txn)
+            .await?;
+        entity::sign_in_link::Entity::delete_many()
+            .filter(entity::sign_in_link::Column::Tenant.eq(tenant))
+            .filter(entity::sign_in_link::Column::PersonId.eq(person_id))
+            .exec(txn)
+            .await?;
         tracing::info!(%person_id, "personal data purged after cancellation");
     }
     Ok(())

@@ -6,7 +6,7 @@
 use crate::helpers::*;
 use chrono::{Duration, Utc};
 use entity::session;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -111,4 +111,79 @@ async fn guessing_sign_in_codes_is_stopped_after_ten_wrong_ones() {
         assert_eq!(wrong(n).await, 400, "wrong code {n}");
     }
     assert_eq!(wrong(10).await, 429);
+}
+
+#[tokio::test]
+async fn a_person_whose_data_is_purged_is_signed_out_and_their_links_stop_working() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let student = app.api("roc-a", &w.student).case(w.case).await.body;
+    let offering = student["offeringId"].as_str().unwrap().to_string();
+    let person: Uuid = student["candidate"]["personId"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A link mailed before the purge, still unused.
+    entity::sign_in_link::ActiveModel {
+        token_hash: sea_orm::Set("0".repeat(64)),
+        tenant: sea_orm::Set("roc-a".into()),
+        person_id: sea_orm::Set(person),
+        created_at: sea_orm::Set(Utc::now()),
+        expires_at: sea_orm::Set(Utc::now() + Duration::minutes(10)),
+        used_at: sea_orm::Set(None),
+        kind: sea_orm::Set("mail".into()),
+    }
+    .insert(&app.app.db)
+    .await
+    .unwrap();
+    assert_eq!(app.api("roc-a", &w.student).me().await.status, 200);
+    // The SIS cancels before the exam took place: the student's data goes, and so do the
+    // student's sessions and links.
+    let r = app
+        .patch(
+            "roc-a",
+            &format!("/offerings/{offering}"),
+            &cancel_offering(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.api("roc-a", &w.student).me().await.status, 401);
+    let links = entity::sign_in_link::Entity::find()
+        .filter(entity::sign_in_link::Column::PersonId.eq(person))
+        .all(&app.app.db)
+        .await
+        .unwrap();
+    assert!(links.is_empty(), "{links:?}");
+}
+
+#[tokio::test]
+async fn the_peoples_api_and_its_documents_are_never_cached_and_never_sniffed() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    to_signed(&app, &w, 2).await;
+    let me = app.api("roc-a", &w.student).me().await;
+    assert_eq!(me.header("cache-control"), "no-store");
+    assert_eq!(me.header("x-content-type-options"), "nosniff");
+    let list = app.api("roc-a", &w.student).documents(w.case).await;
+    let href = list.body["items"][0]["href"].as_str().unwrap().to_string();
+    let pdf = app
+        .client
+        .get(format!("{}{href}", app.address))
+        .header("cookie", &w.student.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status().as_u16(), 200);
+    let cache = pdf
+        .headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    assert!(
+        cache
+            .as_deref()
+            .is_some_and(|c| c.contains("no-store") && !c.contains("max-age")),
+        "{cache:?}"
+    );
 }
