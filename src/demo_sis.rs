@@ -198,7 +198,8 @@ async fn page(
          <th scope=\"col\">Definitief</th><th scope=\"col\">Documenten</th></tr></thead>\
          <tbody>\n{rows}</tbody></table></main></body></html>"
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(crate::http::html_page(
+        actix_web::http::StatusCode::OK,
+        html,
+    ))
 }

@@ -37,10 +37,7 @@ fn pending_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static
 }
 
 fn html(slug: &str, status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(page(slug, title, body))
+    crate::http::html_page(status, page(slug, title, body))
 }
 
 fn school_oidc<'a>(

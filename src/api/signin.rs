@@ -6,6 +6,7 @@ use crate::auth::session;
 use crate::http::ApiError;
 use crate::http::AppState;
 use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use entity::person;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -290,9 +291,7 @@ pub async fn demo_page(
          <h1>Inloggen bij {}</h1><p>Demo: kies wie je bent.</p><ul>\n{rows}</ul></main></body></html>",
         escape(&tenant.settings.name)
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(crate::http::html_page(StatusCode::OK, html))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -394,9 +393,7 @@ pub async fn link_page(
             "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
         ),
     };
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    Ok(crate::http::html_page(StatusCode::OK, html))
 }
 
 /// `POST /app/{slug}/sign-in/link` (form `token`): uses the link and starts a session.
@@ -421,9 +418,7 @@ pub async fn redeem_link(
             "Deze link werkt niet meer",
             "<p>De link is al gebruikt of verlopen. Vraag een nieuwe aan.</p>",
         );
-        return Ok(HttpResponse::Gone()
-            .content_type("text/html; charset=utf-8")
-            .body(html));
+        return Ok(crate::http::html_page(StatusCode::GONE, html));
     };
     let (token, _) = session::start(&state.db, slug, person_id, "link", &[]).await?;
     // A link opened from the mail often lands in the mail app's browser, not in the installed
@@ -445,10 +440,10 @@ pub async fn redeem_link(
             slug = escape(slug),
         ),
     );
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, token))
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+    let mut page = crate::http::html_page(StatusCode::OK, html);
+    page.add_cookie(&session_cookie(&state, token))
+        .map_err(ApiError::internal)?;
+    Ok(page)
 }
 
 /// Wrong sign-in codes per school and address, over the last ten minutes (in this process).

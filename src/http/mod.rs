@@ -16,6 +16,25 @@ use actix_web::{HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 /// These answers leave any request body unread, so the connection is not reused.
+/// Content-Security-Policy of Proeve's own server-made pages (sign-in steps, the demo SIS):
+/// nothing but the app's style sheet, forms only to Proeve, never in a frame.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A server-made HTML page: its policy, never cached (a sign-in page may hold a token or a
+/// code), never sniffed, and no referrer to carry its URL to another site.
+pub fn html_page(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    use actix_web::http::header;
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // Same-origin: nothing of its address leaves Proeve, and a form post keeps its Origin.
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
+        .body(body)
+}
+
 pub fn close_unread(resp: &mut HttpResponse) {
     resp.head_mut()
         .set_connection_type(actix_web::http::ConnectionType::Close);

@@ -187,3 +187,27 @@ async fn the_peoples_api_and_its_documents_are_never_cached_and_never_sniffed() 
         "{cache:?}"
     );
 }
+
+#[tokio::test]
+async fn proeves_own_pages_have_a_policy_are_never_cached_and_never_framed() {
+    let app = demo_app().await;
+    let page = app
+        .client
+        .get(format!("{}/app/roc-a/sign-in/link?token=abc", app.address))
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        page.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(header("content-security-policy").contains("default-src 'none'"));
+    assert_eq!(header("cache-control"), "no-store");
+    assert_eq!(header("x-content-type-options"), "nosniff");
+    // The link's token is in this page's address: it goes to no other site as a referrer.
+    assert_eq!(header("referrer-policy"), "same-origin");
+}
