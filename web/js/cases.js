@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { grade, people, prose, stateName, t, when } from './i18n.js';
+import { people, prose, resultText, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
@@ -71,17 +71,14 @@ export async function home() {
 
 /** A result as a correction keeps it (before or after), in words. */
 function resultWords(o) {
-  if (!o) return '–';
-  const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
-  return [grade(o.score), verdict].filter(Boolean).join(' · ');
+  return resultText(o) || '–';
 }
 
 function outcomeFacts(c) {
   const o = c.outcome;
   if (!o) return [];
-  const verdict = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
   return [h('dt', {}, t('result')), h('dd', {},
-    h('strong', {}, [grade(o.score), verdict].filter(Boolean).join(' · ')),
+    h('strong', {}, resultText(o)),
     o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '',
     // Until the exam committee determines it, the result is provisional, and says so.
     c.resultProvisional ? [h('br'), h('span', { class: 'badge ko' }, t('provisional'))] : null)];

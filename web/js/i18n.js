@@ -312,6 +312,13 @@ export function grade(score) {
   return typeof score === 'string' && /^\d+\.\d+$/.test(score) && lang !== 'en' ? score.replace('.', ',') : score ?? '';
 }
 
+/** A result in words (score with its decimal comma · passed or not, or the attendance). */
+export function resultText(o) {
+  if (!o) return '';
+  const word = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
+  return [grade(o.score), word].filter(Boolean).join(' · ');
+}
+
 /** A name as it reads in a sentence: the SIS's "Jong, Jo de" is "Jo de Jong". */
 export function prose(name) {
   const m = String(name ?? '').match(/^([^,]+),\s*(.+)$/);

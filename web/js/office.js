@@ -2,7 +2,7 @@
 // audit trail, and finalising one or many.
 import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
-import { grade, prose, say, stateName, t, when } from './i18n.js';
+import { prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import { app, caseDetails, go, refresh } from './app.js';
 import { card } from './cases.js';
@@ -114,12 +114,9 @@ export function finaliseList(cases) {
   return section;
 }
 
-/** A result in words, with the Dutch decimal comma. */
+/** A case's result in words. */
 export function verdict(c) {
-  const o = c.outcome;
-  if (!o) return '';
-  const word = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
-  return [grade(o.score), word].filter(Boolean).join(' · ');
+  return resultText(c.outcome);
 }
 
 async function correctScreen(id) {
