@@ -15,6 +15,8 @@ pub mod telemetry;
 pub mod audit;
 /// Connecting to the database, and write transactions (`begin`, `WriteTxn`).
 pub mod db;
+/// The queue of mail to send, and sending one message over SMTP.
+pub mod mail;
 /// What a change owes the SIS (flow 5 messages), queued in the change's transaction.
 pub mod outbox;
 /// A school on this server, as the domain sees it.
@@ -43,6 +45,8 @@ pub mod report;
 // Workers.
 /// Sends the outbox to the SIS (flow 5): order per enrolment, leases, backoff.
 pub mod delivery;
+/// Sends the mail queue (sign-in links), with retries.
+pub mod mailer;
 /// Flow 1 pull, for a SIS that does not push.
 pub mod pull;
 

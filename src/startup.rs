@@ -93,6 +93,8 @@ impl Application {
             oidc: crate::auth::oidc::Oidc::new()?,
             delivery,
             effects,
+            mail_bell: crate::outbox::Doorbell::default(),
+            throttles: crate::http::Throttles::default(),
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state.db, &state.catalog).await?;
@@ -132,13 +134,26 @@ impl Application {
         self.state.clone()
     }
 
-    /// Serves until stopped; meanwhile, at start and every ten minutes, ended sessions and old
+    /// Serves until stopped, with the workers (delivery to the SIS, mail, pulls); meanwhile, at start and every ten minutes, ended sessions and old
     /// sign-in links are removed and documents that failed to render are rendered.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let state = self.state.clone();
         let s = self.state.clone();
         let deliverer = tokio::spawn(async move {
             crate::delivery::run(&s.db, &s.catalog, &s.tenants, &s.delivery).await
+        });
+        let s = self.state.clone();
+        let mailer = tokio::spawn(async move {
+            if let Some(smtp) = &s.settings.smtp {
+                crate::mailer::run(crate::mailer::Mailer {
+                    db: &s.db,
+                    smtp,
+                    public_url: &s.settings.public_url,
+                    tenants: &s.tenants,
+                    doorbell: &s.mail_bell,
+                })
+                .await
+            }
         });
         // Flow 1 pull: a task of its own per school that asks for it.
         let mut pullers = tokio::task::JoinSet::new();
@@ -176,6 +191,7 @@ impl Application {
         let served = self.server.await;
         cleaner.abort();
         deliverer.abort();
+        mailer.abort();
         pullers.abort_all();
         served
     }

@@ -14,6 +14,7 @@ pub mod document;
 pub mod exam_case;
 pub mod group;
 pub mod group_member;
+pub mod mail_job;
 pub mod offering;
 pub mod person;
 pub mod session;

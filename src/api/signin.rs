@@ -301,7 +301,7 @@ pub struct LinkRequest {
 }
 
 /// `POST /api/{slug}/sign-in/link {email}`: mails a one-time link if the address belongs to
-/// a person of this school. Always the same answer, so it reveals no addresses.
+/// a person of this school. Always the same answer, at once, so it reveals no addresses.
 #[utoipa::path(
     post,
     path = "/api/{slug}/sign-in/link",
@@ -312,8 +312,8 @@ pub struct LinkRequest {
     responses(
         (status = 202, description = "done"),
         (status = 400, description = "a field or rule was broken", content_type = "application/problem+json"),
-        (status = 401, description = "not signed in", content_type = "application/problem+json"),
         (status = 404, description = "not available on this server", content_type = "application/problem+json"),
+        (status = 429, description = "too many links asked from this address; wait", content_type = "application/problem+json"),
     )
 )]
 pub async fn request_link(
@@ -323,28 +323,33 @@ pub async fn request_link(
 ) -> Result<HttpResponse, ApiError> {
     let body: LinkRequest = json_body(&req, payload).await?;
     let tenant = crate::http::tenant(&state, &req)?;
-    let smtp =
-        state.settings.smtp.as_ref().ok_or_else(|| {
-            ApiError::NotFound("sign-in links are not set up on this server".into())
-        })?;
+    if state.settings.smtp.is_none() {
+        return Err(ApiError::NotFound(
+            "sign-in links are not set up on this server".into(),
+        ));
+    }
     if !body.email.contains('@') {
         return Err(ApiError::bad("email", "is not an e-mail address"));
     }
-    crate::auth::link::request(
-        &state.db,
-        smtp,
-        &state.settings.public_url,
-        tenant,
-        &body.email,
-    )
-    .await
-    .map_err(|e| match e {
-        crate::auth::link::LinkError::Db(e) => ApiError::from(e),
-        crate::auth::link::LinkError::Mail(m) => {
-            tracing::warn!(error = %m, "sending a sign-in link failed");
-            ApiError::Unavailable("the sign-in mail could not be sent; try again shortly".into())
-        }
-    })?;
+    if body.email.len() > 254 {
+        return Err(ApiError::bad("email", "is longer than 254 characters"));
+    }
+    // Nothing here depends on the address: it is queued, and looked up, rate-checked and
+    // mailed after this answer, so neither the time taken nor the status says whether the
+    // school knows it.
+    let from = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let key = format!("{} {from}", tenant.settings.slug);
+    if state.throttles.link_requests.exhausted(&key) {
+        return Err(ApiError::TooManyRequests(
+            "too many sign-in links asked from here; try again in ten minutes".into(),
+        ));
+    }
+    state.throttles.link_requests.count(&key);
+    crate::auth::link::ask(&state.db, &tenant.settings.slug, body.email.trim()).await?;
+    state.mail_bell.ring();
     Ok(HttpResponse::Accepted().json(json!({
         "message": "Als dit adres bij de school bekend is, staat er een inloglink in je mail."
     })))
@@ -446,40 +451,6 @@ pub async fn redeem_link(
     Ok(page)
 }
 
-/// Wrong sign-in codes per school and address, over the last ten minutes (in this process).
-mod wrong_codes {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-    use std::time::{Duration, Instant};
-
-    const WINDOW: Duration = Duration::from_secs(600);
-    /// Wrong codes allowed per window.
-    const MAX: usize = 10;
-
-    static SEEN: Mutex<Option<HashMap<String, Vec<Instant>>>> = Mutex::new(None);
-
-    fn with<T>(f: impl FnOnce(&mut HashMap<String, Vec<Instant>>) -> T) -> T {
-        let mut guard = SEEN
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let map = guard.get_or_insert_with(HashMap::new);
-        let now = Instant::now();
-        map.retain(|_, times| {
-            times.retain(|t| now.duration_since(*t) < WINDOW);
-            !times.is_empty()
-        });
-        f(map)
-    }
-
-    pub fn too_many(key: &str) -> bool {
-        with(|m| m.get(key).is_some_and(|t| t.len() >= MAX))
-    }
-
-    pub fn count(key: &str) {
-        with(|m| m.entry(key.to_string()).or_default().push(Instant::now()));
-    }
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeSignIn {
@@ -517,13 +488,13 @@ pub async fn code_sign_in(
         .map(|a| a.ip().to_string())
         .unwrap_or_default();
     let key = format!("{slug} {from}");
-    if wrong_codes::too_many(&key) {
+    if state.throttles.wrong_codes.exhausted(&key) {
         return Err(ApiError::TooManyRequests(
             "too many wrong sign-in codes from here; try again in ten minutes".into(),
         ));
     }
     let Some(person_id) = crate::auth::link::redeem_code(&state.db, slug, &body.code).await? else {
-        wrong_codes::count(&key);
+        state.throttles.wrong_codes.count(&key);
         return Err(ApiError::bad(
             "code",
             "is not a valid sign-in code (any more): codes work once, for 10 minutes",

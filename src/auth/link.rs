@@ -9,14 +9,11 @@ use base64::Engine;
 use chrono::{Duration, Utc};
 use entity::sign_in_link;
 use lettre::message::{header::ContentType, Mailbox, Message};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use rand_core::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, Set,
 };
-use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -33,15 +30,26 @@ fn hash(token: &str) -> String {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    #[error("the mail could not be sent: {0}")]
-    Mail(String),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::SendError),
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
-/// Mails a sign-in link to the person of `tenant` with this address, if there is one. Says
-/// nothing about whether there was (the caller answers the same either way).
-pub async fn request(
+/// The kind of a queued mail (`mail_job`) that is a sign-in link asked for.
+pub const KIND: &str = "sign_in_link";
+
+/// Someone asked for a sign-in link for this address: queued, looked at by the mail worker
+/// ([`send_requested`]). The asker is answered the same for every address, at once.
+pub async fn ask(db: &DatabaseConnection, tenant: &str, email: &str) -> Result<(), DbErr> {
+    crate::mail::enqueue(db, tenant, KIND, &serde_json::json!({ "email": email })).await?;
+    Ok(())
+}
+
+/// Mails a sign-in link to the person of `tenant` with this address, if there is one, unless
+/// that person was sent [`MAX_LINKS`] already. When the mail cannot be sent, the link is
+/// removed again (it reached nobody and does not count) and the error says to try later.
+pub async fn send_requested(
     db: &DatabaseConnection,
     smtp: &SmtpSettings,
     public_url: &str,
@@ -52,11 +60,14 @@ pub async fn request(
     let p = match super::identify::find(db, slug, super::identify::Key::Mail(email)).await? {
         super::identify::Found::One(p) => p,
         super::identify::Found::None => {
-            tracing::info!("sign-in link asked for an unknown address");
+            tracing::info!(tenant = slug, "sign-in link asked for an unknown address");
             return Ok(());
         }
         super::identify::Found::Several => {
-            tracing::warn!("sign-in link asked for an address that several people share");
+            tracing::warn!(
+                tenant = slug,
+                "sign-in link asked for an address that several people share"
+            );
             return Ok(());
         }
     };
@@ -69,12 +80,13 @@ pub async fn request(
         .count(db)
         .await?;
     if recent >= MAX_LINKS {
-        tracing::warn!(person = %p.person_id, "sign-in links asked too often; not sending another");
+        tracing::warn!(tenant = slug, person = %p.person_id, "sign-in links asked too often; not sending another");
         return Ok(());
     }
     let mut bytes = [0u8; 32];
     rand_core::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
+    let txn = crate::db::begin(db).await?;
     sign_in_link::ActiveModel {
         token_hash: Set(hash(&token)),
         tenant: Set(slug.to_string()),
@@ -84,21 +96,47 @@ pub async fn request(
         used_at: Set(None),
         kind: Set("mail".into()),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     let link = format!("{public_url}/app/{slug}/sign-in/link?token={token}");
     let name = p.display_name.clone().unwrap_or_default();
-    let to_address = p.mail.clone().unwrap_or_default();
+    let sent = match message(
+        smtp,
+        tenant,
+        &name,
+        p.mail.as_deref().unwrap_or(email),
+        &link,
+    ) {
+        Ok(m) => crate::mail::send(smtp, m).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = sent {
+        let txn = crate::db::begin(db).await?;
+        sign_in_link::Entity::delete_by_id(hash(&token))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        return Err(e.into());
+    }
+    tracing::info!(tenant = slug, person = %p.person_id, "sign-in link mailed");
+    Ok(())
+}
+
+/// The mail with the link, in Dutch and English.
+fn message(
+    smtp: &SmtpSettings,
+    tenant: &crate::tenant::Tenant,
+    name: &str,
+    to: &str,
+    link: &str,
+) -> Result<Message, crate::mail::SendError> {
+    let bad = |e: String| crate::mail::SendError(e);
     let to = Mailbox::new(
-        Some(name.clone()),
-        to_address
-            .parse()
-            .map_err(|e| LinkError::Mail(format!("{e}")))?,
+        Some(name.to_string()),
+        to.parse().map_err(|e| bad(format!("{e}")))?,
     );
-    let from: Mailbox = smtp
-        .from
-        .parse()
-        .map_err(|e| LinkError::Mail(format!("{e}")))?;
+    let from: Mailbox = smtp.from.parse().map_err(|e| bad(format!("{e}")))?;
     let body = format!(
         "Beste {name},\n\nMet deze link log je in bij Proeve voor {school}:\n\n{link}\n\n\
          De link werkt één keer en is {minutes} minuten geldig. Heb je niet om deze link \
@@ -107,37 +145,13 @@ pub async fn request(
         school = tenant.settings.name,
         minutes = VALID_FOR.num_minutes()
     );
-    let message = Message::builder()
+    Message::builder()
         .from(from)
         .to(to)
         .subject(format!("Inloggen bij Proeve – {}", tenant.settings.name))
         .header(ContentType::TEXT_PLAIN)
         .body(body)
-        .map_err(|e| LinkError::Mail(e.to_string()))?;
-    transport(smtp)?
-        .send(message)
-        .await
-        .map_err(|e| LinkError::Mail(e.to_string()))?;
-    Ok(())
-}
-
-fn transport(smtp: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>, LinkError> {
-    let mail = |e: lettre::transport::smtp::Error| LinkError::Mail(e.to_string());
-    let builder = match smtp.security.as_str() {
-        "none" => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-        "tls" => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host).map_err(mail)?,
-        _ => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host).map_err(mail)?,
-    };
-    let builder = builder
-        .port(smtp.port)
-        .timeout(Some(std::time::Duration::from_secs(15)));
-    let builder = match (&smtp.username, &smtp.password) {
-        (Some(u), Some(p)) => {
-            builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_string()))
-        }
-        _ => builder,
-    };
-    Ok(builder.build())
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// How long a hand-over code works.

@@ -6,16 +6,17 @@
 pub mod body;
 pub mod error;
 mod state;
+mod throttle;
 
 pub use error::{problem, ApiError};
 pub use state::AppState;
+pub use throttle::{Throttle, Throttles};
 
 use crate::tenant::Tenant;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 use uuid::Uuid;
 
-/// These answers leave any request body unread, so the connection is not reused.
 /// Content-Security-Policy of Proeve's own server-made pages (sign-in steps, the demo SIS):
 /// nothing but the app's style sheet, forms only to Proeve, never in a frame.
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
@@ -35,6 +36,7 @@ pub fn html_page(status: actix_web::http::StatusCode, body: String) -> HttpRespo
         .body(body)
 }
 
+/// These answers leave any request body unread, so the connection is not reused.
 pub fn close_unread(resp: &mut HttpResponse) {
     resp.head_mut()
         .set_connection_type(actix_web::http::ConnectionType::Close);

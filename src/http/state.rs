@@ -27,6 +27,10 @@ pub struct AppState {
     pub writer: crate::intake::writer::Writer,
     /// What follows a committed change of an exam case (the worker rung, documents rendered).
     pub effects: crate::case::Effects,
+    /// Rung when a mail was queued, so the mail worker sends it at once.
+    pub mail_bell: crate::outbox::Doorbell,
+    /// How often people ask for links and type wrong codes, per school and address.
+    pub throttles: crate::http::Throttles,
 }
 
 impl AppState {

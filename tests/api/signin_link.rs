@@ -12,25 +12,41 @@ struct SmtpServer {
     maildir: std::path::PathBuf,
 }
 
+/// An SMTP server that takes this long to accept each message, like a slow relay.
+const SLOW_SMTP: &str = r#"
+import asyncio, sys, time
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+class Slow(Mailbox):
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(float(sys.argv[3]))
+        return await super().handle_DATA(server, session, envelope)
+Controller(Slow(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+while True:
+    time.sleep(3600)
+"#;
+
+/// A port nothing listens on (as long as nobody takes it meanwhile).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 impl SmtpServer {
     fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        SmtpServer::on(free_port(), Duration::ZERO)
+    }
+
+    /// A server on `port` that holds each message `delay` before accepting it.
+    fn on(port: u16, delay: Duration) -> SmtpServer {
         let maildir = std::env::temp_dir().join(format!("proeve-mail-{}", uuid::Uuid::new_v4()));
         let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+            .args(["-c", SLOW_SMTP, &port.to_string()])
             .arg(&maildir)
+            .arg(delay.as_secs_f64().to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -47,6 +63,23 @@ impl SmtpServer {
             child,
             port,
             maildir,
+        }
+    }
+
+    /// The messages once `n` have arrived (the mail goes after the answer, from the queue).
+    async fn wait_for(&self, n: usize) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let got = self.messages();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{n} mails expected, {} arrived",
+                got.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -131,20 +164,40 @@ async fn redeem(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// Waits until Proeve's mail queue is empty: every request looked at, every mail gone.
+async fn queue_drained(app: &TestApp) {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let started = Instant::now();
+    while entity::mail_job::Entity::find()
+        .count(&app.app.db)
+        .await
+        .unwrap()
+        > 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the mail queue did not drain"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Mail to 127.0.0.1:`port`, unencrypted (allowed only to this host).
+fn smtp_on(port: u16) -> proeve::config::SmtpSettings {
+    proeve::config::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security: "none".into(),
+        username: None,
+        password: None,
+        from: "Proeve <noreply@proeve.example>".into(),
+    }
+}
+
 /// Proeve sending its mail to `smtp`.
 async fn app_mailing_to(smtp: &SmtpServer) -> TestApp {
     let port = smtp.port;
-    spawn_app_with(move |s| {
-        s.smtp = Some(proeve::config::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port,
-            security: "none".into(),
-            username: None,
-            password: None,
-            from: "Proeve <noreply@proeve.example>".into(),
-        })
-    })
-    .await
+    spawn_app_with(move |s| s.smtp = Some(smtp_on(port))).await
 }
 
 #[tokio::test]
@@ -177,6 +230,7 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
     // An unknown address gets the same answer, and no mail.
     assert_eq!(ask("nobody@example.nl").await.status().as_u16(), 202);
     assert_eq!(ask("KEES@gouden-pollepel.nl").await.status().as_u16(), 202);
+    queue_drained(&app).await;
     let mails = smtp.messages();
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert!(
@@ -264,6 +318,7 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
     for _ in 0..4 {
         assert_eq!(ask("kees@gouden-pollepel.nl").await.status().as_u16(), 202);
     }
+    queue_drained(&app).await;
     assert_eq!(smtp.messages().len(), 3);
 
     // Used once, never again.
@@ -299,6 +354,7 @@ async fn an_address_two_people_share_gets_no_link() {
         .unwrap();
     // The same answer as ever, but no mail: a link would pick one of them at random.
     assert_eq!(r.status().as_u16(), 202);
+    queue_drained(&app).await;
     assert!(smtp.messages().is_empty());
 }
 
@@ -316,7 +372,7 @@ async fn an_expired_link_does_not_sign_in() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 202);
-    let path = link_in(&smtp.messages()[0]);
+    let path = link_in(&smtp.wait_for(1).await[0]);
     let token = path.split("token=").nth(1).unwrap().to_string();
     for link in entity::sign_in_link::Entity::find()
         .all(&app.app.db)
@@ -343,4 +399,151 @@ async fn an_expired_link_does_not_sign_in() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 404);
+}
+
+/// Kees, a workplace assessor the SIS sent with his address.
+async fn with_kees(app: &TestApp) {
+    let kees = id();
+    let mut body = person(kees, "Kees");
+    body["mail"] = json!("kees@gouden-pollepel.nl");
+    body["affiliations"] = json!(["guest"]);
+    body.as_object_mut().unwrap().remove("consumers");
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{kees}"), &body)
+            .await
+            .status,
+        201
+    );
+}
+
+async fn ask_link(app: &TestApp, email: &str) -> (u16, Duration) {
+    let started = Instant::now();
+    let r = app
+        .client
+        .post(format!("{}/api/roc-a/sign-in/link", app.address))
+        .json(&json!({ "email": email }))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), started.elapsed())
+}
+
+#[tokio::test]
+async fn a_known_address_is_answered_as_fast_as_an_unknown_one_however_slow_the_mail_server() {
+    // A relay that takes 1.5 s per message: were the mail sent before the answer, a known
+    // address would take that long and an unknown one not.
+    let relay = Duration::from_millis(1500);
+    let smtp = SmtpServer::on(free_port(), relay);
+    let app = app_mailing_to(&smtp).await;
+    with_kees(&app).await;
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let (status, took) = ask_link(&app, "kees@gouden-pollepel.nl").await;
+        assert_eq!(status, 202);
+        known.push(took);
+        let (status, took) = ask_link(&app, "nobody@gouden-pollepel.nl").await;
+        assert_eq!(status, 202);
+        unknown.push(took);
+    }
+    // Against the relay, never an absolute figure: each answer came before the relay could
+    // have taken one message, and the two kinds differ by far less than one message takes.
+    let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len() as u32;
+    for took in known.iter().chain(&unknown) {
+        assert!(*took < relay, "an answer waited for the mail: {took:?}");
+    }
+    let (k, u) = (mean(&known), mean(&unknown));
+    let gap = k.abs_diff(u);
+    assert!(gap < relay / 3, "known {k:?} against unknown {u:?}");
+    // And the links did go, afterwards: three, the most per quarter of an hour.
+    let mails = smtp.wait_for(3).await;
+    assert!(mails.iter().all(|m| m.contains("kees@gouden-pollepel.nl")));
+    queue_drained(&app).await;
+    assert_eq!(smtp.messages().len(), 3);
+}
+
+#[tokio::test]
+async fn with_the_mail_server_down_every_address_gets_the_same_answer_and_the_link_goes_later() {
+    let port = free_port();
+    let app = spawn_app_with(move |s| s.smtp = Some(smtp_on(port))).await;
+    with_kees(&app).await;
+    assert_eq!(ask_link(&app, "kees@gouden-pollepel.nl").await.0, 202);
+    assert_eq!(ask_link(&app, "nobody@gouden-pollepel.nl").await.0, 202);
+    // The worker has tried and failed; the request waits in the queue, and the failed
+    // attempt left no link that counts towards the limit.
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let started = Instant::now();
+    loop {
+        let jobs = entity::mail_job::Entity::find()
+            .all(&app.app.db)
+            .await
+            .unwrap();
+        if jobs.len() == 1 && jobs[0].attempts >= 1 {
+            assert!(jobs[0].last_error.is_some());
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{jobs:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        entity::sign_in_link::Entity::find()
+            .count(&app.app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    // The mail server comes back: the link arrives, once.
+    let smtp = SmtpServer::on(port, Duration::ZERO);
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].contains("kees@gouden-pollepel.nl"), "{}", mails[0]);
+    queue_drained(&app).await;
+    assert_eq!(smtp.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn a_link_asked_just_before_a_restart_is_mailed_by_the_restarted_proeve() {
+    // The first Proeve cannot reach its mail server; the request is in the database.
+    let dead = free_port();
+    let first = spawn_app_with(move |s| s.smtp = Some(smtp_on(dead))).await;
+    with_kees(&first).await;
+    assert_eq!(ask_link(&first, "kees@gouden-pollepel.nl").await.0, 202);
+    // A new Proeve on the same database, with a working mail server.
+    let smtp = SmtpServer::start();
+    let port = smtp.port;
+    let url = first.app.settings.database_url.clone();
+    let again = spawn_app_with(move |s| {
+        s.database_url = url;
+        s.smtp = Some(smtp_on(port))
+    })
+    .await;
+    let mails = smtp.wait_for(1).await;
+    assert!(mails[0].contains("kees@gouden-pollepel.nl"));
+    queue_drained(&again).await;
+    assert_eq!(smtp.messages().len(), 1, "sent once");
+}
+
+#[tokio::test]
+async fn one_address_asking_for_links_again_and_again_is_told_to_wait() {
+    let smtp = SmtpServer::start();
+    let app = app_mailing_to(&smtp).await;
+    for _ in 0..30 {
+        assert_eq!(ask_link(&app, "someone@example.nl").await.0, 202);
+    }
+    let r = app
+        .client
+        .post(format!("{}/api/roc-a/sign-in/link", app.address))
+        .json(&json!({"email": "kees@gouden-pollepel.nl"}))
+        .send()
+        .await
+        .unwrap();
+    let r = Response::read(r).await;
+    r.assert_problem(429);
+    // Another school counts for itself.
+    let other = app
+        .client
+        .post(format!("{}/api/roc-b/sign-in/link", app.address))
+        .json(&json!({"email": "kees@gouden-pollepel.nl"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status().as_u16(), 202);
 }

@@ -1,7 +1,7 @@
 // Proeve's phone app: the shell, the router and the data it keeps for offline use.
 import { api, ApiError, Offline, setCsrf, slug } from './api.js';
 import { h, show } from './dom.js';
-import { lang, setLang, t } from './i18n.js';
+import { lang, say, setLang, t } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { assessorRoutes } from './assess.js';
@@ -121,7 +121,7 @@ function signInScreen(why) {
             await api('POST', '/sign-in/link', { email: email.value });
             note.textContent = t('linkSent');
           } catch (err) {
-            note.textContent = t('error', err.message);
+            note.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
           }
         },
       }, h('label', { for: 'signin-email' }, t('email')), Object.assign(email, { id: 'signin-email' }),
@@ -141,7 +141,7 @@ function signInScreen(why) {
             location.hash = '';
             location.reload();
           } catch (err) {
-            said.textContent = err instanceof Offline ? t('onlineOnly') : t('codeWrong');
+            said.textContent = err instanceof Offline ? t('onlineOnly') : err.status === 429 ? t('tooManyTries') : t('codeWrong');
           }
         },
       }, h('label', { for: 'signin-code' }, t('code')), code,
@@ -187,7 +187,7 @@ async function route() {
       try {
         await screen(...m.slice(1));
       } catch (e) {
-        show(h('h1', {}, t('error', '')), h('p', { class: 'error' }, e.message));
+        show(h('h1', {}, t('error', '')), h('p', { class: 'error' }, e instanceof Offline ? t('onlineOnly') : say(e)));
       }
       return;
     }

@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { people, prose, resultText, stateName, t, when } from './i18n.js';
+import { people, prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
@@ -241,7 +241,7 @@ async function documentsInto(section, id) {
     list = (await api('GET', `/cases/${id}/documents`)).items;
   } catch (e) {
     section.replaceChildren(h('h2', {}, t('documents')),
-      h('p', { class: 'muted' }, e instanceof Offline ? t('documentsOffline') : t('error', e.message)));
+      h('p', { class: 'muted' }, e instanceof Offline ? t('documentsOffline') : say(e)));
     return;
   }
   section.replaceChildren(h('h2', {}, t('documents')), list.length

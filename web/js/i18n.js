@@ -63,7 +63,7 @@ const nl = {
   refNotYours: 'Dit examen is al gepland door anderen; alleen de eigen beoordelaars en het examenbureau wijzigen het.',
   refNotEnrolled: 'Een van de gekozen beoordelaars staat niet op deze toets ingeschreven; het examenbureau kan hem of haar toewijzen.',
   refPlace: 'Vul de plaats in: een leerbedrijf met adres, of een locatie op school.', refOwn: 'De kandidaat kan niet zijn of haar eigen examen beoordelen.',
-  refSignature: 'De handtekening kon niet worden opgeslagen. Teken opnieuw.', refOther: 'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.',
+  refSignature: 'De handtekening kon niet worden opgeslagen. Teken opnieuw.', refOther: 'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.', refGone: 'Dit bestaat niet (meer), of je hebt er geen toegang toe.', refBusy: 'Proeve is even niet bereikbaar. Probeer het zo opnieuw.',
   identityWhat: 'Wat is er gebeurd?', identityWhatHelp: 'Bijvoorbeeld: geen identiteitsbewijs bij zich; herkend door de praktijkopleider. Het examenbureau ziet dit.',
   identityWhatNeeded: 'De identiteit is niet gecontroleerd: schrijf op wat er gebeurde.',
   finishTitle: 'Afronden', finishConfirmOne: 'Na afronden kun je de scores niet meer wijzigen. Daarna tekenen jij en de kandidaat.',
@@ -93,6 +93,7 @@ const nl = {
   and: 'en', op_plan: 'Planning', op_sheet: 'Beoordeling', op_judge: 'Afronden', op_sign: 'Handtekening',
   discardSure: 'Deze wijziging weggooien? Dat is niet terug te draaien.',
   haveCode: 'Ik heb een inlogcode', haveCodeHelp: 'Opende je de inloglink in een andere browser dan deze app? Die toonde een code: vul hem hier in.',
+  tooManyTries: 'Dat is vaak geprobeerd vanaf dit netwerk. Probeer het over tien minuten opnieuw.', notEmail: 'Vul een e-mailadres in, zoals naam@bedrijf.nl.',
   code: 'Inlogcode', codeWrong: 'Deze code werkt niet (meer). Een code werkt één keer, 10 minuten lang.',
   signOutEverywhere: '{0} overal uitloggen', signedOutEverywhere: '{0} is op alle toestellen uitgelogd.', devices: 'Toestellen',
   allExams: 'Alle examens', from: 'Vanaf', until: 'Tot en met', selectAll: 'Alles selecteren', noFlags: 'Niets bijzonders',
@@ -198,7 +199,7 @@ const en = {
   refNotYours: 'Others planned this exam; only its own assessors and the exam office change it.',
   refNotEnrolled: 'One of the chosen assessors is not enrolled on this test; the exam office can assign them.',
   refPlace: 'Fill in the place: a workplace with its address, or a location at school.', refOwn: 'The candidate cannot assess their own exam.',
-  refSignature: 'The signature could not be saved. Sign again.', refOther: 'This could not be saved. Ask the exam office for help.',
+  refSignature: 'The signature could not be saved. Sign again.', refOther: 'This could not be saved. Ask the exam office for help.', refGone: 'This does not exist (any more), or you have no access to it.', refBusy: 'Proeve cannot be reached just now. Try again shortly.',
   identityWhat: 'What happened?', identityWhatHelp: 'For example: no identity document; recognised by the workplace trainer. The exam office sees this.',
   identityWhatNeeded: 'The identity was not checked: write down what happened.',
   finishTitle: 'Finishing', finishConfirmOne: 'After finishing you cannot change the scores. Then you and the candidate sign.',
@@ -228,6 +229,7 @@ const en = {
   and: 'and', op_plan: 'Planning', op_sheet: 'Assessment', op_judge: 'Finishing', op_sign: 'Signature',
   discardSure: 'Throw this change away? This cannot be undone.',
   haveCode: 'I have a sign-in code', haveCodeHelp: 'Did you open the sign-in link in another browser than this app? It showed a code: enter it here.',
+  tooManyTries: 'That was tried often from this network. Try again in ten minutes.', notEmail: 'Enter an e-mail address, such as name@company.com.',
   code: 'Sign-in code', codeWrong: 'This code does not work (any more). A code works once, for 10 minutes.',
   signOutEverywhere: 'Sign {0} out everywhere', signedOutEverywhere: '{0} is signed out on every device.', devices: 'Devices',
   allExams: 'All exams', from: 'From', until: 'Until', selectAll: 'Select all', noFlags: 'Nothing to note',
@@ -305,6 +307,8 @@ const REFUSALS = [
   [/a failing score needs a note/, () => t('noteRequired')],
   [/drawnAt|signature/i, () => t('refSignature')],
   [/the joint judgement/, () => t('jointNotConfirmable')],
+  [/^too many /, () => t('tooManyTries')],
+  [/is not an e-mail address|longer than 254/, () => t('notEmail')],
 ];
 
 /** A score as Dutch writes it: 6,9 (the API, as OKE, writes 6.9). */
@@ -363,6 +367,9 @@ export function say(error, ctx = {}) {
     const m = String(message).match(pattern);
     if (m) return words(m, ctx);
   }
+  const status = typeof error === 'object' ? error?.status : undefined;
+  if (status === 404) return t('refGone');
+  if (status >= 500) return t('refBusy');
   return t('refOther');
 }
 
