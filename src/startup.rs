@@ -106,7 +106,9 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .app_data(demo_sis.clone())
-                .wrap(tracing_actix_web::TracingLogger::default())
+                .wrap(tracing_actix_web::TracingLogger::<
+                    crate::http::logging::RequestLog,
+                >::new())
                 // The SIS's calls first: they are the most frequent, and actix tries the
                 // routes in order (each dynamic one a regex match).
                 .configure(crate::sis::routes)

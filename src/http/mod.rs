@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod error;
+pub mod logging;
 mod state;
 mod throttle;
 

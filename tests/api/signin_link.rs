@@ -547,3 +547,51 @@ async fn one_address_asking_for_links_again_and_again_is_told_to_wait() {
         .unwrap();
     assert_eq!(other.status().as_u16(), 202);
 }
+
+#[tokio::test]
+async fn the_log_of_a_link_sign_in_holds_neither_the_link_nor_the_code() {
+    let smtp = SmtpServer::start();
+    let app = app_mailing_to(&smtp).await;
+    with_kees(&app).await;
+    crate::helpers::logs::install();
+    assert_eq!(ask_link(&app, "kees@gouden-pollepel.nl").await.0, 202);
+    let path = link_in(&smtp.wait_for(1).await[0]);
+    let token = path.split("token=").nth(1).unwrap().to_string();
+    // Opened (twice, as a mail scanner and then the person), then used.
+    for _ in 0..2 {
+        app.client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+    }
+    let landing = redeem(&app, &path, &token).await.text().await.unwrap();
+    let code = landing
+        .split("<strong>")
+        .filter_map(|p| p.split("</strong>").next())
+        .find(|p| p.len() == 9 && p.as_bytes()[4] == b'-')
+        .unwrap()
+        .to_string();
+    let handed = app
+        .client
+        .post(format!("{}/api/roc-a/sign-in/code", app.address))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handed.status().as_u16(), 200);
+    let log = crate::helpers::logs::logged();
+    assert!(
+        log.contains("/app/roc-a/sign-in/link?"),
+        "the link page is in the log at all: {log}"
+    );
+    assert!(!log.contains(&token), "the link's token is in the log");
+    assert!(
+        !log.contains(&code) && !log.contains(&code.replace('-', "")),
+        "the hand-over code is in the log"
+    );
+    assert!(
+        !log.contains("kees@gouden-pollepel.nl"),
+        "the address is in the log"
+    );
+}

@@ -433,3 +433,40 @@ async fn a_school_without_sso_or_a_provider_that_is_down() {
     assert_eq!(resp.status().as_u16(), 502);
     assert!(resp.text().await.unwrap().contains("Opnieuw inloggen"));
 }
+
+/// The value of a query parameter of a URL.
+fn param(url: &str, name: &str) -> String {
+    url.split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|p| p.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_log_of_a_school_sign_in_holds_neither_its_code_nor_its_state() {
+    let idp = OpenIdProvider::start(json!({
+        "s1": {"email": "student@roc.example", "email_verified": true},
+    }));
+    let app = app_with(idp.settings("email")).await;
+    push_student(&app).await;
+    crate::helpers::logs::install();
+    let b = browser();
+    let (callback, _) = log_in_at_provider(&app, &idp, &b, "s1").await;
+    let (code, state) = (param(&callback, "code"), param(&callback, "state"));
+    // The callback, and a second use of it (refused, so something is surely logged).
+    let done = b.get(&callback).send().await.unwrap();
+    assert_eq!(done.status().as_u16(), 303);
+    b.get(&callback).send().await.unwrap();
+    let log = crate::helpers::logs::logged();
+    assert!(
+        log.contains("/app/roc-a/sign-in/school/callback?"),
+        "the callback is in the log at all: {log}"
+    );
+    assert!(code.len() > 8 && state.len() > 8);
+    assert!(!log.contains(&code), "the code is in the log");
+    assert!(!log.contains(&state), "the state is in the log");
+    assert!(log.contains("code=[redacted]"));
+}

@@ -120,7 +120,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        proeve::telemetry::init();
+        super::logs::install();
     }
     let idp = Idp::start();
     for t in ["roc-a", "roc-b"] {
