@@ -106,6 +106,7 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .app_data(demo_sis.clone())
+                .wrap(actix_web::middleware::from_fn(crate::http::problems::problems))
                 .wrap(tracing_actix_web::TracingLogger::<
                     crate::http::logging::RequestLog,
                 >::new())

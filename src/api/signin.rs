@@ -196,14 +196,23 @@ pub async fn demo_sign_in_json(
         .json(json!({"personId": body.person_id, "csrfToken": csrf})))
 }
 
+/// The fields of a posted form, read with the same limit and answers as every body.
+async fn form_fields(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let form = crate::http::body::read(req, payload).await?;
+    serde_urlencoded::from_bytes(&form)
+        .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))
+}
+
 pub async fn demo_sign_in_form(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     same_origin(&state, &req)?;
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
-        .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
+    let fields = form_fields(&req, payload).await?;
     let person_id = fields
         .iter()
         .find(|(k, _)| k == "personId")
@@ -405,13 +414,12 @@ pub async fn link_page(
 pub async fn redeem_link(
     state: web::Data<AppState>,
     req: HttpRequest,
-    form: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let tenant = crate::http::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
     same_origin(&state, &req)?;
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&form)
-        .map_err(|_| ApiError::BadRequest("the form is not URL encoded".into()))?;
+    let fields = form_fields(&req, payload).await?;
     let token = fields
         .into_iter()
         .find(|(k, _)| k == "token")

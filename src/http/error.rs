@@ -86,13 +86,16 @@ pub fn title_for(status: StatusCode) -> &'static str {
         403 => "Forbidden",
         404 => "Resource not found",
         405 => "Method not allowed",
+        408 => "Request timeout",
+        410 => "Gone",
         409 => "Conflict",
         413 => "Request body too large",
         415 => "Unsupported media type",
+        431 => "Request header fields too large",
         429 => "Too many requests",
         502 => "Bad gateway",
         503 => "Service unavailable",
-        _ => "Internal server error",
+        _ => status.canonical_reason().unwrap_or("Error"),
     }
 }
 

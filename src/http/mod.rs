@@ -6,6 +6,7 @@
 pub mod body;
 pub mod error;
 pub mod logging;
+pub mod problems;
 mod state;
 mod throttle;
 

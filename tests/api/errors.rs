@@ -301,3 +301,108 @@ async fn hostile_bodies_never_cause_a_500() {
         }
     }
 }
+
+/// Asserts a problem JSON answer with this status, whatever produced it.
+fn assert_problem_json(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) {
+    let ct = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "{status}: content type {ct:?}, body {:?}",
+        String::from_utf8_lossy(body)
+    );
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(v["status"], json!(status.to_string()), "{v}");
+    assert_valid("Problem", &v);
+}
+
+#[tokio::test]
+async fn a_two_mebibyte_form_gets_a_problem_not_plain_text() {
+    let app = spawn_app().await;
+    for path in ["/app/roc-a/sign-in/link", "/demo-sis/roc-a/associations/x"] {
+        let method = if path.starts_with("/demo") {
+            reqwest::Method::PUT
+        } else {
+            reqwest::Method::POST
+        };
+        let r = app
+            .client
+            .request(method, format!("{}{path}", app.address))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", &app.address)
+            .body(format!("token={}", "x".repeat(2 * 1024 * 1024)))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.bytes().await.unwrap();
+        assert_eq!(status, 413, "{path}");
+        assert_problem_json(413, &headers, &body);
+    }
+}
+
+#[tokio::test]
+async fn headers_over_32_kib_get_431_as_a_problem() {
+    let app = spawn_app().await;
+    for url in [
+        app.url("roc-a", "/offerings"),
+        format!("{}/api/roc-a/me", app.address),
+        format!("{}/app/roc-a/", app.address),
+    ] {
+        let r = app
+            .client
+            .get(&url)
+            .header("cookie", format!("x={}", "a".repeat(40 * 1024)))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let body = r.bytes().await.unwrap();
+        assert_eq!(status, 431, "{url}");
+        assert_problem_json(431, &headers, &body);
+    }
+    // A head within the limit is served as ever.
+    let r = app
+        .client
+        .get(format!("{}/api/roc-a/sign-in/methods", app.address))
+        .header("cookie", format!("x={}", "a".repeat(16 * 1024)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_body_that_breaks_off_gets_a_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let host = app.address.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(&host).await.unwrap();
+    // A chunked body whose second chunk size is not a number.
+    let req = format!(
+        "PUT /ooapi/roc-a/offerings/{} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\nzz\r\n",
+        id(),
+        token("roc-a", &[FLOW_1_5])
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        s.read_to_end(&mut answer),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&answer);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    assert!(head.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/problem+json"),
+        "{text}"
+    );
+    assert!(body.contains("\"status\":\"400\""), "{text}");
+}
