@@ -64,6 +64,7 @@ impl Application {
             .map(|k| serde_json::to_value(&k).map(|v| serde_json::json!({ "keys": [v] })))
             .transpose()?;
 
+        let pending_key = crate::auth::keys::load_or_create(&db, "oidc-pending").await?;
         let settings_delivery = settings.delivery.clone();
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -90,7 +91,7 @@ impl Application {
             tenants,
             verifiers,
             demo_jwks,
-            oidc: crate::auth::oidc::Oidc::new()?,
+            oidc: crate::auth::oidc::Oidc::new(pending_key)?,
             delivery,
             effects,
             mail_bell: crate::outbox::Doorbell::default(),
@@ -106,7 +107,9 @@ impl Application {
             App::new()
                 .app_data(server_state.clone())
                 .app_data(demo_sis.clone())
-                .wrap(actix_web::middleware::from_fn(crate::http::problems::problems))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::problems::problems,
+                ))
                 .wrap(tracing_actix_web::TracingLogger::<
                     crate::http::logging::RequestLog,
                 >::new())

@@ -17,6 +17,7 @@ pub mod group_member;
 pub mod mail_job;
 pub mod offering;
 pub mod person;
+pub mod server_key;
 pub mod session;
 pub mod sign_in_link;
 pub mod signature;

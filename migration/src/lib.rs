@@ -17,6 +17,7 @@ mod m20261201_000012_times_reason_and_leader;
 mod m20261201_000013_sheet_finished;
 mod m20261201_000014_sign_in_code;
 mod m20261202_000015_mail_queue;
+mod m20261202_000016_server_key;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_sheet_finished::Migration),
             Box::new(m20261201_000014_sign_in_code::Migration),
             Box::new(m20261202_000015_mail_queue::Migration),
+            Box::new(m20261202_000016_server_key::Migration),
         ]
     }
 }

@@ -161,8 +161,26 @@ impl Me {
     }
 }
 
-fn cookie(req: &HttpRequest) -> Option<String> {
-    req.cookie(session::COOKIE).map(|c| c.value().to_string())
+/// Whether the deployment is served over https (its public URL says so).
+pub(crate) fn https(state: &AppState) -> bool {
+    state.settings.public_url.starts_with("https://")
+}
+
+/// A cookie's name: behind https with the `__Host-` prefix, which the browser keeps only for
+/// a cookie set by this host over https, with `Secure` and `Path=/`, so no other host of the
+/// domain and no plain-http page can set or shadow it. Only that name is read then.
+pub(crate) fn cookie_name(state: &AppState, base: &str) -> String {
+    if https(state) {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// The session token the browser sent, under this deployment's cookie name.
+pub(crate) fn session_token(state: &AppState, req: &HttpRequest) -> Option<String> {
+    req.cookie(&cookie_name(state, session::COOKIE))
+        .map(|c| c.value().to_string())
 }
 
 /// The tenant in the path and the person signed in to it. `write` demands the CSRF token.
@@ -172,7 +190,8 @@ pub async fn signed_in<'a>(
     write: bool,
 ) -> Result<(&'a Tenant, Me), ApiError> {
     let tenant = crate::http::tenant(state, req)?;
-    let token = cookie(req).ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
+    let token =
+        session_token(state, req).ok_or_else(|| ApiError::Unauthorized("sign in first".into()))?;
     let s = session::find(&state.db, &token)
         .await?
         .filter(|s| s.tenant == tenant.settings.slug)
@@ -246,11 +265,11 @@ pub async fn json_body<T: DeserializeOwned>(
 
 /// Session cookie attributes: Secure when Proeve is reached over https.
 pub fn session_cookie(state: &AppState, token: String) -> actix_web::cookie::Cookie<'static> {
-    actix_web::cookie::Cookie::build(session::COOKIE, token)
+    actix_web::cookie::Cookie::build(cookie_name(state, session::COOKIE), token)
         .path("/")
         .http_only(true)
         .same_site(actix_web::cookie::SameSite::Lax)
-        .secure(state.settings.public_url.starts_with("https://"))
+        .secure(https(state))
         // As long as the session itself may last.
         .max_age(actix_web::cookie::time::Duration::seconds(
             session::ABSOLUTE.num_seconds(),

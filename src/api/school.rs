@@ -5,7 +5,7 @@
 
 use super::signin::{escape, page, signed_in_redirect};
 use crate::auth::identify::{self, Found, Key};
-use crate::auth::oidc::{OidcError, Pending};
+use crate::auth::oidc::OidcError;
 use crate::auth::session;
 use crate::config::OidcSettings;
 use crate::http::ApiError;
@@ -26,12 +26,18 @@ fn callback_url(state: &AppState, slug: &str) -> String {
 }
 
 fn pending_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static> {
-    Cookie::build(PENDING_COOKIE, value)
-        .path(format!("/app/{slug}/sign-in/school"))
+    // `__Host-` demands the path `/`; over plain http (the demo) only the sign-in's own path.
+    let path = if super::https(state) {
+        "/".to_string()
+    } else {
+        format!("/app/{slug}/sign-in/school")
+    };
+    Cookie::build(super::cookie_name(state, PENDING_COOKIE), value)
+        .path(path)
         .http_only(true)
         // Lax: the provider sends the browser back with a top-level GET.
         .same_site(SameSite::Lax)
-        .secure(state.settings.public_url.starts_with("https://"))
+        .secure(super::https(state))
         .max_age(Duration::minutes(10))
         .finish()
 }
@@ -91,9 +97,13 @@ fn failed(slug: &str, e: &OidcError) -> HttpResponse {
 pub async fn start(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (tenant, oidc) = school_oidc(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
-    match state.oidc.begin(oidc, &callback_url(&state, slug)).await {
+    match state
+        .oidc
+        .begin(oidc, slug, &callback_url(&state, slug))
+        .await
+    {
         Ok((url, pending)) => Ok(HttpResponse::SeeOther()
-            .cookie(pending_cookie(&state, slug, pending.encode()))
+            .cookie(pending_cookie(&state, slug, state.oidc.seal(&pending)))
             .insert_header((header::LOCATION, url))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish()),
@@ -124,8 +134,8 @@ pub async fn callback(
         resp
     };
     let pending = req
-        .cookie(PENDING_COOKIE)
-        .and_then(|c| Pending::decode(c.value()));
+        .cookie(&super::cookie_name(&state, PENDING_COOKIE))
+        .and_then(|c| state.oidc.open(slug, c.value()));
     if let Some(error) = field("error") {
         // The provider's words are shown only on an answer to this browser's own sign-in,
         // so nobody can put text of their choosing on Proeve's pages with a link.

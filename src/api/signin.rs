@@ -93,8 +93,8 @@ pub async fn sign_out(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     signed_in(&state, &req, true).await?;
-    if let Some(c) = req.cookie(session::COOKIE) {
-        session::end(&state.db, c.value()).await?;
+    if let Some(token) = super::session_token(&state, &req) {
+        session::end(&state.db, &token).await?;
     }
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();

@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod identify;
 pub mod jwt;
+pub mod keys;
 pub mod link;
 pub mod oidc;
 pub mod session;

@@ -37,22 +37,54 @@ pub enum OidcError {
 }
 
 /// What the browser keeps (in a short-lived HttpOnly cookie) between leaving for the
-/// provider and coming back.
+/// provider and coming back: signed by the deployment's key, for one school, for
+/// [`PENDING_FOR`], so a cookie Proeve did not write, or wrote for another school, is refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Pending {
     pub state: String,
     nonce: String,
     verifier: String,
+    school: String,
+    /// Unix seconds.
+    issued: i64,
+}
+
+/// How long a started school sign-in may take at the provider.
+pub const PENDING_FOR: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The signature of `payload` under `key`, base64url (empty only if HMAC refused the key,
+/// which it does for no 32-byte key; an empty signature matches nothing).
+fn signature(key: &[u8; 32], payload: &str) -> String {
+    use hmac::Mac;
+    match hmac::Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut m) => {
+            m.update(payload.as_bytes());
+            URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
 }
 
 impl Pending {
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    /// `payload.signature`, both base64url.
+    fn encode(&self, key: &[u8; 32]) -> String {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default());
+        let signed = signature(key, &payload);
+        format!("{payload}.{signed}")
     }
 
-    pub fn decode(text: &str) -> Option<Pending> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        serde_json::from_slice(&bytes).ok()
+    /// The pending sign-in, if Proeve signed it, for this school, less than
+    /// [`PENDING_FOR`] ago.
+    fn decode(key: &[u8; 32], school: &str, text: &str) -> Option<Pending> {
+        let (payload, given) = text.split_once('.')?;
+        let expected = signature(key, payload);
+        if expected.is_empty() || !super::session::csrf_matches(&expected, given) {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let p: Pending = serde_json::from_slice(&bytes).ok()?;
+        let age = chrono::Utc::now().timestamp() - p.issued;
+        (p.school == school && (0..=PENDING_FOR.num_seconds()).contains(&age)).then_some(p)
     }
 }
 
@@ -113,12 +145,14 @@ impl Account {
 
 /// The OpenID Connect client side of Proeve, shared by all schools.
 pub struct Oidc {
+    /// Signs the pending cookie (`server_key` "oidc-pending").
+    key: [u8; 32],
     http: reqwest::Client,
     metadata: Mutex<HashMap<String, (Instant, CoreProviderMetadata)>>,
 }
 
 impl Oidc {
-    pub fn new() -> Result<Self, reqwest::Error> {
+    pub fn new(key: [u8; 32]) -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("proeve/", env!("CARGO_PKG_VERSION")))
             // Following redirects would let a provider's answer send Proeve anywhere.
@@ -126,6 +160,7 @@ impl Oidc {
             .timeout(Duration::from_secs(10))
             .build()?;
         Ok(Oidc {
+            key,
             http,
             metadata: Mutex::new(HashMap::new()),
         })
@@ -159,10 +194,22 @@ impl Oidc {
         Ok(m)
     }
 
+    /// The pending sign-in as its cookie holds it, signed.
+    pub fn seal(&self, pending: &Pending) -> String {
+        pending.encode(&self.key)
+    }
+
+    /// The pending sign-in of a cookie, if this deployment signed it for `school` and it is
+    /// not too old.
+    pub fn open(&self, school: &str, cookie: &str) -> Option<Pending> {
+        Pending::decode(&self.key, school, cookie)
+    }
+
     /// Where to send the browser to sign in, and what to keep until it comes back.
     pub async fn begin(
         &self,
         settings: &OidcSettings,
+        school: &str,
         redirect_url: &str,
     ) -> Result<(String, Pending), OidcError> {
         let metadata = self.provider(settings, false).await?;
@@ -185,6 +232,8 @@ impl Oidc {
                 state: state.secret().clone(),
                 nonce: nonce.secret().clone(),
                 verifier: verifier.secret().clone(),
+                school: school.to_string(),
+                issued: chrono::Utc::now().timestamp(),
             },
         ))
     }

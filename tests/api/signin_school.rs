@@ -470,3 +470,146 @@ async fn the_log_of_a_school_sign_in_holds_neither_its_code_nor_its_state() {
     assert!(!log.contains(&state), "the state is in the log");
     assert!(log.contains("code=[redacted]"));
 }
+
+/// The pending cookie's payload with one field changed, re-encoded as Proeve encodes it,
+/// with its old signature or none.
+fn tampered(pending: &str, field: &str, value: &str, keep_signature: bool) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let (name, rest) = pending.split_once('=').unwrap();
+    let (payload, signature) = rest.split_once('.').expect("a signed cookie");
+    let mut v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    v[field] = json!(value);
+    let payload = URL_SAFE_NO_PAD.encode(v.to_string());
+    if keep_signature {
+        format!("{name}={payload}.{signature}")
+    } else {
+        format!("{name}={payload}")
+    }
+}
+
+#[tokio::test]
+async fn a_pending_cookie_proeve_did_not_sign_opens_nothing() {
+    let idp = OpenIdProvider::start(json!({
+        "s1": {"email": "student@roc.example", "email_verified": true},
+    }));
+    let app = app_with(idp.settings("email")).await;
+    push_student(&app).await;
+    for (field, value, keep) in [
+        // Someone who set the cookie chooses the state the answer must carry.
+        ("state", "forged", true),
+        ("state", "forged", false),
+        // A sign-in started for another school.
+        ("school", "roc-b", true),
+    ] {
+        let b = browser();
+        let (callback, pending) = log_in_at_provider(&app, &idp, &b, "s1").await;
+        let forged = tampered(&pending, field, value, keep);
+        let callback = if field == "state" {
+            with_state(&callback, value)
+        } else {
+            callback
+        };
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(&callback)
+            .header("cookie", forged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{field} {value} {keep}");
+        assert!(r.text().await.unwrap().contains("niet meer geldig"));
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another() {
+    let idp = OpenIdProvider::start(json!({
+        "s1": {"email": "student@roc.example", "email_verified": true},
+    }));
+    let first = app_with(idp.settings("email")).await;
+    push_student(&first).await;
+    let url = first.app.settings.database_url.clone();
+    let oidc = idp.settings("email");
+    let second = spawn_app_with(move |s| {
+        s.database_url = url;
+        s.tenants[0].oidc = Some(oidc);
+    })
+    .await;
+    let b = browser();
+    let (callback, _) = log_in_at_provider(&first, &idp, &b, "s1").await;
+    let on_second = callback.replacen(&first.address, &second.address, 1);
+    let done = b.get(on_second).send().await.unwrap();
+    assert_eq!(
+        done.status().as_u16(),
+        303,
+        "{}",
+        done.text().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn behind_https_the_cookies_are_host_only_and_only_those_are_read() {
+    let app = spawn_app_with(|s| s.public_url = "https://proeve.roc.example".into()).await;
+    let person = id();
+    assert_eq!(
+        app.put(
+            "roc-a",
+            &format!("/persons/{person}"),
+            &crate::helpers::person(person, "Anna")
+        )
+        .await
+        .status,
+        201
+    );
+    let (code, _) = proeve::auth::link::hand_over(&app.app.db, "roc-a", person)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/roc-a/sign-in/code", app.address))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let set = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.starts_with("__Host-proeve_session="), "{set}");
+    assert!(
+        set.contains("Secure") && set.contains("Path=/") && !set.contains("Domain"),
+        "{set}"
+    );
+    let token = set
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
+    let me_with = |cookie: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(format!("{}/api/roc-a/me", app.address))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(me_with(format!("__Host-proeve_session={token}")).await, 200);
+    // The same token under the plain name (which another host of the domain could set) is
+    // not read.
+    assert_eq!(me_with(format!("proeve_session={token}")).await, 401);
+}
