@@ -2,7 +2,7 @@
 //! Everything is validated here, at start-up; an invalid setting stops Proeve with a message
 //! that names the key.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -27,6 +27,19 @@ pub struct Settings {
     /// Whether concurrent flow 1 PUTs share one durable commit (default; see
     /// `intake::writer`). Off: each PUT commits on its own, as a benchmark's baseline.
     pub group_commit: bool,
+    /// Who may read `GET /metrics`.
+    pub metrics: MetricsAccess,
+}
+
+/// Who may read `GET /metrics` (it names every school of the deployment).
+#[derive(Debug, Clone)]
+pub enum MetricsAccess {
+    /// Nobody: the default of a configured deployment.
+    Off,
+    /// Anyone: the demo's default.
+    Open,
+    /// Whoever sends `Authorization: Bearer <token>` (`metrics_token`, `PROEVE_METRICS_TOKEN`).
+    Token(SecretString),
 }
 
 /// Delivery of flow 5 messages: how often the outbox is looked at, how long a SIS may take
@@ -213,6 +226,7 @@ struct FileSettings {
     #[serde(default)]
     delivery: DeliverySettings,
     group_commit: Option<bool>,
+    metrics_token: Option<SecretString>,
 }
 
 /// A configuration error; the message names the key (or file) that is wrong.
@@ -523,6 +537,19 @@ impl Settings {
                 "`delivery`: poll_ms, retry_base_ms and timeout_secs must be above 0",
             ));
         }
+        let metrics = match env("PROEVE_METRICS_TOKEN")
+            .map(SecretString::from)
+            .or(file.metrics_token)
+        {
+            Some(t) if t.expose_secret().len() < 16 => {
+                return Err(err(
+                    "`metrics_token`: must be at least 16 characters (a random secret)",
+                ))
+            }
+            Some(t) => MetricsAccess::Token(t),
+            None if demo_key_file.is_some() => MetricsAccess::Open,
+            None => MetricsAccess::Off,
+        };
         Ok(Settings {
             bind,
             public_url,
@@ -535,6 +562,7 @@ impl Settings {
             demo_key_file,
             delivery: file.delivery,
             group_commit,
+            metrics,
         })
     }
 
@@ -599,6 +627,23 @@ mod tests {
     fn example() -> String {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("proeve.example.toml"))
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn metrics_are_off_for_a_configured_deployment_open_in_the_demo_and_need_a_real_token() {
+        let s = from_text(&example(), &no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(s.metrics, MetricsAccess::Off));
+        let s = Settings::demo(&no_env).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(s.metrics, MetricsAccess::Open));
+        let token =
+            |t: &'static str| move |k: &str| (k == "PROEVE_METRICS_TOKEN").then(|| t.to_string());
+        let s =
+            from_text(&example(), &token("0123456789abcdef0123")).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(s.metrics, MetricsAccess::Token(_)));
+        let short = from_text(&example(), &token("secret"))
+            .err()
+            .unwrap_or_default();
+        assert!(short.contains("`metrics_token`"), "{short}");
     }
 
     #[test]

@@ -3,9 +3,51 @@
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    EntityTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
+
+/// Connections per process: SQLite has one writer anyway; PostgreSQL serves many readers.
+pub const SQLITE_CONNECTIONS: u32 = 8;
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// Whether an error says the database cannot store anything now: its disk is full, or it
+/// is read-only (SQLite's `SQLITE_FULL` and `SQLITE_READONLY`, PostgreSQL's `53100`
+/// disk_full and `25006` read_only_sql_transaction, by their messages, which every layer
+/// between keeps). Nothing was written then; the caller may try again later.
+pub fn cannot_write(e: &DbErr) -> bool {
+    let text = e.to_string().to_ascii_lowercase();
+    [
+        "database or disk is full",
+        "readonly database",
+        "read-only transaction",
+        "no space left on device",
+        "could not extend file",
+        "disk full",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
+}
+
+/// Whether the database takes a write now: a row of `server_key` written and committed
+/// (so SQLite's journal and PostgreSQL's WAL are written too).
+pub async fn writable(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let now = chrono::Utc::now();
+    let txn = begin(db).await?;
+    entity::server_key::Entity::insert(entity::server_key::ActiveModel {
+        name: sea_orm::Set("readiness-probe".into()),
+        secret: sea_orm::Set(String::new()),
+        created_at: sea_orm::Set(now),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(entity::server_key::Column::Name)
+            .update_column(entity::server_key::Column::CreatedAt)
+            .to_owned(),
+    )
+    .exec(&txn)
+    .await?;
+    txn.commit().await
+}
 
 /// Connects with the settings Proeve relies on: for SQLite, WAL with full sync (an answered
 /// PUT survives a power cut), foreign keys and a busy timeout so writers queue instead of
@@ -16,14 +58,15 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if url.starts_with("sqlite:") {
-        opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(30))
-                .foreign_keys(true)
-        });
+        opts.max_connections(SQLITE_CONNECTIONS)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(30))
+                    .foreign_keys(true)
+            });
     } else {
-        opts.max_connections(16);
+        opts.max_connections(POSTGRES_CONNECTIONS);
     }
     let db = Database::connect(opts).await?;
     db.execute_unprepared("SELECT 1").await?;

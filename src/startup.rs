@@ -136,6 +136,11 @@ impl Application {
         self.port
     }
 
+    /// Stops the server (and with it the workers) from elsewhere, as a shutdown does.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
     }

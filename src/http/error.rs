@@ -65,12 +65,18 @@ impl ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
-    /// A database that is busy (pool exhausted, SQLite lock wait over) is a 503 the client may
-    /// retry; anything else is internal.
+    /// A database that is busy (pool exhausted, SQLite lock wait over) or cannot write (disk
+    /// full, read-only) is a 503 the client may retry; anything else is internal.
     fn from(e: sea_orm::DbErr) -> Self {
         let busy = matches!(e, sea_orm::DbErr::ConnectionAcquire(_))
             || e.to_string().contains("database is locked");
-        if busy {
+        if crate::db::cannot_write(&e) {
+            tracing::error!(error = %e, "the database cannot write (disk full or read-only)");
+            ApiError::Unavailable(
+                "the database cannot store anything just now; nothing was changed; try again later"
+                    .into(),
+            )
+        } else if busy {
             tracing::warn!(error = %e, "database busy");
             ApiError::Unavailable("the database is busy; try again shortly".into())
         } else {

@@ -3,23 +3,32 @@
 use crate::http::problem;
 use crate::http::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use sea_orm::ConnectionTrait;
 
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// Ready when the database answers.
+/// Ready when the database answers and takes a write.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.execute_unprepared("SELECT 1").await {
-        Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+    let unready = |detail: &str| {
+        let mut res = problem(StatusCode::SERVICE_UNAVAILABLE, detail);
+        res.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from_static("30"),
+        );
+        res
+    };
+    if let Err(e) = state.db.execute_unprepared("SELECT 1").await {
+        tracing::warn!(error = %e, "readiness check failed");
+        return unready("the database does not answer");
+    }
+    match crate::db::writable(&state.db).await {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
         Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the database does not answer",
-            )
+            tracing::warn!(error = %e, "readiness check failed: the database takes no write");
+            unready("the database cannot write (is its disk full, or is it read-only?)")
         }
     }
 }
@@ -27,8 +36,37 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text: the SIS outbox per school (queue depth by state, age of the oldest
 /// message not delivered) and deliveries since start by outcome. Counts only, no personal
 /// data.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     use std::fmt::Write;
+    match &state.settings.metrics {
+        crate::config::MetricsAccess::Open => {}
+        crate::config::MetricsAccess::Off => {
+            return problem(
+                StatusCode::NOT_FOUND,
+                "metrics are not enabled on this server (set metrics_token)",
+            )
+        }
+        crate::config::MetricsAccess::Token(expected) => {
+            use secrecy::ExposeSecret;
+            let given = req
+                .headers()
+                .get(actix_web::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if !crate::auth::session::csrf_matches(expected.expose_secret(), given) {
+                let mut res = problem(
+                    StatusCode::UNAUTHORIZED,
+                    "send the metrics token as a bearer token",
+                );
+                res.headers_mut().insert(
+                    actix_web::http::header::WWW_AUTHENTICATE,
+                    actix_web::http::header::HeaderValue::from_static("Bearer realm=\"metrics\""),
+                );
+                return res;
+            }
+        }
+    }
     let depth = match crate::outbox::depth(&state.db).await {
         Ok(d) => d,
         Err(e) => {

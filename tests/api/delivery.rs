@@ -175,6 +175,7 @@ async fn attendance_then_the_result_with_its_documents_reach_the_sis_valid_and_i
     let metrics = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()
@@ -302,6 +303,7 @@ async fn a_refused_message_parks_holds_back_the_next_and_the_exam_office_sends_i
     let metrics = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(METRICS_TOKEN)
         .send()
         .await
         .unwrap()

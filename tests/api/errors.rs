@@ -406,3 +406,141 @@ async fn a_body_that_breaks_off_gets_a_problem() {
     );
     assert!(body.contains("\"status\":\"400\""), "{text}");
 }
+
+#[tokio::test]
+async fn metrics_are_for_the_operator_only() {
+    let app = spawn_app().await;
+    let get = |token: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut r = app.client.get(format!("{}/metrics", app.address));
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            Response::read(r.send().await.unwrap()).await
+        }
+    };
+    get(None).await.assert_problem(401);
+    get(Some("a-metrics-token-for-the-test"))
+        .await
+        .assert_problem(401);
+    let ok = get(Some(METRICS_TOKEN)).await;
+    assert_eq!(ok.status, 200);
+    assert!(String::from_utf8_lossy(&ok.bytes).contains("tenant=\"roc-b\""));
+    // Without a token configured there are none at all.
+    let off = spawn_app_with(|s| s.metrics = proeve::config::MetricsAccess::Off).await;
+    let r = Response::read(
+        off.client
+            .get(format!("{}/metrics", off.address))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    r.assert_problem(404);
+}
+
+/// Runs `sql` on every connection of Proeve's pool: all of them held at once, so none is left
+/// out (settings such as SQLite's `query_only` belong to a connection).
+async fn on_every_connection(app: &TestApp, sql: &str) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let db = &app.app.db;
+    let n = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => proeve::db::SQLITE_CONNECTIONS,
+        _ => proeve::db::POSTGRES_CONNECTIONS,
+    };
+    let mut held = Vec::new();
+    for _ in 0..n {
+        held.push(db.begin().await.unwrap());
+    }
+    for txn in &held {
+        txn.execute_unprepared(sql).await.unwrap();
+    }
+    for txn in held {
+        txn.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_write_is_not_ready_and_answers_503_to_retry_losing_nothing() {
+    let app = spawn_app().await;
+    let kept = id();
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{kept}"), &offering(kept))
+            .await
+            .status,
+        201
+    );
+    let sqlite = app.app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let readyz = || {
+        let app = &app;
+        async move {
+            Response::read(
+                app.client
+                    .get(format!("{}/readyz", app.address))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(readyz().await.status, 200);
+    // The database turns read-only.
+    on_every_connection(
+        &app,
+        if sqlite {
+            "PRAGMA query_only = ON"
+        } else {
+            "SET SESSION default_transaction_read_only = on"
+        },
+    )
+    .await;
+    let r = readyz().await;
+    r.assert_problem(503);
+    assert_eq!(r.header("retry-after"), "30");
+    let other = id();
+    let r = app
+        .put("roc-a", &format!("/offerings/{other}"), &offering(other))
+        .await;
+    assert!(r.assert_problem(503).contains("nothing was changed"));
+    assert_eq!(r.header("retry-after"), "30");
+    // What was stored is still served.
+    assert_eq!(
+        app.get("roc-a", &format!("/offerings/{kept}")).await.status,
+        200
+    );
+    on_every_connection(
+        &app,
+        if sqlite {
+            "PRAGMA query_only = OFF"
+        } else {
+            "SET SESSION default_transaction_read_only = off"
+        },
+    )
+    .await;
+    assert_eq!(readyz().await.status, 200);
+    if sqlite {
+        // A full disk: the file may not grow (SQLite keeps it at its current size).
+        on_every_connection(&app, "PRAGMA max_page_count = 1").await;
+        let big = id();
+        let mut body = offering(big);
+        body["description"][0]["value"] = json!("x".repeat(600 * 1024));
+        let r = app.put("roc-a", &format!("/offerings/{big}"), &body).await;
+        r.assert_problem(503);
+        assert_eq!(r.header("retry-after"), "30");
+        on_every_connection(&app, "PRAGMA max_page_count = 1073741823").await;
+        assert_eq!(
+            app.put("roc-a", &format!("/offerings/{big}"), &body)
+                .await
+                .status,
+            201
+        );
+    }
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{other}"), &offering(other))
+            .await
+            .status,
+        201
+    );
+}

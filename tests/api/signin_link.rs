@@ -506,6 +506,20 @@ async fn a_link_asked_just_before_a_restart_is_mailed_by_the_restarted_proeve() 
     let first = spawn_app_with(move |s| s.smtp = Some(smtp_on(dead))).await;
     with_kees(&first).await;
     assert_eq!(ask_link(&first, "kees@gouden-pollepel.nl").await.0, 202);
+    // It tried once, and then it stops.
+    use sea_orm::EntityTrait;
+    let started = Instant::now();
+    while !entity::mail_job::Entity::find()
+        .all(&first.app.db)
+        .await
+        .unwrap()
+        .iter()
+        .any(|j| j.attempts >= 1)
+    {
+        assert!(started.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    first.stop().await;
     // A new Proeve on the same database, with a working mail server.
     let smtp = SmtpServer::start();
     let port = smtp.port;

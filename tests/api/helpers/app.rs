@@ -16,11 +16,15 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The metrics token of the test configuration.
+pub const METRICS_TOKEN: &str = "a-metrics-token-for-the-tests";
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub idp: Arc<Idp>,
     pub app: actix_web::web::Data<proeve::http::AppState>,
+    handle: actix_web::dev::ServerHandle,
 }
 
 pub struct Response {
@@ -140,6 +144,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         smtp: None,
         demo_key_file: None,
         group_commit: true,
+        // The tests read the metrics as the operator's scraper would.
+        metrics: proeve::config::MetricsAccess::Token(METRICS_TOKEN.to_string().into()),
         delivery: proeve::config::DeliverySettings {
             poll_ms: 50,
             timeout_secs: 5,
@@ -152,16 +158,23 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state();
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::new(),
         idp,
         app: state,
+        handle,
     }
 }
 
 impl TestApp {
+    /// Shuts this Proeve down (its workers too), as a restart's first half.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+
     /// What a lifecycle step of this school's exam cases works with.
     pub fn exams(&self, slug: &str) -> proeve::case::Ctx<'_> {
         self.app
