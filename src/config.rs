@@ -154,6 +154,14 @@ pub struct SisAuthSettings {
     /// When set, the token's `client_id` (or `azp`) claim must equal it.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// The longest a token may live, from `iat` to `exp` (default 24 hours), so a leaked
+    /// token does not open the school for ever.
+    #[serde(default = "max_token_lifetime_minutes")]
+    pub max_token_lifetime_minutes: u32,
+}
+
+fn max_token_lifetime_minutes() -> u32 {
+    24 * 60
 }
 
 /// How Proeve reaches the school's SIS (flow 1 pull, flow 5).
@@ -295,6 +303,7 @@ impl Settings {
                     jwks_url: String::new(),
                     audience: DEMO_AUDIENCE.into(),
                     client_id: None,
+                    max_token_lifetime_minutes: max_token_lifetime_minutes(),
                 },
                 sis: None,
                 licensed_components: None,
@@ -428,6 +437,11 @@ impl Settings {
             }
             if t.sis_auth.audience.trim().is_empty() {
                 return Err(err(format!("`{at}.sis_auth.audience`: must not be empty")));
+            }
+            if !(1..=7 * 24 * 60).contains(&t.sis_auth.max_token_lifetime_minutes) {
+                return Err(err(format!(
+                    "`{at}.sis_auth.max_token_lifetime_minutes`: must be 1 to 10080 (a week)"
+                )));
             }
             if demo_key_file.is_none() {
                 if t.sis_auth.issuer == DEMO_ISSUER {

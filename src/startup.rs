@@ -28,9 +28,7 @@ impl Application {
         migration::Migrator::up(&db, None).await?;
         crate::catalog::versions::record(&db, &catalog).await?;
 
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("proeve/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let jwks_http = crate::auth::jwt::jwks_client()?;
         let demo_key = match &settings.demo_key_file {
             Some(path) => Some(DemoKey::load_or_create(path)?),
             None => None,
@@ -43,13 +41,14 @@ impl Application {
                 (Some(jwk), true) => KeySource::Static(vec![jwk.clone()]),
                 _ => KeySource::Remote(crate::auth::jwt::RemoteJwks::new(
                     t.sis_auth.jwks_url.clone(),
-                    http.clone(),
+                    jwks_http.clone(),
                 )),
             };
             let verifier = JwtVerifier::new(
                 t.sis_auth.issuer.clone(),
                 t.sis_auth.audience.clone(),
                 t.sis_auth.client_id.clone(),
+                Duration::from_secs(u64::from(t.sis_auth.max_token_lifetime_minutes) * 60),
                 source,
             );
             verifiers.insert(t.slug.clone(), verifier);

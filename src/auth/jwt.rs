@@ -21,8 +21,17 @@ const STALE_RETRY: Duration = Duration::from_secs(30);
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECS: u64 = 30;
 /// How long a verified token is taken on trust before its signature is checked again (it
-/// still stops at its `exp`), so a retired signing key stops working within this time.
+/// still stops at its `exp`). This does not retire keys: a key the school removes from its
+/// key set keeps verifying new tokens until the set is fetched again, after [`JWKS_TTL`] (an
+/// hour) at most, sooner when a token with an unknown `kid` makes Proeve fetch it.
 const TRUSTED_SECS: u64 = 300;
+/// The largest key set Proeve reads (a real one is a few kB).
+pub const JWKS_MAX_BYTES: usize = 256 * 1024;
+/// How long fetching a key set may take.
+const JWKS_TIMEOUT: Duration = Duration::from_secs(10);
+/// The token types (`typ` header) a SIS's access token may declare (RFC 9068 and plain
+/// JWT); a token without `typ` is taken as an access token too.
+const ACCESS_TOKEN_TYPES: [&str; 3] = ["jwt", "at+jwt", "application/at+jwt"];
 /// Verified tokens remembered per tenant at most.
 const TRUSTED_MAX: usize = 4096;
 
@@ -56,6 +65,32 @@ struct FetchLog {
     last_refetch: Option<Instant>,
     /// The last fetch that failed.
     last_failure: Option<Instant>,
+}
+
+/// The HTTP client of key set fetches: at most three redirects, each on the same host and
+/// scheme as the key set's URL (a key server cannot send Proeve elsewhere), a timeout.
+pub fn jwks_client() -> reqwest::Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().cloned();
+        let same_origin = first.as_ref().is_some_and(|f| {
+            f.scheme() == attempt.url().scheme()
+                && f.host_str() == attempt.url().host_str()
+                && f.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if !same_origin {
+            attempt.error("the key set's URL redirects to another host")
+        } else if attempt.previous().len() > 3 {
+            attempt.error("the key set's URL redirects more than three times")
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .user_agent(concat!("proeve/", env!("CARGO_PKG_VERSION")))
+        .redirect(policy)
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(JWKS_TIMEOUT)
+        .build()
 }
 
 impl RemoteJwks {
@@ -135,14 +170,27 @@ impl RemoteJwks {
     }
 
     async fn fetch_now(&self) -> anyhow::Result<Vec<VerifyKey>> {
-        let resp = self
+        let mut resp = self
             .http
             .get(&self.url)
-            .timeout(Duration::from_secs(10))
+            .timeout(JWKS_TIMEOUT)
             .send()
             .await?
             .error_for_status()?;
-        let body: serde_json::Value = resp.json().await?;
+        if resp
+            .content_length()
+            .is_some_and(|n| n > JWKS_MAX_BYTES as u64)
+        {
+            anyhow::bail!("the key set is larger than {JWKS_MAX_BYTES} bytes");
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await? {
+            if bytes.len() + chunk.len() > JWKS_MAX_BYTES {
+                anyhow::bail!("the key set is larger than {JWKS_MAX_BYTES} bytes");
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let body: serde_json::Value = serde_json::from_slice(&bytes)?;
         let raw_keys = body
             .get("keys")
             .and_then(|k| k.as_array())
@@ -223,6 +271,7 @@ struct Claims {
     // NumericDate: seconds, possibly with a fraction.
     exp: f64,
     nbf: Option<f64>,
+    iat: Option<f64>,
     sub: Option<String>,
     scope: Option<StrOrList>,
     scp: Option<StrOrList>,
@@ -292,6 +341,8 @@ pub struct JwtVerifier {
     issuer: String,
     audience: String,
     client_id: Option<String>,
+    /// The longest a token may live: from `iat` (or from now) to `exp`.
+    max_lifetime: Duration,
     source: KeySource,
     static_keys: Vec<VerifyKey>,
     trusted: Trusted,
@@ -302,6 +353,7 @@ impl JwtVerifier {
         issuer: String,
         audience: String,
         client_id: Option<String>,
+        max_lifetime: Duration,
         source: KeySource,
     ) -> Arc<Self> {
         let static_keys = match &source {
@@ -312,6 +364,7 @@ impl JwtVerifier {
             issuer,
             audience,
             client_id,
+            max_lifetime,
             source,
             static_keys,
             trusted: Trusted::default(),
@@ -333,6 +386,13 @@ impl JwtVerifier {
             return Err(invalid(
                 "the token's algorithm is not accepted (use RS256, PS256 or ES256)",
             ));
+        }
+        if let Some(typ) = &header.typ {
+            if !ACCESS_TOKEN_TYPES.contains(&typ.to_ascii_lowercase().as_str()) {
+                return Err(invalid(
+                    "the token is not an access token (its typ must be JWT or at+jwt)",
+                ));
+            }
         }
         let keys = match &self.source {
             KeySource::Static(_) => self.static_keys.clone(),
@@ -363,6 +423,13 @@ impl JwtVerifier {
             match jsonwebtoken::decode::<Claims>(token, &key.key, &validation) {
                 Ok(data) => {
                     let (exp, nbf) = (data.claims.exp as u64, data.claims.nbf.map(|n| n as u64));
+                    let from = data.claims.iat.map_or(now, |i| (i as u64).min(now));
+                    if exp.saturating_sub(from) > self.max_lifetime.as_secs() + LEEWAY_SECS {
+                        return Err(invalid(&format!(
+                            "the token lives longer than this school allows ({} minutes from iat to exp)",
+                            self.max_lifetime.as_secs() / 60
+                        )));
+                    }
                     let caller = self.caller(data.claims)?;
                     self.trusted.put(token, &caller, exp, nbf, now);
                     return Ok(caller);

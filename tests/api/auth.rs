@@ -317,3 +317,134 @@ async fn keys_meant_for_encryption_are_not_used_to_verify() {
         .await
         .assert_problem(401);
 }
+
+#[tokio::test]
+async fn a_token_that_lives_longer_than_the_school_allows_gets_401() {
+    let app = spawn_app_with(|s| s.tenants[0].sis_auth.max_token_lifetime_minutes = 60).await;
+    let now = chrono::Utc::now().timestamp();
+    // A year from iat to exp, or from now without iat.
+    let mut c = claims("roc-a", &[FLOW_0]);
+    c["exp"] = json!(now + 365 * 86_400);
+    let detail = components(&app, &roc_a(c))
+        .await
+        .assert_problem(401)
+        .to_string();
+    assert!(detail.contains("60 minutes"), "{detail}");
+    let mut c = claims("roc-a", &[FLOW_0]);
+    c.as_object_mut().unwrap().remove("iat");
+    c["exp"] = json!(now + 2 * 3600);
+    components(&app, &roc_a(c)).await.assert_problem(401);
+    // An iat in the past does not stretch it: an hour from iat, now almost over, is fine.
+    let mut c = claims("roc-a", &[FLOW_0]);
+    c["iat"] = json!(now - 3500);
+    c["exp"] = json!(now + 100);
+    assert_eq!(components(&app, &roc_a(c)).await.status, 200);
+    // The default is a day.
+    let plain = spawn_app().await;
+    let mut c = claims("roc-a", &[FLOW_0]);
+    c["exp"] = json!(now + 23 * 3600);
+    assert_eq!(components(&plain, &roc_a(c)).await.status, 200);
+    let mut c = claims("roc-a", &[FLOW_0]);
+    c["exp"] = json!(now + 25 * 3600);
+    components(&plain, &roc_a(c)).await.assert_problem(401);
+}
+
+#[tokio::test]
+async fn a_token_of_another_type_than_an_access_token_gets_401() {
+    use jsonwebtoken::{Algorithm, Header};
+    let app = spawn_app().await;
+    let key = rsa_key(key_name("roc-a")).encoding();
+    let with_typ = |typ: Option<&str>| {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key_name("roc-a").into());
+        header.typ = typ.map(str::to_string);
+        jsonwebtoken::encode(&header, &claims("roc-a", &[FLOW_0]), &key).unwrap()
+    };
+    for typ in ["logout+jwt", "secevent+jwt", "dpop+jwt"] {
+        let detail = components(&app, &with_typ(Some(typ)))
+            .await
+            .assert_problem(401)
+            .to_string();
+        assert!(detail.contains("not an access token"), "{typ}: {detail}");
+    }
+    for typ in [
+        Some("JWT"),
+        Some("at+jwt"),
+        Some("application/at+JWT"),
+        None,
+    ] {
+        assert_eq!(
+            components(&app, &with_typ(typ)).await.status,
+            200,
+            "{typ:?}"
+        );
+    }
+}
+
+/// A key server that answers every request with `answer(path)`: a raw HTTP response.
+fn key_server(answer: impl Fn(&str) -> String + Send + 'static) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).to_string();
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let _ = stream.write_all(answer(&path).as_bytes());
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_key_server_cannot_send_proeve_elsewhere_nor_flood_it() {
+    let idp_keys = json!({"keys": [rsa_key(key_name("roc-a")).jwk()]}).to_string();
+    let keys = idp_keys.clone();
+    let elsewhere = key_server(move |_| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{keys}",
+            keys.len()
+        )
+    });
+    let keys = idp_keys.clone();
+    let port = key_server(move |path| {
+        let redirect = |to: String| {
+            format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        };
+        match path {
+            // Another host (a name for the same machine is another host too).
+            "/away" => redirect(format!("http://localhost:{elsewhere}/jwks")),
+            // The same host, another path: allowed.
+            "/moved" => redirect("/jwks".into()),
+            "/loop" => redirect("/loop".into()),
+            "/huge" => {
+                let body = format!(
+                    "{{\"keys\": {}, \"padding\": \"{}\"}}",
+                    &keys[8..keys.len() - 1],
+                    "x".repeat(2 * 1024 * 1024)
+                );
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{body}"
+                )
+            }
+            _ => format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{keys}",
+                keys.len()
+            ),
+        }
+    });
+    for (path, status) in [
+        ("/away", 503),
+        ("/loop", 503),
+        ("/huge", 503),
+        ("/moved", 200),
+    ] {
+        let url = format!("http://127.0.0.1:{port}{path}");
+        let app = spawn_app_with(move |s| s.tenants[0].sis_auth.jwks_url = url).await;
+        let r = components(&app, &token("roc-a", &[FLOW_0])).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+    }
+}

@@ -105,6 +105,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
             jwks_url: idp.jwks_url(slug),
             audience: AUDIENCE.into(),
             client_id: None,
+            max_token_lifetime_minutes: 24 * 60,
         },
         sis: None,
         licensed_components: None,
