@@ -56,6 +56,28 @@ pub fn invalid<T>(m: impl Into<String>) -> Result<T, CaseError> {
     Err(CaseError::Invalid(m.into()))
 }
 
+/// The most characters Proeve keeps in one free-text field (the README lists them): enough
+/// for what a person writes on a phone, bounded so that no field grows without end.
+pub mod bounds {
+    /// A note on one criterion.
+    pub const NOTE: usize = 2000;
+    /// Irregularities, the motivation of a judgement.
+    pub const TEXT: usize = 4000;
+    /// A reason (times far from the plan, a change of assessors, a cancellation, a
+    /// correction).
+    pub const REASON: usize = 2000;
+    /// A place's name or address, how the identity was checked.
+    pub const SHORT: usize = 200;
+}
+
+/// Refuses a text longer than `max` characters, naming the field.
+pub fn check_text(field: &str, text: &str, max: usize) -> Result<(), CaseError> {
+    if text.chars().count() > max {
+        return invalid(format!("`{field}`: at most {max} characters"));
+    }
+    Ok(())
+}
+
 /// A refusal with a code (`wrongState`, `notScored`, …) and its parameters (names, not ids),
 /// beside the English detail. The problem JSON carries `code` and `params`.
 #[derive(Debug, Clone)]

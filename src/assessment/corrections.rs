@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// Longest reason accepted.
-pub const MAX_REASON: usize = 2000;
+pub const MAX_REASON: usize = crate::case::bounds::REASON;
 
 /// On whose authority the exam office corrects a signed result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
     QueryFilter, QuerySelect, Set,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -193,9 +193,9 @@ pub async fn save(
         check_attendance(a)?;
     }
     check_scores(&model, &update.scores)?;
+    check_lengths(update)?;
     let now = Utc::now();
     check_times(&case, stored.as_ref(), update, now)?;
-    let before = stored.as_ref().map(|s| json!({"attendance": s.attendance, "identityChecked": s.identity_checked, "irregularities": s.irregularities}));
     let mut row = assessment_sheet::ActiveModel {
         tenant: Set(tenant.to_string()),
         case_id: Set(case_id),
@@ -280,7 +280,30 @@ pub async fn save(
             Some(_) => score.update(&txn).await.map(|_| ())?,
         }
     }
-    let after = json!({"attendance": saved.attendance, "identityChecked": saved.identity_checked, "irregularities": saved.irregularities, "motivation": saved.motivation, "startedAt": saved.started_at, "endedAt": saved.ended_at, "scores": changed});
+    // The trail holds what this save changed, not the whole sheet again: the phone sends
+    // all of it with every save.
+    let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
+    for (field, was, now) in sheet_fields(stored.as_ref())
+        .into_iter()
+        .zip(sheet_fields(Some(&saved)))
+        .map(|((f, was), (_, now))| (f, was, now))
+    {
+        if was != now {
+            before.insert(field.into(), was);
+            after.insert(field.into(), now);
+        }
+    }
+    if !changed.is_empty() {
+        after.insert("scores".into(), json!(changed));
+    }
+    if after.is_empty() {
+        // Nothing changed (the phone saved what it had saved): no new revision, nothing in
+        // the trail, and a finished sheet stays finished.
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let before = stored.as_ref().map(|_| Value::Object(before));
+    let after = Value::Object(after);
     let action = match sheet {
         Sheet::Assessor(_) => "scored",
         Sheet::Joint => JOINTLY_SCORED,
@@ -301,6 +324,53 @@ pub async fn save(
     .await?;
     txn.commit().await?;
     Ok(saved.revision)
+}
+
+/// A sheet's own fields as the trail names them (`null` for a sheet not saved yet).
+fn sheet_fields(s: Option<&assessment_sheet::Model>) -> [(&'static str, Value); 8] {
+    [
+        ("attendance", json!(s.and_then(|s| s.attendance.clone()))),
+        ("identityChecked", json!(s.and_then(|s| s.identity_checked))),
+        (
+            "identityMethod",
+            json!(s.and_then(|s| s.identity_method.clone())),
+        ),
+        (
+            "irregularities",
+            json!(s.and_then(|s| s.irregularities.clone())),
+        ),
+        ("motivation", json!(s.and_then(|s| s.motivation.clone()))),
+        ("timesReason", json!(s.and_then(|s| s.times_reason.clone()))),
+        ("startedAt", json!(s.and_then(|s| s.started_at))),
+        ("endedAt", json!(s.and_then(|s| s.ended_at))),
+    ]
+}
+
+/// The free texts of a save, each within its bound.
+fn check_lengths(update: &SheetUpdate) -> Result<(), CaseError> {
+    use crate::case::{bounds, check_text};
+    for (field, text, max) in [
+        ("irregularities", &update.irregularities, bounds::TEXT),
+        ("motivation", &update.motivation, bounds::TEXT),
+        ("timesReason", &update.times_reason, bounds::REASON),
+    ] {
+        if let Some(t) = text {
+            check_text(field, t, max)?;
+        }
+    }
+    if let Some((_, how)) = &update.identity {
+        check_text("identityMethod", how, bounds::SHORT)?;
+    }
+    for score in &update.scores {
+        if let Some(note) = &score.note {
+            check_text(
+                &format!("scores[{}].note", score.criterion),
+                note,
+                bounds::NOTE,
+            )?;
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn check_attendance(a: &str) -> Result<(), CaseError> {

@@ -449,6 +449,9 @@ pub async fn plan(
         .all(&txn)
         .await?;
     let reason = p.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if let Some(r) = reason {
+        case::check_text("reason", r, case::bounds::REASON)?;
+    }
     if changes_team && !sheets.is_empty() && reason.is_none() {
         return invalid(
             "`reason`: scoring has started; say why the assessors change (it goes into the \
@@ -528,6 +531,15 @@ pub async fn plan(
             Some(id)
         }
     };
+    match &p.place {
+        Place::Workplace { name, address } => {
+            case::check_text("place.name", name, case::bounds::SHORT)?;
+            case::check_text("place.address", address, case::bounds::SHORT)?;
+        }
+        Place::School { location } => {
+            case::check_text("place.location", location, case::bounds::SHORT)?
+        }
+    }
     let (kind, name, address) = match &p.place {
         Place::Workplace { name, address }
             if !name.trim().is_empty() && !address.trim().is_empty() =>
@@ -614,6 +626,7 @@ pub async fn cancel(
     if reason.trim().is_empty() {
         return invalid("say why the exam is canceled");
     }
+    case::check_text("reason", reason, case::bounds::REASON)?;
     let tenant = ctx.tenant();
     let txn = crate::db::begin(ctx.db).await?;
     let c = case::lock_at(&txn, tenant, case_id, expected_revision).await?;

@@ -786,28 +786,42 @@ async fn a_joint_judgement_changed_after_it_was_confirmed_waits_for_a_new_confir
     planned(&app, &w).await;
     score_mine(&app, &w.first, w.case, 2).await;
     score_mine(&app, &w.second, w.case, 3).await;
-    let joint = |revision: i64| {
+    let joint = |revision: i64, method: &str| {
         json!({"revision": revision, "attendance": "present", "identityChecked": true,
-            "identityMethod": "ID-kaart", "scores": scores(&app, 3)})
+            "identityMethod": method, "scores": scores(&app, 3)})
     };
     let confirm = |revision: Value| json!({"revision": revision});
     let path = format!("/cases/{}/sheets/joint/confirm", w.case);
     let saved = app
         .api("roc-a", &w.first)
-        .save_sheet(w.case, "joint", joint(0))
+        .save_sheet(w.case, "joint", joint(0, "ID-kaart"))
         .await;
     let r = app
         .api("roc-a", &w.second)
         .call("POST", &path, Some(confirm(saved.body["revision"].clone())))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // Saved again as it was, it changes nothing: the confirmation stands.
+    let same = app
+        .api("roc-a", &w.first)
+        .save_sheet(
+            w.case,
+            "joint",
+            joint(saved.body["revision"].as_i64().unwrap(), "ID-kaart"),
+        )
+        .await;
+    assert_eq!(
+        same.body["revision"], saved.body["revision"],
+        "{}",
+        same.body
+    );
     // The first changes it after the confirmation: it is the first's alone again.
     let changed = app
         .api("roc-a", &w.first)
         .save_sheet(
             w.case,
             "joint",
-            joint(saved.body["revision"].as_i64().unwrap()),
+            joint(saved.body["revision"].as_i64().unwrap(), "paspoort"),
         )
         .await;
     assert_eq!(changed.status, 200, "{}", changed.body);

@@ -1227,3 +1227,74 @@ async fn refusals_people_meet_on_the_exam_day_carry_a_code_and_names_not_ids() {
         r.body
     );
 }
+
+#[tokio::test]
+async fn free_texts_are_bounded_and_the_trail_holds_only_what_a_save_changed() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    // A place name beyond its bound is refused, naming the field.
+    let revision = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let plan = json!({
+        "revision": revision, "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "K".repeat(201)}, "assessors": [w.ids.0, w.ids.1],
+    });
+    let r = app.api("roc-a", &w.office).plan(w.case, plan).await;
+    assert!(
+        r.assert_problem(400)
+            .contains("`place.location`: at most 200 characters"),
+        "{}",
+        r.body
+    );
+    planned(&app, &w).await;
+    let me = app.api("roc-a", &w.first);
+    let sheet = |revision: i64, irregularities: &str, note: &str, level: u32| {
+        let mut given = scores(&app, level);
+        given[0]["note"] = json!(note);
+        json!({"revision": revision, "attendance": "present", "irregularities": irregularities,
+            "scores": given})
+    };
+    for (body, field, max) in [
+        (sheet(0, &"x".repeat(4001), "", 2), "irregularities", 4000),
+        (sheet(0, "", &"n".repeat(2001), 2), "note", 2000),
+    ] {
+        let r = me.save_sheet(w.case, "mine", body).await;
+        let detail = r.assert_problem(400).to_string();
+        assert!(
+            detail.contains(field) && detail.contains(&format!("at most {max} characters")),
+            "{detail}"
+        );
+    }
+    let trail_len = || async {
+        app.api("roc-a", &w.office).audit(w.case).await.body["items"]
+            .as_array()
+            .map_or(0, Vec::len)
+    };
+    let before = trail_len().await;
+    let first = me
+        .save_sheet(
+            w.case,
+            "mine",
+            sheet(0, "Brandalarm om 10:12.", "netjes", 2),
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let rev = first.body["revision"].as_i64().unwrap();
+    // The phone saves the whole sheet again, one score changed: the trail says that score.
+    let mut again = sheet(rev, "Brandalarm om 10:12.", "netjes", 2);
+    again["scores"][1]["level"] = json!(3);
+    let second = me.save_sheet(w.case, "mine", again.clone()).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    let trail = app.api("roc-a", &w.office).audit(w.case).await.body["items"].clone();
+    let last = trail.as_array().unwrap().last().unwrap().clone();
+    let after = last["after"].as_object().unwrap();
+    assert_eq!(after.keys().collect::<Vec<_>>(), vec!["scores"], "{last}");
+    assert_eq!(after["scores"].as_array().unwrap().len(), 1, "{last}");
+    assert_eq!(last["before"], json!({}), "{last}");
+    // The same again changes nothing: no new revision, nothing in the trail.
+    let rev = second.body["revision"].as_i64().unwrap();
+    again["revision"] = json!(rev);
+    let same = me.save_sheet(w.case, "mine", again).await;
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert_eq!(same.body["revision"], json!(rev));
+    assert_eq!(trail_len().await, before + 2);
+}
