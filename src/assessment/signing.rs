@@ -110,6 +110,7 @@ pub async fn sign(
             if reason.trim().is_empty() {
                 return invalid("say why the candidate did not acknowledge");
             }
+            crate::case::check_text("reason", reason, crate::case::bounds::REASON)?;
             (
                 "candidate",
                 case.person_id,
