@@ -167,6 +167,24 @@ async function correctScreen(id) {
 /** One line per meaningful change, in the words of the people it is for: who (by name), a
  * Dutch verb, what changed (a criterion with its level before → after), the reason. The
  * autosaves of one sitting are folded into one line. */
+/** What a sheet save changed besides the scores, in words: one line a field. */
+function sheetFields(a) {
+  const clip = (text) => (String(text).length > 160 ? `${String(text).slice(0, 160)}…` : String(text));
+  const lines = [];
+  if (a.attendance !== undefined) lines.push(`${t('attendance')}: ${a.attendance ? t(a.attendance) : '–'}`);
+  if (a.identityChecked !== undefined || a.identityMethod !== undefined) {
+    const checked = a.identityChecked === true ? t('identityChecked') : a.identityChecked === false ? t('identityNotChecked') : t('identity');
+    lines.push([checked, a.identityMethod].filter(Boolean).join(': '));
+  }
+  if (a.startedAt !== undefined || a.endedAt !== undefined) {
+    lines.push(`${t('actualTimes')}: ${a.startedAt ? when(a.startedAt) : '…'} – ${a.endedAt ? when(a.endedAt).split(' ').pop() : '…'}`);
+  }
+  if (a.timesReason) lines.push(`${t('auditTimesReason')}: ${clip(a.timesReason)}`);
+  if (a.irregularities) lines.push(`${t('irregularities')}: ${clip(a.irregularities)}`);
+  if (a.motivation) lines.push(`${t('motivation')}: ${clip(a.motivation)}`);
+  return lines.length ? lines.map((l) => h('div', { class: 'small' }, l)) : null;
+}
+
 async function auditScreen(id) {
   const { c, model } = await caseDetails(id);
   let items = [];
@@ -187,7 +205,8 @@ async function auditScreen(id) {
       last.until = e.at;
       last.saves += 1;
       for (const sc of e.after?.scores ?? []) last.changes.set(sc.criterion, { from: last.changes.get(sc.criterion)?.from ?? sc.from, to: sc.to });
-      last.after = e.after;
+      // Each save holds only what it changed: the sitting shows the last value of each.
+      last.after = { ...last.after, ...e.after, scores: undefined };
     } else {
       const changes = new Map((e.after?.scores ?? []).map((sc) => [sc.criterion, { from: sc.from, to: sc.to }]));
       lines.push({ ...e, until: e.at, saves: 1, changes });
@@ -204,6 +223,7 @@ async function auditScreen(id) {
       case 'countersigned': case 'finalised': return a.version ? `${t('version')} ${a.version}` : null;
       case 'acknowledged by candidate': case 'signed by assessor': return a.drawnAt ? t('auditDrawn', when(a.drawnAt)) : null;
       case 'candidate refused to acknowledge': return a.refusal ?? null;
+      case 'scored': case 'jointly scored': return sheetFields(a);
       default: return null;
     }
   };

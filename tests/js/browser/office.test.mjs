@@ -128,6 +128,8 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   await page.getByText(`${model.sections[0].criteria[0].text}: – → 2`).first().waitFor();
   await page.getByText(/versie 2: 6,5 · Geslaagd → 6,\d · Geslaagd/).waitFor();
   await page.getByText(/beoordeelde/).first().waitFor();
+  // What a sitting changed besides the scores, in words.
+  await page.getByText('Aanwezigheid: Aanwezig').first().waitFor();
   assert.equal(await page.getByText(/[0-9a-f]{8}-[0-9a-f]{4}-/).count(), 0, 'no ids in the trail');
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 412, `the trail is ${wide} px wide`);
