@@ -7,6 +7,7 @@
 //!     bench ingest    [--enrolments 10000,100000] [--db sqlite|postgres]
 //!     bench exam-week [--assessors 200] [--seconds 30] [--db sqlite|postgres]
 //!     bench delivery  [--exams 400] [--db sqlite|postgres]
+//!     bench case-lists [--exams 1500] [--db sqlite|postgres]
 //!
 //! Figures are for `BENCHMARKS.md`, never asserted.
 
@@ -118,13 +119,20 @@ fn opts() -> Opts {
                     other => usage(&format!("--group-commit on|off|both, not {other}")),
                 }
             }
-            "ingest" | "exam-week" | "delivery" | "all" => o.scenarios.push(a.clone()),
+            "ingest" | "exam-week" | "delivery" | "case-lists" | "all" => {
+                o.scenarios.push(a.clone())
+            }
             "--help" | "-h" => help(),
             other => usage(&format!("unknown scenario or option {other}")),
         }
     }
     if o.scenarios.is_empty() || o.scenarios.iter().any(|s| s == "all") {
-        o.scenarios = vec!["ingest".into(), "exam-week".into(), "delivery".into()];
+        o.scenarios = vec![
+            "ingest".into(),
+            "exam-week".into(),
+            "delivery".into(),
+            "case-lists".into(),
+        ];
     }
     o
 }
@@ -1024,6 +1032,194 @@ async fn delivery(o: &Opts) {
     );
 }
 
+// --------------------------------------------------------------------------- case lists
+
+/// One GET of the people's API as `who`: the time it took, the bytes of its body, its ETag.
+async fn timed_get(
+    http: &reqwest::Client,
+    s: &Server,
+    who: &Person,
+    path: &str,
+    etag: Option<&str>,
+) -> (Duration, usize, Option<String>, Value) {
+    let started = Instant::now();
+    let mut r = http
+        .get(format!("{}/api/demo{path}", s.base))
+        .header("cookie", &who.cookie);
+    if let Some(e) = etag {
+        r = r.header("if-none-match", e);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    assert!(status == 200 || status == 304, "GET {path}: {status}");
+    let tag = r
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let bytes = r.bytes().await.unwrap();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (started.elapsed(), bytes.len(), tag, body)
+}
+
+/// p50 and p99 of some durations, in milliseconds.
+fn p50_p99(mut d: Vec<Duration>) -> (f64, f64) {
+    d.sort();
+    let at = |q: f64| d[((d.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1000.0;
+    (at(0.5), at(0.99))
+}
+
+/// An assessor enrolled on an offering with `--exams` exams (ten of them planned for them),
+/// and the exam office of the school: what a refresh of the app costs, page by page.
+async fn case_lists(o: &Opts) {
+    let s = start(&o.db, |_| {}).await;
+    let http = reqwest::Client::new();
+    let token = s.token();
+    let offering_id = Uuid::new_v4();
+    put(
+        &http,
+        &token,
+        format!("{}/offerings/{offering_id}", s.oke()),
+        &offering(offering_id, ELEKTRO, "0-10"),
+    )
+    .await;
+    let assessor = Uuid::new_v4();
+    put(
+        &http,
+        &token,
+        format!("{}/persons/{assessor}", s.oke()),
+        &person(assessor, 0, true),
+    )
+    .await;
+    let a = Uuid::new_v4();
+    put(
+        &http,
+        &token,
+        format!("{}/associations/{a}", s.oke()),
+        &association(a, assessor, offering_id, "assessor"),
+    )
+    .await;
+    for i in 0..o.exams {
+        let (student, enrolment) = (Uuid::new_v4(), Uuid::new_v4());
+        put(
+            &http,
+            &token,
+            format!("{}/persons/{student}", s.oke()),
+            &person(student, i + 1, false),
+        )
+        .await;
+        put(
+            &http,
+            &token,
+            format!("{}/associations/{enrolment}", s.oke()),
+            &association(enrolment, student, offering_id, "student"),
+        )
+        .await;
+    }
+    let office = sign_in(&http, &s, proeve::config::DEMO_EXAM_OFFICE.parse().unwrap()).await;
+    let me = sign_in(&http, &s, assessor).await;
+    let ours: Vec<_> = proeve::planning::cases(&s.state.db, "demo", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.offering_id == offering_id)
+        .take(10)
+        .collect();
+    for c in &ours {
+        let plan = json!({
+            "revision": c.revision, "start": "2026-12-14T08:00:00Z", "end": "2026-12-14T16:00:00Z",
+            "place": {"kind": "school", "location": "Installatiehal"}, "assessors": [assessor],
+        });
+        call(
+            &http,
+            &s,
+            &office,
+            "POST",
+            &format!("/cases/{}/plan", c.case_id),
+            plan,
+        )
+        .await;
+    }
+    let rounds = 30;
+    let report = |what: &str, d: Vec<Duration>, bytes: usize| {
+        let (p50, p99) = p50_p99(d);
+        println!(
+            "case-lists db={} exams={} {what}: p50 {p50:.1} ms, p99 {p99:.1} ms, {bytes} bytes",
+            o.db.name(),
+            o.exams
+        );
+    };
+    // Every page of a list, as one refresh that walks them all.
+    let walk = |who: Person, query: &'static str| {
+        let (http, s) = (&http, &s);
+        async move {
+            let started = Instant::now();
+            let (mut bytes, mut after) = (0, None::<String>);
+            loop {
+                let path = match &after {
+                    Some(a) => format!("/cases?{query}&after={a}"),
+                    None => format!("/cases?{query}"),
+                };
+                let (_, n, _, body) = timed_get(http, s, &who, &path, None).await;
+                bytes += n;
+                match body["next"].as_str() {
+                    Some(next) => after = Some(next.to_string()),
+                    None => return (started.elapsed(), bytes),
+                }
+            }
+        }
+    };
+    for (who, label, query, whole) in [
+        (
+            &me,
+            "assessor, every case it may see (as before paging)",
+            "limit=500",
+            true,
+        ),
+        (
+            &me,
+            "assessor, list=mine (what the phone keeps)",
+            "list=mine&limit=500",
+            false,
+        ),
+        (
+            &me,
+            "assessor, list=toPlan first page of 20",
+            "list=toPlan&limit=20",
+            false,
+        ),
+        (&office, "office, whole school", "limit=500", true),
+        (&office, "office, first page of 100", "limit=100", false),
+    ] {
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..rounds {
+            if whole {
+                let (t, b) = walk(who.clone(), query).await;
+                times.push(t);
+                bytes = b;
+            } else {
+                let (t, b, _, _) =
+                    timed_get(&http, &s, who, &format!("/cases?{query}"), None).await;
+                times.push(t);
+                bytes = b;
+            }
+        }
+        report(label, times, bytes);
+    }
+    // The app's refresh when nothing changed: its ETag, answered 304.
+    let (_, _, tag, _) = timed_get(&http, &s, &me, "/cases?list=mine&limit=500", None).await;
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        let (t, b, _, _) =
+            timed_get(&http, &s, &me, "/cases?list=mine&limit=500", tag.as_deref()).await;
+        times.push(t);
+        bytes = b;
+    }
+    report("assessor, list=mine unchanged (304)", times, bytes);
+}
+
 #[tokio::main]
 async fn main() {
     let o = opts();
@@ -1032,7 +1228,10 @@ async fn main() {
             "ingest" => ingest(&o).await,
             "exam-week" => exam_week(&o).await,
             "delivery" => delivery(&o).await,
-            other => panic!("unknown scenario {other}: ingest, exam-week, delivery or all"),
+            "case-lists" => case_lists(&o).await,
+            other => {
+                panic!("unknown scenario {other}: ingest, exam-week, delivery, case-lists or all")
+            }
         }
     }
 }

@@ -46,6 +46,17 @@ pub async fn relation<C: ConnectionTrait>(
     })
 }
 
+/// Which cases a list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Which {
+    /// Every case the person may see.
+    All,
+    /// The exams the person assesses (planned on) or sits: what the phone keeps offline.
+    Mine,
+    /// Exams nobody planned yet that the person may plan.
+    ToPlan,
+}
+
 /// What one person is to many cases, read in two queries (for lists).
 pub struct Relations {
     planned: BTreeSet<Uuid>,
@@ -66,6 +77,30 @@ impl Relations {
                 .collect(),
             person_id: me.person_id,
         })
+    }
+
+    /// The cases of `which` list this person may see, as a condition on `exam_case` (so a
+    /// list is filtered and paged by the database, not in memory).
+    pub fn condition(&self, me: &Me, which: Which) -> sea_orm::Condition {
+        use sea_orm::{ColumnTrait, Condition};
+        let candidate = exam_case::Column::PersonId.eq(self.person_id);
+        let planned =
+            exam_case::Column::CaseId.is_in(self.planned.iter().copied().collect::<Vec<_>>());
+        let enrolled = exam_case::Column::OfferingId
+            .is_in(self.enrolled_on.iter().copied().collect::<Vec<_>>());
+        match which {
+            Which::All if me.staff() => Condition::all(),
+            Which::All => Condition::any().add(candidate).add(planned).add(enrolled),
+            Which::Mine => Condition::any().add(candidate).add(planned),
+            Which::ToPlan => {
+                let received = exam_case::Column::State.eq(crate::case::CaseState::Received);
+                if me.staff() {
+                    Condition::all().add(received)
+                } else {
+                    Condition::all().add(received).add(enrolled)
+                }
+            }
+        }
     }
 
     pub fn of(&self, c: &exam_case::Model) -> Relation {

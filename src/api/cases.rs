@@ -2,37 +2,161 @@
 //! exam office and committee) and one case. The steps are in their own files: `planning`,
 //! `scoring`, `signing`, `corrections`; who may see what is `access`, how it looks `views`.
 
-use super::access::{case_in_path, CaseErrors, Relation, Relations};
+use super::access::{case_in_path, CaseErrors, Relation, Relations, Which};
 use super::signed_in;
 use super::views::{self, CaseList, CaseView, Loaded, Shown};
+use crate::case::CaseState;
 use crate::http::{ApiError, AppState};
-use crate::planning;
 use actix_web::{web, HttpRequest, HttpResponse};
 use entity::exam_case;
+
+/// The most cases one page holds, and how many without `limit`.
+pub const MAX_PAGE: u64 = 500;
+pub const DEFAULT_PAGE: u64 = 100;
+
+/// A place in the list: the creation time and id of the last case of the previous page.
+fn cursor_of(c: &exam_case::Model) -> String {
+    use base64::Engine;
+    let raw = format!(
+        "{}|{}",
+        c.created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        c.case_id
+    );
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn parse_cursor(text: &str) -> Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()?;
+    let raw = String::from_utf8(raw).ok()?;
+    let (at, id) = raw.split_once('|')?;
+    Some((
+        chrono::DateTime::parse_from_rfc3339(at).ok()?.to_utc(),
+        id.parse().ok()?,
+    ))
+}
+
+/// What a list request asks for.
+struct ListQuery {
+    which: Which,
+    states: Vec<CaseState>,
+    limit: u64,
+    after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+}
+
+impl ListQuery {
+    fn parse(query: &str) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+            .map_err(|_| ApiError::BadRequest("the query string is not URL encoded".into()))?;
+        let mut q = ListQuery {
+            which: Which::All,
+            states: Vec::new(),
+            limit: DEFAULT_PAGE,
+            after: None,
+        };
+        for (k, v) in pairs {
+            match k.as_str() {
+                "list" => {
+                    q.which = match v.as_str() {
+                        "all" => Which::All,
+                        "mine" => Which::Mine,
+                        "toPlan" => Which::ToPlan,
+                        _ => return Err(ApiError::bad("list", "must be all, mine or toPlan")),
+                    }
+                }
+                "state" => {
+                    for s in v.split(',').filter(|s| !s.is_empty()) {
+                        use sea_orm::Iterable;
+                        let known = CaseState::iter().find(|st| st.as_str() == s);
+                        q.states.push(known.ok_or_else(|| {
+                            ApiError::bad(
+                                "state",
+                                format!("{s:?} is not a state of an exam (received, planned, assessed, signed, final, canceled)"),
+                            )
+                        })?);
+                    }
+                }
+                "limit" => {
+                    q.limit = v
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_PAGE).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::bad("limit", format!("must be a number from 1 to {MAX_PAGE}"))
+                        })?
+                }
+                "after" => {
+                    q.after =
+                        Some(parse_cursor(&v).ok_or_else(|| {
+                            ApiError::bad("after", "is not a `next` this list gave")
+                        })?)
+                }
+                // Unknown parameters are ignored, as on the OKE endpoints.
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+}
 
 #[utoipa::path(
     get,
     path = "/api/{slug}/cases",
     tag = "cases",
-    summary = "The exam cases you are part of (all of them for the exam office and committee)",
-    params(("slug" = String, Path, description = "the school")),
-    responses((status = 200, description = "the cases", body = CaseList), CaseErrors)
+    summary = "The exam cases you are part of (all of them for the exam office and committee), a page at a time",
+    description = "`list`: `all` (default), `mine` (the exams you assess or sit: what the phone keeps offline) or `toPlan` (exams nobody planned yet that you may plan); `state`: one or more states, comma-separated; `limit`: 1 to 500 (default 100); `after`: the `next` of the previous page. Oldest first. With `If-None-Match` and the page's `ETag` an unchanged page answers 304 without a body.",
+    params(
+        ("slug" = String, Path, description = "the school"),
+        ("list" = Option<String>, Query, description = "all, mine or toPlan"),
+        ("state" = Option<String>, Query, description = "states, comma-separated"),
+        ("limit" = Option<u64>, Query, description = "1 to 500; default 100"),
+        ("after" = Option<String>, Query, description = "the previous page's `next`"),
+    ),
+    responses(
+        (status = 200, description = "a page of cases; `next` when there are more", body = CaseList),
+        (status = 304, description = "the page is as the ETag sent says"),
+        CaseErrors
+    )
 )]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     let (tenant, me) = signed_in(&state, &req, false).await?;
+    let query = ListQuery::parse(req.query_string())?;
     let slug = tenant.settings.slug.as_str();
-    let all = planning::cases(&state.db, slug, None).await?;
     let relations = Relations::load(&state.db, slug, &me).await?;
-    let mine: Vec<exam_case::Model> = if me.staff() {
-        all
-    } else {
-        all.into_iter()
-            .filter(|c| relations.of(c).sees(&me))
-            .collect()
-    };
+    let mut select = exam_case::Entity::find()
+        .filter(exam_case::Column::Tenant.eq(slug))
+        .filter(relations.condition(&me, query.which));
+    if !query.states.is_empty() {
+        select = select.filter(exam_case::Column::State.is_in(query.states.clone()));
+    }
+    if let Some((at, id)) = query.after {
+        select = select.filter(
+            Condition::any()
+                .add(exam_case::Column::CreatedAt.gt(at))
+                .add(
+                    Condition::all()
+                        .add(exam_case::Column::CreatedAt.eq(at))
+                        .add(exam_case::Column::CaseId.gt(id)),
+                ),
+        );
+    }
+    // One more than the page: whether there is a next one.
+    let mut page = select
+        .order_by_asc(exam_case::Column::CreatedAt)
+        .order_by_asc(exam_case::Column::CaseId)
+        .limit(query.limit + 1)
+        .all(&state.db)
+        .await?;
+    let more = page.len() as u64 > query.limit;
+    page.truncate(query.limit as usize);
+    let next = more.then(|| page.last().map(cursor_of)).flatten();
     let full = !me.staff();
-    let relations: Vec<Relation> = mine.iter().map(|c| relations.of(c)).collect();
-    let shown: Vec<Shown<'_>> = mine
+    let relations: Vec<Relation> = page.iter().map(|c| relations.of(c)).collect();
+    let shown: Vec<Shown<'_>> = page
         .iter()
         .zip(&relations)
         .map(|(case, relation)| Shown { case, relation })
@@ -42,7 +166,8 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .iter()
         .map(|s| loaded.view(&state.catalog, s, &me, full))
         .collect();
-    Ok(HttpResponse::Ok().json(CaseList { items }))
+    let body = serde_json::to_vec(&CaseList { items, next }).map_err(ApiError::internal)?;
+    Ok(crate::http::with_etag(&req, body))
 }
 
 #[utoipa::path(

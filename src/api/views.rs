@@ -733,4 +733,7 @@ pub async fn view(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct CaseList {
     pub items: Vec<CaseView>,
+    /// Where the next page starts (`after=`); absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }

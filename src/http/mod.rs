@@ -56,6 +56,29 @@ pub fn method_not_allowed(req: &HttpRequest, allow: &str) -> HttpResponse {
     resp
 }
 
+/// A JSON answer with a weak `ETag` over its bytes; `304` without a body when the request's
+/// `If-None-Match` names it (the app's refresh then transfers nothing when nothing changed).
+pub fn with_etag(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&body);
+    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let etag = format!("W/\"{tag}\"");
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
+    }
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ETAG, etag))
+        .body(body)
+}
+
 /// The tenant named in the path.
 pub fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
     let slug = req.match_info().get("slug").unwrap_or_default();

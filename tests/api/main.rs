@@ -13,6 +13,7 @@ mod flow0;
 mod flow1;
 mod helpers;
 mod isolation;
+mod lists;
 mod people_api;
 mod planning;
 mod rights;

@@ -27,8 +27,9 @@ export function serverNow() {
 const TIMEOUT_MS = 10000;
 
 
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+/** One call: the response and its JSON (null without a body). Throws Offline without one. */
+async function call(method, path, body, extra = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   let r;
@@ -55,6 +56,20 @@ export async function api(method, path, body) {
   }
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  return { r, json };
+}
+
+export async function api(method, path, body) {
+  const { r, json } = await call(method, path, body);
   if (!r.ok) throw new ApiError(r.status, json);
   return json;
+}
+
+/** A GET that sends the ETag of what the phone has: `{ unchanged: true }` when the server
+ * says it is still so (304, no body), else `{ body, etag }`. */
+export async function getIfChanged(path, etag) {
+  const { r, json } = await call('GET', path, undefined, etag ? { 'If-None-Match': etag } : {});
+  if (r.status === 304) return { unchanged: true };
+  if (!r.ok) throw new ApiError(r.status, json);
+  return { body: json, etag: r.headers.get('ETag') };
 }

@@ -1,5 +1,5 @@
 // Proeve's phone app: the shell, the router and the data it keeps for offline use.
-import { api, ApiError, Offline, setCsrf, slug } from './api.js';
+import { api, ApiError, getIfChanged, Offline, setCsrf, slug } from './api.js';
 import { h, show } from './dom.js';
 import { lang, say, setLang, t } from './i18n.js';
 import * as store from './store.js';
@@ -51,6 +51,39 @@ export function relation(c) {
   };
 }
 
+/** How many exams to plan the home screen shows before "Meer tonen". */
+export const TO_PLAN_PAGE = 20;
+
+/** The cases of a list, page by page (at most `most` pages), each page fetched only when it
+ * changed since the phone last had it (its ETag). Remembers where the list goes on. */
+async function pages(query, most = Infinity) {
+  const items = [];
+  let after = null;
+  for (let n = 0; n < most; n++) {
+    const path = `/cases?${query}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+    const kept = await store.get('kv', `page ${path}`);
+    const got = await getIfChanged(path, kept?.etag);
+    const page = got.unchanged && kept ? kept.page : got.body;
+    if (!got.unchanged) await store.put('kv', `page ${path}`, { etag: got.etag, page });
+    items.push(...page.items);
+    after = page.next;
+    if (!after) break;
+  }
+  await store.put('kv', `more ${query}`, after ?? null);
+  return items;
+}
+
+/** The next page of exams to plan, shown under the first (online only). */
+export async function moreToPlan() {
+  const query = `list=toPlan&limit=${TO_PLAN_PAGE}`;
+  const after = await store.get('kv', `more ${query}`);
+  if (!after) return [];
+  const page = await api('GET', `/cases?${query}&after=${encodeURIComponent(after)}`);
+  for (const c of page.items) await store.put('cases', c.caseId, c);
+  await store.put('kv', `more ${query}`, page.next ?? null);
+  return page.items;
+}
+
 /** Fetches what the person needs, and keeps it on the device. Offline: keeps what is there. */
 export async function refresh() {
   const me = await api('GET', '/me');
@@ -67,7 +100,14 @@ export async function refresh() {
     await store.del('kv', 'signIn');
     sync.kick();
   }
-  const list = await api('GET', '/cases');
+  // The exam office and committee keep every exam of the school (their overview counts
+  // them); anyone else keeps the exams they assess or sit, and the first exams to plan.
+  const staff = me.examOffice || me.examCommittee;
+  const list = { items: staff ? await pages('limit=500') : await pages('list=mine&limit=500') };
+  if (!staff) {
+    const toPlan = await pages(`list=toPlan&limit=${TO_PLAN_PAGE}`, 1);
+    list.items.push(...toPlan.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
+  }
   const ids = new Set();
   for (const c of list.items) {
     ids.add(c.caseId);

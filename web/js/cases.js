@@ -4,7 +4,7 @@ import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
 import { people, prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
-import { app, caseData, caseDetails, go, relation, signOut } from './app.js';
+import { app, caseData, caseDetails, go, moreToPlan, relation, signOut, TO_PLAN_PAGE } from './app.js';
 import { pipeline, finaliseList, undelivered } from './office.js';
 
 export function place(c) {
@@ -55,7 +55,27 @@ export async function home() {
     const now = mine.filter((c) => day(c.plannedStart) === today);
     if (now.length) parts.push(...list(t('today'), now));
     parts.push(...list(now.length ? t('later') : t('toAssess'), mine.filter((c) => !now.includes(c))));
-    if (toPlan.length) parts.push(...list(t('toPlan'), toPlan));
+    if (toPlan.length) {
+      parts.push(...list(t('toPlan'), toPlan));
+      // The first exams to plan are on the phone; more come from the server when asked.
+      if (await store.get('kv', `more list=toPlan&limit=${TO_PLAN_PAGE}`)) {
+        const said = h('p', { role: 'status' });
+        parts.push(h('div', { class: 'actions' }, h('button', {
+          type: 'button',
+          class: 'secondary',
+          onclick: async (e) => {
+            e.target.disabled = true;
+            try {
+              await moreToPlan();
+              await home();
+            } catch (err) {
+              e.target.disabled = false;
+              said.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
+            }
+          },
+        }, t('moreToPlan'))), said);
+      }
+    }
   }
   if (asCandidate.length) parts.push(...list(t('myExams'), asCandidate));
   // What this assessor finished stays in sight for a while: the newest ten.

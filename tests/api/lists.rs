@@ -1,0 +1,132 @@
+//! The people's case lists: filtered and paged by the server, with an ETag so a refresh that
+//! finds nothing changed transfers nothing.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// `n` more students enrolled on offering `o`.
+async fn more_students(app: &TestApp, o: uuid::Uuid, n: usize) {
+    for i in 0..n {
+        let (s, sa) = (id(), id());
+        assert_eq!(
+            app.put(
+                "roc-a",
+                &format!("/persons/{s}"),
+                &person(s, &format!("Student {i}"))
+            )
+            .await
+            .status,
+            201
+        );
+        assert_eq!(
+            app.put("roc-a", &format!("/associations/{sa}"), &student(sa, s, o))
+                .await
+                .status,
+            201
+        );
+    }
+}
+
+/// Every page of a list, following `next`; the ids in order.
+async fn all_pages(api: &Api<'_>, query: &str) -> (Vec<String>, usize) {
+    let (mut ids, mut pages, mut after) = (Vec::new(), 0, None::<String>);
+    loop {
+        let path = match &after {
+            Some(a) => format!("/cases?{query}&after={a}"),
+            None => format!("/cases?{query}"),
+        };
+        let r = api.call("GET", &path, None).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        pages += 1;
+        ids.extend(
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["caseId"].as_str().unwrap().to_string()),
+        );
+        match r.body["next"].as_str() {
+            Some(n) => after = Some(n.to_string()),
+            None => return (ids, pages),
+        }
+    }
+}
+
+#[tokio::test]
+async fn lists_are_paged_filtered_by_the_server_and_unchanged_pages_cost_nothing() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    // Two exams planned for the two assessors, 11 more nobody planned yet.
+    planned(&app, &w).await;
+    let o = entity::exam_case::Entity::find_by_id(("roc-a".to_string(), w.case));
+    use sea_orm::EntityTrait;
+    let offering = o.one(&app.app.db).await.unwrap().unwrap().offering_id;
+    more_students(&app, offering, 11).await;
+    let first = app.api("roc-a", &w.first);
+
+    // The office sees all 12, in pages of 5, each once, oldest first.
+    let (ids, pages) = all_pages(&app.api("roc-a", &w.office), "limit=5").await;
+    assert_eq!((ids.len(), pages), (12, 3));
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 12);
+    assert_eq!(ids[0], w.case.to_string());
+    // The assessor: `mine` is the one exam they assess; `toPlan` the 11 nobody planned.
+    let (mine, _) = all_pages(&first, "list=mine").await;
+    assert_eq!(mine, vec![w.case.to_string()]);
+    let (to_plan, pages) = all_pages(&first, "list=toPlan&limit=4").await;
+    assert_eq!((to_plan.len(), pages), (11, 3));
+    assert!(!to_plan.contains(&w.case.to_string()));
+    // By state, for the office.
+    let (planned_ids, _) = all_pages(&app.api("roc-a", &w.office), "state=planned").await;
+    assert_eq!(planned_ids, vec![w.case.to_string()]);
+    let (both, _) = all_pages(&app.api("roc-a", &w.office), "state=planned,received").await;
+    assert_eq!(both.len(), 12);
+    // The student sees only their own exam, whatever the list.
+    let (theirs, _) = all_pages(&app.api("roc-a", &w.student), "list=all").await;
+    assert_eq!(theirs, vec![w.case.to_string()]);
+
+    // Bad values are named.
+    for (query, field) in [
+        ("limit=0", "`limit`"),
+        ("limit=501", "`limit`"),
+        ("list=everything", "`list`"),
+        ("state=done", "`state`"),
+        ("after=nonsense", "`after`"),
+    ] {
+        let r = first.call("GET", &format!("/cases?{query}"), None).await;
+        assert!(r.assert_problem(400).contains(field), "{query}: {}", r.body);
+    }
+
+    // Asked again with its ETag, an unchanged page is 304 without a body.
+    let url = format!("{}/api/roc-a/cases?list=mine", app.address);
+    let get = |etag: Option<String>| {
+        let (app, url, first) = (&app, url.clone(), &w.first);
+        async move {
+            let mut r = app.client.get(url).header("cookie", &first.cookie);
+            if let Some(e) = etag {
+                r = r.header("if-none-match", e);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    let r = get(None).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let etag = r.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let again = get(Some(etag.clone())).await;
+    assert_eq!(again.status().as_u16(), 304);
+    assert!(again.bytes().await.unwrap().is_empty());
+    // A change to the exam (the office moves it) changes the page, and its ETag.
+    let revision = app.api("roc-a", &w.office).case(w.case).await.body["revision"].clone();
+    let moved = json!({
+        "revision": revision, "start": "2026-12-09T08:00:00Z", "end": "2026-12-09T14:00:00Z",
+        "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+    });
+    let r = app.api("roc-a", &w.office).plan(w.case, moved).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let changed = get(Some(etag.clone())).await;
+    assert_eq!(changed.status().as_u16(), 200);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
+    let body: Value = changed.json().await.unwrap();
+    assert_eq!(body["items"][0]["caseId"], json!(w.case));
+}
