@@ -29,6 +29,10 @@ pub struct Settings {
     pub group_commit: bool,
     /// Who may read `GET /metrics`.
     pub metrics: MetricsAccess,
+    /// Proeve runs behind a reverse proxy that sets `X-Forwarded-For` (or `Forwarded`): the
+    /// client's address is taken from it (for the sign-in limits and the log), not from the
+    /// connection, which is the proxy's. Only with a proxy that overwrites the header.
+    pub behind_proxy: bool,
 }
 
 /// Who may read `GET /metrics` (it names every school of the deployment).
@@ -235,6 +239,7 @@ struct FileSettings {
     delivery: DeliverySettings,
     group_commit: Option<bool>,
     metrics_token: Option<SecretString>,
+    behind_proxy: Option<bool>,
 }
 
 /// A configuration error; the message names the key (or file) that is wrong.
@@ -577,6 +582,7 @@ impl Settings {
             delivery: file.delivery,
             group_commit,
             metrics,
+            behind_proxy: file.behind_proxy.unwrap_or(false),
         })
     }
 

@@ -20,10 +20,12 @@ use uuid::Uuid;
 
 pub const WAITING: &str = "waiting";
 pub const SENDING: &str = "sending";
-/// Rows one worker claims per round.
-const BATCH: u64 = 16;
-/// How long a claimed row is the worker's: longer than one SMTP conversation may take.
-const LEASE: Duration = Duration::seconds(60);
+/// Rows one worker claims per round: one, sent at once, so a lease never runs out while its
+/// row waits behind others.
+const BATCH: u64 = 1;
+/// How long a claimed row is the worker's: longer than one SMTP conversation may take (each
+/// of its steps times out after 15 seconds).
+const LEASE: Duration = Duration::seconds(120);
 
 /// Queues a mail of `kind` for a school, with what the kind needs to write it.
 pub async fn enqueue(
@@ -102,20 +104,38 @@ pub async fn claim(db: &DatabaseConnection) -> Result<Vec<mail_job::Model>, DbEr
             .exec(&txn)
             .await?;
         if taken.rows_affected == 1 {
-            claimed.push(job);
+            claimed.push(mail_job::Model {
+                state: SENDING.into(),
+                lease_until: Some(lease),
+                ..job
+            });
         }
     }
     txn.commit().await?;
     Ok(claimed)
 }
 
-/// The row is done with: sent, or not to be sent.
+/// The row is done with: sent, or not to be sent. Only while this worker's lease holds (a
+/// worker that lost it leaves the row to its new owner).
 pub async fn done(db: &DatabaseConnection, job: &mail_job::Model) -> Result<(), DbErr> {
     let txn = crate::db::begin(db).await?;
-    mail_job::Entity::delete_by_id((job.tenant.clone(), job.id))
+    mail_job::Entity::delete_many()
+        .filter(mail_job::Column::Tenant.eq(job.tenant.as_str()))
+        .filter(mail_job::Column::Id.eq(job.id))
+        .filter(held(job))
         .exec(&txn)
         .await?;
     txn.commit().await
+}
+
+/// The row is still under the lease this worker took.
+fn held(job: &mail_job::Model) -> sea_orm::Condition {
+    match job.lease_until {
+        Some(l) => sea_orm::Condition::all()
+            .add(mail_job::Column::State.eq(SENDING))
+            .add(mail_job::Column::LeaseUntil.eq(l)),
+        None => sea_orm::Condition::all().add(mail_job::Column::LeaseUntil.is_null()),
+    }
 }
 
 /// Sending failed for now: the row waits `after` before its next attempt.
@@ -139,13 +159,32 @@ pub async fn retry(
         )
         .col_expr(
             mail_job::Column::LastError,
-            Expr::value(Some(error.chars().take(500).collect::<String>())),
+            Expr::value(Some(without_addresses(error))),
         )
         .filter(mail_job::Column::Tenant.eq(job.tenant.as_str()))
         .filter(mail_job::Column::Id.eq(job.id))
+        .filter(held(job))
         .exec(&txn)
         .await?;
     txn.commit().await
+}
+
+/// An error text as kept and logged: anything that looks like an e-mail address (mail
+/// servers put the recipient in their refusals) replaced, and at most 500 characters.
+pub fn without_addresses(text: &str) -> String {
+    text.split_inclusive(char::is_whitespace)
+        .map(|w| {
+            if w.contains('@') {
+                let tail: String = w.chars().filter(|c| c.is_whitespace()).collect();
+                format!("[address]{tail}")
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<String>()
+        .chars()
+        .take(500)
+        .collect()
 }
 
 /// How many rows wait, for the metrics.
@@ -177,4 +216,21 @@ pub async fn send(smtp: &SmtpSettings, message: Message) -> Result<(), SendError
     };
     builder.build().send(message).await.map_err(failed)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_addresses;
+
+    #[test]
+    fn a_refusal_keeps_its_words_but_not_the_address() {
+        assert_eq!(
+            without_addresses("550 5.1.1 <kees@gouden-pollepel.nl>: Recipient address rejected"),
+            "550 5.1.1 [address] Recipient address rejected"
+        );
+        assert_eq!(
+            without_addresses("connection refused"),
+            "connection refused"
+        );
+    }
 }

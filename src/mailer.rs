@@ -76,7 +76,8 @@ async fn handle(m: &Mailer<'_>, job: &mail_job::Model) -> Result<(), sea_orm::Db
     match outcome {
         Ok(()) => crate::mail::done(m.db, job).await,
         Err(crate::auth::link::LinkError::Mail(e)) => {
-            tracing::warn!(tenant = %job.tenant, attempts = job.attempts + 1, error = %e, "sending a mail failed; trying again");
+            let error = crate::mail::without_addresses(&e.to_string());
+            tracing::warn!(tenant = %job.tenant, attempts = job.attempts + 1, error, "sending a mail failed; trying again");
             crate::mail::retry(m.db, job, &e.to_string(), backoff(job.attempts)).await
         }
         Err(crate::auth::link::LinkError::Db(e)) => {

@@ -18,6 +18,7 @@ mod m20261201_000013_sheet_finished;
 mod m20261201_000014_sign_in_code;
 mod m20261202_000015_mail_queue;
 mod m20261202_000016_server_key;
+mod m20261202_000017_case_list_order;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_sign_in_code::Migration),
             Box::new(m20261202_000015_mail_queue::Migration),
             Box::new(m20261202_000016_server_key::Migration),
+            Box::new(m20261202_000017_case_list_order::Migration),
         ]
     }
 }

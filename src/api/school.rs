@@ -25,6 +25,16 @@ fn callback_url(state: &AppState, slug: &str) -> String {
     )
 }
 
+/// The pending cookie's name: behind https one per school (`__Host-` cookies all have the
+/// path `/`, so two sign-ins at once in one browser would otherwise overwrite each other).
+fn pending_name(state: &AppState, slug: &str) -> String {
+    if super::https(state) {
+        super::cookie_name(state, &format!("{PENDING_COOKIE}-{slug}"))
+    } else {
+        PENDING_COOKIE.to_string()
+    }
+}
+
 fn pending_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static> {
     // `__Host-` demands the path `/`; over plain http (the demo) only the sign-in's own path.
     let path = if super::https(state) {
@@ -32,7 +42,7 @@ fn pending_cookie(state: &AppState, slug: &str, value: String) -> Cookie<'static
     } else {
         format!("/app/{slug}/sign-in/school")
     };
-    Cookie::build(super::cookie_name(state, PENDING_COOKIE), value)
+    Cookie::build(pending_name(state, slug), value)
         .path(path)
         .http_only(true)
         // Lax: the provider sends the browser back with a top-level GET.
@@ -134,7 +144,7 @@ pub async fn callback(
         resp
     };
     let pending = req
-        .cookie(&super::cookie_name(&state, PENDING_COOKIE))
+        .cookie(&pending_name(&state, slug))
         .and_then(|c| state.oidc.open(slug, c.value()));
     if let Some(error) = field("error") {
         // The provider's words are shown only on an answer to this browser's own sign-in,

@@ -346,10 +346,7 @@ pub async fn request_link(
     // Nothing here depends on the address: it is queued, and looked up, rate-checked and
     // mailed after this answer, so neither the time taken nor the status says whether the
     // school knows it.
-    let from = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let from = crate::http::client_ip(&state, &req);
     let key = format!("{} {from}", tenant.settings.slug);
     if state.throttles.link_requests.exhausted(&key) {
         return Err(ApiError::TooManyRequests(
@@ -491,10 +488,7 @@ pub async fn code_sign_in(
     let tenant = crate::http::tenant(&state, &req)?;
     let slug = tenant.settings.slug.as_str();
     // Guessing is bounded: a few wrong codes from one address, then it waits.
-    let from = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let from = crate::http::client_ip(&state, &req);
     let key = format!("{slug} {from}");
     if state.throttles.wrong_codes.exhausted(&key) {
         return Err(ApiError::TooManyRequests(

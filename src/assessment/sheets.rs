@@ -296,9 +296,16 @@ pub async fn save(
     if !changed.is_empty() {
         after.insert("scores".into(), json!(changed));
     }
+    // Saving one's own finished sheet reopens it, even unchanged ("toch aanpassen").
+    let reopened = stored
+        .as_ref()
+        .is_some_and(|s| s.finished_at.is_some() && saved.finished_at.is_none());
+    if reopened {
+        after.insert("reopened".into(), json!(true));
+    }
     if after.is_empty() {
         // Nothing changed (the phone saved what it had saved): no new revision, nothing in
-        // the trail, and a finished sheet stays finished.
+        // the trail.
         txn.rollback().await?;
         return Ok(current);
     }

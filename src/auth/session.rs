@@ -91,16 +91,29 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<session
     Ok(Some(s))
 }
 
-/// Records that a session is in use (at most every minute, so reads stay reads).
+/// Records that a session is in use (at most every minute, so reads stay reads). A database
+/// that cannot write just now (full, read-only) does not stop the reading: the session stays
+/// as it was.
 pub async fn touch(db: &DatabaseConnection, s: &session::Model) -> Result<(), DbErr> {
     if Utc::now() - s.last_seen_at >= TOUCH_EVERY {
-        session::ActiveModel {
-            token_hash: Set(s.token_hash.clone()),
-            last_seen_at: Set(Utc::now()),
-            ..Default::default()
+        let done: Result<(), DbErr> = async {
+            let txn = crate::db::begin(db).await?;
+            session::ActiveModel {
+                token_hash: Set(s.token_hash.clone()),
+                last_seen_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+            txn.commit().await
         }
-        .update(db)
-        .await?;
+        .await;
+        match done {
+            Err(e) if crate::db::cannot_write(&e) => {
+                tracing::warn!(error = %e, "a session could not be marked as used: the database takes no write");
+            }
+            other => other?,
+        }
     }
     Ok(())
 }

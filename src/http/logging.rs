@@ -82,11 +82,17 @@ impl RootSpanBuilder for RequestLog {
                 .unwrap_or(""),
         );
         let request_id = request.extensions().get::<RequestId>().copied();
-        let client = request
-            .connection_info()
-            .realip_remote_addr()
-            .unwrap_or("")
-            .to_string();
+        // The connection's address; a forwarded one only behind a proxy the operator named.
+        let behind_proxy = request
+            .app_data::<actix_web::web::Data<crate::http::AppState>>()
+            .is_some_and(|s| s.settings.behind_proxy);
+        let client = match (behind_proxy, request.connection_info().realip_remote_addr()) {
+            (true, Some(ip)) => ip.to_string(),
+            _ => request
+                .peer_addr()
+                .map(|a| a.ip().to_string())
+                .unwrap_or_default(),
+        };
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

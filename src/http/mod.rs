@@ -79,6 +79,19 @@ pub fn with_etag(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
+/// The client's network address: the connection's, or behind a proxy (`behind_proxy`) the
+/// one the proxy forwarded.
+pub fn client_ip(state: &AppState, req: &HttpRequest) -> String {
+    if state.settings.behind_proxy {
+        if let Some(ip) = req.connection_info().realip_remote_addr() {
+            return ip.to_string();
+        }
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// The tenant named in the path.
 pub fn tenant<'a>(state: &'a AppState, req: &HttpRequest) -> Result<&'a Tenant, ApiError> {
     let slug = req.match_info().get("slug").unwrap_or_default();

@@ -67,7 +67,7 @@ pub async fn problems(
     // Headers the answer carried for a reason (Allow, Retry-After, …) stay.
     for (name, value) in old.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            fresh.headers_mut().insert(name.clone(), value.clone());
+            fresh.headers_mut().append(name.clone(), value.clone());
         }
     }
     Ok(ServiceResponse::new(req, fresh))

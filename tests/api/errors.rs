@@ -463,7 +463,28 @@ async fn on_every_connection(app: &TestApp, sql: &str) {
 
 #[tokio::test]
 async fn a_database_that_cannot_write_is_not_ready_and_answers_503_to_retry_losing_nothing() {
-    let app = spawn_app().await;
+    let app = demo_app().await;
+    // Someone signed in a while ago (the session's last use is older than a minute).
+    let anna = id();
+    assert_eq!(
+        app.put("roc-a", &format!("/persons/{anna}"), &person(anna, "Anna"))
+            .await
+            .status,
+        201
+    );
+    let session = sign_in(&app, "roc-a", anna).await;
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::session::Entity::update_many()
+            .col_expr(
+                entity::session::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(chrono::Utc::now() - chrono::Duration::minutes(5)),
+            )
+            .filter(entity::session::Column::PersonId.eq(anna))
+            .exec(&app.app.db)
+            .await
+            .unwrap();
+    }
     let kept = id();
     assert_eq!(
         app.put("roc-a", &format!("/offerings/{kept}"), &offering(kept))
@@ -505,11 +526,13 @@ async fn a_database_that_cannot_write_is_not_ready_and_answers_503_to_retry_losi
         .await;
     assert!(r.assert_problem(503).contains("nothing was changed"));
     assert_eq!(r.header("retry-after"), "30");
-    // What was stored is still served.
+    // What was stored is still served, to the SIS and to a person signed in.
     assert_eq!(
         app.get("roc-a", &format!("/offerings/{kept}")).await.status,
         200
     );
+    let me = app.api("roc-a", &session).me().await;
+    assert_eq!(me.status, 200, "{}", me.body);
     on_every_connection(
         &app,
         if sqlite {

@@ -1298,3 +1298,44 @@ async fn free_texts_are_bounded_and_the_trail_holds_only_what_a_save_changed() {
     assert_eq!(same.body["revision"], json!(rev));
     assert_eq!(trail_len().await, before + 2);
 }
+
+#[tokio::test]
+async fn saving_a_finished_sheet_unchanged_reopens_it_and_the_exam_waits() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    score_mine(&app, &w.first, w.case, 2).await;
+    score_mine(&app, &w.second, w.case, 2).await;
+    let waiting = finish(&app, &w.first, w.case).await;
+    assert_eq!(
+        waiting["finishing"]["finished"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // "Toch aanpassen": the phone saves the sheet as it is, and the sheet is open again.
+    let sheets = app.api("roc-a", &w.first).sheets(w.case).await;
+    let mine = sheets.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sheet"] == "mine")
+        .unwrap()
+        .clone();
+    let again = json!({"revision": mine["revision"], "attendance": mine["attendance"]});
+    let r = app
+        .api("roc-a", &w.first)
+        .save_sheet(w.case, "mine", again)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.body["revision"],
+        json!(mine["revision"].as_i64().unwrap() + 1)
+    );
+    let trail = app.api("roc-a", &w.office).audit(w.case).await.body["items"].clone();
+    assert_eq!(
+        trail.as_array().unwrap().last().unwrap()["after"]["reopened"],
+        json!(true)
+    );
+    // The other finishing does not judge the exam: it waits for the first again.
+    let other = finish(&app, &w.second, w.case).await;
+    assert_eq!(other["state"], "planned", "{other}");
+}

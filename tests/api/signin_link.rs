@@ -609,3 +609,41 @@ async fn the_log_of_a_link_sign_in_holds_neither_the_link_nor_the_code() {
         "the address is in the log"
     );
 }
+
+#[tokio::test]
+async fn a_forwarded_address_counts_only_behind_a_proxy_the_operator_named() {
+    let smtp = SmtpServer::start();
+    let ask_from = |app: &TestApp, forwarded: String| {
+        let app_client = app.client.clone();
+        let url = format!("{}/api/roc-a/sign-in/link", app.address);
+        async move {
+            app_client
+                .post(url)
+                .header("x-forwarded-for", forwarded)
+                .json(&json!({"email": "someone@example.nl"}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Without a proxy, a client that makes up forwarded addresses is still one client.
+    let direct = app_mailing_to(&smtp).await;
+    for i in 0..30 {
+        assert_eq!(ask_from(&direct, format!("10.0.0.{i}")).await, 202);
+    }
+    assert_eq!(ask_from(&direct, "10.0.1.1".into()).await, 429);
+    // Behind a proxy, the people it forwards count each for themselves.
+    let port = smtp.port;
+    let proxied = spawn_app_with(move |s| {
+        s.smtp = Some(smtp_on(port));
+        s.behind_proxy = true;
+    })
+    .await;
+    for _ in 0..30 {
+        assert_eq!(ask_from(&proxied, "10.0.0.1".into()).await, 202);
+    }
+    assert_eq!(ask_from(&proxied, "10.0.0.1".into()).await, 429);
+    assert_eq!(ask_from(&proxied, "10.0.0.2".into()).await, 202);
+}

@@ -58,6 +58,7 @@ export const TO_PLAN_PAGE = 20;
  * changed since the phone last had it (its ETag). Remembers where the list goes on. */
 async function pages(query, most = Infinity) {
   const items = [];
+  const used = new Set();
   let after = null;
   for (let n = 0; n < most; n++) {
     const path = `/cases?${query}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
@@ -65,9 +66,14 @@ async function pages(query, most = Infinity) {
     const got = await getIfChanged(path, kept?.etag);
     const page = got.unchanged && kept ? kept.page : got.body;
     if (!got.unchanged) await store.put('kv', `page ${path}`, { etag: got.etag, page });
+    used.add(`page ${path}`);
     items.push(...page.items);
     after = page.next;
     if (!after) break;
+  }
+  // Pages of this list the phone no longer needs (the list got shorter, its pages moved).
+  for (const [key] of await store.entries('kv')) {
+    if (String(key).startsWith(`page /cases?${query}`) && !used.has(key)) await store.del('kv', key);
   }
   await store.put('kv', `more ${query}`, after ?? null);
   return items;
@@ -81,6 +87,8 @@ export async function moreToPlan() {
   const page = await api('GET', `/cases?${query}&after=${encodeURIComponent(after)}`);
   for (const c of page.items) await store.put('cases', c.caseId, c);
   await store.put('kv', `more ${query}`, page.next ?? null);
+  // The next refresh keeps them: it fetches as many pages as were opened.
+  await store.put('kv', 'toPlanPages', ((await store.get('kv', 'toPlanPages')) ?? 1) + 1);
   return page.items;
 }
 
@@ -105,7 +113,9 @@ export async function refresh() {
   const staff = me.examOffice || me.examCommittee;
   const list = { items: staff ? await pages('limit=500') : await pages('list=mine&limit=500') };
   if (!staff) {
-    const toPlan = await pages(`list=toPlan&limit=${TO_PLAN_PAGE}`, 1);
+    // As many pages of exams to plan as the person opened with "Meer tonen".
+    const opened = (await store.get('kv', 'toPlanPages')) ?? 1;
+    const toPlan = await pages(`list=toPlan&limit=${TO_PLAN_PAGE}`, opened);
     list.items.push(...toPlan.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
   }
   const ids = new Set();

@@ -147,6 +147,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         group_commit: true,
         // The tests read the metrics as the operator's scraper would.
         metrics: proeve::config::MetricsAccess::Token(METRICS_TOKEN.to_string().into()),
+        behind_proxy: false,
         delivery: proeve::config::DeliverySettings {
             poll_ms: 50,
             timeout_secs: 5,
