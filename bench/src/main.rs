@@ -1045,7 +1045,7 @@ async fn timed_get(
     let started = Instant::now();
     let mut r = http
         .get(format!("{}/api/demo{path}", s.base))
-        .header("cookie", &who.cookie);
+        .header("cookie", format!("proeve_session={}", who.cookie));
     if let Some(e) = etag {
         r = r.header("if-none-match", e);
     }
@@ -1149,26 +1149,29 @@ async fn case_lists(o: &Opts) {
             o.exams
         );
     };
-    // Every page of a list, as one refresh that walks them all.
+    // Every page of a list, as one refresh that walks them all: the walk's time and bytes,
+    // and each page's time.
     let walk = |who: Person, query: &'static str| {
         let (http, s) = (&http, &s);
         async move {
             let started = Instant::now();
-            let (mut bytes, mut after) = (0, None::<String>);
+            let (mut bytes, mut after, mut each) = (0, None::<String>, Vec::new());
             loop {
                 let path = match &after {
                     Some(a) => format!("/cases?{query}&after={a}"),
                     None => format!("/cases?{query}"),
                 };
-                let (_, n, _, body) = timed_get(http, s, &who, &path, None).await;
+                let (t, n, _, body) = timed_get(http, s, &who, &path, None).await;
+                each.push(t);
                 bytes += n;
                 match body["next"].as_str() {
                     Some(next) => after = Some(next.to_string()),
-                    None => return (started.elapsed(), bytes),
+                    None => return (started.elapsed(), bytes, each),
                 }
             }
         }
     };
+    let rounds_for = |whole: bool| if whole { (rounds / 10).max(3) } else { rounds };
     for (who, label, query, whole) in [
         (
             &me,
@@ -1188,15 +1191,28 @@ async fn case_lists(o: &Opts) {
             "list=toPlan&limit=20",
             false,
         ),
-        (&office, "office, whole school", "limit=500", true),
+        (
+            &office,
+            "office, whole school in pages of 100",
+            "limit=100",
+            true,
+        ),
         (&office, "office, first page of 100", "limit=100", false),
+        (
+            &office,
+            "office, what the phone keeps (exams under way)",
+            "state=received,planned,assessed,signed&limit=500",
+            true,
+        ),
     ] {
         let mut times = Vec::new();
+        let mut pages = Vec::new();
         let mut bytes = 0;
-        for _ in 0..rounds {
+        for _ in 0..rounds_for(whole) {
             if whole {
-                let (t, b) = walk(who.clone(), query).await;
+                let (t, b, each) = walk(who.clone(), query).await;
                 times.push(t);
+                pages.extend(each);
                 bytes = b;
             } else {
                 let (t, b, _, _) =
@@ -1206,7 +1222,23 @@ async fn case_lists(o: &Opts) {
             }
         }
         report(label, times, bytes);
+        if whole && pages.len() > 1 {
+            let (p50, p99) = p50_p99(pages);
+            println!(
+                "case-lists db={} exams={} {label}, per page: p50 {p50:.1} ms, p99 {p99:.1} ms",
+                o.db.name(),
+                o.exams
+            );
+        }
     }
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..rounds {
+        let (t, b, _, _) = timed_get(&http, &s, &office, "/cases/counts", None).await;
+        times.push(t);
+        bytes = b;
+    }
+    report("office, counts per state", times, bytes);
     // The app's refresh when nothing changed: its ETag, answered 304.
     let (_, _, tag, _) = timed_get(&http, &s, &me, "/cases?list=mine&limit=500", None).await;
     let mut times = Vec::new();

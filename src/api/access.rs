@@ -55,6 +55,8 @@ pub enum Which {
     Mine,
     /// Exams nobody planned yet that the person may plan.
     ToPlan,
+    /// The exams finalised last, newest first (the committee's "determined" list).
+    RecentlyFinalised,
 }
 
 /// What one person is to many cases, read in two queries (for lists).
@@ -92,6 +94,16 @@ impl Relations {
             Which::All if me.staff() => Condition::all(),
             Which::All => Condition::any().add(candidate).add(planned).add(enrolled),
             Which::Mine => Condition::any().add(candidate).add(planned),
+            Which::RecentlyFinalised => {
+                let fin = Condition::all()
+                    .add(exam_case::Column::State.eq(crate::case::CaseState::Final))
+                    .add(exam_case::Column::FinalisedAt.is_not_null());
+                if me.staff() {
+                    fin
+                } else {
+                    fin.add(Condition::any().add(candidate).add(planned).add(enrolled))
+                }
+            }
             Which::ToPlan => {
                 let received = exam_case::Column::State.eq(crate::case::CaseState::Received);
                 if me.staff() {

@@ -10,6 +10,49 @@ use crate::http::{ApiError, AppState};
 use actix_web::{web, HttpRequest, HttpResponse};
 use entity::exam_case;
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CaseCounts {
+    /// How many exams you may see are in each state (every state named, 0 included).
+    counts: std::collections::BTreeMap<String, u64>,
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/{slug}/cases/counts",
+    tag = "cases",
+    summary = "How many of the exams you may see are in each state (the exam office's overview)",
+    params(("slug" = String, Path, description = "the school")),
+    responses((status = 200, description = "the counts", body = CaseCounts), CaseErrors)
+)]
+pub async fn counts(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let (tenant, me) = signed_in(&state, &req, false).await?;
+    let slug = tenant.settings.slug.as_str();
+    let relations = Relations::load(&state.db, slug, &me).await?;
+    let rows: Vec<(CaseState, i64)> = exam_case::Entity::find()
+        .select_only()
+        .column(exam_case::Column::State)
+        .column_as(exam_case::Column::CaseId.count(), "n")
+        .filter(exam_case::Column::Tenant.eq(slug))
+        .filter(relations.condition(&me, Which::All))
+        .group_by(exam_case::Column::State)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    use sea_orm::Iterable;
+    let mut counts: std::collections::BTreeMap<String, u64> = CaseState::iter()
+        .map(|s| (s.as_str().to_string(), 0))
+        .collect();
+    for (s, n) in rows {
+        counts.insert(s.as_str().to_string(), u64::try_from(n).unwrap_or(0));
+    }
+    let body = serde_json::to_vec(&CaseCounts { counts }).map_err(ApiError::internal)?;
+    Ok(crate::http::with_etag(&req, body))
+}
+
 /// The most cases one page holds, and how many without `limit`.
 pub const MAX_PAGE: u64 = 500;
 pub const DEFAULT_PAGE: u64 = 100;
@@ -64,7 +107,13 @@ impl ListQuery {
                         "all" => Which::All,
                         "mine" => Which::Mine,
                         "toPlan" => Which::ToPlan,
-                        _ => return Err(ApiError::bad("list", "must be all, mine or toPlan")),
+                        "recentlyFinalised" => Which::RecentlyFinalised,
+                        _ => {
+                            return Err(ApiError::bad(
+                                "list",
+                                "must be all, mine, toPlan or recentlyFinalised",
+                            ))
+                        }
                     }
                 }
                 "state" => {
@@ -145,12 +194,19 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         );
     }
     // One more than the page: whether there is a next one.
-    let mut page = select
-        .order_by_asc(exam_case::Column::CreatedAt)
-        .order_by_asc(exam_case::Column::CaseId)
-        .limit(query.limit + 1)
-        .all(&state.db)
-        .await?;
+    let ordered = if query.which == Which::RecentlyFinalised {
+        // Newest first, one page only (it answers "what was determined lately").
+        select
+            .order_by_desc(exam_case::Column::FinalisedAt)
+            .order_by_desc(exam_case::Column::CaseId)
+            .limit(query.limit)
+    } else {
+        select
+            .order_by_asc(exam_case::Column::CreatedAt)
+            .order_by_asc(exam_case::Column::CaseId)
+            .limit(query.limit + 1)
+    };
+    let mut page = ordered.all(&state.db).await?;
     let more = page.len() as u64 > query.limit;
     page.truncate(query.limit as usize);
     let next = more.then(|| page.last().map(cursor_of)).flatten();

@@ -39,7 +39,7 @@ use uuid::Uuid;
     info(title = "Proeve people's API", description = "The JSON API of the phone app: sessions in an HttpOnly cookie; every write sends the session's CSRF token in X-CSRF-Token."),
     paths(
         signin::me, signin::methods, signin::sign_out, signin::demo_sign_in_json, signin::request_link, signin::code_sign_in, signin::sign_out_person,
-        cases::list, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge, scoring::confirm_joint,
+        cases::list, cases::counts, cases::get, planning::plan, planning::cancel, planning::extra_attempt, scoring::save_sheet, scoring::judge, scoring::confirm_joint,
         signing::sign, signing::finalise, audit::audit, corrections::correct, corrections::countersign,
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
@@ -85,6 +85,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .service(r("/sign-in/methods", "GET").route(web::get().to(signin::methods)))
             .service(r("/cases", "GET").route(web::get().to(cases::list)))
+            .service(r("/cases/counts", "GET").route(web::get().to(cases::counts)))
             .service(r("/cases/{id}", "GET").route(web::get().to(cases::get)))
             .service(r("/cases/{id}/plan", "POST").route(web::post().to(planning::plan)))
             .service(r("/cases/{id}/cancel", "POST").route(web::post().to(planning::cancel)))

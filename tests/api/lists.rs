@@ -130,3 +130,44 @@ async fn lists_are_paged_filtered_by_the_server_and_unchanged_pages_cost_nothing
     let body: Value = changed.json().await.unwrap();
     assert_eq!(body["items"][0]["caseId"], json!(w.case));
 }
+
+#[tokio::test]
+async fn the_office_overview_counts_by_state_on_the_server() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    let o = {
+        use sea_orm::EntityTrait;
+        entity::exam_case::Entity::find_by_id(("roc-a".to_string(), w.case))
+            .one(&app.app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .offering_id
+    };
+    more_students(&app, o, 3).await;
+    let counts = app
+        .api("roc-a", &w.office)
+        .call("GET", "/cases/counts", None)
+        .await;
+    assert_eq!(counts.status, 200, "{}", counts.body);
+    assert_eq!(
+        counts.body["counts"],
+        json!({"received": 3, "planned": 1, "assessed": 0, "signed": 0, "final": 0, "canceled": 0})
+    );
+    // The candidate counts only their own exam.
+    let theirs = app
+        .api("roc-a", &w.student)
+        .call("GET", "/cases/counts", None)
+        .await;
+    assert_eq!(theirs.body["counts"]["planned"], 1);
+    assert_eq!(theirs.body["counts"]["received"], 0);
+    // Nothing determined yet: the committee's list of the latest is empty, and has no next.
+    let r = app
+        .api("roc-a", &w.committee)
+        .call("GET", "/cases?list=recentlyFinalised&limit=20", None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["items"], json!([]));
+    assert!(r.body.get("next").is_none());
+}

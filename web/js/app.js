@@ -51,6 +51,9 @@ export function relation(c) {
   };
 }
 
+/** The states of exams still under way: what the exam office keeps on the phone. */
+export const ACTIVE = ['received', 'planned', 'assessed', 'signed'];
+
 /** How many exams to plan the home screen shows before "Meer tonen". */
 export const TO_PLAN_PAGE = 20;
 
@@ -108,10 +111,18 @@ export async function refresh() {
     await store.del('kv', 'signIn');
     sync.kick();
   }
-  // The exam office and committee keep every exam of the school (their overview counts
-  // them); anyone else keeps the exams they assess or sit, and the first exams to plan.
+  // The exam office and committee keep the school's exams still under way and the latest
+  // determined ones; the overview's counts come from the server, and the history (final,
+  // canceled) is fetched when they open it. Anyone else keeps the exams they assess or sit,
+  // and the first exams to plan.
   const staff = me.examOffice || me.examCommittee;
-  const list = { items: staff ? await pages('limit=500') : await pages('list=mine&limit=500') };
+  const list = { items: staff ? await pages(`state=${ACTIVE.join(',')}&limit=500`) : await pages('list=mine&limit=500') };
+  if (staff) {
+    const recent = await pages('list=recentlyFinalised&limit=20', 1);
+    list.items.push(...recent.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
+    const counts = await getIfChanged('/cases/counts', (await store.get('kv', 'counts'))?.etag);
+    if (!counts.unchanged) await store.put('kv', 'counts', { etag: counts.etag, counts: counts.body.counts });
+  }
   if (!staff) {
     // As many pages of exams to plan as the person opened with "Meer tonen".
     const opened = (await store.get('kv', 'toPlanPages')) ?? 1;

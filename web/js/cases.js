@@ -38,7 +38,7 @@ export async function home() {
     h('button', { class: 'secondary', type: 'button', onclick: signOut }, t('signOut')))];
   const roles = [me.examOffice && t('roleOffice'), me.examCommittee && t('roleCommittee')].filter(Boolean);
   if (roles.length) parts.push(h('p', { class: 'muted' }, roles.join(' · ')));
-  if (me.examOffice) parts.push(...pipeline(cases));
+  if (me.examOffice) parts.push(...pipeline(cases, (await store.get('kv', 'counts'))?.counts));
   // Filled in when the server answers; the list of exams does not wait for it.
   const stuck = me.examOffice || me.examCommittee ? h('section', { 'aria-live': 'polite' }) : null;
   if (stuck) parts.push(stuck);

@@ -4,14 +4,16 @@ import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
 import { prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
-import { app, caseDetails, go, refresh } from './app.js';
+import { ACTIVE, app, caseDetails, go, refresh } from './app.js';
 import { card } from './cases.js';
 
 const STATES = ['received', 'planned', 'assessed', 'signed', 'final', 'canceled'];
 let selected = 'received';
 
-export function pipeline(cases) {
-  const counts = Object.fromEntries(STATES.map((s) => [s, cases.filter((c) => c.state === s).length]));
+export function pipeline(cases, counted) {
+  // The server's counts (the history is not on the phone); offline before the first refresh,
+  // what the phone holds.
+  const counts = Object.fromEntries(STATES.map((s) => [s, counted?.[s] ?? cases.filter((c) => c.state === s).length]));
   const listEl = h('ul', { class: 'cards' });
   const buttons = STATES.map((s) => h('button', {
     type: 'button', 'aria-pressed': String(s === selected),
@@ -22,9 +24,25 @@ export function pipeline(cases) {
     },
     'data-state': s,
   }, h('span', { class: 'count' }, String(counts[s])), stateName(s)));
-  const draw = () => {
-    const shown = cases.filter((c) => c.state === selected);
-    listEl.replaceChildren(...(shown.length ? shown.map(card) : [h('li', { class: 'muted' }, t('noCases'))]));
+  const draw = async () => {
+    const state = selected;
+    let shown = cases.filter((c) => c.state === state);
+    let more = false;
+    if (!ACTIVE.includes(state) && counts[state] > shown.length) {
+      // The history: fetched when opened, the newest page first.
+      listEl.replaceChildren(h('li', { class: 'muted' }, t('loading')));
+      try {
+        const page = await api('GET', `/cases?state=${state}&limit=100`);
+        shown = page.items;
+        more = !!page.next;
+      } catch (e) {
+        if (selected === state) listEl.replaceChildren(h('li', { class: 'muted' }, e instanceof Offline ? t('onlineOnly') : say(e)));
+        return;
+      }
+    }
+    if (selected !== state) return;
+    listEl.replaceChildren(...(shown.length ? shown.map(card) : [h('li', { class: 'muted' }, t('noCases'))]),
+      ...(more ? [h('li', { class: 'muted' }, t('firstHundred'))] : []));
   };
   draw();
   return [h('h2', {}, t('pipeline')), h('div', { class: 'pipeline', role: 'group', 'aria-label': t('pipeline') }, buttons), listEl];

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { browser, check, DEMO, phone, signIn, startProeve } from './harness.mjs';
+import { browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
 
 let proeve;
 let chromium;
@@ -41,6 +41,24 @@ test('an assessor sees the first exams to plan and more on request', async () =>
   assert.ok(await toPlan.count() > first);
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 412, `the list is ${wide} px wide`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the exam office counts on the server and opens the history when asked', async () => {
+  const office = await session(proeve.base, DEMO.fatima);
+  // One exam canceled: history, not kept on the phone.
+  const c = (await office('GET', '/cases?list=toPlan&limit=1')).body.items[0];
+  const r = await office('POST', `/cases/${c.caseId}/cancel`, { revision: c.revision, reason: 'Leerbedrijf failliet' });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'El Amrani, Fatima');
+  const canceled = page.getByRole('button', { name: /geannuleerd/ });
+  await canceled.waitFor();
+  assert.match(await canceled.innerText(), /^1\s/);
+  await canceled.click();
+  await page.locator('ul.cards > li').filter({ hasText: c.candidate.displayName }).waitFor();
+  await check(page, 'office-history');
   assert.deepEqual(errors, []);
   await context.close();
 });
