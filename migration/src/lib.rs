@@ -19,6 +19,7 @@ mod m20261201_000014_sign_in_code;
 mod m20261202_000015_mail_queue;
 mod m20261202_000016_server_key;
 mod m20261202_000017_case_list_order;
+mod m20261202_000018_case_list_filters;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_mail_queue::Migration),
             Box::new(m20261202_000016_server_key::Migration),
             Box::new(m20261202_000017_case_list_order::Migration),
+            Box::new(m20261202_000018_case_list_filters::Migration),
         ]
     }
 }

@@ -61,6 +61,8 @@ pub enum Which {
 
 /// What one person is to many cases, read in two queries (for lists).
 pub struct Relations {
+    /// The cases the person is the candidate of.
+    own: BTreeSet<Uuid>,
     planned: BTreeSet<Uuid>,
     enrolled_on: BTreeSet<Uuid>,
     person_id: Uuid,
@@ -68,7 +70,18 @@ pub struct Relations {
 
 impl Relations {
     pub async fn load<C: ConnectionTrait>(db: &C, tenant: &str, me: &Me) -> Result<Self, ApiError> {
+        use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+        // The person's own exams by the person index: a list then asks for cases by id.
+        let own: Vec<Uuid> = exam_case::Entity::find()
+            .select_only()
+            .column(exam_case::Column::CaseId)
+            .filter(exam_case::Column::Tenant.eq(tenant))
+            .filter(exam_case::Column::PersonId.eq(me.person_id))
+            .into_tuple()
+            .all(db)
+            .await?;
         Ok(Relations {
+            own: own.into_iter().collect(),
             planned: planning::cases_assessed_by(db, tenant, me.person_id)
                 .await?
                 .into_iter()
@@ -85,15 +98,15 @@ impl Relations {
     /// list is filtered and paged by the database, not in memory).
     pub fn condition(&self, me: &Me, which: Which) -> sea_orm::Condition {
         use sea_orm::{ColumnTrait, Condition};
-        let candidate = exam_case::Column::PersonId.eq(self.person_id);
-        let planned =
-            exam_case::Column::CaseId.is_in(self.planned.iter().copied().collect::<Vec<_>>());
+        // Own and planned cases by id (primary key lookups, however large the school).
+        let mine: Vec<Uuid> = self.own.union(&self.planned).copied().collect();
+        let candidate_or_planned = exam_case::Column::CaseId.is_in(mine);
         let enrolled = exam_case::Column::OfferingId
             .is_in(self.enrolled_on.iter().copied().collect::<Vec<_>>());
         match which {
             Which::All if me.staff() => Condition::all(),
-            Which::All => Condition::any().add(candidate).add(planned).add(enrolled),
-            Which::Mine => Condition::any().add(candidate).add(planned),
+            Which::All => Condition::any().add(candidate_or_planned).add(enrolled),
+            Which::Mine => Condition::all().add(candidate_or_planned),
             Which::RecentlyFinalised => {
                 let fin = Condition::all()
                     .add(exam_case::Column::State.eq(crate::case::CaseState::Final))
@@ -101,7 +114,7 @@ impl Relations {
                 if me.staff() {
                     fin
                 } else {
-                    fin.add(Condition::any().add(candidate).add(planned).add(enrolled))
+                    fin.add(Condition::any().add(candidate_or_planned).add(enrolled))
                 }
             }
             Which::ToPlan => {
