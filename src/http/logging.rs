@@ -86,13 +86,7 @@ impl RootSpanBuilder for RequestLog {
         let behind_proxy = request
             .app_data::<actix_web::web::Data<crate::http::AppState>>()
             .is_some_and(|s| s.settings.behind_proxy);
-        let client = match (behind_proxy, request.connection_info().realip_remote_addr()) {
-            (true, Some(ip)) => ip.to_string(),
-            _ => request
-                .peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default(),
-        };
+        let client = crate::http::client_ip_of(behind_proxy, request.request());
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),

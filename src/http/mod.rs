@@ -82,7 +82,12 @@ pub fn with_etag(req: &HttpRequest, body: Vec<u8>) -> HttpResponse {
 /// The client's network address: the connection's, or behind a proxy (`behind_proxy`) the
 /// one the proxy forwarded.
 pub fn client_ip(state: &AppState, req: &HttpRequest) -> String {
-    if state.settings.behind_proxy {
+    client_ip_of(state.settings.behind_proxy, req)
+}
+
+/// [`client_ip`], for where the state is not at hand (the request log).
+pub fn client_ip_of(behind_proxy: bool, req: &HttpRequest) -> String {
+    if behind_proxy {
         if let Some(ip) = req.connection_info().realip_remote_addr() {
             return ip.to_string();
         }

@@ -204,17 +204,7 @@ async fn app_mailing_to(smtp: &SmtpServer) -> TestApp {
 async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
     let smtp = SmtpServer::start();
     let app = app_mailing_to(&smtp).await;
-    let kees = id();
-    let mut body = person(kees, "Kees");
-    body["mail"] = json!("kees@gouden-pollepel.nl");
-    body["affiliations"] = json!(["guest"]);
-    body.as_object_mut().unwrap().remove("consumers");
-    assert_eq!(
-        app.put("roc-a", &format!("/persons/{kees}"), &body)
-            .await
-            .status,
-        201
-    );
+    let kees = with_kees(&app).await;
 
     let ask = |email: &'static str| {
         let app = &app;
@@ -286,12 +276,7 @@ async fn a_workplace_assessor_signs_in_with_a_mailed_link_once() {
         landing.contains("Verder naar Proeve") && landing.contains("Ik heb een inlogcode"),
         "{landing}"
     );
-    let code = landing
-        .split("<strong>")
-        .filter_map(|p| p.split("</strong>").next())
-        .find(|p| p.len() == 9 && p.as_bytes()[4] == b'-')
-        .unwrap()
-        .to_string();
+    let code = code_on(&landing);
     let typed = format!(" {} ", code.to_lowercase().replace('-', " "));
     let with_code = |code: String| {
         let app = &app;
@@ -401,8 +386,8 @@ async fn an_expired_link_does_not_sign_in() {
     assert_eq!(r.status().as_u16(), 404);
 }
 
-/// Kees, a workplace assessor the SIS sent with his address.
-async fn with_kees(app: &TestApp) {
+/// Kees, a workplace assessor the SIS sent with his address; his person id.
+async fn with_kees(app: &TestApp) -> uuid::Uuid {
     let kees = id();
     let mut body = person(kees, "Kees");
     body["mail"] = json!("kees@gouden-pollepel.nl");
@@ -414,6 +399,17 @@ async fn with_kees(app: &TestApp) {
             .status,
         201
     );
+    kees
+}
+
+/// The hand-over code a link's landing page shows (`ABCD-EFGH`).
+fn code_on(landing: &str) -> String {
+    landing
+        .split("<strong>")
+        .filter_map(|p| p.split("</strong>").next())
+        .find(|p| p.len() == 9 && p.as_bytes()[4] == b'-')
+        .unwrap()
+        .to_string()
 }
 
 async fn ask_link(app: &TestApp, email: &str) -> (u16, Duration) {
@@ -580,12 +576,7 @@ async fn the_log_of_a_link_sign_in_holds_neither_the_link_nor_the_code() {
             .unwrap();
     }
     let landing = redeem(&app, &path, &token).await.text().await.unwrap();
-    let code = landing
-        .split("<strong>")
-        .filter_map(|p| p.split("</strong>").next())
-        .find(|p| p.len() == 9 && p.as_bytes()[4] == b'-')
-        .unwrap()
-        .to_string();
+    let code = code_on(&landing);
     let handed = app
         .client
         .post(format!("{}/api/roc-a/sign-in/code", app.address))
