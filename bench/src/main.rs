@@ -261,6 +261,30 @@ async fn put(http: &reqwest::Client, token: &str, url: String, body: &Value) {
     assert!(r.status().is_success(), "PUT {url}: {}", r.status());
 }
 
+/// A new person (number `n`; staff for an assessor) enrolled on the offering with `role`:
+/// the person and the enrolment.
+async fn enrolled(
+    http: &reqwest::Client,
+    token: &str,
+    s: &Server,
+    offering: Uuid,
+    n: usize,
+    role: &str,
+) -> (Uuid, Uuid) {
+    let (who, enrolment) = (Uuid::new_v4(), Uuid::new_v4());
+    let url = format!("{}/persons/{who}", s.oke());
+    put(http, token, url, &person(who, n, role != "student")).await;
+    let url = format!("{}/associations/{enrolment}", s.oke());
+    put(
+        http,
+        token,
+        url,
+        &association(enrolment, who, offering, role),
+    )
+    .await;
+    (who, enrolment)
+}
+
 /// A signed-in person: the session cookie and the CSRF token.
 #[derive(Clone)]
 struct Person {
@@ -663,36 +687,8 @@ async fn plan_week(s: &Server, n: usize) -> Week {
     let mut students = Vec::new();
     let mut assessor_ids = Vec::new();
     for i in 0..n {
-        let (student, assessor) = (Uuid::new_v4(), Uuid::new_v4());
-        put(
-            &http,
-            &token,
-            format!("{}/persons/{student}", s.oke()),
-            &person(student, 2 * i, false),
-        )
-        .await;
-        put(
-            &http,
-            &token,
-            format!("{}/persons/{assessor}", s.oke()),
-            &person(assessor, 2 * i + 1, true),
-        )
-        .await;
-        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
-        put(
-            &http,
-            &token,
-            format!("{}/associations/{a}", s.oke()),
-            &association(a, student, offering_id, "student"),
-        )
-        .await;
-        put(
-            &http,
-            &token,
-            format!("{}/associations/{b}", s.oke()),
-            &association(b, assessor, offering_id, "assessor"),
-        )
-        .await;
+        let (_, a) = enrolled(&http, &token, s, offering_id, 2 * i, "student").await;
+        let (assessor, _) = enrolled(&http, &token, s, offering_id, 2 * i + 1, "assessor").await;
         students.push(a);
         assessor_ids.push(assessor);
     }
@@ -885,6 +881,8 @@ async fn sign(
     let path = format!("/cases/{case}");
     call(http, s, assessor, "PUT", &format!("{path}/sheets/mine"), json!({
         "revision": 0, "attendance": "present", "identityChecked": true, "identityMethod": "ID-kaart", "scores": scores,
+        // The benchmark's exams are planned for another day than they are taken.
+        "timesReason": "Benchmark: afgenomen buiten de geplande dag.",
     }))
     .await;
     let c = call(http, s, assessor, "GET", &path, Value::Null).await;
@@ -1083,38 +1081,9 @@ async fn case_lists(o: &Opts) {
         &offering(offering_id, ELEKTRO, "0-10"),
     )
     .await;
-    let assessor = Uuid::new_v4();
-    put(
-        &http,
-        &token,
-        format!("{}/persons/{assessor}", s.oke()),
-        &person(assessor, 0, true),
-    )
-    .await;
-    let a = Uuid::new_v4();
-    put(
-        &http,
-        &token,
-        format!("{}/associations/{a}", s.oke()),
-        &association(a, assessor, offering_id, "assessor"),
-    )
-    .await;
+    let (assessor, _) = enrolled(&http, &token, &s, offering_id, 0, "assessor").await;
     for i in 0..o.exams {
-        let (student, enrolment) = (Uuid::new_v4(), Uuid::new_v4());
-        put(
-            &http,
-            &token,
-            format!("{}/persons/{student}", s.oke()),
-            &person(student, i + 1, false),
-        )
-        .await;
-        put(
-            &http,
-            &token,
-            format!("{}/associations/{enrolment}", s.oke()),
-            &association(enrolment, student, offering_id, "student"),
-        )
-        .await;
+        enrolled(&http, &token, &s, offering_id, i + 1, "student").await;
     }
     let office = sign_in(&http, &s, proeve::config::DEMO_EXAM_OFFICE.parse().unwrap()).await;
     let me = sign_in(&http, &s, assessor).await;
