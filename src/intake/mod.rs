@@ -8,12 +8,14 @@
 //! Writes run in one transaction each. On SQLite it starts `IMMEDIATE` and on PostgreSQL the
 //! row is read `FOR UPDATE`, so a read-merge-write (PATCH) never loses a concurrent change.
 
+use crate::planning::Row;
 use chrono::{DateTime, Utc};
 use entity::{association, case_assessor, exam_case, group_member, offering, person, signature};
 use sea_orm::sea_query::Expr;
+use sea_orm::TryIntoModel;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -318,11 +320,17 @@ pub async fn put_association(
         }),
         exam_taken_at: Set(existing.as_ref().and_then(|e| e.exam_taken_at)),
     };
-    let (written, stored) = match existing {
-        None => (Written::Created, row.insert(txn).await?),
-        Some(_) => (Written::Replaced, row.update(txn).await?),
+    let (written, stored, fresh) = match existing {
+        None => {
+            // Everything is set: nothing to read back.
+            association::Entity::insert(row.clone())
+                .exec_without_returning(txn)
+                .await?;
+            (Written::Created, row.try_into_model()?, Row::Fresh)
+        }
+        Some(_) => (Written::Replaced, row.update(txn).await?, Row::Stored),
     };
-    crate::planning::sync_case(txn, tenant, &stored, offering.as_ref()).await?;
+    crate::planning::sync_case(txn, tenant, &stored, offering.as_ref(), fresh).await?;
     if state == "canceled" {
         purge_person_if_unneeded(txn, tenant, p.person_id, now).await?;
     }
@@ -355,7 +363,7 @@ pub async fn cancel_association(
     .update(txn)
     .await?;
     let offering = find_offering(txn, tenant, stored.offering_id).await?;
-    crate::planning::sync_case(txn, tenant, &canceled, offering.as_ref()).await?;
+    crate::planning::sync_case(txn, tenant, &canceled, offering.as_ref(), Row::Stored).await?;
     purge_person_if_unneeded(txn, tenant, stored.person_id, now).await
 }
 
@@ -413,17 +421,17 @@ pub async fn find_person<C: ConnectionTrait>(
         .await
 }
 
+/// Creates or replaces a person in one statement: an upsert that keeps `created_at`, bumps
+/// the revision and undoes an earlier purge. The returned revision tells which it was (a
+/// replaced row is at 2 or more). On PostgreSQL the upsert locks the row like `FOR UPDATE`.
 pub async fn put_person(
     txn: &DatabaseTransaction,
     tenant: &str,
     w: &PersonWrite<'_>,
 ) -> Result<Written, DbErr> {
+    use person::Column as P;
     let now = Utc::now();
     let p = w.parsed;
-    let existing = person::Entity::find_by_id((tenant.to_string(), p.id))
-        .lock_exclusive()
-        .one(txn)
-        .await?;
     let row = person::ActiveModel {
         tenant: Set(tenant.to_string()),
         person_id: Set(p.id),
@@ -432,20 +440,37 @@ pub async fn put_person(
         mail: Set(Some(p.mail.clone())),
         document: Set(Some(text(&p.document))),
         raw: Set(Some(w.raw.to_string())),
-        revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),
-        created_at: Set(existing.as_ref().map_or(now, |e| e.created_at)),
+        revision: Set(1),
+        created_at: Set(now),
         updated_at: Set(now),
         purged_at: Set(None),
     };
-    Ok(match existing {
-        None => {
-            row.insert(txn).await?;
-            Written::Created
-        }
-        Some(_) => {
-            row.update(txn).await?;
-            Written::Replaced
-        }
+    let mut upsert = person::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::columns([P::Tenant, P::PersonId])
+                .update_columns([
+                    P::DisplayName,
+                    P::PrimaryCode,
+                    P::Mail,
+                    P::Document,
+                    P::Raw,
+                    P::UpdatedAt,
+                    P::PurgedAt,
+                ])
+                .value(P::Revision, Expr::col((person::Entity, P::Revision)).add(1))
+                .to_owned(),
+        )
+        .into_query();
+    upsert.returning_col(P::Revision);
+    let revision: i64 = txn
+        .query_one(&upsert)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?
+        .try_get("", "revision")?;
+    Ok(if revision == 1 {
+        Written::Created
+    } else {
+        Written::Replaced
     })
 }
 

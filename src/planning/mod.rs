@@ -43,25 +43,40 @@ pub fn snapshot(c: &exam_case::Model, assessors: &[Uuid]) -> Value {
     })
 }
 
+/// Whether an association row was created by the write at hand or was stored before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    Fresh,
+    Stored,
+}
+
 /// Brings the exam case of one enrolment in line with what the SIS sent: opens one for an
 /// eligible enrolment, cancels an unassessed one whose enrolment or offering went away.
+/// `Fresh` says the association row was created in this transaction: it can have no case yet
+/// (cases, extra attempts included, only hang on stored associations), so none is looked up.
 pub async fn sync_case(
     txn: &DatabaseTransaction,
     tenant: &str,
     a: &association::Model,
     o: Option<&offering::Model>,
+    row: Row,
 ) -> Result<(), DbErr> {
     if a.association_type != "componentOfferingAssociation" || a.role != "student" {
         return Ok(());
     }
     let attempt = a.attempt.unwrap_or(1);
-    let existing = exam_case::Entity::find()
-        .filter(exam_case::Column::Tenant.eq(tenant))
-        .filter(exam_case::Column::AssociationId.eq(a.association_id))
-        .filter(exam_case::Column::Attempt.eq(attempt))
-        .lock_exclusive()
-        .one(txn)
-        .await?;
+    let existing = match row {
+        Row::Fresh => None,
+        Row::Stored => {
+            exam_case::Entity::find()
+                .filter(exam_case::Column::Tenant.eq(tenant))
+                .filter(exam_case::Column::AssociationId.eq(a.association_id))
+                .filter(exam_case::Column::Attempt.eq(attempt))
+                .lock_exclusive()
+                .one(txn)
+                .await?
+        }
+    };
     let now = Utc::now();
     match (eligible(a, o), existing) {
         (true, None) => {
@@ -171,7 +186,7 @@ pub async fn sync_offering(
         .all(txn)
         .await?;
     for a in &students {
-        sync_case(txn, tenant, a, o.as_ref()).await?;
+        sync_case(txn, tenant, a, o.as_ref(), Row::Stored).await?;
     }
     Ok(())
 }

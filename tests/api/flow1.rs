@@ -2,6 +2,25 @@ use crate::helpers::*;
 use serde_json::json;
 
 #[tokio::test]
+async fn a_person_is_created_once_per_school_then_replaced() {
+    let app = spawn_app().await;
+    let p = id();
+    let path = format!("/persons/{p}");
+    assert_eq!(app.put("roc-a", &path, &person(p, "Eva")).await.status, 201);
+    assert_eq!(app.put("roc-a", &path, &person(p, "Eva")).await.status, 200);
+    let r = app.put("roc-a", &path, &person(p, "Evelien")).await;
+    assert_eq!(r.status, 200);
+    // The same id at another school is another person.
+    assert_eq!(app.put("roc-b", &path, &person(p, "Eva")).await.status, 201);
+    let r = app.get("roc-a", &path).await;
+    assert_eq!(r.status, 200);
+    assert_valid("Person", &r.body);
+    assert_eq!(r.body["givenName"], "Evelien", "{}", r.body);
+    let r = app.get("roc-b", &path).await;
+    assert_eq!(r.body["givenName"], "Eva", "{}", r.body);
+}
+
+#[tokio::test]
 async fn put_creates_then_replaces_and_reads_back_valid() {
     let app = spawn_app().await;
     let o = id();
