@@ -95,6 +95,7 @@ impl Application {
             effects,
             mail_bell: crate::outbox::Doorbell::default(),
             throttles: crate::http::Throttles::default(),
+            timings: Default::default(),
         });
         if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
             crate::demo::seed(&state.db, &state.catalog).await?;
@@ -112,6 +113,8 @@ impl Application {
                 .wrap(tracing_actix_web::TracingLogger::<
                     crate::http::logging::RequestLog,
                 >::new())
+                // Outermost: the time of everything Proeve does for a request.
+                .wrap(actix_web::middleware::from_fn(crate::http::timing::record))
                 // The SIS's calls first: they are the most frequent, and actix tries the
                 // routes in order (each dynamic one a regex match).
                 .configure(crate::sis::routes)

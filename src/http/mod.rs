@@ -9,6 +9,7 @@ pub mod logging;
 pub mod problems;
 mod state;
 mod throttle;
+pub mod timing;
 
 pub use error::{problem, ApiError};
 pub use state::AppState;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub mail_bell: crate::outbox::Doorbell,
     /// How often people ask for links and type wrong codes, per school and address.
     pub throttles: crate::http::Throttles,
+    /// How long each route takes to answer, by Proeve's own clock.
+    pub timings: Arc<crate::http::timing::Timings>,
 }
 
 impl AppState {

@@ -41,8 +41,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus text: the SIS outbox per school (queue depth by state, age of the oldest
-/// message not delivered) and deliveries since start by outcome. Counts only, no personal
-/// data.
+/// message not delivered), deliveries since start by outcome, and how long each route takes
+/// to answer. Counts only, no personal data (a route is its pattern, never a path's values).
 pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     use std::fmt::Write;
     match &state.settings.metrics {
@@ -161,6 +161,7 @@ pub async fn metrics(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
             );
         }
     }
+    state.timings.prometheus(&mut out);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out)

@@ -567,3 +567,43 @@ async fn a_database_that_cannot_write_is_not_ready_and_answers_503_to_retry_losi
         201
     );
 }
+
+#[tokio::test]
+async fn the_metrics_tell_how_long_each_route_took_and_never_a_value_from_its_path() {
+    let app = spawn_app().await;
+    let p = id();
+    for name in ["Eva", "Evelien"] {
+        let r = app
+            .put("roc-a", &format!("/persons/{p}"), &person(p, name))
+            .await;
+        assert!(r.status == 201 || r.status == 200, "{}", r.body);
+    }
+    app.get("roc-a", &format!("/offerings/{}", id()))
+        .await
+        .assert_problem(404);
+    let r = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let route = "PUT /ooapi/{slug}/persons/{id}";
+    assert!(
+        text.contains(&format!(
+            "proeve_http_request_duration_seconds_count{{route=\"{route}\"}} 2"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!(
+        "proeve_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} 2"
+    )));
+    assert!(text.contains(
+        "proeve_http_request_duration_seconds_count{route=\"GET /ooapi/{slug}/offerings/{id}\"} 1"
+    ));
+    assert!(
+        !text.contains(&p.to_string()) && !text.contains("roc-a/"),
+        "{text}"
+    );
+}
