@@ -130,7 +130,7 @@ fn model_view(component_id: Uuid, exam: &crate::catalog::Exam, m: &Model) -> Mod
 pub(super) async fn model_of(
     state: &AppState,
     c: &entity::exam_case::Model,
-) -> Result<(Uuid, ModelView, Model), ApiError> {
+) -> Result<(Uuid, ModelView, std::sync::Arc<Model>), ApiError> {
     let (Some(component), Some(version)) = (c.component_id, c.model_version) else {
         return Err(ApiError::NotFound(
             "this exam is not planned yet, so it has no assessment model".into(),

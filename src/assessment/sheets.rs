@@ -136,7 +136,7 @@ pub fn fails(c: &Criterion, level: u32) -> bool {
 pub(super) async fn model_of(
     db: &DatabaseTransaction,
     case: &exam_case::Model,
-) -> Result<Model, CaseError> {
+) -> Result<std::sync::Arc<Model>, CaseError> {
     let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
         return invalid("the exam is not planned yet");
     };

@@ -75,16 +75,17 @@ pub async fn load(
     db: &DatabaseConnection,
     component_id: Uuid,
     version: u32,
-) -> Result<Option<Model>, DbErr> {
+) -> Result<Option<std::sync::Arc<Model>>, DbErr> {
     load_in(db, component_id, version).await
 }
 
 /// Model versions read so far. A recorded version never changes (see [`record`]), so once
-/// read it need not be read and parsed again: every save of a score sheet needs its model.
-fn loaded() -> &'static std::sync::Mutex<std::collections::HashMap<(Uuid, u32), Model>> {
-    static LOADED: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<(Uuid, u32), Model>>,
-    > = std::sync::OnceLock::new();
+/// read it need not be read and parsed again (nor copied: it is shared): every save of a
+/// score sheet needs its model.
+type Loaded = std::sync::Mutex<std::collections::HashMap<(Uuid, u32), std::sync::Arc<Model>>>;
+
+fn loaded() -> &'static Loaded {
+    static LOADED: std::sync::OnceLock<Loaded> = std::sync::OnceLock::new();
     LOADED.get_or_init(Default::default)
 }
 
@@ -93,7 +94,7 @@ pub async fn load_in<C: sea_orm::ConnectionTrait>(
     db: &C,
     component_id: Uuid,
     version: u32,
-) -> Result<Option<Model>, DbErr> {
+) -> Result<Option<std::sync::Arc<Model>>, DbErr> {
     if let Some(m) = loaded()
         .lock()
         .ok()
@@ -111,11 +112,13 @@ pub async fn load_in<C: sea_orm::ConnectionTrait>(
     else {
         return Ok(None);
     };
-    let model: Model = serde_json::from_str(&row.model).map_err(|e| {
-        DbErr::Custom(format!(
-            "stored assessment model {component_id} v{version}: {e}"
-        ))
-    })?;
+    let model: std::sync::Arc<Model> = serde_json::from_str(&row.model)
+        .map_err(|e| {
+            DbErr::Custom(format!(
+                "stored assessment model {component_id} v{version}: {e}"
+            ))
+        })
+        .map(std::sync::Arc::new)?;
     if let Ok(mut l) = loaded().lock() {
         l.insert((component_id, key), model.clone());
     }

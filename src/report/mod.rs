@@ -237,7 +237,7 @@ pub async fn build_record(
             address: case.place_address.clone(),
         }),
         assessors,
-        model,
+        model: model.as_ref().clone(),
         sheets: sheet_records,
         outcome: Outcome {
             attendance: case.attendance.clone(),
