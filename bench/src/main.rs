@@ -6,6 +6,7 @@
 //!
 //!     bench ingest    [--enrolments 10000,100000] [--db sqlite|postgres]
 //!     bench exam-week [--assessors 200] [--seconds 30] [--db sqlite|postgres]
+//!     bench exam-pace [--assessors 1000] [--every 10] [--seconds 120] [--db sqlite|postgres]
 //!     bench delivery  [--exams 400] [--db sqlite|postgres]
 //!     bench case-lists [--exams 1500] [--db sqlite|postgres]
 //!
@@ -53,13 +54,15 @@ struct Opts {
     assessors: usize,
     seconds: u64,
     exams: usize,
+    /// Seconds between one assessor's saves (exam-pace).
+    every: f64,
     /// Ingest with group commit on, off or both (for the before/after).
     group_commit: Vec<bool>,
 }
 
-const USAGE: &str = "usage: bench [ingest|exam-week|delivery|all]... [--db sqlite|postgres] \
-    [--enrolments 10000,100000] [--group-commit on|off|both] [--assessors 200] [--seconds 30] \
-    [--exams 400]";
+const USAGE: &str = "usage: bench [ingest|exam-week|exam-pace|delivery|case-lists|all]... \
+    [--db sqlite|postgres] [--enrolments 10000,100000] [--group-commit on|off|both] \
+    [--assessors 200] [--seconds 30] [--every 10] [--exams 400]";
 
 /// A wrong command line: what was wrong and how it goes, then exit 2.
 fn usage(problem: &str) -> ! {
@@ -87,6 +90,7 @@ fn opts() -> Opts {
         assessors: 200,
         seconds: 30,
         exams: 400,
+        every: 10.0,
         group_commit: vec![true],
     };
     let mut args = std::env::args().skip(1);
@@ -111,6 +115,7 @@ fn opts() -> Opts {
             "--assessors" => o.assessors = number(&a, &value()),
             "--seconds" => o.seconds = number(&a, &value()),
             "--exams" => o.exams = number(&a, &value()),
+            "--every" => o.every = number(&a, &value()),
             "--group-commit" => {
                 o.group_commit = match value().as_str() {
                     "on" => vec![true],
@@ -119,7 +124,7 @@ fn opts() -> Opts {
                     other => usage(&format!("--group-commit on|off|both, not {other}")),
                 }
             }
-            "ingest" | "exam-week" | "delivery" | "case-lists" | "all" => {
+            "ingest" | "exam-week" | "exam-pace" | "delivery" | "case-lists" | "all" => {
                 o.scenarios.push(a.clone())
             }
             "--help" | "-h" => help(),
@@ -130,6 +135,7 @@ fn opts() -> Opts {
         o.scenarios = vec![
             "ingest".into(),
             "exam-week".into(),
+            "exam-pace".into(),
             "delivery".into(),
             "case-lists".into(),
         ];
@@ -450,7 +456,7 @@ fn cpu() -> (f64, f64) {
 /// The machine's CPU time so far, from /proc/stat: (stolen by the hypervisor, all). On a
 /// shared virtual machine the steal share tells how far a run's figures are the host's doing.
 #[derive(Clone, Copy)]
-struct Machine(u64, u64);
+struct Machine(u64, u64, u64);
 
 impl Machine {
     fn now() -> Machine {
@@ -465,7 +471,15 @@ impl Machine {
             .collect();
         // user nice system idle iowait irq softirq steal (guest time is within user).
         let all = f.iter().take(8).sum();
-        Machine(f.get(7).copied().unwrap_or(0), all)
+        let idle = f.get(3).copied().unwrap_or(0) + f.get(4).copied().unwrap_or(0);
+        let steal = f.get(7).copied().unwrap_or(0);
+        Machine(steal, all, all - idle - steal)
+    }
+
+    /// CPU seconds the whole machine (both cores: server, database, load tool) was busy
+    /// since `self`.
+    fn busy_since(self) -> f64 {
+        (Machine::now().2 - self.2) as f64 / 100.0
     }
 
     /// The share of the machine's CPU time stolen since `self`, in percent.
@@ -751,34 +765,12 @@ async fn exam_week(o: &Opts) {
     let setup = Instant::now();
     let week = plan_week(&s, o.assessors).await;
     let setup = setup.elapsed();
-    let data = s.dir.join("assessors.txt");
-    let mut text = criteria(&s)
-        .iter()
-        .map(|(c, top)| format!("{c}:{top}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    text.push('\n');
-    for ((case, _), a) in week.cases.iter().zip(&week.assessors) {
-        text.push_str(&format!("{case} {} {}\n", a.cookie, a.csrf));
-    }
-    std::fs::write(&data, text).unwrap();
+    let data = week_file(&s, &week);
     let (before, _) = rss();
-    let peak = Arc::new(Mutex::new(before));
-    let sampling = Arc::new(AtomicBool::new(true));
-    let sampler = {
-        let (peak, sampling) = (peak.clone(), sampling.clone());
-        std::thread::spawn(move || {
-            while sampling.load(Ordering::Relaxed) {
-                let (now, _) = rss();
-                let mut p = peak.lock().unwrap();
-                *p = p.max(now);
-                drop(p);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        })
-    };
+    let sampler = RssSampler::start();
     let n = o.assessors;
     let machine = Machine::now();
+    let server_before = s.state.timings.snapshot(SHEET_SAVE);
     let r = tokio::task::spawn_blocking({
         let (base, seconds) = (s.base.clone(), o.seconds);
         move || {
@@ -797,14 +789,15 @@ async fn exam_week(o: &Opts) {
     })
     .await
     .unwrap();
-    let steal = machine.steal_since();
-    sampling.store(false, Ordering::Relaxed);
-    sampler.join().ok();
+    let (steal, busy) = (machine.steal_since(), machine.busy_since());
+    let server = s.state.timings.snapshot(SHEET_SAVE).since(&server_before);
+    let peak = sampler.stop();
     let (after, hwm) = rss();
     let secs = r["duration_us"].as_f64().unwrap() / 1e6;
     println!(
         "exam-week db={} assessors={n} seconds={secs:.0} saves={} ({:.0}/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms errors={} conflicts={} \
-         rss before={before:.0}MiB peak during={:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
+         server's own time p50={:.2}ms p99={:.2}ms p99.9={:.2}ms; machine CPU per save (both cores, wrk included) {:.0}µs; \
+         rss before={before:.0}MiB peak during={peak:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
         o.db.name(),
         r["requests"],
         r["requests"].as_f64().unwrap() / secs,
@@ -814,10 +807,267 @@ async fn exam_week(o: &Opts) {
         ms(&r, "max_us"),
         r["errors_status"].as_u64().unwrap_or(0) + r["errors_other"].as_u64().unwrap_or(0),
         r["conflicts"],
-        *peak.lock().unwrap(),
+        server.quantile_ms(0.5),
+        server.quantile_ms(0.99),
+        server.quantile_ms(0.999),
+        busy / r["requests"].as_f64().unwrap().max(1.0) * 1e6,
         setup.as_secs_f64(),
     );
     let _ = (week.offering, week.office);
+}
+
+/// The route of a sheet save, as Proeve's own timing names it.
+const SHEET_SAVE: &str = "PUT /api/{slug}/cases/{id}/sheets/{sheet}";
+
+/// The planned exam week on disk for a load tool: the criteria as "code:highest-level",
+/// then a line "caseId session-cookie csrf-token" per assessor.
+fn week_file(s: &Server, week: &Week) -> PathBuf {
+    let data = s.dir.join("assessors.txt");
+    let mut text = criteria(s)
+        .iter()
+        .map(|(c, top)| format!("{c}:{top}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.push('\n');
+    for ((case, _), a) in week.cases.iter().zip(&week.assessors) {
+        text.push_str(&format!("{case} {} {}\n", a.cookie, a.csrf));
+    }
+    std::fs::write(&data, text).unwrap();
+    data
+}
+
+/// Samples this process's resident memory every 100 ms until stopped; the peak.
+struct RssSampler {
+    peak: Arc<Mutex<f64>>,
+    sampling: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl RssSampler {
+    fn start() -> RssSampler {
+        let peak = Arc::new(Mutex::new(rss().0));
+        let sampling = Arc::new(AtomicBool::new(true));
+        let thread = {
+            let (peak, sampling) = (peak.clone(), sampling.clone());
+            std::thread::spawn(move || {
+                while sampling.load(Ordering::Relaxed) {
+                    let (now, _) = rss();
+                    let mut p = peak.lock().unwrap();
+                    *p = p.max(now);
+                    drop(p);
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        };
+        RssSampler {
+            peak,
+            sampling,
+            thread,
+        }
+    }
+
+    fn stop(self) -> f64 {
+        self.sampling.store(false, Ordering::Relaxed);
+        self.thread.join().ok();
+        let peak = *self.peak.lock().unwrap();
+        peak
+    }
+}
+
+// ------------------------------------------------------------------- exam week at a pace
+
+/// Exam week at a real pace, open loop: every assessor saves their sheet every `--every`
+/// seconds (starts spread evenly over the first period), whatever the answers take, for
+/// `--seconds`. The load comes from a second process (this program as `pace-client`), so the
+/// memory measured is the server's; latency is reported as Proeve timed it itself and as
+/// the client saw it from each save's planned moment (so a slow answer is not hidden by
+/// the next save waiting for it).
+async fn exam_pace(o: &Opts) {
+    let s = start(&o.db, |_| {}).await;
+    let setup = Instant::now();
+    let week = plan_week(&s, o.assessors).await;
+    let setup = setup.elapsed();
+    let data = week_file(&s, &week);
+    let (before, _) = rss();
+    let sampler = RssSampler::start();
+    let machine = Machine::now();
+    let server_before = s.state.timings.snapshot(SHEET_SAVE);
+    let out = tokio::task::spawn_blocking({
+        let (base, every, seconds) = (s.base.clone(), o.every, o.seconds);
+        move || {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "pace-client",
+                    &data.display().to_string(),
+                    &format!("{base}/api/demo"),
+                ])
+                .args([every.to_string(), seconds.to_string()])
+                .output()
+                .expect("the pace client")
+        }
+    })
+    .await
+    .unwrap();
+    let (steal, busy) = (machine.steal_since(), machine.busy_since());
+    let server = s.state.timings.snapshot(SHEET_SAVE).since(&server_before);
+    let peak = sampler.stop();
+    let (after, hwm) = rss();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let r: Value = text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "the pace client printed no summary: {text}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let saves = r["saves"].as_f64().unwrap();
+    println!(
+        "exam-pace db={} assessors={} every={}s seconds={} saves={saves} ({:.0}/s) errors={} conflicts={}; \
+         server's own time p50={:.2}ms p99={:.2}ms p99.9={:.2}ms mean={:.2}ms ({} timed); \
+         client from the planned moment p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms; \
+         machine CPU per save (both cores, client included) {:.0}µs; \
+         rss before={before:.0}MiB peak during={peak:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
+        o.db.name(),
+        o.assessors,
+        o.every,
+        o.seconds,
+        saves / r["seconds"].as_f64().unwrap(),
+        r["errors"],
+        r["conflicts"],
+        server.quantile_ms(0.5),
+        server.quantile_ms(0.99),
+        server.quantile_ms(0.999),
+        server.mean_ms(),
+        server.count(),
+        r["p50_ms"].as_f64().unwrap(),
+        r["p99_ms"].as_f64().unwrap(),
+        r["p999_ms"].as_f64().unwrap(),
+        r["max_ms"].as_f64().unwrap(),
+        busy / saves.max(1.0) * 1e6,
+        setup.as_secs_f64(),
+    );
+}
+
+/// The load of `exam-pace`, in its own process: `bench pace-client FILE BASE EVERY SECONDS`.
+/// One HTTP client (one connection) per assessor, as each has their own phone; each save
+/// sends the whole sheet so far with the revision of the last save, one criterion more (or
+/// another level, or a note) each time, as the phone app does.
+async fn pace_client(args: &[String]) {
+    let [file, base, every, seconds] = args else {
+        usage("pace-client FILE BASE EVERY SECONDS");
+    };
+    let every = Duration::from_secs_f64(number("EVERY", every));
+    let seconds = Duration::from_secs_f64(number("SECONDS", seconds));
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut lines = text.lines();
+    let criteria: Vec<(String, u32)> = lines
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|c| c.rsplit_once(':'))
+        .map(|(code, top)| (code.to_string(), top.parse().unwrap_or(1)))
+        .collect();
+    let criteria = Arc::new(criteria);
+    let assessors: Vec<(String, String, String)> = lines
+        .filter_map(|l| {
+            let mut w = l.split_whitespace().map(str::to_string);
+            Some((w.next()?, w.next()?, w.next()?))
+        })
+        .collect();
+    let n = assessors.len().max(1);
+    let begin = tokio::time::Instant::now() + Duration::from_secs(1);
+    let end = begin + seconds;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (case, cookie, csrf)) in assessors.into_iter().enumerate() {
+        let (criteria, base) = (criteria.clone(), base.clone());
+        let first = begin + every.mul_f64(i as f64 / n as f64);
+        tasks.spawn(async move {
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .no_proxy()
+                .build()
+                .unwrap();
+            let url = format!("{base}/cases/{case}/sheets/mine");
+            let (mut revision, mut step) = (0u64, 0usize);
+            let (mut took, mut errors, mut conflicts) = (Vec::new(), 0u64, 0u64);
+            let mut planned = first;
+            while planned < end {
+                tokio::time::sleep_until(planned).await;
+                step += 1;
+                let body = sheet(&criteria, step, revision);
+                let r = http
+                    .put(&url)
+                    .header("Cookie", format!("proeve_session={cookie}"))
+                    .header("X-CSRF-Token", &csrf)
+                    .header("Content-Type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == 200 => {
+                        let v: Value = r.json().await.unwrap_or(Value::Null);
+                        revision = v["revision"].as_u64().unwrap_or(revision);
+                    }
+                    Ok(r) if r.status() == 409 => conflicts += 1,
+                    _ => errors += 1,
+                }
+                took.push(planned.elapsed());
+                planned += every;
+            }
+            (took, errors, conflicts)
+        });
+    }
+    let (mut took, mut errors, mut conflicts) = (Vec::new(), 0, 0);
+    while let Some(r) = tasks.join_next().await {
+        let (t, e, c) = r.unwrap();
+        took.extend(t);
+        errors += e;
+        conflicts += c;
+    }
+    took.sort();
+    let q = |p: f64| {
+        took.get(((p * took.len() as f64).ceil() as usize).saturating_sub(1))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "{}",
+        json!({
+            "saves": took.len(), "seconds": seconds.as_secs_f64(), "errors": errors,
+            "conflicts": conflicts, "p50_ms": q(0.5), "p99_ms": q(0.99), "p999_ms": q(0.999),
+            "max_ms": took.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0),
+        })
+    );
+}
+
+/// The sheet an assessor saves at their `step`th save (as `benches/wrk/exam_week.lua`).
+fn sheet(criteria: &[(String, u32)], step: usize, revision: u64) -> String {
+    let n = (step - 1) % criteria.len().max(1) + 1;
+    let round = (step - 1) / criteria.len().max(1);
+    let scores: Vec<Value> = criteria
+        .iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, (code, top))| {
+            let i = i + 1;
+            let level = (((i + round) % 3 + 1) as u32).min(*top);
+            let mut score = json!({"criterion": code, "level": level});
+            if i % 4 == 0 || level <= 1 {
+                score["note"] = json!(format!(
+                    "Werkt netjes; meting {round} volgens NEN 1010 uitgevoerd."
+                ));
+            }
+            score
+        })
+        .collect();
+    json!({
+        "revision": revision, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": scores,
+    })
+    .to_string()
 }
 
 // ---------------------------------------------------------------------------- delivery
@@ -1223,11 +1473,16 @@ async fn case_lists(o: &Opts) {
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("pace-client") {
+        return pace_client(&args[1..]).await;
+    }
     let o = opts();
     for scenario in &o.scenarios {
         match scenario.as_str() {
             "ingest" => ingest(&o).await,
             "exam-week" => exam_week(&o).await,
+            "exam-pace" => exam_pace(&o).await,
             "delivery" => delivery(&o).await,
             "case-lists" => case_lists(&o).await,
             other => {
