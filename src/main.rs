@@ -3,8 +3,18 @@ use proeve::cli::{self, Command};
 use proeve::startup::Application;
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    proeve::startup::limit_malloc_arenas();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => fail(&format!("cannot start the runtime: {e}")),
+    }
+}
+
+async fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let env = |k: &str| std::env::var(k).ok();
     let command = match cli::parse(&args, &env) {

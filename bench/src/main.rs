@@ -1471,8 +1471,17 @@ async fn case_lists(o: &Opts) {
     report("assessor, list=mine unchanged (304)", times, bytes);
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // As the server's own main does.
+    proeve::startup::limit_malloc_arenas();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run());
+}
+
+async fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("pace-client") {
         return pace_client(&args[1..]).await;
