@@ -581,6 +581,17 @@ async fn the_metrics_tell_how_long_each_route_took_and_never_a_value_from_its_pa
     app.get("roc-a", &format!("/offerings/{}", id()))
         .await
         .assert_problem(404);
+    // Made-up methods (HTTP allows any token) share one label: no client grows the set.
+    for n in 0..5 {
+        let method = reqwest::Method::from_bytes(format!("BREW{n}").as_bytes()).unwrap();
+        let r = app
+            .client
+            .request(method, format!("{}/ooapi/roc-a/persons/{p}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+    }
     let r = app
         .client
         .get(format!("{}/metrics", app.address))
@@ -604,6 +615,13 @@ async fn the_metrics_tell_how_long_each_route_took_and_never_a_value_from_its_pa
     ));
     assert!(
         !text.contains(&p.to_string()) && !text.contains("roc-a/"),
+        "{text}"
+    );
+    assert!(!text.contains("BREW"), "{text}");
+    assert!(
+        text.contains(
+            "proeve_http_request_duration_seconds_count{route=\"OTHER /ooapi/{slug}/persons/{id}\"} 5"
+        ),
         "{text}"
     );
 }
