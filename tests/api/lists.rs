@@ -171,3 +171,43 @@ async fn the_office_overview_counts_by_state_on_the_server() {
     assert_eq!(r.body["items"], json!([]));
     assert!(r.body.get("next").is_none());
 }
+
+#[tokio::test]
+async fn an_assessors_own_exams_come_in_pages_oldest_first_each_once() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    use sea_orm::EntityTrait;
+    let offering = entity::exam_case::Entity::find_by_id(("roc-a".to_string(), w.case))
+        .one(&app.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .offering_id;
+    more_students(&app, offering, 6).await;
+    let office = app.api("roc-a", &w.office);
+    // The office plans four of the six new exams for the first assessor as well.
+    let (all, _) = all_pages(&office, "limit=100").await;
+    for case in all.iter().filter(|c| **c != w.case.to_string()).take(4) {
+        let case: uuid::Uuid = case.parse().unwrap();
+        let revision = office.case(case).await.body["revision"].clone();
+        let plan = json!({
+            "revision": revision, "start": "2026-12-09T08:00:00Z", "end": "2026-12-09T14:00:00Z",
+            "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+        });
+        let r = office.plan(case, plan).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let first = app.api("roc-a", &w.first);
+    let (mine, pages) = all_pages(&first, "list=mine&limit=2").await;
+    assert_eq!(pages, 3, "{mine:?}");
+    // The same five, in the office's order (oldest first), each once.
+    let expected: Vec<String> = all.iter().filter(|c| mine.contains(c)).cloned().collect();
+    assert_eq!(mine.len(), 5);
+    assert_eq!(mine, expected);
+    // A state filter applies to them too.
+    let (planned_only, _) = all_pages(&first, "list=mine&state=planned&limit=2").await;
+    assert_eq!(planned_only, mine);
+    let (none, _) = all_pages(&first, "list=mine&state=final").await;
+    assert!(none.is_empty());
+}
