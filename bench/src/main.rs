@@ -803,12 +803,8 @@ async fn exam_week(o: &Opts) {
     let week = plan_week(&s, o.assessors).await;
     let setup = setup.elapsed();
     let data = week_file(&s, &week);
-    let (before, _) = rss();
-    let sampler = RssSampler::start();
     let n = o.assessors;
-    let machine = Machine::now();
-    let own_before = cpu();
-    let server_before = s.state.timings.snapshot(SHEET_SAVE);
+    let window = Window::open(&s);
     let r = tokio::task::spawn_blocking({
         let (base, seconds) = (s.base.clone(), o.seconds);
         move || {
@@ -827,17 +823,11 @@ async fn exam_week(o: &Opts) {
     })
     .await
     .unwrap();
-    let (steal, busy) = (machine.steal_since(), machine.busy_since());
-    let own = cpu();
-    let own = (own.0 - own_before.0) + (own.1 - own_before.1);
-    let server = s.state.timings.snapshot(SHEET_SAVE).since(&server_before);
-    let peak = sampler.stop();
-    let (after, hwm) = rss();
+    let m = window.close(&s);
     let secs = r["duration_us"].as_f64().unwrap() / 1e6;
     println!(
         "exam-week db={} assessors={n} seconds={secs:.0} saves={} ({:.0}/s) p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms errors={} conflicts={} \
-         server's own time p50={:.2}ms p99={:.2}ms p99.9={:.2}ms; machine CPU per save (both cores, wrk included) {:.0}µs, of it Proeve's {:.0}µs; \
-         rss before={before:.0}MiB peak during={peak:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
+         server's own time {}; machine CPU per save (both cores, wrk included) {}; {} (setup {:.0}s); cpu steal {:.0}%",
         o.db.name(),
         r["requests"],
         r["requests"].as_f64().unwrap() / secs,
@@ -847,12 +837,11 @@ async fn exam_week(o: &Opts) {
         ms(&r, "max_us"),
         r["errors_status"].as_u64().unwrap_or(0) + r["errors_other"].as_u64().unwrap_or(0),
         r["conflicts"],
-        server.quantile_ms(0.5),
-        server.quantile_ms(0.99),
-        server.quantile_ms(0.999),
-        busy / r["requests"].as_f64().unwrap().max(1.0) * 1e6,
-        own / r["requests"].as_f64().unwrap().max(1.0) * 1e6,
+        m.server_times(),
+        m.cpu_per(r["requests"].as_f64().unwrap()),
+        m.memory(),
         setup.as_secs_f64(),
+        m.steal,
     );
     let _ = (week.offering, week.office);
 }
@@ -915,6 +904,85 @@ impl RssSampler {
     }
 }
 
+/// What a scenario measures around its load: the machine's and Proeve's CPU, the server's
+/// own timing of sheet saves, and the server process's memory.
+struct Window {
+    machine: Machine,
+    own: (f64, f64),
+    server: proeve::http::timing::Snapshot,
+    rss_before: f64,
+    sampler: RssSampler,
+}
+
+/// A [`Window`] closed.
+struct Measured {
+    steal: f64,
+    /// CPU seconds: the whole machine's, and Proeve's process.
+    busy: f64,
+    own: f64,
+    server: proeve::http::timing::Snapshot,
+    rss_before: f64,
+    peak: f64,
+    after: f64,
+    high_water: f64,
+}
+
+impl Window {
+    fn open(s: &Server) -> Window {
+        Window {
+            rss_before: rss().0,
+            sampler: RssSampler::start(),
+            machine: Machine::now(),
+            own: cpu(),
+            server: s.state.timings.snapshot(SHEET_SAVE),
+        }
+    }
+
+    fn close(self, s: &Server) -> Measured {
+        let (steal, busy) = (self.machine.steal_since(), self.machine.busy_since());
+        let own = cpu();
+        let server = s.state.timings.snapshot(SHEET_SAVE).since(&self.server);
+        let peak = self.sampler.stop();
+        let (after, high_water) = rss();
+        Measured {
+            steal,
+            busy,
+            own: (own.0 - self.own.0) + (own.1 - self.own.1),
+            server,
+            rss_before: self.rss_before,
+            peak,
+            after,
+            high_water,
+        }
+    }
+}
+
+impl Measured {
+    fn server_times(&self) -> String {
+        format!(
+            "p50={:.2}ms p99={:.2}ms p99.9={:.2}ms",
+            self.server.quantile_ms(0.5),
+            self.server.quantile_ms(0.99),
+            self.server.quantile_ms(0.999)
+        )
+    }
+
+    fn cpu_per(&self, saves: f64) -> String {
+        format!(
+            "{:.0}µs, of it Proeve's {:.0}µs",
+            self.busy / saves.max(1.0) * 1e6,
+            self.own / saves.max(1.0) * 1e6
+        )
+    }
+
+    fn memory(&self) -> String {
+        format!(
+            "rss before={:.0}MiB peak during={:.0}MiB after={:.0}MiB (process high-water {:.0}MiB)",
+            self.rss_before, self.peak, self.after, self.high_water
+        )
+    }
+}
+
 // ------------------------------------------------------------------- exam week at a pace
 
 /// Exam week at a real pace, open loop: every assessor saves their sheet every `--every`
@@ -929,11 +997,7 @@ async fn exam_pace(o: &Opts) {
     let week = plan_week(&s, o.assessors).await;
     let setup = setup.elapsed();
     let data = week_file(&s, &week);
-    let (before, _) = rss();
-    let sampler = RssSampler::start();
-    let machine = Machine::now();
-    let own_before = cpu();
-    let server_before = s.state.timings.snapshot(SHEET_SAVE);
+    let window = Window::open(&s);
     let out = tokio::task::spawn_blocking({
         let (base, every, seconds) = (s.base.clone(), o.every, o.seconds);
         move || {
@@ -950,12 +1014,7 @@ async fn exam_pace(o: &Opts) {
     })
     .await
     .unwrap();
-    let (steal, busy) = (machine.steal_since(), machine.busy_since());
-    let own = cpu();
-    let own = (own.0 - own_before.0) + (own.1 - own_before.1);
-    let server = s.state.timings.snapshot(SHEET_SAVE).since(&server_before);
-    let peak = sampler.stop();
-    let (after, hwm) = rss();
+    let m = window.close(&s);
     let text = String::from_utf8_lossy(&out.stdout);
     let r: Value = text
         .lines()
@@ -971,10 +1030,9 @@ async fn exam_pace(o: &Opts) {
     let saves = r["saves"].as_f64().unwrap();
     println!(
         "exam-pace db={} assessors={} every={}s seconds={} saves={saves} ({:.0}/s) errors={} conflicts={}; \
-         server's own time p50={:.2}ms p99={:.2}ms p99.9={:.2}ms mean={:.2}ms ({} timed); \
+         server's own time {} mean={:.2}ms ({} timed); \
          client from the planned moment p50={:.2}ms p99={:.2}ms p99.9={:.2}ms max={:.0}ms; \
-         machine CPU per save (both cores, client included) {:.0}µs, of it Proeve's {:.0}µs; \
-         rss before={before:.0}MiB peak during={peak:.0}MiB after={after:.0}MiB (process high-water {hwm:.0}MiB; setup {:.0}s); cpu steal {steal:.0}%",
+         machine CPU per save (both cores, client included) {}; {} (setup {:.0}s); cpu steal {:.0}%",
         o.db.name(),
         o.assessors,
         o.every,
@@ -982,18 +1040,17 @@ async fn exam_pace(o: &Opts) {
         saves / r["seconds"].as_f64().unwrap(),
         r["errors"],
         r["conflicts"],
-        server.quantile_ms(0.5),
-        server.quantile_ms(0.99),
-        server.quantile_ms(0.999),
-        server.mean_ms(),
-        server.count(),
+        m.server_times(),
+        m.server.mean_ms(),
+        m.server.count(),
         r["p50_ms"].as_f64().unwrap(),
         r["p99_ms"].as_f64().unwrap(),
         r["p999_ms"].as_f64().unwrap(),
         r["max_ms"].as_f64().unwrap(),
-        busy / saves.max(1.0) * 1e6,
-        own / saves.max(1.0) * 1e6,
+        m.cpu_per(saves),
+        m.memory(),
         setup.as_secs_f64(),
+        m.steal,
     );
 }
 
