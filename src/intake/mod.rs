@@ -12,10 +12,10 @@ use crate::planning::Row;
 use chrono::{DateTime, Utc};
 use entity::{association, case_assessor, exam_case, group_member, offering, person, signature};
 use sea_orm::sea_query::Expr;
-use sea_orm::TryIntoModel;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    TryIntoModel,
 };
 use serde_json::Value;
 use uuid::Uuid;
