@@ -1538,7 +1538,7 @@ async fn case_lists(o: &Opts) {
         (&office, "office, first page of 100", "limit=100", false),
         (
             &office,
-            "office, what the phone keeps (exams under way)",
+            "office, every exam under way (as before the per-state pages)",
             "state=received,planned,assessed,signed&limit=500",
             true,
         ),
@@ -1591,6 +1591,42 @@ async fn case_lists(o: &Opts) {
         bytes = b;
     }
     report("assessor, list=mine unchanged (304)", times, bytes);
+    // The office's phone refresh as the app makes it: its own exams, the first page of each
+    // state under way, the latest determined, and the counts with the exams signed; then the
+    // same refresh with the ETags it got (nothing changed).
+    let refresh = [
+        "/cases?list=mine&limit=500",
+        "/cases?state=received&limit=50",
+        "/cases?state=planned&limit=50",
+        "/cases?state=assessed&limit=50",
+        "/cases?state=signed&limit=50",
+        "/cases?list=recentlyFinalised&limit=20",
+        "/cases/counts?state=signed",
+    ];
+    let mut tags = vec![None; refresh.len()];
+    for unchanged in [false, true] {
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..rounds {
+            let started = Instant::now();
+            bytes = 0;
+            for (path, tag) in refresh.iter().zip(tags.iter_mut()) {
+                let sent = if unchanged { tag.clone() } else { None };
+                let (_, b, got, _) = timed_get(&http, &s, &office, path, sent.as_deref()).await;
+                bytes += b;
+                if got.is_some() {
+                    *tag = got;
+                }
+            }
+            times.push(started.elapsed());
+        }
+        let label = if unchanged {
+            "office, the phone's refresh unchanged (7 requests, 304)"
+        } else {
+            "office, the phone's refresh (7 requests: first pages per state, counts)"
+        };
+        report(label, times, bytes);
+    }
 }
 
 fn main() {

@@ -14,6 +14,18 @@ use entity::exam_case;
 pub struct CaseCounts {
     /// How many exams you may see are in each state (every state named, 0 included).
     counts: std::collections::BTreeMap<String, u64>,
+    /// With `state`: the exams that have cases in those states, each with how many (the
+    /// committee's filter by exam), by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exams: Option<Vec<ExamCount>>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExamCount {
+    component_id: uuid::Uuid,
+    name: String,
+    count: u64,
 }
 
 #[utoipa::path(
@@ -21,7 +33,11 @@ pub struct CaseCounts {
     path = "/api/{slug}/cases/counts",
     tag = "cases",
     summary = "How many of the exams you may see are in each state (the exam office's overview)",
-    params(("slug" = String, Path, description = "the school")),
+    description = "With `state` (one or more states, comma-separated) also `exams`: each exam with cases in those states and how many.",
+    params(
+        ("slug" = String, Path, description = "the school"),
+        ("state" = Option<String>, Query, description = "states, comma-separated: adds `exams`"),
+    ),
     responses((status = 200, description = "the counts", body = CaseCounts), CaseErrors)
 )]
 pub async fn counts(
@@ -30,6 +46,7 @@ pub async fn counts(
 ) -> Result<HttpResponse, ApiError> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
     let (tenant, me) = signed_in(&state, &req, false).await?;
+    let query = ListQuery::parse(req.query_string())?;
     let slug = tenant.settings.slug.as_str();
     let relations = Relations::load(&state.db, slug, &me).await?;
     let rows: Vec<(CaseState, i64)> = exam_case::Entity::find()
@@ -49,7 +66,35 @@ pub async fn counts(
     for (s, n) in rows {
         counts.insert(s.as_str().to_string(), u64::try_from(n).unwrap_or(0));
     }
-    let body = serde_json::to_vec(&CaseCounts { counts }).map_err(ApiError::internal)?;
+    let exams = if query.states.is_empty() {
+        None
+    } else {
+        let rows: Vec<(Option<uuid::Uuid>, i64)> = exam_case::Entity::find()
+            .select_only()
+            .column(exam_case::Column::ComponentId)
+            .column_as(exam_case::Column::CaseId.count(), "n")
+            .filter(exam_case::Column::Tenant.eq(slug))
+            .filter(relations.condition(&me, Which::All))
+            .filter(exam_case::Column::State.is_in(query.states))
+            .group_by(exam_case::Column::ComponentId)
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        let mut exams: Vec<ExamCount> = rows
+            .into_iter()
+            .filter_map(|(id, n)| {
+                let exam = state.catalog.get(id?)?;
+                Some(ExamCount {
+                    component_id: exam.id,
+                    name: exam.name.clone(),
+                    count: u64::try_from(n).unwrap_or(0),
+                })
+            })
+            .collect();
+        exams.sort_by(|a, b| a.name.cmp(&b.name).then(a.component_id.cmp(&b.component_id)));
+        Some(exams)
+    };
+    let body = serde_json::to_vec(&CaseCounts { counts, exams }).map_err(ApiError::internal)?;
     Ok(crate::http::with_etag(&req, body))
 }
 
@@ -86,8 +131,31 @@ fn parse_cursor(text: &str) -> Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid
 struct ListQuery {
     which: Which,
     states: Vec<CaseState>,
+    /// The exam (component) the cases are of.
+    exam: Option<uuid::Uuid>,
+    /// Planned from the start of this day (Dutch time) on.
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Planned before the end of this day (Dutch time).
+    until: Option<chrono::DateTime<chrono::Utc>>,
     limit: u64,
     after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+}
+
+/// The start of a day in Dutch time, given as `YYYY-MM-DD`, `days` later.
+fn dutch_day(field: &str, text: &str, days: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    use chrono::TimeZone;
+    let bad = || ApiError::bad(field, "must be a date as YYYY-MM-DD");
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+    let midnight = day
+        .checked_add_signed(chrono::Duration::days(days))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .ok_or_else(bad)?;
+    // Midnight exists in Amsterdam every day (clocks change at 02:00 and 03:00).
+    chrono_tz::Europe::Amsterdam
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.to_utc())
+        .ok_or_else(bad)
 }
 
 impl ListQuery {
@@ -97,6 +165,9 @@ impl ListQuery {
         let mut q = ListQuery {
             which: Which::All,
             states: Vec::new(),
+            exam: None,
+            from: None,
+            until: None,
             limit: DEFAULT_PAGE,
             after: None,
         };
@@ -128,6 +199,13 @@ impl ListQuery {
                         })?);
                     }
                 }
+                "exam" if !v.is_empty() => {
+                    q.exam = Some(v.parse().map_err(|_| {
+                        ApiError::bad("exam", "must be the componentId of an exam")
+                    })?)
+                }
+                "from" if !v.is_empty() => q.from = Some(dutch_day("from", &v, 0)?),
+                "until" if !v.is_empty() => q.until = Some(dutch_day("until", &v, 1)?),
                 "limit" => {
                     q.limit = v
                         .parse()
@@ -156,11 +234,14 @@ impl ListQuery {
     path = "/api/{slug}/cases",
     tag = "cases",
     summary = "The exam cases you are part of (all of them for the exam office and committee), a page at a time",
-    description = "`list`: `all` (default), `mine` (the exams you assess or sit: what the phone keeps offline) or `toPlan` (exams nobody planned yet that you may plan); `state`: one or more states, comma-separated; `limit`: 1 to 500 (default 100); `after`: the `next` of the previous page. Oldest first. With `If-None-Match` and the page's `ETag` an unchanged page answers 304 without a body.",
+    description = "`list`: `all` (default), `mine` (the exams you assess or sit: what the phone keeps offline) or `toPlan` (exams nobody planned yet that you may plan); `state`: one or more states, comma-separated; `exam`: an exam's `componentId`; `from`, `until`: planned on or after, on or before that day (YYYY-MM-DD, Dutch time); `limit`: 1 to 500 (default 100); `after`: the `next` of the previous page. Oldest first. With `If-None-Match` and the page's `ETag` an unchanged page answers 304 without a body.",
     params(
         ("slug" = String, Path, description = "the school"),
         ("list" = Option<String>, Query, description = "all, mine or toPlan"),
         ("state" = Option<String>, Query, description = "states, comma-separated"),
+        ("exam" = Option<Uuid>, Query, description = "an exam's componentId"),
+        ("from" = Option<String>, Query, description = "planned on or after this day, YYYY-MM-DD"),
+        ("until" = Option<String>, Query, description = "planned on or before this day, YYYY-MM-DD"),
         ("limit" = Option<u64>, Query, description = "1 to 500; default 100"),
         ("after" = Option<String>, Query, description = "the previous page's `next`"),
     ),
@@ -181,6 +262,15 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .filter(relations.condition(&me, query.which));
     if !query.states.is_empty() {
         select = select.filter(exam_case::Column::State.is_in(query.states.clone()));
+    }
+    if let Some(exam) = query.exam {
+        select = select.filter(exam_case::Column::ComponentId.eq(exam));
+    }
+    if let Some(from) = query.from {
+        select = select.filter(exam_case::Column::PlannedStart.gte(from));
+    }
+    if let Some(until) = query.until {
+        select = select.filter(exam_case::Column::PlannedStart.lt(until));
     }
     let mut page = if query.which == Which::Mine {
         // The person's own and planned exams are read by id (primary key) and put in order

@@ -85,8 +85,13 @@ pub async fn sign(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FinaliseBody {
+    /// The exams to finalise: 1 to 100 at a time (each gets its documents at once).
     case_ids: Vec<Uuid>,
 }
+
+/// The most exams one finalise request takes: each is rendered as a new version of its
+/// documents before the answer, so a request stays seconds, not minutes.
+pub const MAX_FINALISE: usize = 100;
 
 #[utoipa::path(
     post,
@@ -106,6 +111,12 @@ pub async fn finalise(
     let (tenant, me) = signed_in(&state, &req, true).await?;
     if !me.exam_committee {
         return Err(forbidden("only the exam committee finalises results"));
+    }
+    if body.case_ids.is_empty() || body.case_ids.len() > MAX_FINALISE {
+        return Err(ApiError::bad(
+            "caseIds",
+            format!("must name 1 to {MAX_FINALISE} exams at a time"),
+        ));
     }
     let results = signing::finalise(&state.exams(tenant), &body.case_ids, me.person_id).await;
     let items = results

@@ -114,6 +114,8 @@ pub struct CaseView {
     candidate: PersonRef,
     exam: Option<ExamRef>,
     model_version: Option<i32>,
+    /// When the SIS's enrolment made this exam case: the lists' order (oldest first).
+    received_at: DateTime<Utc>,
     planned_start: Option<DateTime<Utc>>,
     planned_end: Option<DateTime<Utc>>,
     place: Option<PlaceView>,
@@ -694,6 +696,7 @@ impl Loaded {
                 assessors_needed: e.model.assessors,
             }),
             model_version: c.model_version,
+            received_at: c.created_at,
             planned_start: c.planned_start,
             planned_end: c.planned_end,
             place: c.place_kind.as_ref().map(|k| PlaceView {

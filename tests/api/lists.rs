@@ -211,3 +211,61 @@ async fn an_assessors_own_exams_come_in_pages_oldest_first_each_once() {
     let (none, _) = all_pages(&first, "list=mine&state=final").await;
     assert!(none.is_empty());
 }
+
+#[tokio::test]
+async fn the_committee_filters_by_exam_and_day_on_the_server_and_finalises_a_hundred_at_most() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    // Planned on 8 December 08:00 UTC: 09:00 in Amsterdam.
+    let case = planned(&app, &w).await;
+    let exam = case["exam"]["componentId"].as_str().unwrap().to_string();
+    let committee = app.api("roc-a", &w.committee);
+    let ids = |r: &Response| -> Vec<String> {
+        r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["caseId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let this = vec![w.case.to_string()];
+    for (query, expected) in [
+        (format!("state=planned&exam={exam}"), this.clone()),
+        (format!("state=planned&exam={}", id()), vec![]),
+        ("state=planned&from=2026-12-08&until=2026-12-08".into(), this.clone()),
+        ("state=planned&from=2026-12-09".into(), vec![]),
+        ("state=planned&until=2026-12-07".into(), vec![]),
+        // Empty filters are no filters (a form sends them).
+        ("state=planned&exam=&from=&until=".into(), this.clone()),
+    ] {
+        let r = committee.call("GET", &format!("/cases?{query}"), None).await;
+        assert_eq!(r.status, 200, "{query}: {}", r.body);
+        assert_eq!(ids(&r), expected, "{query}");
+    }
+    for (query, field) in [
+        ("exam=nonsense", "`exam`"),
+        ("from=8-12-2026", "`from`"),
+        ("until=2026-02-30", "`until`"),
+    ] {
+        let r = committee.call("GET", &format!("/cases?{query}"), None).await;
+        assert!(r.assert_problem(400).contains(field), "{query}: {}", r.body);
+    }
+    // The counts name the exams with cases in the states asked, each with how many.
+    let counts = committee.call("GET", "/cases/counts?state=planned", None).await;
+    assert_eq!(counts.status, 200, "{}", counts.body);
+    assert_eq!(counts.body["exams"].as_array().unwrap().len(), 1, "{}", counts.body);
+    assert_eq!(counts.body["exams"][0]["componentId"], json!(exam));
+    assert_eq!(counts.body["exams"][0]["count"], 1);
+    assert_eq!(counts.body["exams"][0]["name"], case["exam"]["name"]);
+    let plain = committee.call("GET", "/cases/counts", None).await;
+    assert!(plain.body.get("exams").is_none(), "{}", plain.body);
+
+    // Finalising takes 1 to 100 exams at a time, and says so.
+    for n in [0, 101] {
+        let many: Vec<String> = (0..n).map(|_| id().to_string()).collect();
+        let r = committee
+            .call("POST", "/finalise", Some(json!({ "caseIds": many })))
+            .await;
+        assert!(r.assert_problem(400).contains("`caseIds`"), "{n}: {}", r.body);
+    }
+}

@@ -51,11 +51,21 @@ export function relation(c) {
   };
 }
 
-/** The states of exams still under way: what the exam office keeps on the phone. */
+/** The states of exams still under way: the exam office keeps the first of each on the phone. */
 export const ACTIVE = ['received', 'planned', 'assessed', 'signed'];
 
 /** How many exams to plan the home screen shows before "Meer tonen". */
 export const TO_PLAN_PAGE = 20;
+
+/** How many exams of each state under way the exam office and committee keep on the phone
+ * before "Meer tonen" (a school has thousands; the phone holds what a screen shows). */
+export const STATE_PAGE = 50;
+
+/** The lists the phone keeps a first page of, and shows more of on request. */
+export const LISTS = {
+  toPlan: `list=toPlan&limit=${TO_PLAN_PAGE}`,
+  ...Object.fromEntries(ACTIVE.map((s) => [s, `state=${s}&limit=${STATE_PAGE}`])),
+};
 
 /** The cases of a list, page by page (at most `most` pages), each page fetched only when it
  * changed since the phone last had it (its ETag). Remembers where the list goes on. */
@@ -82,16 +92,21 @@ async function pages(query, most = Infinity) {
   return items;
 }
 
-/** The next page of exams to plan, shown under the first (online only). */
-export async function moreToPlan() {
-  const query = `list=toPlan&limit=${TO_PLAN_PAGE}`;
+/** Whether a kept list goes on beyond what the phone has. */
+export async function hasMore(list) {
+  return !!(await store.get('kv', `more ${LISTS[list]}`));
+}
+
+/** The next page of a kept list (online only): kept on the phone, and kept at the next
+ * refresh too (it fetches as many pages as were opened). */
+export async function showMore(list) {
+  const query = LISTS[list];
   const after = await store.get('kv', `more ${query}`);
   if (!after) return [];
   const page = await api('GET', `/cases?${query}&after=${encodeURIComponent(after)}`);
   for (const c of page.items) await store.put('cases', c.caseId, c);
   await store.put('kv', `more ${query}`, page.next ?? null);
-  // The next refresh keeps them: it fetches as many pages as were opened.
-  await store.put('kv', 'toPlanPages', ((await store.get('kv', 'toPlanPages')) ?? 1) + 1);
+  await store.put('kv', `opened ${query}`, ((await store.get('kv', `opened ${query}`)) ?? 1) + 1);
   return page.items;
 }
 
@@ -111,23 +126,20 @@ export async function refresh() {
     await store.del('kv', 'signIn');
     sync.kick();
   }
-  // The exam office and committee keep the school's exams still under way and the latest
-  // determined ones; the overview's counts come from the server, and the history (final,
-  // canceled) is fetched when they open it. Anyone else keeps the exams they assess or sit,
-  // and the first exams to plan.
+  // Everyone keeps the exams they assess or sit. The exam office and committee keep the
+  // first exams of each state under way (more as they open them) and the latest determined
+  // ones; the overview's counts and the exams with signed results come from the server,
+  // and the history (final, canceled) is fetched when they open it. Anyone else keeps the
+  // first exams to plan.
   const staff = me.examOffice || me.examCommittee;
-  const list = { items: staff ? await pages(`state=${ACTIVE.join(',')}&limit=500`) : await pages('list=mine&limit=500') };
+  const list = { items: await pages('list=mine&limit=500') };
+  const add = (more) => list.items.push(...more.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
+  const opened = async (name) => (await store.get('kv', `opened ${LISTS[name]}`)) ?? 1;
+  for (const name of staff ? ACTIVE : ['toPlan']) add(await pages(LISTS[name], await opened(name)));
   if (staff) {
-    const recent = await pages('list=recentlyFinalised&limit=20', 1);
-    list.items.push(...recent.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
-    const counts = await getIfChanged('/cases/counts', (await store.get('kv', 'counts'))?.etag);
-    if (!counts.unchanged) await store.put('kv', 'counts', { etag: counts.etag, counts: counts.body.counts });
-  }
-  if (!staff) {
-    // As many pages of exams to plan as the person opened with "Meer tonen".
-    const opened = (await store.get('kv', 'toPlanPages')) ?? 1;
-    const toPlan = await pages(`list=toPlan&limit=${TO_PLAN_PAGE}`, opened);
-    list.items.push(...toPlan.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
+    add(await pages('list=recentlyFinalised&limit=20', 1));
+    const counts = await getIfChanged('/cases/counts?state=signed', (await store.get('kv', 'counts'))?.etag);
+    if (!counts.unchanged) await store.put('kv', 'counts', { etag: counts.etag, counts: counts.body.counts, signedExams: counts.body.exams });
   }
   const ids = new Set();
   for (const c of list.items) {

@@ -4,7 +4,7 @@ import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
 import { people, prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
-import { app, caseData, caseDetails, go, moreToPlan, relation, signOut, TO_PLAN_PAGE } from './app.js';
+import { app, caseData, caseDetails, go, hasMore, relation, showMore, signOut } from './app.js';
 import { pipeline, finaliseList, undelivered } from './office.js';
 
 export function place(c) {
@@ -28,7 +28,33 @@ function list(title, cases) {
     cases.length ? h('ul', { class: 'cards' }, cases.map(card)) : h('p', { class: 'muted' }, t('noCases'))];
 }
 
-const byStart = (a, b) => String(a.plannedStart ?? '9').localeCompare(String(b.plannedStart ?? '9'));
+/** "Meer tonen" under a list: fetches the next page (online only), then draws again; says
+ * why not when offline or refused. */
+export function moreButton(fetchMore, redraw) {
+  const said = h('p', { role: 'status' });
+  return [h('div', { class: 'actions' }, h('button', {
+    type: 'button',
+    class: 'secondary',
+    onclick: async (e) => {
+      e.target.disabled = true;
+      try {
+        await fetchMore();
+        await redraw();
+      } catch (err) {
+        e.target.disabled = false;
+        said.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
+      }
+    },
+  }, t('moreToPlan'))), said];
+}
+
+/** By planned start; what is not planned yet after it, in the order it came from the SIS
+ * (the server's list order, so "Meer tonen" adds at the end). */
+export const byStart = (a, b) => (Date.parse(a.plannedStart ?? '9999-01-01') - Date.parse(b.plannedStart ?? '9999-01-01'))
+  || byReceipt(a, b);
+
+/** In the order the SIS sent them: the server's list order. */
+export const byReceipt = (a, b) => (Date.parse(a.receivedAt ?? 0) - Date.parse(b.receivedAt ?? 0)) || String(a.caseId).localeCompare(String(b.caseId));
 
 export async function home() {
   const cases = (await store.values('cases')).sort(byStart);
@@ -38,11 +64,12 @@ export async function home() {
     h('button', { class: 'secondary', type: 'button', onclick: signOut }, t('signOut')))];
   const roles = [me.examOffice && t('roleOffice'), me.examCommittee && t('roleCommittee')].filter(Boolean);
   if (roles.length) parts.push(h('p', { class: 'muted' }, roles.join(' · ')));
-  if (me.examOffice) parts.push(...pipeline(cases, (await store.get('kv', 'counts'))?.counts));
+  const kept = await store.get('kv', 'counts');
+  if (me.examOffice) parts.push(...pipeline(cases, kept?.counts));
   // Filled in when the server answers; the list of exams does not wait for it.
   const stuck = me.examOffice || me.examCommittee ? h('section', { 'aria-live': 'polite' }) : null;
   if (stuck) parts.push(stuck);
-  if (me.examCommittee) parts.push(finaliseList(cases));
+  if (me.examCommittee) parts.push(finaliseList(cases, kept));
   const mine = cases.filter((c) => relation(c).assessor && ['planned', 'assessed'].includes(c.state));
   const toPlan = cases.filter((c) => !me.examOffice && relation(c).enrolled && c.state === 'received');
   const asCandidate = cases.filter((c) => relation(c).candidate);
@@ -58,23 +85,7 @@ export async function home() {
     if (toPlan.length) {
       parts.push(...list(t('toPlan'), toPlan));
       // The first exams to plan are on the phone; more come from the server when asked.
-      if (await store.get('kv', `more list=toPlan&limit=${TO_PLAN_PAGE}`)) {
-        const said = h('p', { role: 'status' });
-        parts.push(h('div', { class: 'actions' }, h('button', {
-          type: 'button',
-          class: 'secondary',
-          onclick: async (e) => {
-            e.target.disabled = true;
-            try {
-              await moreToPlan();
-              await home();
-            } catch (err) {
-              e.target.disabled = false;
-              said.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
-            }
-          },
-        }, t('moreToPlan'))), said);
-      }
+      if (await hasMore('toPlan')) parts.push(...moreButton(() => showMore('toPlan'), home));
     }
   }
   if (asCandidate.length) parts.push(...list(t('myExams'), asCandidate));

@@ -4,17 +4,18 @@ import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
 import { prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
-import { ACTIVE, app, caseDetails, go, refresh } from './app.js';
-import { card } from './cases.js';
+import { ACTIVE, app, caseDetails, go, hasMore, LISTS, refresh, showMore, STATE_PAGE } from './app.js';
+import { byReceipt, byStart, card, moreButton } from './cases.js';
 
 const STATES = ['received', 'planned', 'assessed', 'signed', 'final', 'canceled'];
 let selected = 'received';
 
 export function pipeline(cases, counted) {
-  // The server's counts (the history is not on the phone); offline before the first refresh,
-  // what the phone holds.
+  // The server's counts (most of the school is not on the phone); offline before the first
+  // refresh, what the phone holds.
   const counts = Object.fromEntries(STATES.map((s) => [s, counted?.[s] ?? cases.filter((c) => c.state === s).length]));
   const listEl = h('ul', { class: 'cards' });
+  const moreEl = h('div');
   const buttons = STATES.map((s) => h('button', {
     type: 'button', 'aria-pressed': String(s === selected),
     onclick: () => {
@@ -24,57 +25,83 @@ export function pipeline(cases, counted) {
     },
     'data-state': s,
   }, h('span', { class: 'count' }, String(counts[s])), stateName(s)));
+  // The history (final, canceled) is fetched when opened, a page at a time; what is under
+  // way is on the phone, its first pages, and "Meer tonen" keeps the next one there too.
+  const history = {};
   const draw = async () => {
     const state = selected;
-    let shown = cases.filter((c) => c.state === state);
-    let more = false;
-    if (!ACTIVE.includes(state) && counts[state] > shown.length) {
-      // The history: fetched when opened, the newest page first.
-      listEl.replaceChildren(h('li', { class: 'muted' }, t('loading')));
-      try {
-        const page = await api('GET', `/cases?state=${state}&limit=100`);
-        shown = page.items;
-        more = !!page.next;
-      } catch (e) {
-        if (selected === state) listEl.replaceChildren(h('li', { class: 'muted' }, e instanceof Offline ? t('onlineOnly') : say(e)));
-        return;
+    let shown = cases.filter((c) => c.state === state).sort(byStart);
+    let more = null;
+    if (ACTIVE.includes(state)) {
+      if (await hasMore(state)) more = () => showMore(state);
+    } else if (counts[state] > shown.length) {
+      history[state] ??= { items: [], next: undefined };
+      const kept = history[state];
+      const next = async () => {
+        const page = await api('GET', `/cases?state=${state}&limit=${STATE_PAGE}${kept.next ? `&after=${encodeURIComponent(kept.next)}` : ''}`);
+        kept.items.push(...page.items);
+        kept.next = page.next ?? null;
+      };
+      if (kept.next === undefined) {
+        listEl.replaceChildren(h('li', { class: 'muted' }, t('loading')));
+        moreEl.replaceChildren();
+        try {
+          await next();
+        } catch (e) {
+          if (selected === state) listEl.replaceChildren(h('li', { class: 'muted' }, e instanceof Offline ? t('onlineOnly') : say(e)));
+          return;
+        }
       }
+      shown = kept.items;
+      if (kept.next) more = next;
     }
     if (selected !== state) return;
-    listEl.replaceChildren(...(shown.length ? shown.map(card) : [h('li', { class: 'muted' }, t('noCases'))]),
-      ...(more ? [h('li', { class: 'muted' }, t('firstHundred'))] : []));
+    listEl.replaceChildren(...(shown.length ? shown.map(card) : [h('li', { class: 'muted' }, t('noCases'))]));
+    moreEl.replaceChildren(...(more ? [h('p', { class: 'muted small' }, t('shownOf', shown.length, counts[state])),
+      ...moreButton(async () => { await more(); if (ACTIVE.includes(state)) cases = await store.values('cases'); }, draw)] : []));
   };
   draw();
-  return [h('h2', {}, t('pipeline')), h('div', { class: 'pipeline', role: 'group', 'aria-label': t('pipeline') }, buttons), listEl];
+  return [h('h2', {}, t('pipeline')), h('div', { class: 'pipeline', role: 'group', 'aria-label': t('pipeline') }, buttons), listEl, moreEl];
 }
 
-/** The committee's list: every signed exam with what to look at (flags) and links to the
- * exam and its trail; filters by exam and period; select all; a confirmation naming what is
- * determined; then what was determined, when and by whom. */
-export function finaliseList(cases) {
-  const signed = cases.filter((c) => c.state === 'signed');
+/** The most exams one finalise request takes (the server's limit). */
+const FINALISE_AT_ONCE = 100;
+
+/** The committee's list: the signed exams with what to look at (flags) and links to the exam
+ * and its trail, a page at a time; filters by exam and period (on the server); select all
+ * that is shown; a confirmation naming what is determined — the committee determines only
+ * exams it has in view, never a filter it has not seen; then what was determined, when and
+ * by whom. */
+export function finaliseList(cases, kept) {
+  const onPhone = () => cases.filter((c) => c.state === 'signed').sort(byReceipt);
   const decided = cases.filter((c) => c.state === 'final' && c.finalisedAt)
     .sort((a, b) => String(b.finalisedAt).localeCompare(String(a.finalisedAt))).slice(0, 20);
+  const total = kept?.counts?.signed ?? onPhone().length;
   const section = h('section', { 'aria-labelledby': 'finalise-h' });
   const chosen = new Set();
-  const exams = [...new Map(signed.map((c) => [c.exam?.componentId, c.exam?.name])).entries()];
-  const exam = h('select', {}, h('option', { value: '' }, t('allExams')), exams.map(([id, name]) => h('option', { value: id }, name ?? '')));
+  const exams = kept?.signedExams ?? [...new Map(onPhone().map((c) => [c.exam?.componentId, { componentId: c.exam?.componentId, name: c.exam?.name }])).values()];
+  const exam = h('select', {}, h('option', { value: '' }, t('allExams')),
+    exams.map((e) => h('option', { value: e.componentId }, e.count ? `${e.name ?? ''} (${e.count})` : e.name ?? '')));
   const from = h('input', { type: 'date' });
   const until = h('input', { type: 'date' });
   const day = (iso) => (iso ? new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(new Date(iso)) : '');
-  const shown = () => signed.filter((c) => (!exam.value || c.exam?.componentId === exam.value)
+  const locally = () => onPhone().filter((c) => (!exam.value || c.exam?.componentId === exam.value)
     && (!from.value || day(c.plannedStart) >= from.value) && (!until.value || day(c.plannedStart) <= until.value));
+  // What is shown: the phone's first page, then the server's pages for the filters chosen.
+  let rows = onPhone();
+  let next = null;
+  let query = `state=signed&limit=${STATE_PAGE}`;
   const listEl = h('ul', { class: 'cards' });
+  const moreEl = h('div');
   const all = h('input', { type: 'checkbox', id: 'finalise-all' });
   const status = h('div', { role: 'status' });
   const go_ = h('button', { type: 'button' });
   const confirmBox = h('div', { class: 'notice', hidden: true });
   const label = () => { go_.textContent = t('finaliseSelected', chosen.size); go_.disabled = !chosen.size; };
   const draw = () => {
-    const list = shown();
-    for (const id of [...chosen]) if (!list.some((c) => c.caseId === id)) chosen.delete(id);
-    all.checked = list.length > 0 && list.every((c) => chosen.has(c.caseId));
-    listEl.replaceChildren(...(list.length ? list.map((c) => h('li', { class: 'card' },
+    for (const id of [...chosen]) if (!rows.some((c) => c.caseId === id)) chosen.delete(id);
+    all.checked = rows.length > 0 && rows.every((c) => chosen.has(c.caseId));
+    listEl.replaceChildren(...(rows.length ? rows.map((c) => h('li', { class: 'card' },
       h('label', { class: 'choice' },
         h('input', { type: 'checkbox', checked: chosen.has(c.caseId), onchange: (e) => { if (e.target.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); draw(); } }),
         h('span', {}, h('strong', {}, c.candidate?.displayName ?? ''), h('br'), c.exam?.name ?? '', h('br'),
@@ -83,48 +110,106 @@ export function finaliseList(cases) {
       (c.flags ?? []).length ? h('p', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : h('p', { class: 'muted small' }, t('noFlags')),
       h('p', { class: 'links' }, h('a', { href: `#/case/${c.caseId}` }, t('openExam')), ' · ', h('a', { href: `#/case/${c.caseId}/audit` }, t('audit')))))
       : [h('li', { class: 'muted' }, t('nothingToFinalise'))]));
+    const filtered = exam.value || from.value || until.value;
+    moreEl.replaceChildren(...[
+      !filtered && rows.length < total ? h('p', { class: 'muted small' }, t('shownOf', rows.length, total)) : null,
+      ...(next ? moreButton(async () => {
+        const page = await api('GET', `/cases?${query}&after=${encodeURIComponent(next)}`);
+        rows.push(...page.items.filter((c) => !rows.some((r) => r.caseId === c.caseId)));
+        next = page.next ?? null;
+      }, draw) : [])].filter(Boolean));
     label();
   };
-  all.addEventListener('change', () => { for (const c of shown()) { if (all.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); } draw(); });
-  for (const el of [exam, from, until]) el.addEventListener('change', draw);
+  let asked = 0;
+  const refilter = async () => {
+    const mine = ++asked;
+    const q = new URLSearchParams({ state: 'signed', limit: String(STATE_PAGE) });
+    if (exam.value) q.set('exam', exam.value);
+    if (from.value) q.set('from', from.value);
+    if (until.value) q.set('until', until.value);
+    query = q.toString();
+    try {
+      const page = await api('GET', `/cases?${query}`);
+      // Only the answer to the last filter chosen counts.
+      if (mine !== asked) return;
+      rows = page.items;
+      next = page.next ?? null;
+      status.replaceChildren();
+    } catch (err) {
+      if (mine !== asked) return;
+      // Offline: what the phone holds, filtered here.
+      rows = locally();
+      next = null;
+      status.replaceChildren(h('p', { class: 'muted' }, err instanceof Offline ? t('offlineOnPhone') : say(err)));
+    }
+    draw();
+  };
+  all.addEventListener('change', () => { for (const c of rows) { if (all.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); } draw(); });
+  for (const el of [exam, from, until]) el.addEventListener('change', refilter);
   go_.addEventListener('click', () => {
-    const picked = signed.filter((c) => chosen.has(c.caseId));
+    const picked = rows.filter((c) => chosen.has(c.caseId));
+    const line = (c) => h('li', {}, `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${verdict(c)}`);
+    // Every exam is named; past ten, the rest folded under their number.
     confirmBox.replaceChildren(h('p', {}, t('finaliseConfirm', picked.length)),
-      h('ul', {}, picked.map((c) => h('li', {}, `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${verdict(c)}`))),
+      h('ul', {}, picked.slice(0, 10).map(line)),
+      ...(picked.length > 10 ? [h('details', {}, h('summary', {}, t('andMore', picked.length - 10)), h('ul', {}, picked.slice(10).map(line)))] : []),
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', onclick: () => { confirmBox.hidden = true; go_.hidden = false; } }, t('back')),
         h('button', {
           type: 'button',
           onclick: async (e) => {
             e.target.disabled = true;
+            const names = Object.fromEntries(picked.map((c) => [c.caseId, c.candidate?.displayName ?? '']));
+            const items = [];
             try {
-              const r = await api('POST', '/finalise', { caseIds: picked.map((c) => c.caseId) });
-              const names = Object.fromEntries(picked.map((c) => [c.caseId, c.candidate?.displayName ?? '']));
-              const failed = r.items.filter((i) => i.error);
-              await refresh();
-              // (DOM calls take nodes only: no null.)
-              status.replaceChildren(...[h('p', { class: 'notice ok' }, t('finalisedCount', r.items.length - failed.length)),
-                failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${say(f.error)}`))) : null].filter(Boolean));
-              // The list as it now stands, with what just happened on top of it.
-              const next = finaliseList(await store.values('cases'));
-              next.insertBefore(status, next.children[1] ?? null);
-              section.replaceWith(next);
+              // A hundred at a time (each gets its documents at once), with how far it got.
+              for (let i = 0; i < picked.length; i += FINALISE_AT_ONCE) {
+                if (picked.length > FINALISE_AT_ONCE) status.textContent = t('finalising', i, picked.length);
+                const r = await api('POST', '/finalise', { caseIds: picked.slice(i, i + FINALISE_AT_ONCE).map((c) => c.caseId) });
+                items.push(...r.items);
+              }
             } catch (err) {
-              e.target.disabled = false;
-              status.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
+              if (!items.length) {
+                e.target.disabled = false;
+                status.textContent = err instanceof Offline ? t('onlineOnly') : say(err);
+                return;
+              }
+              // Part went: what did is said below, the rest stays signed and in the list.
+              items.push(...picked.filter((c) => !items.some((i) => i.caseId === c.caseId))
+                .map((c) => ({ caseId: c.caseId, error: err, words: err instanceof Offline ? t('onlineOnly') : say(err) })));
             }
+            const failed = items.filter((i) => i.error);
+            try {
+              await refresh();
+            } catch {
+              // Offline now: the list below is what the phone holds.
+            }
+            // (DOM calls take nodes only: no null.)
+            status.replaceChildren(...[h('p', { class: 'notice ok' }, t('finalisedCount', items.length - failed.length)),
+              failed.length ? h('ul', { class: 'notice bad' }, failed.map((f) => h('li', {}, `${names[f.caseId] ?? ''}: ${f.words ?? say(f.error)}`))) : null].filter(Boolean));
+            // The list as it now stands, with what just happened on top of it.
+            const nextList = finaliseList(await store.values('cases'), await store.get('kv', 'counts'));
+            nextList.insertBefore(status, nextList.children[1] ?? null);
+            section.replaceWith(nextList);
           },
         }, t('finaliseYes'))));
     confirmBox.hidden = false;
     go_.hidden = true;
   });
+  next = null;
+  hasMore('signed').then(async (more) => {
+    if (more && !(exam.value || from.value || until.value)) {
+      next = await store.get('kv', `more ${LISTS.signed}`);
+      draw();
+    }
+  });
   draw();
   // (DOM append takes nodes, not lists: flattened.)
   section.append(...[h('h2', { id: 'finalise-h' }, t('finalise')),
-    signed.length ? [
+    total || rows.length ? [
       h('div', { class: 'filters' }, field(t('exam'), exam), field(t('from'), from), field(t('until'), until)),
       h('p', {}, h('label', { for: 'finalise-all', class: 'choice' }, all, t('selectAll'))),
-      listEl, confirmBox, h('div', { class: 'actions' }, go_)] : [h('p', { class: 'muted' }, t('nothingToFinalise'))],
+      listEl, moreEl, confirmBox, h('div', { class: 'actions' }, go_)] : [h('p', { class: 'muted' }, t('nothingToFinalise'))],
     status,
     decided.length ? [h('h3', {}, t('finalisedList')), h('ul', {}, decided.map((c) => h('li', {},
       h('a', { href: `#/case/${c.caseId}` }, c.candidate?.displayName ?? ''), ` · ${c.exam?.name ?? ''} · ${verdict(c)} · `,

@@ -177,13 +177,15 @@ export async function signIn(page, proeve, name) {
   await page.locator('main h1').first().waitFor();
 }
 
-/** axe-core finds no WCAG 2.1 A/AA violations; a screenshot is kept as an artefact. */
-export async function check(page, name) {
+/** axe-core finds no WCAG 2.1 A/AA violations; a screenshot is kept as an artefact: the
+ * whole page, or (`at`) the screen showing that element, for a page too long to picture. */
+export async function check(page, name, { at } = {}) {
   await page.locator('main h1').first().waitFor();
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   assert.deepEqual(found, [], `axe on ${name}`);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  if (at) await at.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: !at });
 }
 
 /** Waits until the sync indicator says everything is sent. */
