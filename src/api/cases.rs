@@ -91,7 +91,11 @@ pub async fn counts(
                 })
             })
             .collect();
-        exams.sort_by(|a, b| a.name.cmp(&b.name).then(a.component_id.cmp(&b.component_id)));
+        exams.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then(a.component_id.cmp(&b.component_id))
+        });
         Some(exams)
     };
     let body = serde_json::to_vec(&CaseCounts { counts, exams }).map_err(ApiError::internal)?;
@@ -142,7 +146,11 @@ struct ListQuery {
 }
 
 /// The start of a day in Dutch time, given as `YYYY-MM-DD`, `days` later.
-fn dutch_day(field: &str, text: &str, days: i64) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+fn dutch_day(
+    field: &str,
+    text: &str,
+    days: i64,
+) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
     use chrono::TimeZone;
     let bad = || ApiError::bad(field, "must be a date as YYYY-MM-DD");
     let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
@@ -200,9 +208,10 @@ impl ListQuery {
                     }
                 }
                 "exam" if !v.is_empty() => {
-                    q.exam = Some(v.parse().map_err(|_| {
-                        ApiError::bad("exam", "must be the componentId of an exam")
-                    })?)
+                    q.exam =
+                        Some(v.parse().map_err(|_| {
+                            ApiError::bad("exam", "must be the componentId of an exam")
+                        })?)
                 }
                 "from" if !v.is_empty() => q.from = Some(dutch_day("from", &v, 0)?),
                 "until" if !v.is_empty() => q.until = Some(dutch_day("until", &v, 1)?),

@@ -232,13 +232,18 @@ async fn the_committee_filters_by_exam_and_day_on_the_server_and_finalises_a_hun
     for (query, expected) in [
         (format!("state=planned&exam={exam}"), this.clone()),
         (format!("state=planned&exam={}", id()), vec![]),
-        ("state=planned&from=2026-12-08&until=2026-12-08".into(), this.clone()),
+        (
+            "state=planned&from=2026-12-08&until=2026-12-08".into(),
+            this.clone(),
+        ),
         ("state=planned&from=2026-12-09".into(), vec![]),
         ("state=planned&until=2026-12-07".into(), vec![]),
         // Empty filters are no filters (a form sends them).
         ("state=planned&exam=&from=&until=".into(), this.clone()),
     ] {
-        let r = committee.call("GET", &format!("/cases?{query}"), None).await;
+        let r = committee
+            .call("GET", &format!("/cases?{query}"), None)
+            .await;
         assert_eq!(r.status, 200, "{query}: {}", r.body);
         assert_eq!(ids(&r), expected, "{query}");
     }
@@ -247,13 +252,22 @@ async fn the_committee_filters_by_exam_and_day_on_the_server_and_finalises_a_hun
         ("from=8-12-2026", "`from`"),
         ("until=2026-02-30", "`until`"),
     ] {
-        let r = committee.call("GET", &format!("/cases?{query}"), None).await;
+        let r = committee
+            .call("GET", &format!("/cases?{query}"), None)
+            .await;
         assert!(r.assert_problem(400).contains(field), "{query}: {}", r.body);
     }
     // The counts name the exams with cases in the states asked, each with how many.
-    let counts = committee.call("GET", "/cases/counts?state=planned", None).await;
+    let counts = committee
+        .call("GET", "/cases/counts?state=planned", None)
+        .await;
     assert_eq!(counts.status, 200, "{}", counts.body);
-    assert_eq!(counts.body["exams"].as_array().unwrap().len(), 1, "{}", counts.body);
+    assert_eq!(
+        counts.body["exams"].as_array().unwrap().len(),
+        1,
+        "{}",
+        counts.body
+    );
     assert_eq!(counts.body["exams"][0]["componentId"], json!(exam));
     assert_eq!(counts.body["exams"][0]["count"], 1);
     assert_eq!(counts.body["exams"][0]["name"], case["exam"]["name"]);
@@ -266,6 +280,10 @@ async fn the_committee_filters_by_exam_and_day_on_the_server_and_finalises_a_hun
         let r = committee
             .call("POST", "/finalise", Some(json!({ "caseIds": many })))
             .await;
-        assert!(r.assert_problem(400).contains("`caseIds`"), "{n}: {}", r.body);
+        assert!(
+            r.assert_problem(400).contains("`caseIds`"),
+            "{n}: {}",
+            r.body
+        );
     }
 }
