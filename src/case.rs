@@ -146,6 +146,12 @@ impl Effects {
     pub fn new(doorbell: Doorbell, render: Option<Arc<dyn Render>>) -> Self {
         Effects { doorbell, render }
     }
+
+    /// A step that committed a message to the SIS itself (not through [`commit_change`]):
+    /// the delivery looks now, not at its next poll.
+    pub fn queued(&self) {
+        self.doorbell.ring();
+    }
 }
 
 /// What a lifecycle step works with.

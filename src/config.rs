@@ -186,6 +186,17 @@ pub struct SisSettings {
     pub oke_version: OkeVersion,
 }
 
+impl TenantSettings {
+    /// Whether the school's SIS may take planning statuses (`planningState`, the OKE 1.1
+    /// draft): there is a SIS to send to, and it is not configured as 1.0.1. (On `auto`, the
+    /// delivery asks it and skips them for a 1.0.1 SIS.)
+    pub fn takes_planning_status(&self) -> bool {
+        self.sis
+            .as_ref()
+            .is_some_and(|s| s.oke_version != OkeVersion::V1_0_1)
+    }
+}
+
 /// The OKE version of a SIS, as configured.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 pub enum OkeVersion {

@@ -16,7 +16,12 @@ fn id_of(v: &Value, key: &str) -> anyhow::Result<Uuid> {
     ooapi::read::uuid_in(v, key).with_context(|| format!("demo seed: `{key}` missing"))
 }
 
-pub async fn seed(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<()> {
+/// `tell_pending`: the demo school's SIS takes planning statuses, as a real push would tell it.
+pub async fn seed(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    tell_pending: bool,
+) -> anyhow::Result<()> {
     let seed: Value = serde_json::from_str(SEED)?;
     let list = |k: &str| {
         seed.get(k)
@@ -65,6 +70,7 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<
                 parsed: &parsed,
                 component_id,
                 raw: &raw,
+                tell_pending,
             },
         )
         .await?;
@@ -79,6 +85,8 @@ pub async fn seed(db: &DatabaseConnection, catalog: &Catalog) -> anyhow::Result<
             &AssociationWrite {
                 parsed: &parsed,
                 raw: &raw,
+                person: None,
+                tell_pending,
             },
         )
         .await?;

@@ -43,8 +43,9 @@ impl Doorbell {
 }
 
 /// Queues the message a change of `case` owes the SIS, inside the transaction of that change.
-/// `reason`: `planned` (a planning status, for a SIS on the OKE 1.1 draft), `attendance` (the
-/// exam took place), `signed`, `finalised`, `corrected`.
+/// `reason`: a planning status for a SIS on the OKE 1.1 draft (`pending`: received, nobody
+/// planned it yet; `planned`: planned or moved; `canceled`: cancelled in Proeve), or a result
+/// (`attendance`: the exam took place, `signed`, `finalised`, `corrected`, `countersigned`).
 /// Nothing is queued for an offering that expects no result, nor a finalisation the offering
 /// does not allow to be sent as final.
 pub async fn enqueue<C: ConnectionTrait>(
@@ -59,6 +60,28 @@ pub async fn enqueue<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
+    enqueue_on(txn, case, &offering, reason, false).await
+}
+
+/// As [`enqueue`], for a case just made from an enrolment new to Proeve: its offering is at
+/// hand and nothing was sent for that enrolment before, so this is one insert.
+pub async fn enqueue_first<C: ConnectionTrait>(
+    txn: &C,
+    case: &exam_case::Model,
+    offering: &offering::Model,
+    reason: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    enqueue_on(txn, case, offering, reason, true).await
+}
+
+async fn enqueue_on<C: ConnectionTrait>(
+    txn: &C,
+    case: &exam_case::Model,
+    offering: &offering::Model,
+    reason: &str,
+    first: bool,
+) -> Result<Option<Uuid>, DbErr> {
+    let tenant = case.tenant.as_str();
     if !offering.result_expected || (reason == "finalised" && !offering.final_results_allowed) {
         return Ok(None);
     }
@@ -67,12 +90,16 @@ pub async fn enqueue<C: ConnectionTrait>(
         Some(id) => (id, "PUT"),
         None => (case.association_id, "PATCH"),
     };
-    let last = sis_message::Entity::find()
-        .filter(sis_message::Column::Tenant.eq(tenant))
-        .filter(sis_message::Column::AssociationId.eq(target))
-        .order_by_desc(sis_message::Column::Position)
-        .one(txn)
-        .await?;
+    let last = if first {
+        None
+    } else {
+        sis_message::Entity::find()
+            .filter(sis_message::Column::Tenant.eq(tenant))
+            .filter(sis_message::Column::AssociationId.eq(target))
+            .order_by_desc(sis_message::Column::Position)
+            .one(txn)
+            .await?
+    };
     let now = Utc::now();
     let id = Uuid::new_v4();
     sis_message::ActiveModel {

@@ -137,6 +137,7 @@ pub async fn pull(
     until: NaiveDate,
 ) -> Result<PullReport, PullError> {
     let slug = tenant.settings.slug.as_str();
+    let tell_pending = tenant.settings.takes_planning_status();
     let sis = tenant
         .settings
         .sis
@@ -180,6 +181,7 @@ pub async fn pull(
             component_id: crate::intake::resolve_component(src.catalog, &parsed),
             parsed: Box::new(parsed),
             raw: o.to_string(),
+            tell_pending,
         };
         src.writer.store(slug, write).await?;
         report.offerings += 1;
@@ -243,9 +245,12 @@ pub async fn pull(
                     continue;
                 }
             };
+            // The persons were fetched on their own, above.
             let write = Write::Association {
                 parsed: Box::new(parsed),
                 raw: a.to_string(),
+                person: None,
+                tell_pending,
             };
             src.writer.store(slug, write).await?;
             report.associations += 1;

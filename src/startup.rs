@@ -116,8 +116,13 @@ impl Application {
             throttles: crate::http::Throttles::default(),
             timings: Default::default(),
         });
-        if state.settings.is_demo() && state.tenants.contains_key(crate::config::DEMO_TENANT) {
-            crate::demo::seed(&state.db, &state.catalog).await?;
+        if let Some(demo) = state
+            .tenants
+            .get(crate::config::DEMO_TENANT)
+            .filter(|_| state.settings.is_demo())
+        {
+            let tell_pending = demo.settings.takes_planning_status();
+            crate::demo::seed(&state.db, &state.catalog, tell_pending).await?;
         }
         let server_state = state.clone();
         // The demo SIS's own state: one for the server, not one per HTTP worker.

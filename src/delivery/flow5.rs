@@ -3,12 +3,15 @@
 //! the result when signed (`completed`), and again with `final: true` once the exam committee
 //! finalised in Proeve, where the offering allows final results.
 //!
-//! To a SIS on the OKE 1.1 draft (`v11`) the association consumer also carries the test
-//! moment (`testMomentEnrollmentDetails`), and Proeve tells it when an exam is planned, so it
-//! can show the moment in the student's agenda. The 1.0.1 fields stay: extra consumer
-//! properties are valid, and the 1.1 draft is not final. Only `planningState: finished` is
-//! sent (the one value the draft shows); a planning message carries the planned moment
-//! without a `planningState`.
+//! To a SIS on the OKE 1.1 draft (`v11`) the association consumer also carries the planning
+//! status (`planningState`) and the test moment (`testMomentEnrollmentDetails`), so it can
+//! show the moment in the student's agenda: `pending` when the enrolment arrived and nobody
+//! planned it yet, `associated` with the moment once planned or moved, `canceled` when the
+//! exam is cancelled in Proeve (not when the SIS cancelled it: it knows), `finished` with the
+//! moment and the attendance once the exam took place. The moment names its coordinator
+//! (`coordinatorId`/`coordinatorCode`): the examenleider the exam office designated, else the
+//! lead assessor. The 1.0.1 fields stay (extra consumer properties are valid, and the 1.1
+//! draft is not final); every 1.1 consumer is checked against the draft's own schema.
 
 use crate::case::CaseState;
 use crate::catalog::{Catalog, ResultValueType};
@@ -82,11 +85,18 @@ pub async fn build(
         .one(db)
         .await?
         .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", case.offering_id)))?;
-    if msg.reason == "planned" {
+    if let Some(status) = planning_status(&msg.reason) {
         if !v11 {
             return Err(BuildError::NotForThisSis);
         }
-        return finish(msg, &case, planned_moment(&offering, &case), None);
+        let mut consumer = Map::new();
+        consumer.insert("planningState".into(), json!(status));
+        if status == "associated" {
+            let mut moment = planned_moment(&offering, &case);
+            coordinator(db, &case, &mut moment).await?;
+            consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
+        }
+        return finish(msg, &case, consumer, None);
     }
     let record = report::build_record(db, catalog, school, &case)
         .await?
@@ -149,12 +159,7 @@ pub async fn build(
         }
         if let Some(first) = record.assessors.first() {
             result_consumer.insert("assessorId".into(), json!(first.person_id));
-            let code = person::Entity::find_by_id((tenant.to_string(), first.person_id))
-                .one(db)
-                .await?
-                .and_then(|p| p.primary_code)
-                .filter(|c| !c.trim().is_empty());
-            if let Some(code) = code {
+            if let Some(code) = primary_code(db, tenant, first.person_id).await? {
                 result_consumer.insert("assessorCode".into(), json!(code));
             }
         }
@@ -182,10 +187,16 @@ pub async fn build(
 
     let mut association_consumer = Map::new();
     if v11 {
+        // The moment as the draft defines it: when it was planned to begin and end (the
+        // actual times where it was never planned), where, and when it took place
+        // (`testDateTime`).
         let mut moment = Map::new();
         for (k, t) in [
-            ("startDateTime", record.actual_start),
-            ("endDateTime", record.actual_end),
+            (
+                "startDateTime",
+                record.planned_start.or(record.actual_start),
+            ),
+            ("endDateTime", record.planned_end.or(record.actual_end)),
         ] {
             if let Some(t) = t {
                 moment.insert(k.into(), json!(date_time(t)));
@@ -202,6 +213,7 @@ pub async fn build(
         if let Some(v) = result_consumer.get("testDate") {
             moment.insert("testDateTime".into(), v.clone());
         }
+        coordinator(db, &case, &mut moment).await?;
         association_consumer.insert("planningState".into(), json!("finished"));
         association_consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
     }
@@ -234,6 +246,54 @@ fn fits_offering(offering: &offering::Model, score: &str) -> Result<(), BuildErr
     }
 }
 
+/// The 1.1 draft's planning status a message of this reason carries on its own (without a
+/// result); `None`: a result message (`finished`, with the result).
+pub fn planning_status(reason: &str) -> Option<&'static str> {
+    match reason {
+        "pending" => Some("pending"),
+        "planned" => Some("associated"),
+        "canceled" => Some("canceled"),
+        _ => None,
+    }
+}
+
+/// Who coordinated the exam (1.1 draft `coordinatorId`/`coordinatorCode`): the examenleider
+/// the exam office designated, else the lead assessor; the code is their `primaryCode`.
+async fn coordinator(
+    db: &DatabaseConnection,
+    case: &exam_case::Model,
+    moment: &mut Map<String, Value>,
+) -> Result<(), BuildError> {
+    let who = match case.exam_leader {
+        Some(id) => Some(id),
+        None => crate::planning::assessors_of(db, &case.tenant, case.case_id)
+            .await?
+            .first()
+            .copied(),
+    };
+    let Some(who) = who else {
+        return Ok(());
+    };
+    moment.insert("coordinatorId".into(), json!(who));
+    if let Some(code) = primary_code(db, &case.tenant, who).await? {
+        moment.insert("coordinatorCode".into(), json!(code));
+    }
+    Ok(())
+}
+
+/// A person's `primaryCode` as the SIS sent it (an assessor's or coordinator's code), if any.
+async fn primary_code(
+    db: &DatabaseConnection,
+    tenant: &str,
+    person_id: uuid::Uuid,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(person::Entity::find_by_id((tenant.to_string(), person_id))
+        .one(db)
+        .await?
+        .and_then(|p| p.primary_code)
+        .filter(|c| !c.trim().is_empty()))
+}
+
 /// The planned moment, for a SIS's agenda (1.1 draft): begin, end, where.
 fn planned_moment(offering: &offering::Model, case: &exam_case::Model) -> Map<String, Value> {
     let mut moment = Map::new();
@@ -249,9 +309,7 @@ fn planned_moment(offering: &offering::Model, case: &exam_case::Model) -> Map<St
         moment.insert("roomName".into(), json!(room));
     }
     moment.insert("executedOfferingName".into(), json!(offering.name));
-    let mut consumer = Map::new();
-    consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
-    consumer
+    moment
 }
 
 /// The envelope: the association consumer with the original enrolment and the attempt, the
@@ -283,5 +341,8 @@ fn finish(
         body["offering"] = json!(case.offering_id);
     }
     super::schema::check(&msg.method, &body).map_err(BuildError::Broken)?;
+    if body["consumers"][0].get("planningState").is_some() {
+        super::schema::check_v11_consumer(&body["consumers"][0]).map_err(BuildError::Broken)?;
+    }
     Ok(body)
 }

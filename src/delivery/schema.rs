@@ -102,9 +102,51 @@ fn validator(root: &'static str) -> Option<&'static jsonschema::Validator> {
     .as_ref()
 }
 
-/// Builds both validators (a moment of CPU), so no delivery waits for it.
+/// The association consumer of the OKE 1.1 draft (its own YAML, converted to JSON as is).
+static DRAFT_CONSUMER: &str =
+    include_str!("../../tests/oke/nl-test-admin-Association.v1.1-draft.schema.json");
+
+fn draft_validator() -> Option<&'static jsonschema::Validator> {
+    static CELL: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut schema: Value = serde_json::from_str(DRAFT_CONSUMER).ok()?;
+        schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Checks the `nl-test-admin` association consumer of a message to a SIS on the 1.1 draft
+/// against the draft's own schema (the 1.0.1 schema lets any extra consumer property by).
+pub fn check_v11_consumer(consumer: &Value) -> Result<(), String> {
+    let v = draft_validator().ok_or("the OKE 1.1 draft's consumer schema could not be loaded")?;
+    validate(v, consumer, "the OKE 1.1 draft's association consumer")
+}
+
+/// The first five things `value` breaks, and where, as one message.
+fn validate(v: &jsonschema::Validator, value: &Value, what: &str) -> Result<(), String> {
+    let errors: Vec<String> = v
+        .iter_errors(value)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("breaks {what}: {}", errors.join("; ")))
+    }
+}
+
+/// Builds the validators (a moment of CPU), so no delivery waits for them.
 pub fn warm() {
-    let _ = (validator(PATCH_SCHEMA), validator(PUT_SCHEMA));
+    let _ = (
+        validator(PATCH_SCHEMA),
+        validator(PUT_SCHEMA),
+        draft_validator(),
+    );
 }
 
 pub const PATCH_SCHEMA: &str = "ComponentOfferingAssociationPatch";
@@ -119,24 +161,37 @@ pub fn check(method: &str, body: &Value) -> Result<(), String> {
         PATCH_SCHEMA
     };
     let v = validator(root).ok_or("the official OKE schema could not be loaded")?;
-    let errors: Vec<String> = v
-        .iter_errors(body)
-        .take(5)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "breaks the OKE schema {root}: {}",
-            errors.join("; ")
-        ))
-    }
+    validate(v, body, &format!("the OKE schema {root}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_draft_consumer_takes_its_own_example_and_refuses_what_breaks_it() {
+        let ok = json!({"consumerKey": "nl-test-admin", "orgAssociationId": "5a52f86b-edcd-4f7f-9ea9-c8617f6043b6",
+          "attempt": 2, "planningState": "finished", "testMomentEnrollmentDetails": {
+            "startDateTime": "2024-12-15T08:50:00.000Z", "endDateTime": "2024-12-15T10:50:00.000Z",
+            "roomName": "AZ12", "executedOfferingName": "NL 3F", "attendance": "present",
+            "testDateTime": "2024-12-15T10:30:00.000Z", "irregularities": "none",
+            "coordinatorId": "5a52f86b-edcd-4f7f-9ea9-c9999f6043b9", "coordinatorCode": "KetRF"}});
+        assert_eq!(check_v11_consumer(&ok), Ok(()));
+        let mut state = ok.clone();
+        state["planningState"] = json!("planned");
+        assert!(check_v11_consumer(&state)
+            .unwrap_err()
+            .contains("/planningState"));
+        let mut moment = ok.clone();
+        moment["testMomentEnrollmentDetails"]
+            .as_object_mut()
+            .unwrap()
+            .remove("executedOfferingName");
+        assert!(check_v11_consumer(&moment).is_err());
+        let mut who = ok.clone();
+        who["testMomentEnrollmentDetails"]["coordinatorId"] = json!("KetRF");
+        assert!(check_v11_consumer(&who).is_err());
+    }
 
     #[test]
     fn the_digest_vectors_pass_and_a_broken_body_fails() {

@@ -64,6 +64,9 @@ pub struct OfferingWrite<'a> {
     pub parsed: &'a crate::ooapi::offering::Offering,
     pub component_id: Option<Uuid>,
     pub raw: &'a str,
+    /// Exam cases this write makes queue a planning status (`pending`) for the SIS
+    /// ([`crate::config::TenantSettings::takes_planning_status`]).
+    pub tell_pending: bool,
 }
 
 pub async fn find_offering<C: ConnectionTrait>(
@@ -146,7 +149,7 @@ pub async fn put_offering(
     if canceled {
         cancel_associations_of(txn, tenant, p.id, now).await?;
     }
-    crate::planning::sync_offering(txn, tenant, p.id).await?;
+    crate::planning::sync_offering(txn, tenant, p.id, w.tell_pending).await?;
     Ok(written)
 }
 
@@ -174,7 +177,8 @@ pub async fn cancel_offering(
     .update(txn)
     .await?;
     cancel_associations_of(txn, tenant, stored.offering_id, now).await?;
-    crate::planning::sync_offering(txn, tenant, stored.offering_id).await
+    // A withdrawal makes no exam case: nothing pending to tell.
+    crate::planning::sync_offering(txn, tenant, stored.offering_id, false).await
 }
 
 pub async fn lock_offering_for_patch(
@@ -231,6 +235,11 @@ async fn cancel_associations_of(
 pub struct AssociationWrite<'a> {
     pub parsed: &'a crate::ooapi::association::Association,
     pub raw: &'a str,
+    /// A person sent inside the enrolment (`person` as an object): stored first, as if it
+    /// had been `PUT`, in the same transaction.
+    pub person: Option<PersonWrite<'a>>,
+    /// An exam case this write makes queues a planning status (`pending`) for the SIS.
+    pub tell_pending: bool,
 }
 
 pub async fn find_association<C: ConnectionTrait>(
@@ -330,7 +339,19 @@ pub async fn put_association(
         }
         Some(_) => (Written::Replaced, row.update(txn).await?, Row::Stored),
     };
-    crate::planning::sync_case(txn, tenant, &stored, offering.as_ref(), fresh).await?;
+    // The person sent inside it, in the lock order (offering, association, person).
+    if let Some(person) = &w.person {
+        put_person(txn, tenant, person).await?;
+    }
+    crate::planning::sync_case(
+        txn,
+        tenant,
+        &stored,
+        offering.as_ref(),
+        fresh,
+        w.tell_pending,
+    )
+    .await?;
     if state == "canceled" {
         purge_person_if_unneeded(txn, tenant, p.person_id, now).await?;
     }
@@ -363,7 +384,15 @@ pub async fn cancel_association(
     .update(txn)
     .await?;
     let offering = find_offering(txn, tenant, stored.offering_id).await?;
-    crate::planning::sync_case(txn, tenant, &canceled, offering.as_ref(), Row::Stored).await?;
+    crate::planning::sync_case(
+        txn,
+        tenant,
+        &canceled,
+        offering.as_ref(),
+        Row::Stored,
+        false,
+    )
+    .await?;
     purge_person_if_unneeded(txn, tenant, stored.person_id, now).await
 }
 

@@ -35,10 +35,14 @@ pub enum Write {
         parsed: Box<Offering>,
         component_id: Option<Uuid>,
         raw: String,
+        tell_pending: bool,
     },
     Association {
         parsed: Box<Association>,
         raw: String,
+        /// A person sent inside the enrolment, with its own raw body.
+        person: Option<(Box<Person>, String)>,
+        tell_pending: bool,
     },
     Person {
         parsed: Box<Person>,
@@ -65,16 +69,31 @@ impl Write {
                 parsed,
                 component_id,
                 raw,
+                tell_pending,
             } => {
                 let w = OfferingWrite {
                     parsed,
                     component_id: *component_id,
                     raw,
+                    tell_pending: *tell_pending,
                 };
                 super::put_offering(txn, tenant, &w).await
             }
-            Write::Association { parsed, raw } => {
-                super::put_association(txn, tenant, &AssociationWrite { parsed, raw }).await
+            Write::Association {
+                parsed,
+                raw,
+                person,
+                tell_pending,
+            } => {
+                let w = AssociationWrite {
+                    parsed,
+                    raw,
+                    person: person
+                        .as_ref()
+                        .map(|(parsed, raw)| PersonWrite { parsed, raw }),
+                    tell_pending: *tell_pending,
+                };
+                super::put_association(txn, tenant, &w).await
             }
             Write::Person { parsed, raw } => {
                 super::put_person(txn, tenant, &PersonWrite { parsed, raw }).await

@@ -17,7 +17,13 @@ pub struct Person {
 }
 
 pub fn parse(v: &Value, path_id: Uuid) -> Parsed<Person> {
-    let o = Obj::root(v)?;
+    parse_at(v, path_id, "")
+}
+
+/// A person inside another document (an enrolment's `person`): its errors name the field
+/// with `at` in front (`person.givenName`).
+pub fn parse_at(v: &Value, path_id: Uuid, at: &str) -> Parsed<Person> {
+    let o = Obj::root_at(v, at)?;
     let id = o.req_uuid("personId")?;
     if id != path_id {
         return Err(o.bad(

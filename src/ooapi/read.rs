@@ -46,6 +46,21 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// An object inside a document, at `path` (the root when empty).
+    pub fn root_at(v: &'a Value, path: &str) -> Parsed<Self> {
+        match v {
+            Value::Object(map) => Ok(Obj {
+                map,
+                path: path.to_string(),
+            }),
+            other if path.is_empty() => Obj::root(other),
+            other => Err(WireError::bad(
+                path,
+                format!("must be an object, not {}", type_name(other)),
+            )),
+        }
+    }
+
     pub fn at(&self, key: &str) -> String {
         join(&self.path, key)
     }

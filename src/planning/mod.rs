@@ -60,6 +60,7 @@ pub async fn sync_case(
     a: &association::Model,
     o: Option<&offering::Model>,
     row: Row,
+    tell_pending: bool,
 ) -> Result<(), DbErr> {
     if a.association_type != "componentOfferingAssociation" || a.role != "student" {
         return Ok(());
@@ -102,7 +103,18 @@ pub async fn sync_case(
                     None,
                 ),
             )
-            .await
+            .await?;
+            // A SIS on the OKE 1.1 draft hears that the exam is waiting to be planned.
+            match (tell_pending, o, row) {
+                (true, Some(o), Row::Fresh) => {
+                    crate::outbox::enqueue_first(txn, &case, o, "pending").await?;
+                }
+                (true, _, _) => {
+                    crate::outbox::enqueue(txn, &case, "pending").await?;
+                }
+                _ => {}
+            }
+            Ok(())
         }
         (true, Some(c)) if c.state == CaseState::Canceled => {
             set_state(
@@ -174,6 +186,7 @@ pub async fn sync_offering(
     txn: &DatabaseTransaction,
     tenant: &str,
     offering_id: Uuid,
+    tell_pending: bool,
 ) -> Result<(), DbErr> {
     let o = offering::Entity::find_by_id((tenant.to_string(), offering_id))
         .one(txn)
@@ -186,7 +199,7 @@ pub async fn sync_offering(
         .all(txn)
         .await?;
     for a in &students {
-        sync_case(txn, tenant, a, o.as_ref(), Row::Stored).await?;
+        sync_case(txn, tenant, a, o.as_ref(), Row::Stored, tell_pending).await?;
     }
     Ok(())
 }
@@ -663,7 +676,8 @@ pub async fn cancel(
         )
     };
     let row = moved(&c, CaseState::Canceled);
-    case::commit_change(ctx, txn, row, event, Owed::NOTHING).await
+    // A SIS on the OKE 1.1 draft hears it (`planningState: canceled`); its enrolment stays.
+    case::commit_change(ctx, txn, row, event, Owed::message("canceled")).await
 }
 
 /// A new exam case, just received: for (enrolment, offering, person), the attempt, the exam,
@@ -798,7 +812,12 @@ pub async fn plan_extra_attempt(
         ),
     )
     .await?;
+    // A SIS on the OKE 1.1 draft hears of the new attempt at once, waiting to be planned.
+    let queued = crate::outbox::enqueue(&txn, &case, "pending").await?;
     txn.commit().await?;
+    if queued.is_some() {
+        ctx.effects.queued();
+    }
     Ok(case)
 }
 

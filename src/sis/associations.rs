@@ -23,12 +23,28 @@ pub async fn put(
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = Box::new(wire::parse(&body, id)?);
+    // A person sent inside the enrolment (the standard allows it, OKE §3.1 and table 4.3.A)
+    // is a person: checked as its own PUT would be, and stored with the enrolment.
+    let person = match body.get("person") {
+        Some(p @ serde_json::Value::Object(_)) => Some((
+            Box::new(crate::ooapi::person::parse_at(
+                p,
+                parsed.person_id,
+                "person",
+            )?),
+            p.to_string(),
+        )),
+        _ => None,
+    };
     let slug = tenant.settings.slug.as_str();
     check_offering_type(&state, slug, &parsed).await?;
-    let result = state
-        .writer
-        .store(slug, Write::Association { parsed, raw })
-        .await?;
+    let write = Write::Association {
+        parsed,
+        raw,
+        person,
+        tell_pending: tenant.settings.takes_planning_status(),
+    };
+    let result = state.writer.store(slug, write).await?;
     Ok(written(result))
 }
 
@@ -63,9 +79,12 @@ pub async fn patch(
             merge_patch(&mut merged, &patch);
             let parsed = wire::parse(&merged, id)?;
             check_offering_type(&state, slug, &parsed).await?;
+            // A PATCH names the person by id (the merged document keeps what was stored).
             let w = AssociationWrite {
                 parsed: &parsed,
                 raw: &raw,
+                person: None,
+                tell_pending: tenant.settings.takes_planning_status(),
             };
             intake::put_association(&txn, slug, &w).await?;
             intake::find_association(&txn, slug, id)

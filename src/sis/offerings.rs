@@ -27,6 +27,7 @@ pub async fn put(
         parsed,
         component_id,
         raw,
+        tell_pending: tenant.settings.takes_planning_status(),
     };
     let result = state.writer.store(&tenant.settings.slug, write).await?;
     Ok(written(result))
@@ -61,6 +62,7 @@ pub async fn patch(
                 parsed: &parsed,
                 component_id: intake::resolve_component(&state.catalog, &parsed),
                 raw: &raw,
+                tell_pending: tenant.settings.takes_planning_status(),
             };
             intake::put_offering(&txn, slug, &w).await?;
         }

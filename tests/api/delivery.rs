@@ -846,7 +846,7 @@ fn moment_of(body: &Value) -> &Value {
 }
 
 #[tokio::test]
-async fn a_sis_on_the_1_1_draft_sees_the_planned_moment_and_then_the_result_with_its_planning_state(
+async fn a_sis_on_the_1_1_draft_hears_pending_then_associated_with_the_moment_then_finished_with_the_result(
 ) {
     let sis = Sis::start();
     sis.speaks("1.1");
@@ -855,9 +855,10 @@ async fn a_sis_on_the_1_1_draft_sees_the_planned_moment_and_then_the_result_with
     let association = enrolment_of(&app, w.case).await;
     to_signed(&app, &w, 2).await;
 
-    let got = accepted(&sis, 3).await;
-    assert_eq!(got.len(), 3, "{got:#?}");
+    let got = accepted(&sis, 4).await;
+    assert_eq!(got.len(), 4, "{got:#?}");
     for r in &got {
+        // Checked against the 1.0.1 schema and the draft's own consumer schema.
         assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
         assert_eq!(r.method, "PATCH");
         assert_eq!(r.association, association.to_string());
@@ -867,35 +868,49 @@ async fn a_sis_on_the_1_1_draft_sees_the_planned_moment_and_then_the_result_with
         );
         assert_eq!(r.body["consumers"][0]["attempt"], 1);
     }
-    // Planned: when and where, for the student's agenda; no result yet.
-    let planned = &got[0].body;
-    assert!(planned.get("result").is_none(), "{planned:#}");
+    let states: Vec<&str> = got
+        .iter()
+        .map(|r| r.body["consumers"][0]["planningState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["pending", "associated", "finished", "finished"]);
+    // Pending: the enrolment arrived; no moment, no result.
+    let pending = &got[0].body;
+    assert!(pending.get("result").is_none(), "{pending:#}");
     assert!(
-        planned["consumers"][0].get("planningState").is_none(),
-        "{planned:#}"
+        pending["consumers"][0]
+            .get("testMomentEnrollmentDetails")
+            .is_none(),
+        "{pending:#}"
     );
+    // Associated: when and where, for the student's agenda, and who coordinates it (the lead
+    // assessor); no result yet.
+    let planned = &got[1].body;
+    assert!(planned.get("result").is_none(), "{planned:#}");
     let m = moment_of(planned);
     assert_eq!(m["startDateTime"], "2026-12-08T09:00:00+01:00");
     assert_eq!(m["endDateTime"], "2026-12-08T15:00:00+01:00");
     assert_eq!(m["roomName"], "Keuken 2");
+    assert_eq!(m["coordinatorId"], json!(w.ids.0));
+    assert!(m["coordinatorCode"].is_string(), "{m:#}");
     assert!(m["executedOfferingName"]
         .as_str()
         .unwrap()
         .contains("Proeve Kok"));
-    // Then attendance and the result: finished, with the moment as it took place, and the
-    // 1.0.1 fields all kept in the result.
-    for (r, state) in [(&got[1], "in progress"), (&got[2], "completed")] {
-        assert_eq!(r.body["consumers"][0]["planningState"], "finished");
+    // Then attendance and the result: finished, with the planned moment, when it took place,
+    // and the 1.0.1 fields all kept in the result.
+    for (r, state) in [(&got[2], "in progress"), (&got[3], "completed")] {
         let m = moment_of(&r.body);
         assert_eq!(m["attendance"], "present");
         assert_eq!(m["roomName"], "Keuken 2");
+        assert_eq!(m["startDateTime"], "2026-12-08T09:00:00+01:00");
+        assert_eq!(m["coordinatorId"], json!(w.ids.0));
         assert_eq!(m["testDateTime"], consumer(&r.body)["testDate"]);
         assert_eq!(r.body["result"]["state"], state);
         assert_eq!(consumer(&r.body)["attendance"], "present");
         assert!(consumer(&r.body)["executedOfferingName"].is_string());
     }
     assert_eq!(
-        consumer(&got[2].body)["documents"]
+        consumer(&got[3].body)["documents"]
             .as_array()
             .unwrap()
             .len(),
@@ -907,6 +922,60 @@ async fn a_sis_on_the_1_1_draft_sees_the_planned_moment_and_then_the_result_with
         "{:?}",
         sis.gets()
     );
+}
+
+#[tokio::test]
+async fn a_sis_on_the_1_1_draft_hears_that_proeve_cancelled_a_planned_exam_and_its_examenleider() {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let planned = planned(&app, &w).await;
+    // (Each body is built when it is first sent, from the exam as it then stands: the first
+    // planning goes before the exam is moved.)
+    accepted(&sis, 2).await;
+    let office = app.api("roc-a", &w.office);
+    // The office names the second assessor examenleider: the coordinator from then on.
+    let r = office
+        .call(
+            "POST",
+            &format!("/cases/{}/plan", w.case),
+            Some(json!({
+                "revision": planned["revision"], "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+                "place": {"kind": "school", "location": "Keuken 3"}, "assessors": [w.ids.0, w.ids.1],
+                "examLeader": w.ids.1,
+            })),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = office
+        .cancel(
+            w.case,
+            json!({"revision": r.body["revision"], "reason": "Leerbedrijf failliet"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = accepted(&sis, 4).await;
+    for r in &got {
+        assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
+    }
+    let states: Vec<&str> = got
+        .iter()
+        .map(|r| r.body["consumers"][0]["planningState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["pending", "associated", "associated", "canceled"]);
+    assert_eq!(moment_of(&got[1].body)["coordinatorId"], json!(w.ids.0));
+    let moved = moment_of(&got[2].body);
+    assert_eq!(moved["roomName"], "Keuken 3");
+    assert_eq!(moved["coordinatorId"], json!(w.ids.1));
+    assert!(got[3].body.get("result").is_none());
+    // The office sees it among what went to the SIS.
+    let items = deliveries(&app, &w.office, w.case).await;
+    let reasons: Vec<&str> = items
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["pending", "planned", "planned", "canceled"]);
 }
 
 #[tokio::test]

@@ -21,6 +21,73 @@ async fn a_person_is_created_once_per_school_then_replaced() {
 }
 
 #[tokio::test]
+async fn a_person_sent_inside_an_enrolment_is_stored_as_a_person() {
+    let app = spawn_app().await;
+    let (o, sa, s) = (id(), id(), id());
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o}"), &offering(o))
+            .await
+            .status,
+        201
+    );
+    // The standard allows the person inside the enrolment (OKE §3.1, table 4.3.A).
+    let mut enrolment = student(sa, s, o);
+    enrolment["person"] = person(s, "Noor");
+    assert_valid("ComponentOfferingAssociation", &enrolment);
+    let r = app
+        .put("roc-a", &format!("/associations/{sa}"), &enrolment)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let p = app.get("roc-a", &format!("/persons/{s}")).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(p.body["givenName"], "Noor");
+    assert_eq!(p.body["consumers"][0]["idCheckName"], "Öztürk, Noor");
+    // The enrolment itself keeps only the id: the person lives in one place.
+    let a = app.get("roc-a", &format!("/associations/{sa}")).await;
+    assert_eq!(a.body["person"], json!(s), "{}", a.body);
+    // The candidate has a name on the exam.
+    let case = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.association_id == sa)
+        .expect("an exam case");
+    let stored = proeve::intake::find_person(&app.app.db, "roc-a", case.person_id)
+        .await
+        .unwrap()
+        .expect("the person");
+    assert_eq!(stored.display_name.as_deref(), Some("Öztürk, Noor"));
+
+    // A broken person inside is refused as its own PUT would be, naming the field, and the
+    // enrolment is not stored either.
+    let (sa2, s2) = (id(), id());
+    let mut broken = student(sa2, s2, o);
+    broken["person"] = person(s2, "Sem");
+    broken["person"]
+        .as_object_mut()
+        .unwrap()
+        .remove("givenName");
+    let r = app
+        .put("roc-a", &format!("/associations/{sa2}"), &broken)
+        .await;
+    assert!(
+        r.assert_problem(400).contains("person.givenName"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        app.get("roc-a", &format!("/associations/{sa2}"))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.get("roc-a", &format!("/persons/{s2}")).await.status,
+        404
+    );
+}
+
+#[tokio::test]
 async fn put_creates_then_replaces_and_reads_back_valid() {
     let app = spawn_app().await;
     let o = id();

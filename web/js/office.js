@@ -348,7 +348,7 @@ async function auditScreen(id) {
       e.reason ? h('div', {}, h('em', {}, `${t('reason')}: ${e.reason}`)) : null))));
 }
 
-const REASONS = { planned: 'sisPlanned', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected', countersigned: 'sisCountersigned' };
+const REASONS = { pending: 'sisPending', planned: 'sisPlanned', canceled: 'sisCanceledStatus', attendance: 'sisAttendance', signed: 'sisSigned', finalised: 'sisFinalised', corrected: 'sisCorrected', countersigned: 'sisCountersigned' };
 
 function deliveryRow(m, office, again) {
   const when_ = m.state === 'delivered' ? when(m.deliveredAt)

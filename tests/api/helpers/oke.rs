@@ -58,6 +58,28 @@ pub fn schema_errors(def: &str, value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// What breaks the OKE 1.1 draft's own association consumer schema (its YAML, as JSON in
+/// tests/oke/) in a consumer element.
+pub fn draft_consumer_errors(consumer: &Value) -> Vec<String> {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let v = VALIDATOR.get_or_init(|| {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/oke/nl-test-admin-Association.v1.1-draft.schema.json"
+        ))
+        .expect("the draft's consumer schema");
+        let mut schema: Value = serde_json::from_str(&text).expect("JSON");
+        schema["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("schema compiles")
+    });
+    v.iter_errors(consumer)
+        .map(|e| format!("1.1 draft: {} at /consumers/0{}", e, e.instance_path()))
+        .collect()
+}
+
 /// Asserts a list page whose items are all valid `def`s.
 pub fn assert_page_of(def: &str, page: &Value) {
     assert_valid("Pagination", page);

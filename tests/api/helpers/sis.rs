@@ -4,7 +4,7 @@
 //! 429 with `Retry-After`, 400, 401), a hang longer than Proeve's timeout, or a dropped
 //! connection (down). Plain threads over real HTTP, one per connection.
 
-use super::oke::schema_errors;
+use super::oke::{draft_consumer_errors, schema_errors};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -309,6 +309,11 @@ impl Sis {
             "ComponentOfferingAssociationPatch"
         };
         let mut errors = schema_errors(def, &body);
+        // A message with a planning status is for a SIS on the 1.1 draft: its consumer
+        // must follow the draft's own schema too.
+        if body["consumers"][0].get("planningState").is_some() {
+            errors.extend(draft_consumer_errors(&body["consumers"][0]));
+        }
         let content_type = req.header("content-type");
         let wanted = if req.method == "PUT" {
             "application/json"
