@@ -979,6 +979,34 @@ async fn a_sis_on_the_1_1_draft_hears_that_proeve_cancelled_a_planned_exam_and_i
 }
 
 #[tokio::test]
+async fn a_sis_on_the_1_1_draft_hears_of_an_extra_attempt_at_once_as_a_new_pending_association() {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let original = enrolment_of(&app, w.case).await;
+    let failed = to_signed(&app, &w, 1).await;
+    accepted(&sis, 4).await;
+    let r = app
+        .api("roc-a", &w.office)
+        .extra_attempt(w.case, json!({"revision": failed["revision"]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let got = accepted(&sis, 5).await;
+    let put = &got[4];
+    assert!(put.schema_errors.is_empty(), "{:#?}", put.schema_errors);
+    assert_eq!(put.method, "PUT");
+    assert_ne!(put.association, original.to_string());
+    assert_eq!(put.body["consumers"][0]["planningState"], "pending");
+    assert_eq!(put.body["consumers"][0]["attempt"], 2);
+    assert_eq!(
+        put.body["consumers"][0]["orgAssociationId"],
+        original.to_string()
+    );
+    assert!(put.body.get("result").is_none(), "{:#}", put.body);
+}
+
+#[tokio::test]
 async fn a_1_0_1_sis_gets_no_planning_status_and_the_exam_office_is_not_shown_one() {
     let sis = Sis::start();
     sis.speaks("1.0.1");
