@@ -11,6 +11,7 @@ pub mod case_assessor;
 pub mod correction;
 pub mod criterion_score;
 pub mod document;
+pub mod exam_approval;
 pub mod exam_case;
 pub mod group;
 pub mod group_member;

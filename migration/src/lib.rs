@@ -20,6 +20,7 @@ mod m20261202_000015_mail_queue;
 mod m20261202_000016_server_key;
 mod m20261202_000017_case_list_order;
 mod m20261202_000018_case_list_filters;
+mod m20261202_000019_exam_approval;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_server_key::Migration),
             Box::new(m20261202_000017_case_list_order::Migration),
             Box::new(m20261202_000018_case_list_filters::Migration),
+            Box::new(m20261202_000019_exam_approval::Migration),
         ]
     }
 }

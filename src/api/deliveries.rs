@@ -23,8 +23,9 @@ pub struct DeliveryView {
     case_id: Uuid,
     /// The SIS's association the result goes onto.
     association_id: Uuid,
-    /// `planned` (the planned moment, to a SIS on the OKE 1.1 draft), `attendance`, `signed`,
-    /// `finalised` or `corrected`.
+    /// A planning status to a SIS on the OKE 1.1 draft (`pending`, `planned` with the moment,
+    /// `canceled`), or a result: `attendance`, `signed`, `finalised`, `corrected`,
+    /// `countersigned`.
     reason: String,
     /// `PATCH` or `PUT`.
     method: String,

@@ -12,6 +12,7 @@ mod cases;
 mod corrections;
 mod deliveries;
 mod documents;
+mod exams;
 mod model;
 mod planning;
 mod school;
@@ -44,8 +45,9 @@ use uuid::Uuid;
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
         deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
+        exams::list, exams::approve,
     ),
-    tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"), (name = "deliveries", description = "Results sent to the SIS (flow 5)"))
+    tags((name = "cases", description = "Exam cases: plan, score, judge, sign, finalise"), (name = "sign-in", description = "Sessions"), (name = "deliveries", description = "Results sent to the SIS (flow 5)"), (name = "exams", description = "The catalogue at the school: licensed, approved by the exam committee"))
 )]
 pub struct ApiDoc;
 
@@ -126,7 +128,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 r("/deliveries/{messageId}/retry", "POST").route(web::post().to(deliveries::retry)),
             )
-            .service(r("/finalise", "POST").route(web::post().to(signing::finalise))),
+            .service(r("/finalise", "POST").route(web::post().to(signing::finalise)))
+            .service(r("/exams", "GET").route(web::get().to(exams::list)))
+            .service(
+                r("/exams/{componentId}/approval", "PUT").route(web::put().to(exams::approve)),
+            ),
     );
     cfg.service(r("/app/{slug}/sign-in/school", "GET").route(web::get().to(school::start)));
     cfg.service(

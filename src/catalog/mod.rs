@@ -2,6 +2,7 @@
 //! `catalog/` (people write and review them), read and checked at start-up. A bad file stops
 //! Proeve with a message naming the file and the field.
 
+pub mod approval;
 pub mod versions;
 
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,8 @@ pub struct Exam {
     pub name: String,
     pub description: String,
     pub crebo: Option<String>,
+    /// The MBO level (*niveau*) 1 to 4 of the qualification the exam belongs to.
+    pub level: Option<u8>,
     pub cohort: Option<String>,
     pub duration: Option<String>,
     pub result_value_type: ResultValueType,
@@ -273,6 +276,11 @@ fn check(e: &Exam) -> Result<(), String> {
     if let Some(c) = &e.crebo {
         if c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("`crebo`: {c:?} must be 5 digits"));
+        }
+    }
+    if let Some(l) = e.level {
+        if !(1..=4).contains(&l) {
+            return Err(format!("`level`: {l} must be an MBO level, 1 to 4"));
         }
     }
     if let Some(c) = &e.cohort {

@@ -28,7 +28,25 @@ fn description(e: &Exam) -> String {
     d
 }
 
-pub fn component(e: &Exam, licensed: bool) -> Value {
+/// How an exam stands at the school asking: licensed (the school's settings) and approved by
+/// its exam committee (the latest decision, if any).
+pub struct AtSchool<'a> {
+    pub licensed: bool,
+    pub approval: Option<&'a entity::exam_approval::Model>,
+}
+
+impl AtSchool<'_> {
+    pub fn approved(&self) -> bool {
+        self.approval.is_some_and(|a| a.approved)
+    }
+}
+
+/// An exam as a Component. What the standard has no field for is in `ext`, OOAPI's place for
+/// non-standard attributes: the MBO level (`levelOfQualification`, named as on an OOAPI
+/// Program) and whether the school's exam committee approved the exam (`approvedBySchool`,
+/// with the day: NED-OOAPI issue 142).
+pub fn component(e: &Exam, at: &AtSchool<'_>) -> Value {
+    let licensed = at.licensed;
     let mut out = Map::new();
     out.insert("componentId".into(), json!(e.id));
     out.insert(
@@ -81,6 +99,19 @@ pub fn component(e: &Exam, licensed: bool) -> Value {
     c.insert("status".into(), json!(status));
     c.insert("licensed".into(), json!(licensed));
     out.insert("consumers".into(), json!([Value::Object(c)]));
+    let mut ext = Map::new();
+    if let Some(l) = e.level {
+        ext.insert("levelOfQualification".into(), json!(l.to_string()));
+    }
+    ext.insert("approvedBySchool".into(), json!(at.approved()));
+    if let Some(a) = at.approval.filter(|a| a.approved) {
+        let day = a
+            .decided_at
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .format("%Y-%m-%d");
+        ext.insert("approvedOn".into(), json!(day.to_string()));
+    }
+    out.insert("ext".into(), Value::Object(ext));
     Value::Object(out)
 }
 

@@ -2,11 +2,14 @@
 
 use super::{authorize, json};
 use crate::auth::scope;
+use crate::catalog::{approval, Exam, Status};
 use crate::http::ApiError;
 use crate::http::AppState;
 use crate::http::{path_uuid, tenant};
+use crate::ooapi::component::AtSchool;
 use crate::ooapi::page::Query;
-use crate::ooapi::{component, service as meta};
+use crate::ooapi::{component, service as meta, WireError};
+use crate::tenant::Tenant;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Public, so a caller can check versions before it has a token.
@@ -33,12 +36,37 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     // Only tests exist in OKE; any other componentType simply matches nothing.
     let type_matches = q.get("componentType").is_none_or(|t| t == "test");
     let primary_code = q.get("primaryCode");
+    // The catalogue's filters a SIS asks for (NED-OOAPI issue 142): crebo, MBO level, status,
+    // and approved by the school's exam committee.
+    let crebo = q.get("crebo");
+    let level = match q.get("level") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<u8>()
+                .ok()
+                .filter(|l| (1..=4).contains(l))
+                .ok_or_else(|| {
+                    WireError::bad("level", format!("{v:?} is not an MBO level, 1 to 4"))
+                })?,
+        ),
+    };
+    let status = q.one_of("status", &["active", "inactive"])?;
+    let approved = q.bool("approved")?;
+    let approvals = approval::standing(&state.db, tenant.slug()).await?;
+    let at = |e: &Exam| AtSchool {
+        licensed: tenant.licensed(&e.code),
+        approval: approvals.get(&e.id),
+    };
     let mut exams: Vec<_> = state
         .catalog
         .exams
         .iter()
         .filter(|_| type_matches)
         .filter(|e| primary_code.is_none_or(|c| c == e.code))
+        .filter(|e| crebo.is_none_or(|c| e.crebo.as_deref() == Some(c)))
+        .filter(|e| level.is_none_or(|l| e.level == Some(l)))
+        .filter(|e| status.is_none_or(|s| (s == "active") == matches!(e.status, Status::Active)))
+        .filter(|e| approved.is_none_or(|a| a == at(e).approved()))
         .filter(|e| licensed.is_none_or(|l| l == tenant.licensed(&e.code)))
         .filter(|e| {
             text.as_deref()
@@ -64,7 +92,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .into_iter()
         .skip(page.offset() as usize)
         .take(page.size as usize)
-        .map(|e| component::component(e, tenant.licensed(&e.code)))
+        .map(|e| component::component(e, &at(e)))
         .collect();
     Ok(json(&page.wrap(items, total)))
 }
@@ -77,8 +105,19 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
         .catalog
         .get(id)
         .ok_or_else(|| ApiError::NotFound(format!("No component {id}")))?;
-    Ok(json(&component::component(
-        exam,
-        tenant.licensed(&exam.code),
-    )))
+    Ok(json(&component_at(&state, tenant, exam).await?))
+}
+
+/// One exam as a Component, as it stands at this school (licensed, approved).
+pub async fn component_at(
+    state: &AppState,
+    tenant: &Tenant,
+    exam: &Exam,
+) -> Result<serde_json::Value, ApiError> {
+    let approvals = approval::standing(&state.db, tenant.slug()).await?;
+    let at = AtSchool {
+        licensed: tenant.licensed(&exam.code),
+        approval: approvals.get(&exam.id),
+    };
+    Ok(component::component(exam, &at))
 }

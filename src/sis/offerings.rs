@@ -90,8 +90,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     // Only our own catalogue can be expanded; the SIS owns programmes and organisations.
     if expand.iter().any(|e| e == "component") {
         if let Some(exam) = stored.component_id.and_then(|c| state.catalog.get(c)) {
-            doc["component"] =
-                crate::ooapi::component::component(exam, tenant.licensed(&exam.code));
+            doc["component"] = super::components::component_at(&state, tenant, exam).await?;
         }
     }
     Ok(json(&doc))

@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use serde_json::json;
 
 async fn components(app: &TestApp, query: &str) -> Response {
     let t = token("roc-a", &[FLOW_0]);
@@ -245,4 +246,170 @@ async fn a_changed_model_needs_a_new_version_and_old_versions_stay() {
         .unwrap()
         .unwrap();
     assert_eq!((old.pass_mark, new.pass_mark), (v2.pass_mark, 47));
+}
+
+/// The ids of a page of components.
+fn ids(r: &Response) -> Vec<String> {
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["componentId"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_catalogue_filters_on_crebo_level_and_status_and_says_them() {
+    let app = spawn_app().await;
+    let kok = components(&app, "?crebo=25180").await;
+    assert_eq!(ids(&kok), vec![KOK.to_string()], "{}", kok.body);
+    assert_page_of("Component", &kok.body);
+    let c = &kok.body["items"][0];
+    assert!(c["otherCodes"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"codeType": "nationalEducationCode", "code": "25180"})));
+    assert_eq!(c["ext"]["levelOfQualification"], "2", "{c}");
+    assert_eq!(c["ext"]["approvedBySchool"], false);
+    let level3 = components(&app, "?level=3").await;
+    assert_eq!(
+        level3.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        level3.body
+    );
+    assert!(!ids(&level3).contains(&KOK.to_string()));
+    assert_eq!(
+        ids(&components(&app, "?level=2").await),
+        vec![KOK.to_string()]
+    );
+    assert!(ids(&components(&app, "?crebo=99999").await).is_empty());
+    let active = components(&app, "?status=active").await;
+    assert!(active.body["items"].as_array().unwrap().len() >= 3);
+    assert!(ids(&components(&app, "?status=inactive").await).is_empty());
+    for (query, field) in [
+        ("?level=5", "level"),
+        ("?level=niveau3", "level"),
+        ("?status=open", "status"),
+        ("?approved=ja", "approved"),
+    ] {
+        let r = components(&app, query).await;
+        assert!(r.assert_problem(400).contains(field), "{query}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn the_exam_committee_approves_an_exam_and_flow_0_shows_and_filters_it_for_that_school_only()
+{
+    let app = demo_app_with(|s| {
+        s.tenants[0].licensed_components =
+            Some(vec!["PVB-KOK2-2425".into(), "PVB-EMEI3-2425".into()])
+    })
+    .await;
+    let committee = staff(&app, "roc-a", "committee@roc.example", "Pieter").await;
+    let office = staff(&app, "roc-a", "office@roc.example", "Fatima").await;
+    let committee = sign_in(&app, "roc-a", committee).await;
+    let office = sign_in(&app, "roc-a", office).await;
+    let committee = app.api("roc-a", &committee);
+    let office = app.api("roc-a", &office);
+
+    // Nothing approved yet: the office sees every exam of the catalogue, with its licence.
+    let list = office.call("GET", "/exams", None).await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let items = list.body["items"].as_array().unwrap();
+    assert!(items.len() >= 3);
+    assert!(items.iter().all(|e| e["approved"] == false));
+    let kok = items.iter().find(|e| e["componentId"] == KOK).unwrap();
+    assert_eq!(kok["licensed"], true);
+    assert_eq!(kok["level"], 2);
+    assert!(ids(&components(&app, "?approved=true").await).is_empty());
+
+    // Only the committee decides.
+    let path = format!("/exams/{KOK}/approval");
+    let r = office
+        .call("PUT", &path, Some(json!({"approved": true})))
+        .await;
+    r.assert_problem(403);
+    let r = committee
+        .call("PUT", &path, Some(json!({"approved": true})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["approved"], true);
+    assert_eq!(r.body["decidedBy"], "Öztürk, Pieter");
+    assert!(r.body["decidedAt"].is_string());
+    // Flow 0 now says so and filters on it.
+    let approved = components(&app, "?approved=true").await;
+    assert_eq!(ids(&approved), vec![KOK.to_string()], "{}", approved.body);
+    assert_page_of("Component", &approved.body);
+    assert_eq!(approved.body["items"][0]["ext"]["approvedBySchool"], true);
+    assert!(approved.body["items"][0]["ext"]["approvedOn"].is_string());
+    assert!(!ids(&components(&app, "?approved=false").await).contains(&KOK.to_string()));
+    // Another school decides for itself.
+    let t = token("roc-b", &[FLOW_0]);
+    let other = app
+        .send(
+            "GET",
+            &format!("{}?approved=true", app.url("roc-b", "/components")),
+            Some(&t),
+            None,
+        )
+        .await;
+    assert!(ids(&other).is_empty(), "{}", other.body);
+
+    // An unlicensed exam cannot be approved; unknown exams are 404; bad bodies are named.
+    let unlicensed = items
+        .iter()
+        .find(|e| e["licensed"] == false)
+        .expect("an exam without licence");
+    let r = committee
+        .call(
+            "PUT",
+            &format!(
+                "/exams/{}/approval",
+                unlicensed["componentId"].as_str().unwrap()
+            ),
+            Some(json!({"approved": true})),
+        )
+        .await;
+    assert!(r.assert_problem(400).contains("licence"), "{}", r.body);
+    let r = committee
+        .call(
+            "PUT",
+            &format!("/exams/{}/approval", id()),
+            Some(json!({"approved": true})),
+        )
+        .await;
+    r.assert_problem(404);
+    let r = committee
+        .call("PUT", &path, Some(json!({"approved": "ja"})))
+        .await;
+    r.assert_problem(400);
+
+    // Withdrawing needs a reason; then flow 0 no longer lists it as approved.
+    let r = committee
+        .call("PUT", &path, Some(json!({"approved": false})))
+        .await;
+    assert!(r.assert_problem(400).contains("`reason`"), "{}", r.body);
+    let r = committee
+        .call(
+            "PUT",
+            &path,
+            Some(json!({"approved": false, "reason": "Nieuwe versie van de leverancier nog niet beoordeeld"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["approved"], false);
+    assert!(ids(&components(&app, "?approved=true").await).is_empty());
+    let kok = office.call("GET", "/exams", None).await;
+    let kok = kok.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["componentId"] == KOK)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        kok["reason"],
+        "Nieuwe versie van de leverancier nog niet beoordeeld"
+    );
 }

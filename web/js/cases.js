@@ -64,6 +64,7 @@ export async function home() {
     h('button', { class: 'secondary', type: 'button', onclick: signOut }, t('signOut')))];
   const roles = [me.examOffice && t('roleOffice'), me.examCommittee && t('roleCommittee')].filter(Boolean);
   if (roles.length) parts.push(h('p', { class: 'muted' }, roles.join(' · ')));
+  if (me.examOffice || me.examCommittee) parts.push(h('p', {}, h('a', { href: '#/exams' }, t('schoolExams'))));
   const kept = await store.get('kv', 'counts');
   if (me.examOffice) parts.push(...pipeline(cases, kept?.counts));
   // Filled in when the server answers; the list of exams does not wait for it.

@@ -63,6 +63,7 @@ const nl = {
   refNotYours: 'Dit examen is al gepland door anderen; alleen de eigen beoordelaars en het examenbureau wijzigen het.',
   refNotEnrolled: 'Een van de gekozen beoordelaars staat niet op deze toets ingeschreven; het examenbureau kan hem of haar toewijzen.',
   refPlace: 'Vul de plaats in: een leerbedrijf met adres, of een locatie op school.', refOwn: 'De kandidaat kan niet zijn of haar eigen examen beoordelen.',
+  refWithdrawReason: 'Schrijf op waarom de vaststelling wordt ingetrokken.', refNoLicence: 'De school heeft geen licentie voor dit examen.',
   refSignature: 'De handtekening kon niet worden opgeslagen. Teken opnieuw.', refOther: 'Dit kon niet worden opgeslagen. Vraag het examenbureau om hulp.', refGone: 'Dit bestaat niet (meer), of je hebt er geen toegang toe.', refBusy: 'Proeve is even niet bereikbaar. Probeer het zo opnieuw.',
   identityWhat: 'Wat is er gebeurd?', identityWhatHelp: 'Bijvoorbeeld: geen identiteitsbewijs bij zich; herkend door de praktijkopleider. Het examenbureau ziet dit.',
   identityWhatNeeded: 'De identiteit is niet gecontroleerd: schrijf op wat er gebeurde.',
@@ -96,6 +97,7 @@ const nl = {
   tooManyTries: 'Dat is vaak geprobeerd vanaf dit netwerk. Probeer het over tien minuten opnieuw.', notEmail: 'Vul een e-mailadres in, zoals naam@bedrijf.nl.',
   code: 'Inlogcode', codeWrong: 'Deze code werkt niet (meer). Een code werkt één keer, 10 minuten lang.',
   signOutEverywhere: '{0} overal uitloggen', signedOutEverywhere: '{0} is op alle toestellen uitgelogd.', devices: 'Toestellen',
+  schoolExams: 'Examens van de school', schoolExamsHelp: 'Welke examens de examencommissie heeft vastgesteld voor gebruik op deze school. Het SIS ziet dit in de catalogus van Proeve.', level: 'niveau {0}', noLicence: 'Geen licentie', examApproved: 'Vastgesteld', examNotApproved: 'Niet vastgesteld', approvedBy: 'Vastgesteld {0} door {1}', withdrawnBy: 'Vaststelling ingetrokken {0} door {1}', approveExam: 'Vaststellen voor de school', withdrawApproval: 'Vaststelling intrekken', withdrawYes: 'Ja, intrekken',
   allExams: 'Alle examens', from: 'Vanaf', until: 'Tot en met', selectAll: 'Alles selecteren', noFlags: 'Niets bijzonders',
   openExam: 'Examen, formulier en proces-verbaal', finaliseConfirm: 'Je stelt {0} uitslag(en) vast namens de examencommissie:',
   finaliseYes: 'Ja, vaststellen', finalisedCount: '{0} uitslag(en) vastgesteld.', finalisedList: 'Vastgesteld',
@@ -199,6 +201,7 @@ const en = {
   refNotYours: 'Others planned this exam; only its own assessors and the exam office change it.',
   refNotEnrolled: 'One of the chosen assessors is not enrolled on this test; the exam office can assign them.',
   refPlace: 'Fill in the place: a workplace with its address, or a location at school.', refOwn: 'The candidate cannot assess their own exam.',
+  refWithdrawReason: 'Say why the approval is withdrawn.', refNoLicence: 'The school holds no licence for this exam.',
   refSignature: 'The signature could not be saved. Sign again.', refOther: 'This could not be saved. Ask the exam office for help.', refGone: 'This does not exist (any more), or you have no access to it.', refBusy: 'Proeve cannot be reached just now. Try again shortly.',
   identityWhat: 'What happened?', identityWhatHelp: 'For example: no identity document; recognised by the workplace trainer. The exam office sees this.',
   identityWhatNeeded: 'The identity was not checked: write down what happened.',
@@ -232,6 +235,7 @@ const en = {
   tooManyTries: 'That was tried often from this network. Try again in ten minutes.', notEmail: 'Enter an e-mail address, such as name@company.com.',
   code: 'Sign-in code', codeWrong: 'This code does not work (any more). A code works once, for 10 minutes.',
   signOutEverywhere: 'Sign {0} out everywhere', signedOutEverywhere: '{0} is signed out on every device.', devices: 'Devices',
+  schoolExams: "The school's exams", schoolExamsHelp: "Which exams the exam committee approved for use at this school. The SIS sees this in Proeve's catalogue.", level: 'level {0}', noLicence: 'No licence', examApproved: 'Approved', examNotApproved: 'Not approved', approvedBy: 'Approved {0} by {1}', withdrawnBy: 'Approval withdrawn {0} by {1}', approveExam: 'Approve for the school', withdrawApproval: 'Withdraw approval', withdrawYes: 'Yes, withdraw',
   allExams: 'All exams', from: 'From', until: 'Until', selectAll: 'Select all', noFlags: 'Nothing to note',
   openExam: 'Exam, form and session report', finaliseConfirm: 'You determine {0} result(s) on behalf of the exam committee:',
   finaliseYes: 'Yes, determine', finalisedCount: '{0} result(s) determined.', finalisedList: 'Determined',
@@ -289,6 +293,8 @@ export function t(key, ...args) {
 /** A refusal from the server, in the reader's words: the server speaks English (for API
  * clients and logs); the app says it in Dutch, with names and criteria, not ids. */
 const REFUSALS = [
+  [/say why the approval is withdrawn/, () => t('refWithdrawReason')],
+  [/holds no licence for this exam/, () => t('refNoLicence')],
   [/criteria not scored: (.*)$/, (m, ctx) => t('refNotScored', m[1].split(', ').map((code) => ctx.criterion?.(code) ?? code).join('; '))],
   [/the identity was not checked: say what happened/, () => t('identityWhatNeeded')],
   [/the identity check is not recorded/, () => t('refIdentity')],

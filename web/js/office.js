@@ -410,7 +410,61 @@ export async function undelivered() {
         : m.waitingFor ? h('span', { class: 'small' }, ` — ${t(`sisWait_${m.waitingFor}`)}`) : null)))];
 }
 
+/** The catalogue's exams as they stand at the school: licensed, approved (vastgesteld) by the
+ * exam committee — which the SIS sees in flow 0. The committee approves an exam or withdraws
+ * its approval with a reason; the office reads along. Online only. */
+async function examsScreen() {
+  const committee = !!app.me?.examCommittee;
+  let items;
+  try {
+    items = (await api('GET', '/exams')).items;
+  } catch (e) {
+    return show(h('h1', {}, t('schoolExams')), h('p', { class: 'notice bad' }, e instanceof Offline ? t('onlineOnly') : say(e)));
+  }
+  const status = h('p', { role: 'status' });
+  const decide = async (exam, approved, reason) => {
+    try {
+      await api('PUT', `/exams/${exam.componentId}/approval`, { approved, reason: reason || undefined });
+      await examsScreen();
+    } catch (e) {
+      status.textContent = e instanceof Offline ? t('onlineOnly') : say(e);
+    }
+  };
+  const cardOf = (exam) => {
+    const facts = [exam.crebo && `crebo ${exam.crebo}`, exam.level && t('level', exam.level)].filter(Boolean).join(' · ');
+    const badge = !exam.licensed ? h('span', { class: 'badge' }, t('noLicence'))
+      : exam.approved ? h('span', { class: 'badge ok' }, t('examApproved')) : h('span', { class: 'badge ko' }, t('examNotApproved'));
+    const decided = exam.decidedAt
+      ? h('p', { class: 'muted small' }, t(exam.approved ? 'approvedBy' : 'withdrawnBy', when(exam.decidedAt), prose(exam.decidedBy)),
+        !exam.approved && exam.reason ? [h('br'), h('em', {}, `${t('reason')}: ${exam.reason}`)] : null)
+      : null;
+    const actions = h('div', { class: 'actions' });
+    if (committee && exam.licensed && !exam.approved) {
+      actions.append(h('button', { type: 'button', onclick: (e) => { e.target.disabled = true; decide(exam, true); } }, t('approveExam')));
+    }
+    if (committee && exam.approved) {
+      const reason = h('textarea', { rows: 2, required: true });
+      const form = h('form', {
+        hidden: true,
+        onsubmit: (e) => { e.preventDefault(); decide(exam, false, reason.value.trim()); },
+      }, field(t('reason'), reason), h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('withdrawYes'))));
+      actions.append(h('button', {
+        type: 'button', class: 'secondary',
+        onclick: (e) => { form.hidden = false; e.target.hidden = true; reason.focus(); },
+      }, t('withdrawApproval')), form);
+    }
+    return h('li', { class: 'card' },
+      h('div', { class: 'row' }, h('strong', {}, exam.name), badge),
+      facts ? h('p', { class: 'muted small' }, facts) : null,
+      decided, actions.children.length ? actions : null);
+  };
+  show(h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, t('schoolExams')),
+    h('p', { class: 'muted' }, t('schoolExamsHelp')), status,
+    h('ul', { class: 'cards' }, items.map(cardOf)));
+}
+
 export const officeRoutes = [
+  [/^\/exams$/, examsScreen],
   [/^\/case\/([0-9a-f-]{36})\/correct$/, correctScreen],
   [/^\/case\/([0-9a-f-]{36})\/audit$/, auditScreen],
   [/^\/case\/([0-9a-f-]{36})\/sis$/, deliveriesScreen],

@@ -21,8 +21,17 @@ pub struct Session {
 
 /// Proeve in demo mode (the demo sign-in page exists), with the test schools.
 pub async fn demo_app() -> TestApp {
+    demo_app_with(|_| {}).await
+}
+
+/// The same, with settings changed first.
+pub async fn demo_app_with(adjust: impl FnOnce(&mut proeve::config::Settings)) -> TestApp {
     let key = std::env::temp_dir().join(format!("proeve-demo-key-{}.pem", Uuid::new_v4()));
-    super::app::spawn_app_with(move |s| s.demo_key_file = Some(key)).await
+    super::app::spawn_app_with(move |s| {
+        s.demo_key_file = Some(key);
+        adjust(s);
+    })
+    .await
 }
 
 /// Signs a person in to a school through the demo page; the cookie must be HttpOnly and

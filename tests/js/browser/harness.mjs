@@ -102,7 +102,7 @@ export async function startProeve({ mail = false } = {}) {
     if (i > 300) throw new Error('Proeve did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const token = execFileSync(bin, ['demo-token', '--scope', 'nl-test-admin-flow-1-5'], { env, cwd: dir }).toString().trim();
+  const token = execFileSync(bin, ['demo-token', '--scope', 'nl-test-admin-flow-0', '--scope', 'nl-test-admin-flow-1-5'], { env, cwd: dir }).toString().trim();
   return {
     base,
     app: `${base}/app/demo/`,
