@@ -7,7 +7,7 @@
 
 use crate::audit::{self, Actor, Change};
 use chrono::{DateTime, Utc};
-use entity::{exam_case, offering, sis_message};
+use entity::{case_enrolment, exam_case, offering, sis_message};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -48,19 +48,59 @@ impl Doorbell {
 /// (`attendance`: the exam took place, `signed`, `finalised`, `corrected`, `countersigned`).
 /// Nothing is queued for an offering that expects no result, nor a finalisation the offering
 /// does not allow to be sent as final.
+///
+/// A case answers its own enrolment and every enrolment linked to it (one performance, a
+/// result on each): each gets the message, from its own planbare toets.
 pub async fn enqueue<C: ConnectionTrait>(
     txn: &C,
     case: &exam_case::Model,
     reason: &str,
 ) -> Result<Option<Uuid>, DbErr> {
     let tenant = case.tenant.as_str();
-    let Some(offering) = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
+    let mut first = None;
+    if let Some(offering) = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
         .one(txn)
         .await?
-    else {
-        return Ok(None);
-    };
-    enqueue_on(txn, case, &offering, reason, false).await
+    {
+        first = enqueue_on(txn, case, &offering, None, reason, false).await?;
+    }
+    let links = case_enrolment::Entity::find()
+        .filter(case_enrolment::Column::Tenant.eq(tenant))
+        .filter(case_enrolment::Column::CaseId.eq(case.case_id))
+        .order_by_asc(case_enrolment::Column::LinkedAt)
+        .all(txn)
+        .await?;
+    for link in links {
+        let Some(offering) = offering::Entity::find_by_id((tenant.to_string(), link.offering_id))
+            .one(txn)
+            .await?
+        else {
+            continue;
+        };
+        let queued = enqueue_on(
+            txn,
+            case,
+            &offering,
+            Some(link.association_id),
+            reason,
+            false,
+        )
+        .await?;
+        first = first.or(queued);
+    }
+    Ok(first)
+}
+
+/// As [`enqueue`], for one enrolment linked to `case` (on `offering`) only: the message it is
+/// owed when it is linked.
+pub async fn enqueue_to<C: ConnectionTrait>(
+    txn: &C,
+    case: &exam_case::Model,
+    offering: &offering::Model,
+    association_id: Uuid,
+    reason: &str,
+) -> Result<Option<Uuid>, DbErr> {
+    enqueue_on(txn, case, offering, Some(association_id), reason, false).await
 }
 
 /// As [`enqueue`], for a case just made from an enrolment new to Proeve: its offering is at
@@ -71,13 +111,15 @@ pub async fn enqueue_first<C: ConnectionTrait>(
     offering: &offering::Model,
     reason: &str,
 ) -> Result<Option<Uuid>, DbErr> {
-    enqueue_on(txn, case, offering, reason, true).await
+    enqueue_on(txn, case, offering, None, reason, true).await
 }
 
+/// Queues one message: to a linked enrolment (`linked`), or to the case's own.
 async fn enqueue_on<C: ConnectionTrait>(
     txn: &C,
     case: &exam_case::Model,
     offering: &offering::Model,
+    linked: Option<Uuid>,
     reason: &str,
     first: bool,
 ) -> Result<Option<Uuid>, DbErr> {
@@ -86,9 +128,10 @@ async fn enqueue_on<C: ConnectionTrait>(
         return Ok(None);
     }
     // An extra attempt Proeve planned goes as a new association, minted for it (flow 5.2).
-    let (target, method) = match case.result_association_id {
-        Some(id) => (id, "PUT"),
-        None => (case.association_id, "PATCH"),
+    let (target, method) = match (linked, case.result_association_id) {
+        (Some(id), _) => (id, "PATCH"),
+        (None, Some(id)) => (id, "PUT"),
+        (None, None) => (case.association_id, "PATCH"),
     };
     let last = if first {
         None

@@ -8,6 +8,7 @@ pub mod assessment_sheet;
 pub mod association;
 pub mod audit_event;
 pub mod case_assessor;
+pub mod case_enrolment;
 pub mod correction;
 pub mod criterion_score;
 pub mod document;

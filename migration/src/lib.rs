@@ -21,6 +21,7 @@ mod m20261202_000016_server_key;
 mod m20261202_000017_case_list_order;
 mod m20261202_000018_case_list_filters;
 mod m20261202_000019_exam_approval;
+mod m20261202_000020_case_enrolment;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_case_list_order::Migration),
             Box::new(m20261202_000018_case_list_filters::Migration),
             Box::new(m20261202_000019_exam_approval::Migration),
+            Box::new(m20261202_000020_case_enrolment::Migration),
         ]
     }
 }

@@ -12,8 +12,8 @@ use crate::http::{ApiError, AppState};
 use crate::planning::{self, CandidateFacts};
 use chrono::{DateTime, Utc};
 use entity::{
-    assessment_sheet, association, audit_event, case_assessor, correction, exam_case, person,
-    signature,
+    assessment_sheet, association, audit_event, case_assessor, case_enrolment, correction,
+    exam_case, offering, person, signature,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -152,6 +152,11 @@ pub struct CaseView {
     /// When the exam committee determined the result in Proeve, and who recorded it (staff).
     finalised_at: Option<DateTime<Utc>>,
     finalised_by: Option<PersonRef>,
+    /// For the staff, when the exam answers more than its own SIS enrolment (the student was
+    /// enrolled for it twice, e.g. under two programmes): the planbare toets of each, its own
+    /// first. Each gets the result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    answers_for: Vec<String>,
 }
 
 /// Where the closing of a planned exam stands: who finished, whom it waits for, and where
@@ -224,6 +229,10 @@ pub struct Loaded {
     signatures: HashMap<Uuid, Vec<signature::Model>>,
     /// The assessors the SIS enrolled, by offering.
     options: HashMap<Uuid, Vec<Uuid>>,
+    /// By case: the offerings of the enrolments linked to it (for the staff).
+    linked: HashMap<Uuid, Vec<Uuid>>,
+    /// Names of those offerings and of the cases' own.
+    offering_names: HashMap<Uuid, String>,
     /// The candidate's facts, by case (only for the cases that show them).
     facts: HashMap<Uuid, CandidateFacts>,
     /// Whether the school's exam committee determines results in Proeve.
@@ -414,6 +423,39 @@ impl Loaded {
         {
             if let Ok(by) = e.actor.parse() {
                 l.decided_by.insert(e.case_id, by);
+            }
+        }
+        // The SIS enrolments each exam answers besides its own, for the staff.
+        if full && me.staff() {
+            for link in in_chunks(&all, |ids| {
+                case_enrolment::Entity::find()
+                    .filter(case_enrolment::Column::Tenant.eq(tenant))
+                    .filter(case_enrolment::Column::CaseId.is_in(ids))
+                    .order_by_asc(case_enrolment::Column::LinkedAt)
+                    .all(db)
+            })
+            .await?
+            {
+                l.linked
+                    .entry(link.case_id)
+                    .or_default()
+                    .push(link.offering_id);
+            }
+            let named: BTreeSet<Uuid> = shown
+                .iter()
+                .filter(|s| l.linked.contains_key(&s.case.case_id))
+                .map(|s| s.case.offering_id)
+                .chain(l.linked.values().flatten().copied())
+                .collect();
+            for o in in_chunks(&named, |ids| {
+                offering::Entity::find()
+                    .filter(offering::Column::Tenant.eq(tenant))
+                    .filter(offering::Column::OfferingId.is_in(ids))
+                    .all(db)
+            })
+            .await?
+            {
+                l.offering_names.insert(o.offering_id, o.name);
             }
         }
         // The closing of the planned exams this person assesses.
@@ -661,6 +703,13 @@ impl Loaded {
                 .get(&c.case_id)
                 .filter(|_| c.state == CaseState::Final)
                 .map(|id| self.person(*id)),
+            answers_for: match self.linked.get(&c.case_id) {
+                Some(linked) => std::iter::once(&c.offering_id)
+                    .chain(linked)
+                    .filter_map(|o| self.offering_names.get(o).cloned())
+                    .collect(),
+                None => Vec::new(),
+            },
             flags: if me.staff() && c.attendance.is_some() {
                 self.flags(c)
             } else {

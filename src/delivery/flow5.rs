@@ -19,7 +19,7 @@ use crate::config::TenantSettings;
 use crate::report::{self, documents, record::Record, ReportError};
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
-use entity::{exam_case, offering, person, sis_message};
+use entity::{association, exam_case, offering, person, sis_message};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{json, Map, Value};
 
@@ -81,10 +81,11 @@ pub async fn build(
         .one(db)
         .await?
         .ok_or_else(|| BuildError::Broken(format!("exam case {} is gone", msg.case_id)))?;
-    let offering = offering::Entity::find_by_id((tenant.to_string(), case.offering_id))
+    let enrolment = enrolment_of(db, &case, msg).await?;
+    let offering = offering::Entity::find_by_id((tenant.to_string(), enrolment.offering_id))
         .one(db)
         .await?
-        .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", case.offering_id)))?;
+        .ok_or_else(|| BuildError::Broken(format!("offering {} is gone", enrolment.offering_id)))?;
     if let Some(status) = planning_status(&msg.reason) {
         if !v11 {
             return Err(BuildError::NotForThisSis);
@@ -96,7 +97,7 @@ pub async fn build(
             coordinator(db, &case, &mut moment).await?;
             consumer.insert("testMomentEnrollmentDetails".into(), Value::Object(moment));
         }
-        return finish(msg, &case, consumer, None);
+        return finish(msg, &case, &enrolment, consumer, None);
     }
     let record = report::build_record(db, catalog, school, &case)
         .await?
@@ -225,6 +226,7 @@ pub async fn build(
     finish(
         msg,
         &case,
+        &enrolment,
         association_consumer,
         Some(Value::Object(result)),
     )
@@ -312,19 +314,54 @@ fn planned_moment(offering: &offering::Model, case: &exam_case::Model) -> Map<St
     moment
 }
 
+/// The SIS enrolment a message answers: the case's own (or the association minted for an
+/// extra attempt), or another enrolment linked to the case (one performance, several
+/// enrolments), with its own attempt and planbare toets.
+struct Enrolment {
+    association_id: uuid::Uuid,
+    attempt: i32,
+    offering_id: uuid::Uuid,
+}
+
+async fn enrolment_of(
+    db: &DatabaseConnection,
+    case: &exam_case::Model,
+    msg: &sis_message::Model,
+) -> Result<Enrolment, BuildError> {
+    if msg.association_id == case.association_id
+        || Some(msg.association_id) == case.result_association_id
+    {
+        return Ok(Enrolment {
+            association_id: case.association_id,
+            attempt: case.attempt,
+            offering_id: case.offering_id,
+        });
+    }
+    let a = association::Entity::find_by_id((case.tenant.clone(), msg.association_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| BuildError::Broken(format!("enrolment {} is gone", msg.association_id)))?;
+    Ok(Enrolment {
+        association_id: a.association_id,
+        attempt: a.attempt.unwrap_or(1),
+        offering_id: a.offering_id,
+    })
+}
+
 /// The envelope: the association consumer with the original enrolment and the attempt, the
 /// result if any, and for a `PUT` the whole association; checked against the schema.
 fn finish(
     msg: &sis_message::Model,
     case: &exam_case::Model,
+    enrolment: &Enrolment,
     extra: Map<String, Value>,
     result: Option<Value>,
 ) -> Result<Value, BuildError> {
     let mut consumer = Map::new();
     consumer.insert("consumerKey".into(), json!(CONSUMER));
-    consumer.insert("orgAssociationId".into(), json!(case.association_id));
+    consumer.insert("orgAssociationId".into(), json!(enrolment.association_id));
     // The attempt executed: the SIS's own for its enrolment, the next one for an extra attempt.
-    consumer.insert("attempt".into(), json!(case.attempt));
+    consumer.insert("attempt".into(), json!(enrolment.attempt));
     consumer.extend(extra);
     let mut body = json!({
         "associationType": "componentOfferingAssociation",

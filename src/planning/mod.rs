@@ -4,6 +4,8 @@
 //! from the SIS keep flowing in: a canceled enrolment cancels its case while it is not yet
 //! assessed. Every change is in the audit trail.
 
+pub mod enrolments;
+
 use crate::audit::{self, Actor, Change};
 use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
 use crate::ooapi;
@@ -78,9 +80,30 @@ pub async fn sync_case(
                 .await?
         }
     };
+    // An enrolment linked to another's case (one performance for both) has no case of its
+    // own: the linked case answers it.
+    let linked = match (&existing, row) {
+        (None, Row::Stored) => enrolments::linked(txn, tenant, a.association_id).await?,
+        _ => None,
+    };
     let now = Utc::now();
     match (eligible(a, o), existing) {
+        (true, None) if linked.is_some() => Ok(()),
+        (false, None) => match linked {
+            Some((link, case)) => enrolments::cancelled_link(txn, tenant, link, &case).await,
+            None => Ok(()),
+        },
         (true, None) => {
+            // The same student for the same exam and attempt under another enrolment (e.g.
+            // another programme): one performance, a result on each.
+            let component = o.and_then(|o| o.component_id);
+            if let (Some(o), Some(component)) = (o, component) {
+                if let Some(case) =
+                    enrolments::same_performance(txn, tenant, a, component, attempt).await?
+                {
+                    return enrolments::link(txn, tenant, &case, a, o, tell_pending).await;
+                }
+            }
             let case = new_case(
                 tenant,
                 (a.association_id, a.offering_id, a.person_id),
@@ -161,6 +184,10 @@ pub async fn sync_case(
             Ok(())
         }
         (false, Some(c)) if c.state == CaseState::Received || c.state == CaseState::Planned => {
+            // Another enrolment is linked: the exam goes on for that one.
+            if enrolments::move_to_link(txn, tenant, &c).await? {
+                return Ok(());
+            }
             let reason = if a.state == "canceled" {
                 "the SIS canceled the enrolment"
             } else {

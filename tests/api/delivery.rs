@@ -1082,3 +1082,191 @@ async fn a_score_the_planbare_toets_cannot_hold_is_parked_with_the_reason() {
         "nothing the SIS cannot store was sent"
     );
 }
+
+/// A second planbare toets for the same exam (another programme's), and the world's student
+/// enrolled on it too: the enrolment's id.
+async fn second_enrolment(app: &TestApp, w: &World) -> (Uuid, Uuid) {
+    let case = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case_id == w.case)
+        .unwrap();
+    let (o2, sa2) = (id(), id());
+    let mut body = offering(o2);
+    body["primaryCode"]["code"] = json!("PVB-KOK2-BBL");
+    body["name"] = json!([{"language": "nl-NL", "value": "Proeve Kok niveau 2 BBL"}]);
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o2}"), &body)
+            .await
+            .status,
+        201
+    );
+    let r = app
+        .put(
+            "roc-a",
+            &format!("/associations/{sa2}"),
+            &student(sa2, case.person_id, o2),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    (o2, sa2)
+}
+
+/// A SIS, Proeve, the world, and its student enrolled twice for the exam: the first (the
+/// exam's own) enrolment and the second.
+async fn two_enrolments() -> (Arc<Sis>, TestApp, World, Uuid, Uuid) {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let first = enrolment_of(&app, w.case).await;
+    let (_, second) = second_enrolment(&app, &w).await;
+    (sis, app, w, first, second)
+}
+
+/// The SIS cancels an enrolment.
+async fn cancel_enrolment(app: &TestApp, association: Uuid) {
+    let cancel = json!({"associationType": "componentOfferingAssociation", "state": "canceled"});
+    let r = app
+        .patch("roc-a", &format!("/associations/{association}"), &cancel)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
+async fn one_performance_for_two_enrolments_of_one_student_gives_each_its_result() {
+    let (sis, app, w, first, second) = two_enrolments().await;
+    // One exam to plan, not two; the office sees both enrolments it answers.
+    let office = app.api("roc-a", &w.office);
+    let list = office.call("GET", "/cases?limit=100", None).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        list.body
+    );
+    let case = office.case(w.case).await;
+    assert_eq!(
+        case.body["answersFor"],
+        json!(["Proeve Kok niveau 2 periode 3", "Proeve Kok niveau 2 BBL"]),
+        "{}",
+        case.body
+    );
+    // Planned, scored, judged and signed once: each enrolment gets attendance and result.
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 4).await;
+    assert_eq!(got.len(), 4, "{got:#?}");
+    for r in &got {
+        assert!(r.schema_errors.is_empty(), "{:#?}", r.schema_errors);
+        assert_eq!(r.method, "PATCH");
+        assert_eq!(
+            r.body["consumers"][0]["orgAssociationId"],
+            json!(r.association),
+            "each message names its own enrolment"
+        );
+    }
+    for a in [first, second] {
+        let theirs: Vec<&str> = got
+            .iter()
+            .filter(|r| r.association == a.to_string())
+            .map(|r| r.body["result"]["state"].as_str().unwrap())
+            .collect();
+        assert_eq!(theirs, ["in progress", "completed"], "{a}");
+    }
+    let results: Vec<&Value> = got
+        .iter()
+        .filter(|r| r.body["result"]["state"] == "completed")
+        .map(|r| &r.body["result"])
+        .collect();
+    assert_eq!(results[0]["score"], results[1]["score"]);
+    assert_eq!(
+        consumer(&json!({"result": results[0]}))["documents"],
+        consumer(&json!({"result": results[1]}))["documents"],
+        "one performance, one set of documents"
+    );
+    // The SIS cancels the second enrolment after the exam: nothing changes for the first, and
+    // what was owed to the second stays delivered.
+    cancel_enrolment(&app, second).await;
+    assert_eq!(office.case(w.case).await.body["state"], "signed");
+}
+
+#[tokio::test]
+async fn before_the_exam_a_cancelled_enrolment_no_longer_counts_and_the_exam_moves_to_the_other() {
+    let (sis, app, w, first, second) = two_enrolments().await;
+    let office = app.api("roc-a", &w.office);
+    // The first (the exam's own) enrolment is cancelled before the exam: the exam stays, for
+    // the second.
+    cancel_enrolment(&app, first).await;
+    let case = office.case(w.case).await;
+    assert_eq!(case.body["state"], "received", "{}", case.body);
+    assert!(case.body.get("answersFor").is_none(), "{}", case.body);
+    assert_eq!(enrolment_of(&app, w.case).await, second);
+    let trail = office
+        .call("GET", &format!("/cases/{}/audit", w.case), None)
+        .await;
+    assert!(
+        trail.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "enrolment moved"),
+        "{}",
+        trail.body
+    );
+    // The result goes to the second only.
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 2).await;
+    assert!(
+        got.iter().all(|r| r.association == second.to_string()),
+        "{got:#?}"
+    );
+    assert!(got.iter().all(|r| r.schema_errors.is_empty()));
+}
+
+#[tokio::test]
+async fn a_second_enrolment_cancelled_before_the_exam_is_unlinked_and_gets_no_result() {
+    let (sis, app, w, first, second) = two_enrolments().await;
+    let office = app.api("roc-a", &w.office);
+    assert!(office.case(w.case).await.body["answersFor"].is_array());
+    cancel_enrolment(&app, second).await;
+    let case = office.case(w.case).await;
+    assert_eq!(case.body["state"], "received");
+    assert!(case.body.get("answersFor").is_none(), "{}", case.body);
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 2).await;
+    assert!(
+        got.iter().all(|r| r.association == first.to_string()),
+        "{got:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_sis_on_the_1_1_draft_hears_the_planned_moment_on_an_enrolment_linked_to_a_planned_exam()
+{
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    planned(&app, &w).await;
+    accepted(&sis, 2).await;
+    let (_, second) = second_enrolment(&app, &w).await;
+    let got = accepted(&sis, 3).await;
+    let linked = &got[2];
+    assert_eq!(linked.association, second.to_string());
+    assert!(
+        linked.schema_errors.is_empty(),
+        "{:#?}",
+        linked.schema_errors
+    );
+    assert_eq!(linked.body["consumers"][0]["planningState"], "associated");
+    assert_eq!(
+        linked.body["consumers"][0]["orgAssociationId"],
+        json!(second)
+    );
+    let m = moment_of(&linked.body);
+    assert_eq!(m["startDateTime"], "2026-12-08T09:00:00+01:00");
+    assert!(
+        m["executedOfferingName"].as_str().unwrap().contains("BBL"),
+        "{m:#}"
+    );
+}

@@ -149,6 +149,8 @@ async function caseScreen(id) {
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('candidate')), h('dd', {}, c.candidate?.displayName ?? ''),
     h('dt', {}, t('exam')), h('dd', {}, c.exam?.name ?? ''),
+    // One performance for more than one enrolment of the SIS: each gets the result.
+    (c.answersFor ?? []).length > 1 ? [h('dt', {}, t('answersFor')), h('dd', {}, h('ul', {}, c.answersFor.map((n) => h('li', {}, n))))] : null,
     c.attempt > 1 ? [h('dt', {}, t('attempt')), h('dd', {}, String(c.attempt))] : null,
     h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
     h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),

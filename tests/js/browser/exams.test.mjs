@@ -2,7 +2,8 @@
 // approval with a reason; the SIS sees it in the catalogue (flow 0). At 360 px, in Dutch.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, check, phone, signIn, startProeve } from './harness.mjs';
+import { randomUUID } from 'node:crypto';
+import { DEMO, browser, check, phone, signIn, startProeve } from './harness.mjs';
 
 let proeve;
 let chromium;
@@ -51,4 +52,36 @@ test('the exam committee approves an exam for the school and withdraws it with a
   assert.equal(await desk.page.getByRole('button', { name: 'Vaststellen voor de school' }).count(), 0);
   assert.deepEqual(desk.errors, []);
   await desk.context.close();
+});
+
+test('one exam for two enrolments of the SIS: the exam office sees both, and plans it once', async () => {
+  // The SIS enrols Maartje for the same Kok exam under a second programme.
+  const offering = randomUUID();
+  const o = await proeve.sis('PUT', `/offerings/${offering}`, {
+    offeringId: offering, primaryCode: { codeType: 'offeringCode', code: 'PVB-KOK2-BBL-2026' }, offeringType: 'component',
+    name: [{ language: 'nl-NL', value: 'Proeve Kok niveau 2 - BBL 2026' }], description: [{ language: 'nl-NL', value: 'Planbare toets Kok, BBL' }],
+    teachingLanguage: 'nld', modeOfDelivery: ['situated'], resultExpected: true, resultValueType: '0.0-10.0',
+    startDateTime: '2026-11-30T08:00:00+01:00', endDateTime: '2027-01-29T17:00:00+01:00',
+    consumers: [{ consumerKey: 'nl-test-admin', offeringState: 'active', finalResultsAllowed: true,
+      testsToBeUsed: [{ testProvider: 'Proeve', componentId: '3f6b2a9e-7c41-4d8a-9e2f-1b5c8d7a6e40' }] }],
+  });
+  assert.ok(o.ok, `offering ${o.status}: ${await o.text()}`);
+  const a = randomUUID();
+  const e = await proeve.sis('PUT', `/associations/${a}`, {
+    associationId: a, associationType: 'componentOfferingAssociation', role: 'student', state: 'associated',
+    person: DEMO.maartje, offering, consumers: [{ consumerKey: 'nl-test-admin', attempt: 1, attemptLeft: 2 }],
+  });
+  assert.ok(e.ok, `association ${e.status}: ${await e.text()}`);
+  const { context, page, errors } = await phone(chromium);
+  await signIn(page, proeve, 'El Amrani, Fatima');
+  await page.getByRole('heading', { name: 'Overzicht' }).waitFor();
+  // One exam for her, not two.
+  assert.equal(await page.locator('.pipeline + ul.cards > li', { hasText: 'Damme, Maartje van' }).count(), 1);
+  await page.locator('.pipeline + ul.cards > li', { hasText: 'Damme, Maartje van' }).getByRole('link').click();
+  await page.getByText('Telt voor').waitFor();
+  await page.getByText('Proeve Kok niveau 2 - periode 3 2026').waitFor();
+  await page.getByText('Proeve Kok niveau 2 - BBL 2026').waitFor();
+  await check(page, 'office-case-two-enrolments');
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -1,0 +1,198 @@
+//! One performance for several SIS enrolments. A SIS may enrol one student twice for the
+//! same exam, e.g. under two programmes (PeopleSoft does: NED-OOAPI issue 152), and expects
+//! one planning and a result on each enrolment. The second enrolment is linked to the open
+//! exam case of the first: planned, scored, signed once, with one proces-verbaal; the
+//! outbox sends each enrolment its result, from its own planbare toets.
+//!
+//! While the exam has not taken place, a linked enrolment the SIS cancels is unlinked, and
+//! if the case's own enrolment is cancelled, the case moves to a linked one instead of being
+//! cancelled. Once the exam took place, results go to every enrolment it answered for, as for
+//! any cancelled enrolment.
+
+use super::change;
+use crate::audit::{self, Actor};
+use crate::case::CaseState;
+use chrono::Utc;
+use entity::{association, case_enrolment, exam_case, offering};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    ModelTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Still to take place: an enrolment can be linked to it, or unlinked from it.
+fn open(c: &exam_case::Model) -> bool {
+    matches!(c.state, CaseState::Received | CaseState::Planned)
+}
+
+/// The enrolments a case answers besides its own, oldest link first.
+pub async fn of_case<C: ConnectionTrait>(
+    db: &C,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Vec<case_enrolment::Model>, DbErr> {
+    case_enrolment::Entity::find()
+        .filter(case_enrolment::Column::Tenant.eq(tenant))
+        .filter(case_enrolment::Column::CaseId.eq(case_id))
+        .order_by_asc(case_enrolment::Column::LinkedAt)
+        .order_by_asc(case_enrolment::Column::AssociationId)
+        .all(db)
+        .await
+}
+
+/// The case an enrolment is linked to, if it is.
+pub async fn linked(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    association_id: Uuid,
+) -> Result<Option<(case_enrolment::Model, exam_case::Model)>, DbErr> {
+    let Some(link) = case_enrolment::Entity::find_by_id((tenant.to_string(), association_id))
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let case = exam_case::Entity::find_by_id((tenant.to_string(), link.case_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(case.map(|c| (link, c)))
+}
+
+/// The open case of the same student for the same exam and attempt that another enrolment
+/// made: the performance this enrolment is also for.
+pub async fn same_performance(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    a: &association::Model,
+    component_id: Uuid,
+    attempt: i32,
+) -> Result<Option<exam_case::Model>, DbErr> {
+    Ok(exam_case::Entity::find()
+        .filter(exam_case::Column::Tenant.eq(tenant))
+        .filter(exam_case::Column::PersonId.eq(a.person_id))
+        .filter(exam_case::Column::ComponentId.eq(component_id))
+        .filter(exam_case::Column::Attempt.eq(attempt))
+        .filter(exam_case::Column::AssociationId.ne(a.association_id))
+        .filter(exam_case::Column::ResultAssociationId.is_null())
+        .filter(exam_case::Column::State.is_in([CaseState::Received, CaseState::Planned]))
+        .order_by_asc(exam_case::Column::CreatedAt)
+        .lock_exclusive()
+        .all(txn)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Links enrolment `a` to `case`: one performance, a result for each. A SIS on the OKE 1.1
+/// draft hears the planning status of the new enrolment (`pending`, or `planned` with the
+/// moment when the exam is planned already).
+pub async fn link(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    case: &exam_case::Model,
+    a: &association::Model,
+    o: &offering::Model,
+    tell_pending: bool,
+) -> Result<(), DbErr> {
+    case_enrolment::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        association_id: Set(a.association_id),
+        case_id: Set(case.case_id),
+        offering_id: Set(a.offering_id),
+        linked_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        change(
+            tenant,
+            case.case_id,
+            &Actor::Sis,
+            "enrolment linked",
+            None,
+            Some(json!({"associationId": a.association_id, "offering": o.name})),
+            Some("the SIS enrolled the student for the same exam again (e.g. another programme)"),
+        ),
+    )
+    .await?;
+    if tell_pending {
+        let reason = if case.state == CaseState::Planned {
+            "planned"
+        } else {
+            "pending"
+        };
+        crate::outbox::enqueue_to(txn, case, o, a.association_id, reason).await?;
+    }
+    Ok(())
+}
+
+/// The SIS cancelled a linked enrolment: before the exam, it no longer counts; after it, its
+/// result is still delivered (nothing changes).
+pub async fn cancelled_link(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    link: case_enrolment::Model,
+    case: &exam_case::Model,
+) -> Result<(), DbErr> {
+    if !open(case) {
+        return Ok(());
+    }
+    let association_id = link.association_id;
+    link.delete(txn).await?;
+    audit::record(
+        txn,
+        change(
+            tenant,
+            case.case_id,
+            &Actor::Sis,
+            "enrolment unlinked",
+            Some(json!({"associationId": association_id})),
+            None,
+            Some("the SIS canceled that enrolment"),
+        ),
+    )
+    .await
+}
+
+/// The SIS cancelled the case's own enrolment before the exam: if another enrolment is
+/// linked, the case moves to it (the oldest link) and stays; `false`: nothing linked.
+pub async fn move_to_link(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    case: &exam_case::Model,
+) -> Result<bool, DbErr> {
+    let Some(link) = of_case(txn, tenant, case.case_id).await?.into_iter().next() else {
+        return Ok(false);
+    };
+    let now = Utc::now();
+    exam_case::ActiveModel {
+        tenant: Set(tenant.to_string()),
+        case_id: Set(case.case_id),
+        association_id: Set(link.association_id),
+        offering_id: Set(link.offering_id),
+        revision: Set(case.revision + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    let (from, to) = (case.association_id, link.association_id);
+    link.delete(txn).await?;
+    audit::record(
+        txn,
+        change(
+            tenant,
+            case.case_id,
+            &Actor::Sis,
+            "enrolment moved",
+            Some(json!({"associationId": from})),
+            Some(json!({"associationId": to})),
+            Some("the SIS canceled the exam's own enrolment; it counts for the other one"),
+        ),
+    )
+    .await?;
+    Ok(true)
+}
