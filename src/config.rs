@@ -58,6 +58,11 @@ pub struct DeliverySettings {
     /// How long a claimed message belongs to its worker: one that died mid-send leaves it
     /// to be sent again after this.
     pub lease_secs: u64,
+    /// A SIS on the OKE 1.1 draft hears `planningState: pending` for a new enrolment this long
+    /// after it arrived, unless a later status replaced it by then (the exam was planned):
+    /// a term start's thousands of enrolments go in at full speed, and planning statuses
+    /// follow.
+    pub pending_after_secs: u64,
 }
 
 impl Default for DeliverySettings {
@@ -68,6 +73,7 @@ impl Default for DeliverySettings {
             retry_base_ms: 2000,
             retry_cap_secs: 1800,
             lease_secs: 120,
+            pending_after_secs: 300,
         }
     }
 }

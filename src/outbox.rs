@@ -23,8 +23,12 @@ pub const WAITING: &str = "waiting";
 pub const SENDING: &str = "sending";
 pub const DELIVERED: &str = "delivered";
 pub const PARKED: &str = "parked";
-/// Not for this SIS: a planning status to a SIS that speaks only OKE 1.0.1.
+/// Not sent: a planning status to a SIS that speaks only OKE 1.0.1, or a `pending` a later
+/// message replaced.
 pub const SKIPPED: &str = "skipped";
+/// The reason of a new enrolment's planning status, `pending` (OKE 1.1 draft): sent late, and
+/// replaced by any later message.
+pub const PENDING: &str = "pending";
 
 /// Rung when a change that queued a message has committed: the delivery worker of this
 /// instance looks at once (other instances' messages wait for their poll).
@@ -133,6 +137,25 @@ async fn enqueue_on<C: ConnectionTrait>(
         (None, Some(id)) => (id, "PUT"),
         (None, None) => (case.association_id, "PATCH"),
     };
+    // A later status or result says more than a `pending` still waiting for its time: that
+    // one is not sent (and a later message never waits behind it).
+    if !first && reason != PENDING {
+        sis_message::Entity::update_many()
+            .col_expr(sis_message::Column::State, Expr::value(SKIPPED))
+            .col_expr(
+                sis_message::Column::LastError,
+                Expr::value(Some(
+                    "not sent: a later message for this enrolment replaced it",
+                )),
+            )
+            .col_expr(sis_message::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(sis_message::Column::Tenant.eq(tenant))
+            .filter(sis_message::Column::AssociationId.eq(target))
+            .filter(sis_message::Column::Reason.eq(PENDING))
+            .filter(sis_message::Column::State.eq(WAITING))
+            .exec(txn)
+            .await?;
+    }
     let last = if first {
         None
     } else {

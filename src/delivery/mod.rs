@@ -29,8 +29,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::sis_message;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -184,7 +184,9 @@ pub async fn round(
         .exec_queued(db)
         .await?;
     let lease = lease_from(delivery, now);
-    let claimed = claim(db, tenants, now, lease).await?;
+    let pending_after = i64::try_from(delivery.settings.pending_after_secs).unwrap_or(i64::MAX);
+    let pending_before = now - Duration::try_seconds(pending_after).unwrap_or(Duration::MAX);
+    let claimed = claim(db, tenants, now, lease, pending_before).await?;
     let n = claimed.len();
     // The claimed messages belong to different enrolments (a later message of an enrolment
     // waits for the earlier one to be delivered), so they may go at the same time.
@@ -209,6 +211,7 @@ async fn claim(
     tenants: &HashMap<String, Tenant>,
     now: DateTime<Utc>,
     lease: DateTime<Utc>,
+    pending_before: DateTime<Utc>,
 ) -> Result<Vec<sis_message::Model>, DbErr> {
     let configured: Vec<String> = tenants
         .values()
@@ -222,6 +225,12 @@ async fn claim(
     let mut due = sis_message::Entity::find()
         .filter(sis_message::Column::State.eq(WAITING))
         .filter(sis_message::Column::NextAttemptAt.lte(now))
+        // A new enrolment's `pending` goes once it has waited its time (`pending_after_secs`).
+        .filter(
+            Condition::any()
+                .add(sis_message::Column::Reason.ne(crate::outbox::PENDING))
+                .add(sis_message::Column::CreatedAt.lte(pending_before)),
+        )
         .filter(sis_message::Column::Tenant.is_in(configured))
         .filter(Expr::cust(
             "NOT EXISTS (SELECT 1 FROM sis_message p WHERE p.tenant = sis_message.tenant \
@@ -577,6 +586,7 @@ mod tests {
             retry_base_ms: 1000,
             retry_cap_secs: 60,
             lease_secs: 120,
+            pending_after_secs: 300,
         })
         .unwrap();
         for n in 1..=20 {

@@ -61,7 +61,10 @@ pub async fn linked(
 }
 
 /// The open case of the same student for the same exam and attempt that another enrolment
-/// made: the performance this enrolment is also for.
+/// made: the performance this enrolment is also for. (Read by the person's index and chosen
+/// here: a student has a handful of cases, and SQLite's planner, given the state and the
+/// order in the query, walked the by-state index through every case of the school instead:
+/// ingest slowed down as the school grew.)
 pub async fn same_performance(
     txn: &DatabaseTransaction,
     tenant: &str,
@@ -69,20 +72,29 @@ pub async fn same_performance(
     component_id: Uuid,
     attempt: i32,
 ) -> Result<Option<exam_case::Model>, DbErr> {
-    Ok(exam_case::Entity::find()
+    let theirs = exam_case::Entity::find()
         .filter(exam_case::Column::Tenant.eq(tenant))
         .filter(exam_case::Column::PersonId.eq(a.person_id))
-        .filter(exam_case::Column::ComponentId.eq(component_id))
-        .filter(exam_case::Column::Attempt.eq(attempt))
-        .filter(exam_case::Column::AssociationId.ne(a.association_id))
-        .filter(exam_case::Column::ResultAssociationId.is_null())
-        .filter(exam_case::Column::State.is_in([CaseState::Received, CaseState::Planned]))
-        .order_by_asc(exam_case::Column::CreatedAt)
-        .lock_exclusive()
         .all(txn)
-        .await?
+        .await?;
+    let Some(found) = theirs
         .into_iter()
-        .next())
+        .filter(|c| {
+            c.component_id == Some(component_id)
+                && c.attempt == attempt
+                && c.association_id != a.association_id
+                && c.result_association_id.is_none()
+                && open(c)
+        })
+        .min_by_key(|c| (c.created_at, c.case_id))
+    else {
+        return Ok(None);
+    };
+    // Locked as every writer of a case locks it.
+    exam_case::Entity::find_by_id((tenant.to_string(), found.case_id))
+        .lock_exclusive()
+        .one(txn)
+        .await
 }
 
 /// Links enrolment `a` to `case`: one performance, a result for each. A SIS on the OKE 1.1

@@ -853,6 +853,8 @@ async fn a_sis_on_the_1_1_draft_hears_pending_then_associated_with_the_moment_th
     let app = app_with(&sis).await;
     let w = world(&app).await;
     let association = enrolment_of(&app, w.case).await;
+    // (`pending_after_secs` is 0 in the tests: it goes at once.)
+    accepted(&sis, 1).await;
     to_signed(&app, &w, 2).await;
 
     let got = accepted(&sis, 4).await;
@@ -930,6 +932,7 @@ async fn a_sis_on_the_1_1_draft_hears_that_proeve_cancelled_a_planned_exam_and_i
     sis.speaks("1.1");
     let app = app_with(&sis).await;
     let w = world(&app).await;
+    accepted(&sis, 1).await;
     let planned = planned(&app, &w).await;
     // (Each body is built when it is first sent, from the exam as it then stands: the first
     // planning goes before the exam is moved.)
@@ -985,6 +988,7 @@ async fn a_sis_on_the_1_1_draft_hears_of_an_extra_attempt_at_once_as_a_new_pendi
     let app = app_with(&sis).await;
     let w = world(&app).await;
     let original = enrolment_of(&app, w.case).await;
+    accepted(&sis, 1).await;
     let failed = to_signed(&app, &w, 1).await;
     accepted(&sis, 4).await;
     let r = app
@@ -1247,6 +1251,7 @@ async fn a_sis_on_the_1_1_draft_hears_the_planned_moment_on_an_enrolment_linked_
     sis.speaks("1.1");
     let app = app_with(&sis).await;
     let w = world(&app).await;
+    accepted(&sis, 1).await;
     planned(&app, &w).await;
     accepted(&sis, 2).await;
     let (_, second) = second_enrolment(&app, &w).await;
@@ -1268,5 +1273,32 @@ async fn a_sis_on_the_1_1_draft_hears_the_planned_moment_on_an_enrolment_linked_
     assert!(
         m["executedOfferingName"].as_str().unwrap().contains("BBL"),
         "{m:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_enrolments_pending_waits_its_time_and_a_planning_meanwhile_replaces_it() {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = spawn_app_with(|s| {
+        connect(&sis)(s);
+        s.delivery.pending_after_secs = 3600;
+    })
+    .await;
+    let w = world(&app).await;
+    // Planned within the hour: the SIS hears `associated`, never the stale `pending`.
+    planned(&app, &w).await;
+    let got = accepted(&sis, 1).await;
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].body["consumers"][0]["planningState"], "associated");
+    let items = deliveries(&app, &w.office, w.case).await;
+    let reasons: Vec<&str> = items
+        .iter()
+        .map(|m| m["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["planned"],
+        "the replaced one is not shown as sent"
     );
 }

@@ -154,6 +154,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             retry_base_ms: 100,
             retry_cap_secs: 1,
             lease_secs: 7,
+            pending_after_secs: 0,
         },
     };
     adjust(&mut settings);

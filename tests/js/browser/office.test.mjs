@@ -182,25 +182,25 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   assert.deepEqual(assessor.errors, []);
   await assessor.context.close();
 
-  // The demo's own SIS (on the OKE 1.1 draft) got the planning status when the enrolment
-  // arrived (pending), the planned moment, attendance, the signed result, the correction and
-  // the final result, in that order; the exam office sees each as delivered.
-  const reasons = ['pending', 'planned', 'attendance', 'signed', 'corrected', 'finalised', 'countersigned'];
+  // The demo's own SIS (on the OKE 1.1 draft) got the planned moment, attendance, the signed
+  // result, the correction and the final result, in that order; the exam office sees each as
+  // delivered. (Her enrolment's `pending` waits five minutes after it arrived, and planning
+  // her replaced it.)
+  const reasons = ['planned', 'attendance', 'signed', 'corrected', 'finalised', 'countersigned'];
   let items = [];
   for (let i = 0; i < 200; i++) {
     items = (await office('GET', `/cases/${c.caseId}/deliveries`)).body.items;
-    if (items.length === 7 && items.every((m) => m.state === 'delivered')) break;
+    if (items.length === 6 && items.every((m) => m.state === 'delivered')) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual(items.map((m) => m.reason), reasons);
   assert.ok(items.every((m) => m.state === 'delivered'), JSON.stringify(items));
-  assert.equal(items[0].body.consumers[0].planningState, 'pending');
-  assert.equal(items[1].body.consumers[0].planningState, 'associated');
-  const moment = items[1].body.consumers[0].testMomentEnrollmentDetails;
+  assert.equal(items[0].body.consumers[0].planningState, 'associated');
+  const moment = items[0].body.consumers[0].testMomentEnrollmentDetails;
   assert.ok(moment.startDateTime && moment.endDateTime && moment.coordinatorId, JSON.stringify(moment));
-  assert.equal(items[1].body.result, undefined);
-  assert.equal(items[5].body.consumers[0].planningState, 'finished');
-  const last = items[5].body.result;
+  assert.equal(items[0].body.result, undefined);
+  assert.equal(items[4].body.consumers[0].planningState, 'finished');
+  const last = items[4].body.result;
   assert.equal(last.state, 'completed');
   assert.equal(last.consumers[0].final, true);
   assert.equal(last.consumers[0].documents.length, 2);
@@ -210,15 +210,14 @@ test('the exam office sees the pipeline, corrects with a reason; the committee f
   await desk.page.goto(`${proeve.app}#/case/${c.caseId}/sis`);
   await desk.page.getByRole('heading', { name: 'Naar het SIS' }).waitFor();
   await desk.page.getByText('Uitslag (vastgesteld)').waitFor();
-  assert.equal(await desk.page.getByText('afgeleverd').count(), 7);
-  await desk.page.getByText('Nog te plannen (OKE 1.1)').waitFor();
+  assert.equal(await desk.page.getByText('afgeleverd').count(), 6);
   await desk.page.getByText('Gepland (OKE 1.1)').waitFor();
   await check(desk.page, 'office-sis');
   assert.deepEqual(desk.errors, []);
   await desk.page.goto(`${proeve.base}/demo-sis/demo`);
   await desk.page.getByRole('heading', { name: 'Demo-SIS' }).waitFor();
   // (Other exams the browser tests planned are there too.)
-  assert.equal(await desk.page.locator('tbody tr', { hasText: items[0].associationId }).count(), 7);
+  assert.equal(await desk.page.locator('tbody tr', { hasText: items[0].associationId }).count(), 6);
   await desk.context.close();
 });
 
