@@ -185,7 +185,10 @@ pub async fn round(
         .await?;
     let lease = lease_from(delivery, now);
     let pending_after = i64::try_from(delivery.settings.pending_after_secs).unwrap_or(i64::MAX);
-    let pending_before = now - Duration::try_seconds(pending_after).unwrap_or(Duration::MAX);
+    // (A wait beyond chrono's range holds every `pending` back instead of overflowing.)
+    let pending_before = Duration::try_seconds(pending_after)
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let claimed = claim(db, tenants, now, lease, pending_before).await?;
     let n = claimed.len();
     // The claimed messages belong to different enrolments (a later message of an enrolment
