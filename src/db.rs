@@ -133,6 +133,23 @@ pub async fn begin(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     Ok(WriteTxn { txn, _turn: turn })
 }
 
+/// Serialises, until the transaction ends, the writers that name the same `key` (e.g. all
+/// changes to one student's enrolments, which decide together whether two enrolments are one
+/// performance). PostgreSQL takes a transaction-scoped advisory lock on the key's hash; on
+/// SQLite, writers take turns anyway ([`begin`]).
+pub async fn serialise<C: ConnectionTrait>(txn: &C, key: &str) -> Result<(), DbErr> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    txn.query_one_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+        [key.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 fn sqlite_writers() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
     static WRITERS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
         std::sync::OnceLock::new();

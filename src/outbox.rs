@@ -151,6 +151,7 @@ async fn enqueue_on<C: ConnectionTrait>(
             .col_expr(sis_message::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(sis_message::Column::Tenant.eq(tenant))
             .filter(sis_message::Column::AssociationId.eq(target))
+            .filter(sis_message::Column::CaseId.eq(case.case_id))
             .filter(sis_message::Column::Reason.eq(PENDING))
             .filter(sis_message::Column::State.eq(WAITING))
             .exec(txn)
@@ -191,6 +192,48 @@ async fn enqueue_on<C: ConnectionTrait>(
     .insert(txn)
     .await?;
     Ok(Some(id))
+}
+
+/// The planning statuses (`pending`, `planned`) of `case` still waiting for an enrolment
+/// that no longer expects them (the SIS canceled it before the exam): not sent. A result is
+/// never withdrawn.
+pub async fn withdraw_planning<C: ConnectionTrait>(
+    txn: &C,
+    case: &exam_case::Model,
+    association_id: Uuid,
+) -> Result<(), DbErr> {
+    sis_message::Entity::update_many()
+        .col_expr(sis_message::Column::State, Expr::value(SKIPPED))
+        .col_expr(
+            sis_message::Column::LastError,
+            Expr::value(Some("not sent: the SIS canceled this enrolment")),
+        )
+        .col_expr(sis_message::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(sis_message::Column::Tenant.eq(case.tenant.as_str()))
+        .filter(sis_message::Column::AssociationId.eq(association_id))
+        .filter(sis_message::Column::CaseId.eq(case.case_id))
+        .filter(sis_message::Column::Reason.is_in([PENDING, "planned"]))
+        .filter(sis_message::Column::State.eq(WAITING))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// The case whose extra attempt Proeve made as association `association_id` on the SIS
+/// (flow 5.2, a `PUT`): a SIS that then sends that association back in flow 1 is sending
+/// the enrolment of that case, not a new one.
+pub async fn minted_for<C: ConnectionTrait>(
+    txn: &C,
+    tenant: &str,
+    association_id: Uuid,
+) -> Result<Option<Uuid>, DbErr> {
+    Ok(sis_message::Entity::find()
+        .filter(sis_message::Column::Tenant.eq(tenant))
+        .filter(sis_message::Column::AssociationId.eq(association_id))
+        .filter(sis_message::Column::Method.eq("PUT"))
+        .one(txn)
+        .await?
+        .map(|m| m.case_id))
 }
 
 /// How the exam office's retry of a message went.
@@ -273,14 +316,24 @@ pub async fn of_case(
 }
 
 /// A school's messages that are not delivered, oldest first (what the exam office looks at).
+/// Not a new enrolment's `pending` still waiting its time untried: that waits by design (and
+/// a planning usually replaces it), a school gets hundreds in a morning.
 pub async fn undelivered(
     db: &DatabaseConnection,
     tenant: &str,
     limit: u64,
 ) -> Result<Vec<sis_message::Model>, DbErr> {
+    use sea_orm::Condition;
     sis_message::Entity::find()
         .filter(sis_message::Column::Tenant.eq(tenant))
         .filter(sis_message::Column::State.is_not_in([DELIVERED, SKIPPED]))
+        .filter(
+            Condition::all()
+                .add(sis_message::Column::Reason.eq(PENDING))
+                .add(sis_message::Column::State.eq(WAITING))
+                .add(sis_message::Column::Attempts.eq(0))
+                .not(),
+        )
         .order_by_asc(sis_message::Column::CreatedAt)
         .limit(limit)
         .all(db)

@@ -228,10 +228,12 @@ async fn claim(
     let mut due = sis_message::Entity::find()
         .filter(sis_message::Column::State.eq(WAITING))
         .filter(sis_message::Column::NextAttemptAt.lte(now))
-        // A new enrolment's `pending` goes once it has waited its time (`pending_after_secs`).
+        // A new enrolment's `pending` goes once it has waited its time (`pending_after_secs`);
+        // an extra attempt's (a `PUT` that makes the association on the SIS) goes at once.
         .filter(
             Condition::any()
                 .add(sis_message::Column::Reason.ne(crate::outbox::PENDING))
+                .add(sis_message::Column::Method.eq("PUT"))
                 .add(sis_message::Column::CreatedAt.lte(pending_before)),
         )
         .filter(sis_message::Column::Tenant.is_in(configured))

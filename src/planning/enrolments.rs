@@ -90,11 +90,30 @@ pub async fn same_performance(
     else {
         return Ok(None);
     };
-    // Locked as every writer of a case locks it.
-    exam_case::Entity::find_by_id((tenant.to_string(), found.case_id))
-        .lock_exclusive()
-        .one(txn)
-        .await
+    // Locked as every writer of a case locks it, and looked at again as it now stands: the
+    // exam office may have cancelled it meanwhile.
+    Ok(
+        exam_case::Entity::find_by_id((tenant.to_string(), found.case_id))
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .filter(|c| open(c) && c.result_association_id.is_none()),
+    )
+}
+
+/// Whether a stored link still joins the same performance: the enrolment may since name
+/// another student, planbare toets or attempt.
+pub fn still_same(
+    link: &case_enrolment::Model,
+    case: &exam_case::Model,
+    a: &association::Model,
+    o: Option<&offering::Model>,
+) -> bool {
+    case.person_id == a.person_id
+        && link.offering_id == a.offering_id
+        && case.attempt == a.attempt.unwrap_or(1)
+        && case.component_id.is_some()
+        && o.and_then(|o| o.component_id) == case.component_id
 }
 
 /// Links enrolment `a` to `case`: one performance, a result for each. A SIS on the OKE 1.1
@@ -141,19 +160,22 @@ pub async fn link(
     Ok(())
 }
 
-/// The SIS cancelled a linked enrolment: before the exam, it no longer counts; after it, its
-/// result is still delivered (nothing changes).
+/// The SIS cancelled a linked enrolment (or changed it into another): before the exam, it no
+/// longer counts, and a planning status still waiting for it is not sent; after the exam,
+/// its result is still delivered (nothing changes). `true`: unlinked.
 pub async fn cancelled_link(
     txn: &DatabaseTransaction,
     tenant: &str,
     link: case_enrolment::Model,
     case: &exam_case::Model,
-) -> Result<(), DbErr> {
+    why: &str,
+) -> Result<bool, DbErr> {
     if !open(case) {
-        return Ok(());
+        return Ok(false);
     }
     let association_id = link.association_id;
     link.delete(txn).await?;
+    crate::outbox::withdraw_planning(txn, case, association_id).await?;
     audit::record(
         txn,
         change(
@@ -163,10 +185,11 @@ pub async fn cancelled_link(
             "enrolment unlinked",
             Some(json!({"associationId": association_id})),
             None,
-            Some("the SIS canceled that enrolment"),
+            Some(why),
         ),
     )
-    .await
+    .await?;
+    Ok(true)
 }
 
 /// The SIS cancelled the case's own enrolment before the exam: if another enrolment is
@@ -193,6 +216,7 @@ pub async fn move_to_link(
     .await?;
     let (from, to) = (case.association_id, link.association_id);
     link.delete(txn).await?;
+    crate::outbox::withdraw_planning(txn, case, from).await?;
     audit::record(
         txn,
         change(

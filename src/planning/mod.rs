@@ -67,6 +67,9 @@ pub async fn sync_case(
     if a.association_type != "componentOfferingAssociation" || a.role != "student" {
         return Ok(());
     }
+    // One student's enrolments decide together whether they are one performance: two
+    // enrolments pushed at once, or cancelled at once, take turns.
+    crate::db::serialise(txn, &format!("student {tenant} {}", a.person_id)).await?;
     let attempt = a.attempt.unwrap_or(1);
     let existing = match row {
         Row::Fresh => None,
@@ -80,29 +83,45 @@ pub async fn sync_case(
                 .await?
         }
     };
-    // An enrolment linked to another's case (one performance for both) has no case of its
-    // own: the linked case answers it.
+    let eligible = eligible(a, o);
+    // An enrolment linked to another's case (one performance for both) has no open case of
+    // its own: the linked case answers it.
     let linked = match (&existing, row) {
         (None, Row::Stored) => enrolments::linked(txn, tenant, a.association_id).await?,
+        (Some(c), Row::Stored) if c.state == CaseState::Canceled => {
+            enrolments::linked(txn, tenant, a.association_id).await?
+        }
         _ => None,
     };
+    if let Some((link, case)) = linked {
+        let why = if !enrolments::still_same(&link, &case, a, o) {
+            "the SIS changed that enrolment: another student, planbare toets or attempt"
+        } else if eligible {
+            return Ok(());
+        } else {
+            "the SIS canceled that enrolment"
+        };
+        // Before the exam the link is undone (and the enrolment, if it still counts, finds
+        // its performance anew below); after it, the result is owed all the same.
+        if !enrolments::cancelled_link(txn, tenant, link, &case, why).await? || !eligible {
+            return Ok(());
+        }
+    }
+    if existing.is_none() {
+        // The SIS sending back the association Proeve made for an extra attempt (flow 5.2):
+        // that is the extra attempt's enrolment, not a new exam.
+        if let Some(case_id) = crate::outbox::minted_for(txn, tenant, a.association_id).await? {
+            return extra_attempt_enrolment(txn, tenant, case_id, eligible).await;
+        }
+    }
     let now = Utc::now();
-    match (eligible(a, o), existing) {
-        (true, None) if linked.is_some() => Ok(()),
-        (false, None) => match linked {
-            Some((link, case)) => enrolments::cancelled_link(txn, tenant, link, &case).await,
-            None => Ok(()),
-        },
+    match (eligible, existing) {
+        (false, None) => Ok(()),
         (true, None) => {
             // The same student for the same exam and attempt under another enrolment (e.g.
             // another programme): one performance, a result on each.
-            let component = o.and_then(|o| o.component_id);
-            if let (Some(o), Some(component)) = (o, component) {
-                if let Some(case) =
-                    enrolments::same_performance(txn, tenant, a, component, attempt).await?
-                {
-                    return enrolments::link(txn, tenant, &case, a, o, tell_pending).await;
-                }
+            if let Some((case, o)) = performance(txn, tenant, a, o, attempt).await? {
+                return enrolments::link(txn, tenant, &case, a, o, tell_pending).await;
             }
             let case = new_case(
                 tenant,
@@ -140,6 +159,11 @@ pub async fn sync_case(
             Ok(())
         }
         (true, Some(c)) if c.state == CaseState::Canceled => {
+            // Another enrolment of the student may have started the performance meanwhile:
+            // this one counts for it too, rather than making a second exam.
+            if let Some((case, o)) = performance(txn, tenant, a, o, attempt).await? {
+                return enrolments::link(txn, tenant, &case, a, o, tell_pending).await;
+            }
             set_state(
                 txn,
                 tenant,
@@ -149,7 +173,11 @@ pub async fn sync_case(
                 "reopened",
                 Some("the SIS enrolled the student again"),
             )
-            .await
+            .await?;
+            if tell_pending {
+                crate::outbox::enqueue(txn, &c, "pending").await?;
+            }
+            Ok(())
         }
         (true, Some(c)) => {
             // The catalogue test may have been resolved since.
@@ -193,19 +221,78 @@ pub async fn sync_case(
             } else {
                 "the SIS withdrew the test selection"
             };
-            set_state(
-                txn,
-                tenant,
-                &c,
-                CaseState::Canceled,
-                &Actor::Sis,
-                "canceled",
-                Some(reason),
-            )
-            .await
+            canceled_by_sis(txn, tenant, &c, reason).await
         }
         _ => Ok(()),
     }
+}
+
+/// The open exam of the same student, exam and attempt that another enrolment made, with
+/// this enrolment's planbare toets: the performance `a` is also for.
+async fn performance<'o>(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    a: &association::Model,
+    o: Option<&'o offering::Model>,
+    attempt: i32,
+) -> Result<Option<(exam_case::Model, &'o offering::Model)>, DbErr> {
+    let (Some(o), Some(component)) = (o, o.and_then(|o| o.component_id)) else {
+        return Ok(None);
+    };
+    Ok(
+        enrolments::same_performance(txn, tenant, a, component, attempt)
+            .await?
+            .map(|c| (c, o)),
+    )
+}
+
+/// The SIS sent the enrolment of an extra attempt Proeve made: nothing new while it is
+/// active; cancelled before that attempt took place, the attempt is cancelled.
+async fn extra_attempt_enrolment(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    case_id: Uuid,
+    eligible: bool,
+) -> Result<(), DbErr> {
+    let Some(c) = exam_case::Entity::find_by_id((tenant.to_string(), case_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    if eligible || !matches!(c.state, CaseState::Received | CaseState::Planned) {
+        return Ok(());
+    }
+    canceled_by_sis(
+        txn,
+        tenant,
+        &c,
+        "the SIS canceled the extra attempt's enrolment",
+    )
+    .await
+}
+
+/// The SIS took away what an exam was for before it took place: cancelled, and a planning
+/// status still waiting for its enrolment is not sent (the SIS knows).
+async fn canceled_by_sis(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    c: &exam_case::Model,
+    reason: &str,
+) -> Result<(), DbErr> {
+    set_state(
+        txn,
+        tenant,
+        c,
+        CaseState::Canceled,
+        &Actor::Sis,
+        "canceled",
+        Some(reason),
+    )
+    .await?;
+    let target = c.result_association_id.unwrap_or(c.association_id);
+    crate::outbox::withdraw_planning(txn, c, target).await
 }
 
 /// Syncs the cases of every student enrolment on an offering (after the offering changed).
@@ -223,6 +310,10 @@ pub async fn sync_offering(
         .filter(association::Column::OfferingId.eq(offering_id))
         .filter(association::Column::AssociationType.eq("componentOfferingAssociation"))
         .filter(association::Column::Role.eq("student"))
+        // Students in one order everywhere: two offerings changing at once take their
+        // students' turns ([`sync_case`]) in the same order, so neither waits on the other.
+        .order_by_asc(association::Column::PersonId)
+        .order_by_asc(association::Column::AssociationId)
         .all(txn)
         .await?;
     for a in &students {

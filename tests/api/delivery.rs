@@ -32,6 +32,15 @@ async fn app_with(sis: &Arc<Sis>) -> TestApp {
     spawn_app_with(connect(sis)).await
 }
 
+/// As [`app_with`], with a new enrolment's `pending` waiting an hour before it goes.
+async fn slow_pending_app(sis: &Arc<Sis>) -> TestApp {
+    spawn_app_with(|s| {
+        connect(sis)(s);
+        s.delivery.pending_after_secs = 3600;
+    })
+    .await
+}
+
 /// Waits until the SIS accepted `n` messages (or fails the test after 30 s). A message sent
 /// again because its answer did not come back in time (the same body twice in a row)
 /// counts once: the SIS sees the same PATCH again, which changes nothing.
@@ -985,19 +994,20 @@ async fn a_sis_on_the_1_1_draft_hears_that_proeve_cancelled_a_planned_exam_and_i
 async fn a_sis_on_the_1_1_draft_hears_of_an_extra_attempt_at_once_as_a_new_pending_association() {
     let sis = Sis::start();
     sis.speaks("1.1");
-    let app = app_with(&sis).await;
+    // A new enrolment's `pending` waits its hour; the extra attempt's does not.
+    let app = slow_pending_app(&sis).await;
     let w = world(&app).await;
     let original = enrolment_of(&app, w.case).await;
-    accepted(&sis, 1).await;
+    // (The enrolment's own `pending` is replaced by the planning before its hour is up.)
     let failed = to_signed(&app, &w, 1).await;
-    accepted(&sis, 4).await;
+    accepted(&sis, 3).await;
     let r = app
         .api("roc-a", &w.office)
         .extra_attempt(w.case, json!({"revision": failed["revision"]}))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let got = accepted(&sis, 5).await;
-    let put = &got[4];
+    let got = accepted(&sis, 4).await;
+    let put = &got[3];
     assert!(put.schema_errors.is_empty(), "{:#?}", put.schema_errors);
     assert_eq!(put.method, "PUT");
     assert_ne!(put.association, original.to_string());
@@ -1122,10 +1132,48 @@ async fn second_enrolment(app: &TestApp, w: &World) -> (Uuid, Uuid) {
 async fn two_enrolments() -> (Arc<Sis>, TestApp, World, Uuid, Uuid) {
     let sis = Sis::start();
     let app = app_with(&sis).await;
+    enrolled_twice(sis, app).await
+}
+
+/// As [`two_enrolments`], for a SIS on the OKE 1.1 draft, with each enrolment's `pending`
+/// still waiting its hour.
+async fn two_enrolments_on_1_1() -> (Arc<Sis>, TestApp, World, Uuid, Uuid) {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = slow_pending_app(&sis).await;
+    enrolled_twice(sis, app).await
+}
+
+async fn enrolled_twice(sis: Arc<Sis>, app: TestApp) -> (Arc<Sis>, TestApp, World, Uuid, Uuid) {
     let w = world(&app).await;
     let first = enrolment_of(&app, w.case).await;
     let (_, second) = second_enrolment(&app, &w).await;
     (sis, app, w, first, second)
+}
+
+/// What the exam still owes (or sent) an enrolment, by reason.
+async fn owed_to(app: &TestApp, w: &World, association: Uuid) -> Vec<String> {
+    deliveries(app, &w.office, w.case)
+        .await
+        .into_iter()
+        .filter(|m| m["associationId"] == json!(association))
+        .map(|m| m["reason"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The exams under way of the school.
+async fn open_cases(app: &TestApp) -> Vec<entity::exam_case::Model> {
+    proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c.state,
+                proeve::case::CaseState::Received | proeve::case::CaseState::Planned
+            )
+        })
+        .collect()
 }
 
 /// The SIS cancels an enrolment.
@@ -1245,6 +1293,235 @@ async fn a_second_enrolment_cancelled_before_the_exam_is_unlinked_and_gets_no_re
 }
 
 #[tokio::test]
+async fn a_1_1_enrolment_cancelled_before_the_exam_hears_nothing_more_whichever_one_it_was() {
+    // The exam's own enrolment: the exam moves to the other, and the first's waiting
+    // `pending` is not sent.
+    let (sis, app, w, first, second) = two_enrolments_on_1_1().await;
+    assert_eq!(owed_to(&app, &w, first).await, ["pending"]);
+    assert_eq!(owed_to(&app, &w, second).await, ["pending"]);
+    cancel_enrolment(&app, first).await;
+    assert!(owed_to(&app, &w, first).await.is_empty());
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 3).await;
+    assert!(
+        got.iter().all(|r| r.association == second.to_string()),
+        "{got:#?}"
+    );
+    assert!(got.iter().all(|r| r.schema_errors.is_empty()), "{got:#?}");
+    assert!(owed_to(&app, &w, first).await.is_empty());
+
+    // The linked one: unlinked, and its waiting `pending` is not sent either.
+    let (sis, app, w, first, second) = two_enrolments_on_1_1().await;
+    cancel_enrolment(&app, second).await;
+    assert!(owed_to(&app, &w, second).await.is_empty());
+    to_signed(&app, &w, 2).await;
+    let got = accepted(&sis, 3).await;
+    assert!(
+        got.iter().all(|r| r.association == first.to_string()),
+        "{got:#?}"
+    );
+    assert!(owed_to(&app, &w, second).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_enrolment_enrolled_again_after_another_started_the_exam_counts_for_that_exam() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let first = enrolment_of(&app, w.case).await;
+    // The SIS cancels the first enrolment (nothing linked: the exam is cancelled), enrols
+    // the student under the other programme, then takes the first back.
+    cancel_enrolment(&app, first).await;
+    assert!(open_cases(&app).await.is_empty());
+    let (_, second) = second_enrolment(&app, &w).await;
+    let open = open_cases(&app).await;
+    assert_eq!(open.len(), 1);
+    let exam = open[0].case_id;
+    let back = json!({"associationType": "componentOfferingAssociation", "state": "associated"});
+    let r = app
+        .patch("roc-a", &format!("/associations/{first}"), &back)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // One exam, answering both; the cancelled one stays cancelled.
+    let open = open_cases(&app).await;
+    assert_eq!(open.len(), 1, "{open:#?}");
+    assert_eq!(open[0].case_id, exam);
+    assert_eq!(open[0].association_id, second);
+    let office = app.api("roc-a", &w.office);
+    assert_eq!(office.case(w.case).await.body["state"], "canceled");
+    assert_eq!(
+        office.case(exam).await.body["answersFor"],
+        json!(["Proeve Kok niveau 2 BBL", "Proeve Kok niveau 2 periode 3"])
+    );
+}
+
+#[tokio::test]
+async fn an_enrolment_moved_to_another_student_leaves_the_exam_it_was_linked_to() {
+    let (_sis, app, w, _first, second) = two_enrolments().await;
+    let office = app.api("roc-a", &w.office);
+    assert!(office.case(w.case).await.body["answersFor"].is_array());
+    // The SIS corrects the second enrolment: it was another student's.
+    let other = id();
+    let r = app
+        .put(
+            "roc-a",
+            &format!("/persons/{other}"),
+            &person(other, "Noor"),
+        )
+        .await;
+    assert!(r.status == 201, "{}", r.body);
+    let stored = proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.case_id == w.case)
+        .unwrap();
+    let moved = student(second, other, stored_offering_of(&app, second).await);
+    let r = app
+        .put("roc-a", &format!("/associations/{second}"), &moved)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(office.case(w.case).await.body.get("answersFor").is_none());
+    let open = open_cases(&app).await;
+    assert_eq!(open.len(), 2, "Noor has an exam of her own: {open:#?}");
+    assert!(open
+        .iter()
+        .any(|c| c.association_id == second && c.person_id == other));
+    assert!(open.iter().any(|c| c.case_id == stored.case_id));
+}
+
+/// The planbare toets an enrolment is on, as Proeve stored it.
+async fn stored_offering_of(app: &TestApp, association: Uuid) -> Uuid {
+    use sea_orm::EntityTrait;
+    entity::association::Entity::find_by_id(("roc-a".to_string(), association))
+        .one(&app.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .offering_id
+}
+
+#[tokio::test]
+async fn two_enrolments_of_one_student_pushed_at_once_make_one_exam_and_cancelled_at_once_none() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let first = enrolment_of(&app, w.case).await;
+    let student_id = open_cases(&app).await[0].person_id;
+    let offering_id = stored_offering_of(&app, first).await;
+    let o2 = id();
+    let mut body = offering(o2);
+    body["primaryCode"]["code"] = json!("PVB-KOK2-BBL");
+    assert_eq!(
+        app.put("roc-a", &format!("/offerings/{o2}"), &body)
+            .await
+            .status,
+        201
+    );
+    // Another student, enrolled under both programmes in the same instant, ten times over.
+    for round in 0..10 {
+        let person_id = id();
+        let r = app
+            .put(
+                "roc-a",
+                &format!("/persons/{person_id}"),
+                &person(person_id, "Sem"),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let (a, b) = (id(), id());
+        let (pa, pb) = (format!("/associations/{a}"), format!("/associations/{b}"));
+        let (sa, sb) = (
+            student(a, person_id, offering_id),
+            student(b, person_id, o2),
+        );
+        let (ra, rb) = tokio::join!(app.put("roc-a", &pa, &sa), app.put("roc-a", &pb, &sb));
+        assert_eq!(
+            (ra.status, rb.status),
+            (201, 201),
+            "{} {}",
+            ra.body,
+            rb.body
+        );
+        let theirs: Vec<_> = open_cases(&app)
+            .await
+            .into_iter()
+            .filter(|c| c.person_id == person_id)
+            .collect();
+        assert_eq!(theirs.len(), 1, "round {round}: {theirs:#?}");
+        // Both cancelled at once: no exam is left for an enrolment nobody expects it for.
+        let cancel =
+            json!({"associationType": "componentOfferingAssociation", "state": "canceled"});
+        let (ca, cb) = tokio::join!(
+            app.patch("roc-a", &pa, &cancel),
+            app.patch("roc-a", &pb, &cancel)
+        );
+        assert_eq!(
+            (ca.status, cb.status),
+            (200, 200),
+            "{} {}",
+            ca.body,
+            cb.body
+        );
+        assert!(
+            open_cases(&app)
+                .await
+                .iter()
+                .all(|c| c.person_id != person_id),
+            "round {round}"
+        );
+    }
+    assert!(open_cases(&app)
+        .await
+        .iter()
+        .any(|c| c.person_id == student_id));
+}
+
+#[tokio::test]
+async fn the_sis_sending_back_the_association_of_an_extra_attempt_makes_no_second_exam() {
+    let sis = Sis::start();
+    sis.speaks("1.1");
+    let app = app_with(&sis).await;
+    let w = world(&app).await;
+    let failed = to_signed(&app, &w, 1).await;
+    let r = app
+        .api("roc-a", &w.office)
+        .extra_attempt(w.case, json!({"revision": failed["revision"]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let extra = r.body["caseId"].as_str().unwrap().parse::<Uuid>().unwrap();
+    let started = Instant::now();
+    let minted: Uuid = loop {
+        if let Some(put) = sis.accepted().iter().find(|m| m.method == "PUT") {
+            break put.association.parse().unwrap();
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no PUT");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // The SIS stores it and sends it to its consumers, Proeve among them.
+    let c = open_cases(&app).await;
+    assert_eq!(c.len(), 1, "{c:#?}");
+    let mut echo = student(minted, c[0].person_id, c[0].offering_id);
+    echo["consumers"][0]["attempt"] = json!(2);
+    let r = app
+        .put("roc-a", &format!("/associations/{minted}"), &echo)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let after = open_cases(&app).await;
+    assert_eq!(
+        after.len(),
+        1,
+        "no second exam for the same attempt: {after:#?}"
+    );
+    assert_eq!(after[0].case_id, extra);
+    // Cancelled there before it took place: the extra attempt is cancelled.
+    cancel_enrolment(&app, minted).await;
+    assert!(open_cases(&app).await.is_empty());
+    let office = app.api("roc-a", &w.office);
+    assert_eq!(office.case(extra).await.body["state"], "canceled");
+}
+
+#[tokio::test]
 async fn a_sis_on_the_1_1_draft_hears_the_planned_moment_on_an_enrolment_linked_to_a_planned_exam()
 {
     let sis = Sis::start();
@@ -1280,12 +1557,15 @@ async fn a_sis_on_the_1_1_draft_hears_the_planned_moment_on_an_enrolment_linked_
 async fn a_new_enrolments_pending_waits_its_time_and_a_planning_meanwhile_replaces_it() {
     let sis = Sis::start();
     sis.speaks("1.1");
-    let app = spawn_app_with(|s| {
-        connect(&sis)(s);
-        s.delivery.pending_after_secs = 3600;
-    })
-    .await;
+    let app = slow_pending_app(&sis).await;
     let w = world(&app).await;
+    // Waiting its time by design: not among what the exam office is told is stuck.
+    assert_eq!(deliveries(&app, &w.office, w.case).await.len(), 1);
+    let stuck = app
+        .api("roc-a", &w.office)
+        .call("GET", "/deliveries", None)
+        .await;
+    assert_eq!(stuck.body["items"], json!([]), "{}", stuck.body);
     // Planned within the hour: the SIS hears `associated`, never the stale `pending`.
     planned(&app, &w).await;
     let got = accepted(&sis, 1).await;
