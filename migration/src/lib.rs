@@ -22,6 +22,7 @@ mod m20261202_000017_case_list_order;
 mod m20261202_000018_case_list_filters;
 mod m20261202_000019_exam_approval;
 mod m20261202_000020_case_enrolment;
+mod m20261202_000021_case_list_by_moment;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_case_list_filters::Migration),
             Box::new(m20261202_000019_exam_approval::Migration),
             Box::new(m20261202_000020_case_enrolment::Migration),
+            Box::new(m20261202_000021_case_list_by_moment::Migration),
         ]
     }
 }

@@ -28,6 +28,17 @@ async fn more_students(app: &TestApp, o: uuid::Uuid, n: usize) {
     }
 }
 
+/// The planbare toets an exam is on.
+async fn offering_of(app: &TestApp, case: uuid::Uuid) -> uuid::Uuid {
+    use sea_orm::EntityTrait;
+    entity::exam_case::Entity::find_by_id(("roc-a".to_string(), case))
+        .one(&app.app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .offering_id
+}
+
 /// Every page of a list, following `next`; the ids in order.
 async fn all_pages(api: &Api<'_>, query: &str) -> (Vec<String>, usize) {
     let (mut ids, mut pages, mut after) = (Vec::new(), 0, None::<String>);
@@ -59,9 +70,7 @@ async fn lists_are_paged_filtered_by_the_server_and_unchanged_pages_cost_nothing
     let w = world(&app).await;
     // Two exams planned for the two assessors, 11 more nobody planned yet.
     planned(&app, &w).await;
-    let o = entity::exam_case::Entity::find_by_id(("roc-a".to_string(), w.case));
-    use sea_orm::EntityTrait;
-    let offering = o.one(&app.app.db).await.unwrap().unwrap().offering_id;
+    let offering = offering_of(&app, w.case).await;
     more_students(&app, offering, 11).await;
     let first = app.api("roc-a", &w.first);
 
@@ -177,13 +186,7 @@ async fn an_assessors_own_exams_come_in_pages_oldest_first_each_once() {
     let app = demo_app().await;
     let w = world(&app).await;
     planned(&app, &w).await;
-    use sea_orm::EntityTrait;
-    let offering = entity::exam_case::Entity::find_by_id(("roc-a".to_string(), w.case))
-        .one(&app.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .offering_id;
+    let offering = offering_of(&app, w.case).await;
     more_students(&app, offering, 6).await;
     let office = app.api("roc-a", &w.office);
     // The office plans four of the six new exams for the first assessor as well.
@@ -286,4 +289,37 @@ async fn the_committee_filters_by_exam_and_day_on_the_server_and_finalises_a_hun
             r.body
         );
     }
+}
+
+#[tokio::test]
+async fn the_offices_planned_exams_come_soonest_first_page_by_page_whatever_order_they_came_in() {
+    let app = demo_app().await;
+    let w = world(&app).await;
+    let offering = offering_of(&app, w.case).await;
+    more_students(&app, offering, 5).await;
+    let office = app.api("roc-a", &w.office);
+    let (received, _) = all_pages(&office, "state=received").await;
+    assert_eq!(received.len(), 6);
+    // Planned in the reverse of the order they came in: the last one received is first.
+    for (n, case) in received.iter().enumerate() {
+        let case: uuid::Uuid = case.parse().unwrap();
+        let revision = office.case(case).await.body["revision"].clone();
+        let day = 20 - n;
+        let plan = json!({
+            "revision": revision,
+            "start": format!("2026-12-{day:02}T08:00:00Z"), "end": format!("2026-12-{day:02}T12:00:00Z"),
+            "place": {"kind": "school", "location": "Keuken 2"}, "assessors": [w.ids.0, w.ids.1],
+        });
+        let r = office.plan(case, plan).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let (soonest, pages) = all_pages(&office, "state=planned&order=start&limit=4").await;
+    assert_eq!(pages, 2);
+    let reversed: Vec<String> = received.iter().rev().cloned().collect();
+    assert_eq!(soonest, reversed);
+    // The default order is still as they came in.
+    let (as_received, _) = all_pages(&office, "state=planned&limit=4").await;
+    assert_eq!(as_received, received);
+    let r = office.call("GET", "/cases?order=soon", None).await;
+    assert!(r.assert_problem(400).contains("`order`"), "{}", r.body);
 }

@@ -65,13 +65,14 @@ export const STATE_PAGE = 50;
 export const LISTS = {
   toPlan: `list=toPlan&limit=${TO_PLAN_PAGE}`,
   ...Object.fromEntries(ACTIVE.map((s) => [s, `state=${s}&limit=${STATE_PAGE}`])),
+  // Planned exams soonest first: the first page holds tomorrow's, not the oldest received.
+  planned: `state=planned&order=start&limit=${STATE_PAGE}`,
 };
 
 /** The cases of a list, page by page (at most `most` pages), each page fetched only when it
  * changed since the phone last had it (its ETag). Remembers where the list goes on. */
-async function pages(query, most = Infinity) {
+async function pages(query, most, used) {
   const items = [];
-  const used = new Set();
   let after = null;
   for (let n = 0; n < most; n++) {
     const path = `/cases?${query}${after ? `&after=${encodeURIComponent(after)}` : ''}`;
@@ -84,12 +85,21 @@ async function pages(query, most = Infinity) {
     after = page.next;
     if (!after) break;
   }
-  // Pages of this list the phone no longer needs (the list got shorter, its pages moved).
-  for (const [key] of await store.entries('kv')) {
-    if (String(key).startsWith(`page /cases?${query}`) && !used.has(key)) await store.del('kv', key);
-  }
   await store.put('kv', `more ${query}`, after ?? null);
   return items;
+}
+
+/** Forgets the kept pages (and where lists went on) that this refresh did not use: a list got
+ * shorter, its pages moved, or the phone keeps other lists now (a new version of the app, or
+ * the person's roles changed). */
+async function forgetPagesBut(used, queries) {
+  for (const [key] of await store.entries('kv')) {
+    const k = String(key);
+    const kind = k.slice(0, k.indexOf(' '));
+    if (kind === 'page' ? !used.has(k) : ['more', 'opened'].includes(kind) && !queries.has(k.slice(kind.length + 1))) {
+      await store.del('kv', key);
+    }
+  }
 }
 
 /** Whether a kept list goes on beyond what the phone has. */
@@ -131,16 +141,23 @@ export async function refresh() {
   // ones; the overview's counts and the exams with signed results come from the server,
   // and the history (final, canceled) is fetched when they open it. Anyone else keeps the
   // first exams to plan.
+  // (A committee member who also assesses keeps the exams they may plan, as any assessor;
+  // the exam office plans every exam and has them all under "received".)
   const staff = me.examOffice || me.examCommittee;
-  const list = { items: await pages('list=mine&limit=500') };
+  const used = new Set();
+  const queries = new Set();
+  const kept = async (query, most) => { queries.add(query); return pages(query, most, used); };
+  const list = { items: await kept('list=mine&limit=500', Infinity) };
   const add = (more) => list.items.push(...more.filter((c) => !list.items.some((m) => m.caseId === c.caseId)));
   const opened = async (name) => (await store.get('kv', `opened ${LISTS[name]}`)) ?? 1;
-  for (const name of staff ? ACTIVE : ['toPlan']) add(await pages(LISTS[name], await opened(name)));
+  const names = me.examOffice ? ACTIVE : me.examCommittee ? [...ACTIVE, 'toPlan'] : ['toPlan'];
+  for (const name of names) add(await kept(LISTS[name], await opened(name)));
   if (staff) {
-    add(await pages('list=recentlyFinalised&limit=20', 1));
+    add(await kept('list=recentlyFinalised&limit=20', 1));
     const counts = await getIfChanged('/cases/counts?state=signed', (await store.get('kv', 'counts'))?.etag);
     if (!counts.unchanged) await store.put('kv', 'counts', { etag: counts.etag, counts: counts.body.counts, signedExams: counts.body.exams });
   }
+  await forgetPagesBut(used, queries);
   const ids = new Set();
   for (const c of list.items) {
     ids.add(c.caseId);

@@ -46,8 +46,10 @@ export function pipeline(cases, counted) {
         listEl.replaceChildren(h('li', { class: 'muted' }, t('loading')));
         moreEl.replaceChildren();
         try {
-          await next();
+          // Once, however often the list is drawn while the first page is on its way.
+          await (kept.first ??= next());
         } catch (e) {
+          kept.first = undefined;
           if (selected === state) listEl.replaceChildren(h('li', { class: 'muted' }, e instanceof Offline ? t('onlineOnly') : say(e)));
           return;
         }
@@ -98,6 +100,8 @@ export function finaliseList(cases, kept) {
   const go_ = h('button', { type: 'button' });
   const confirmBox = h('div', { class: 'notice', hidden: true });
   const label = () => { go_.textContent = t('finaliseSelected', chosen.size); go_.disabled = !chosen.size; };
+  // Which filter an answer is for: only the last one chosen counts.
+  let asked = 0;
   const draw = () => {
     for (const id of [...chosen]) if (!rows.some((c) => c.caseId === id)) chosen.delete(id);
     all.checked = rows.length > 0 && rows.every((c) => chosen.has(c.caseId));
@@ -114,13 +118,15 @@ export function finaliseList(cases, kept) {
     moreEl.replaceChildren(...[
       !filtered && rows.length < total ? h('p', { class: 'muted small' }, t('shownOf', rows.length, total)) : null,
       ...(next ? moreButton(async () => {
+        const mine = asked;
         const page = await api('GET', `/cases?${query}&after=${encodeURIComponent(next)}`);
+        // A filter chosen meanwhile made another list: this page is not of it.
+        if (mine !== asked) return;
         rows.push(...page.items.filter((c) => !rows.some((r) => r.caseId === c.caseId)));
         next = page.next ?? null;
       }, draw) : [])].filter(Boolean));
     label();
   };
-  let asked = 0;
   const refilter = async () => {
     const mine = ++asked;
     const q = new URLSearchParams({ state: 'signed', limit: String(STATE_PAGE) });
@@ -198,8 +204,10 @@ export function finaliseList(cases, kept) {
   });
   next = null;
   hasMore('signed').then(async (more) => {
-    if (more && !(exam.value || from.value || until.value)) {
-      next = await store.get('kv', `more ${LISTS.signed}`);
+    const kept = more ? await store.get('kv', `more ${LISTS.signed}`) : null;
+    // Only while nothing was filtered yet: a filter's own answer says where it goes on.
+    if (kept && asked === 0) {
+      next = kept;
       draw();
     }
   });
@@ -425,10 +433,12 @@ async function examsScreen() {
   const decide = async (exam, approved, reason) => {
     try {
       await api('PUT', `/exams/${exam.componentId}/approval`, { approved, reason: reason || undefined });
-      await examsScreen();
     } catch (e) {
       status.textContent = e instanceof Offline ? t('onlineOnly') : say(e);
+      return false;
     }
+    await examsScreen();
+    return true;
   };
   const cardOf = (exam) => {
     const facts = [exam.crebo && `crebo ${exam.crebo}`, exam.level && t('level', exam.level)].filter(Boolean).join(' · ');
@@ -440,7 +450,11 @@ async function examsScreen() {
       : null;
     const actions = h('div', { class: 'actions' });
     if (committee && exam.licensed && !exam.approved) {
-      actions.append(h('button', { type: 'button', onclick: (e) => { e.target.disabled = true; decide(exam, true); } }, t('approveExam')));
+      actions.append(h('button', { type: 'button', onclick: async (e) => {
+        e.target.disabled = true;
+        // Said why above; the button can be pressed again.
+        if (!(await decide(exam, true))) e.target.disabled = false;
+      } }, t('approveExam')));
     }
     if (committee && exam.approved) {
       const reason = h('textarea', { rows: 2, required: true });
