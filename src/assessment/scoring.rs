@@ -19,7 +19,7 @@
 //! - Exams in parts: each part's latest sitting counts, so a re-sit of one part keeps the
 //!   points of the others ([`combine_parts`]).
 
-use crate::catalog::{Exam, Model, ResultValueType};
+use crate::catalog::{Conversion, Exam, Model, ResultUnit, ResultValueType, UnitKind, When};
 use std::collections::BTreeMap;
 
 /// Level values scored, by criterion code.
@@ -68,10 +68,126 @@ pub fn score_model(
     {
         return Err(ScoringError::UnknownCriterion(unknown.clone()));
     }
+    let (raw, failed_knock_outs) = tally(model, &criteria, scores)?;
+    let max = model.max_points();
+    // A conversion table, chosen by how the parts went, gives the grade; the grade and the
+    // knock-outs decide.
+    if let Some(table) = conversion(model, scores)? {
+        let score = table.grade(raw).unwrap_or_default().to_string();
+        let passed = failed_knock_outs.is_empty() && reaches(result_type, &score, pass_from);
+        return Ok(Outcome {
+            raw_score: raw,
+            max_raw_score: max,
+            passed,
+            score,
+            failed_knock_outs,
+        });
+    }
+    let mut passed = failed_knock_outs.is_empty() && raw >= model.pass_mark;
+    if result_type == ResultValueType::InsufficientSatisfactoryGood && pass_from == "good" {
+        passed = passed && raw >= good_mark(model, max);
+    }
+    let score = grade(
+        (model.pass_mark, good_mark(model, max)),
+        result_type,
+        pass_from,
+        raw,
+        max,
+        passed,
+    );
+    Ok(Outcome {
+        raw_score: raw,
+        max_raw_score: max,
+        passed,
+        score,
+        failed_knock_outs,
+    })
+}
+
+/// The result of one result unit (a part, a grouping of sections) from the scores of the
+/// performance: its own criteria only, its own pass mark, type and pass-from value; the
+/// knock-outs among its criteria count.
+pub fn score_unit(
+    model: &Model,
+    unit: &ResultUnit,
+    scores: &Scores,
+) -> Result<Outcome, ScoringError> {
+    let mine: Vec<&str> = unit.criteria(model);
+    let criteria: Vec<_> = model
+        .sections
+        .iter()
+        .flat_map(|s| &s.criteria)
+        .filter(|c| mine.contains(&c.code.as_str()))
+        .collect();
+    let (raw, failed_knock_outs) = tally(model, &criteria, scores)?;
+    let max = unit.max_points(model);
+    let passed = failed_knock_outs.is_empty() && raw >= unit.pass_mark;
+    // The unit's own line through its cesuur.
+    let good = unit.pass_mark + max.saturating_sub(unit.pass_mark).div_ceil(2);
+    let score = grade(
+        (unit.pass_mark, good),
+        unit.result_value_type,
+        &unit.pass_from,
+        raw,
+        max,
+        passed,
+    );
+    Ok(Outcome {
+        raw_score: raw,
+        max_raw_score: max,
+        passed,
+        score,
+        failed_knock_outs,
+    })
+}
+
+/// The conversion table that applies to the whole, if the model has one that does.
+fn conversion<'m>(
+    model: &'m Model,
+    scores: &Scores,
+) -> Result<Option<&'m Conversion>, ScoringError> {
+    if model.conversions.is_empty() {
+        return Ok(None);
+    }
+    let mut a_part_failed = false;
+    for u in model.results.iter().filter(|u| u.kind() == UnitKind::Part) {
+        a_part_failed |= !score_unit(model, u, scores)?.passed;
+    }
+    Ok(model.conversions.iter().find(|c| match c.when {
+        When::Always => true,
+        When::NoPartFailed => !a_part_failed,
+        When::APartFailed => a_part_failed,
+    }))
+}
+
+/// Whether `score` is at least `pass_from` in the order of the type's values.
+fn reaches(t: ResultValueType, score: &str, pass_from: &str) -> bool {
+    let rank = |v: &str| -> Option<u64> {
+        match t {
+            ResultValueType::PassOrFail => Some(u64::from(v == "passed")),
+            ResultValueType::InsufficientSatisfactoryGood => {
+                ["insufficient", "satisfactory", "good"]
+                    .iter()
+                    .position(|x| *x == v)
+                    .map(|p| p as u64)
+            }
+            ResultValueType::Decimal0To10 => tenths(v),
+            ResultValueType::Whole0To10 | ResultValueType::Whole0To100 => v.parse().ok(),
+        }
+    };
+    matches!((rank(score), rank(pass_from)), (Some(a), Some(b)) if a >= b)
+}
+
+/// The raw points of `criteria` and the knock-outs among them not met; every one scored.
+fn tally(
+    model: &Model,
+    criteria: &[&crate::catalog::Criterion],
+    scores: &Scores,
+) -> Result<(u32, Vec<String>), ScoringError> {
     let mut missing = Vec::new();
     let mut failed_knock_outs = Vec::new();
     let mut raw = 0;
-    for c in &criteria {
+    for c in criteria {
         let top = model
             .scale(&c.scale)
             .map_or(0, |s| s.levels.len().saturating_sub(1) as u32);
@@ -95,19 +211,7 @@ pub fn score_model(
     if !missing.is_empty() {
         return Err(ScoringError::Incomplete(missing));
     }
-    let max = model.max_points();
-    let mut passed = failed_knock_outs.is_empty() && raw >= model.pass_mark;
-    if result_type == ResultValueType::InsufficientSatisfactoryGood && pass_from == "good" {
-        passed = passed && raw >= good_mark(model, max);
-    }
-    let score = grade(model, result_type, pass_from, raw, max, passed);
-    Ok(Outcome {
-        raw_score: raw,
-        max_raw_score: max,
-        passed,
-        score,
-        failed_knock_outs,
-    })
+    Ok((raw, failed_knock_outs))
 }
 
 /// `num / den` rounded half up (both non-negative).
@@ -129,15 +233,16 @@ fn on_line(raw: u32, pass_mark: u32, max: u32, low: u64, mid: u64, high: u64) ->
     }
 }
 
+/// The grade at `raw` of `max` points on the line through the cesuur `pm`; `good`: points from
+/// which an o/v/g result is `good`.
 fn grade(
-    model: &Model,
+    (pm, good): (u32, u32),
     t: ResultValueType,
     pass_from: &str,
     raw: u32,
     max: u32,
     passed: bool,
 ) -> String {
-    let pm = model.pass_mark;
     // Numeric types in their smallest unit: tenths for 0.0-10.0, whole numbers otherwise.
     let numeric = |low: u64, high: u64, pf: u64| -> u64 {
         let pf = pf.clamp(low, high);
@@ -150,14 +255,12 @@ fn grade(
     };
     match t {
         ResultValueType::PassOrFail => if passed { "passed" } else { "failed" }.to_string(),
-        ResultValueType::InsufficientSatisfactoryGood => {
-            match (passed, raw >= good_mark(model, max)) {
-                (false, _) => "insufficient",
-                (true, true) => "good",
-                (true, false) => "satisfactory",
-            }
-            .to_string()
+        ResultValueType::InsufficientSatisfactoryGood => match (passed, raw >= good) {
+            (false, _) => "insufficient",
+            (true, true) => "good",
+            (true, false) => "satisfactory",
         }
+        .to_string(),
         ResultValueType::Decimal0To10 => {
             let pf = tenths(pass_from).unwrap_or(55);
             let g = numeric(10, 100, pf);
@@ -224,7 +327,12 @@ mod tests {
 
     /// Four criteria on a 0-3 scale (12 points), the first a knock-out needing level 2.
     fn exam(result_type: &str, pass_from: &str, pass_mark: u32, extra: &str) -> Exam {
-        let text = format!(
+        let text = exam_toml(result_type, pass_from, pass_mark, extra);
+        Catalog::parse("test.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn exam_toml(result_type: &str, pass_from: &str, pass_mark: u32, extra: &str) -> String {
+        format!(
             r#"
             id = "00000000-0000-4000-8000-000000000001"
             code = "T"
@@ -274,8 +382,7 @@ mod tests {
             text = "c"
             scale = "0-3"
             "#
-        );
-        Catalog::parse("test.toml", &text).unwrap_or_else(|e| panic!("{e}"))
+        )
     }
 
     fn scores(ko: u32, a: u32, b: u32, c: u32) -> Scores {
@@ -443,5 +550,136 @@ mod tests {
         let combined = combine_parts(&e.model, [("A", &first), ("B", &first), ("B", &resit)]);
         assert_eq!(combined, scores(3, 3, 2, 2));
         assert_eq!(outcome(&e, combined), (10, true, "8.2".into()));
+    }
+
+    /// Units A and B (the parts) and a grouping of S1 with criterion b's section S2, each on a
+    /// whole-number scale; `tables`: the whole's conversion tables.
+    fn in_units(tables: &str) -> Exam {
+        Catalog::parse("test.toml", &in_units_toml(tables)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn in_units_toml(tables: &str) -> String {
+        let units = format!(
+            r#"
+            [[model.results]]
+            id = "00000000-0000-4000-8000-00000000000a"
+            code = "T-A"
+            name = "Onderdeel A"
+            part = "A"
+            result_value_type = "0-10"
+            pass_from = "6"
+            pass_mark = 4
+            [[model.results]]
+            id = "00000000-0000-4000-8000-00000000000b"
+            code = "T-B"
+            name = "Onderdeel B"
+            part = "B"
+            result_value_type = "pass-or-fail"
+            pass_from = "passed"
+            pass_mark = 3
+            [[model.results]]
+            id = "00000000-0000-4000-8000-00000000000c"
+            code = "T-K1"
+            name = "Kerntaak 1"
+            sections = ["S1", "S2"]
+            result_value_type = "0-100"
+            pass_from = "55"
+            pass_mark = 7
+            {tables}
+            "#
+        );
+        exam_toml("0-10", "6", 7, &units)
+    }
+
+    fn unit_outcome(e: &Exam, code: &str, s: &Scores) -> (u32, u32, bool, String, Vec<String>) {
+        let u = e.model.results.iter().find(|u| u.code == code).unwrap();
+        let o = score_unit(&e.model, u, s).unwrap_or_else(|err| panic!("{err}"));
+        (
+            o.raw_score,
+            o.max_raw_score,
+            o.passed,
+            o.score,
+            o.failed_knock_outs,
+        )
+    }
+
+    #[test]
+    fn each_result_unit_is_judged_on_its_own_criteria_with_its_own_rule() {
+        let e = in_units("");
+        // Part A (ko, a): 5 of 6, passed; part B (b, c): 2 of 6, failed; the grouping of
+        // both sections 7 of 12, at its pass mark.
+        let s = scores(2, 3, 1, 1);
+        assert_eq!(
+            unit_outcome(&e, "T-A", &s),
+            (5, 6, true, "8".into(), vec![])
+        );
+        assert_eq!(
+            unit_outcome(&e, "T-B", &s),
+            (2, 6, false, "failed".into(), vec![])
+        );
+        assert_eq!(
+            unit_outcome(&e, "T-K1", &s),
+            (7, 12, true, "55".into(), vec![])
+        );
+        // A knock-out not met fails the units it belongs to, not the others.
+        let s = scores(1, 3, 3, 3);
+        assert!(!unit_outcome(&e, "T-A", &s).2);
+        assert_eq!(unit_outcome(&e, "T-A", &s).4, vec!["ko".to_string()]);
+        assert!(unit_outcome(&e, "T-B", &s).2);
+        // A unit needs only its own criteria: part B can be scored before part A.
+        let only_b: Scores = [("b".to_string(), 3), ("c".to_string(), 2)].into();
+        assert!(unit_outcome(&e, "T-B", &only_b).2);
+        let u = e.model.results.iter().find(|u| u.code == "T-A").unwrap();
+        assert!(matches!(
+            score_unit(&e.model, u, &only_b),
+            Err(ScoringError::Incomplete(m)) if m == ["ko", "a"]
+        ));
+    }
+
+    #[test]
+    fn the_whole_reads_its_grade_from_the_table_the_parts_choose() {
+        let tables = r#"
+            [[model.conversions]]
+            when = "no-part-failed"
+            table = [{ from = 0, score = "1" }, { from = 7, score = "6" }, { from = 10, score = "8" }, { from = 12, score = "10" }]
+            [[model.conversions]]
+            when = "a-part-failed"
+            table = [{ from = 0, score = "1" }, { from = 8, score = "5" }, { from = 9, score = "6" }]
+        "#;
+        let e = in_units(tables);
+        // Every part passed: 10 points is an 8.
+        assert_eq!(outcome(&e, scores(2, 2, 3, 3)), (10, true, "8".into()));
+        // Part A failed (2 of 6): 8 points read from the other table, a 5: failed.
+        assert_eq!(outcome(&e, scores(2, 0, 3, 3)), (8, false, "5".into()));
+        // A part failed, yet the whole reaches a 6 on its table: the table decides.
+        assert_eq!(outcome(&e, scores(2, 1, 3, 3)), (9, true, "6".into()));
+        // A knock-out not met fails the whole whatever the table says.
+        let o = score(&e, &scores(1, 3, 3, 3)).unwrap();
+        assert!(!o.passed);
+    }
+
+    #[test]
+    fn bad_units_and_tables_are_named() {
+        let bad = |extra: &str, wants: &str| {
+            let err = Catalog::parse("test.toml", &in_units_toml(extra))
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|m| m.contains(wants)),
+                "{extra}: {err:?}"
+            );
+        };
+        bad(
+            "[[model.conversions]]\nwhen = \"always\"\ntable = [{ from = 1, score = \"6\" }]",
+            "`model.conversions[0].table`: the first row is `from = 0`",
+        );
+        bad(
+            "[[model.conversions]]\nwhen = \"always\"\ntable = [{ from = 0, score = \"6.5\" }]",
+            "`model.conversions[0].table[0].score`",
+        );
+        bad(
+            "[[model.conversions]]\nwhen = \"always\"\ntable = [{ from = 0, score = \"1\" }, { from = 0, score = \"6\" }]",
+            "`model.conversions[0].table[1].from`: rows go up",
+        );
     }
 }

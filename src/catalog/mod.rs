@@ -3,14 +3,17 @@
 //! Proeve with a message naming the file and the field.
 
 pub mod approval;
+pub mod units;
 pub mod versions;
+
+pub use units::{Conversion, ResultUnit, UnitKind, When};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum ResultValueType {
     #[serde(rename = "pass-or-fail")]
     PassOrFail,
@@ -128,6 +131,12 @@ pub struct Model {
     #[serde(default)]
     pub parts: Vec<Part>,
     pub sections: Vec<Section>,
+    /// The results the performance produces besides the whole: parts, groupings ([`units`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<ResultUnit>,
+    /// Conversion tables of the whole exam's grade, the first that applies counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversions: Vec<Conversion>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -243,6 +252,14 @@ impl Catalog {
                     e.code, e.id
                 )));
             }
+            for u in &e.model.results {
+                if !ids.insert(u.id) {
+                    return Err(CatalogError(format!(
+                        "exam {}: result unit {}: `id` {} is used twice in the catalogue",
+                        e.code, u.code, u.id
+                    )));
+                }
+            }
             if !codes.insert(e.code.clone()) {
                 return Err(CatalogError(format!(
                     "exam {}: `code` is used twice",
@@ -256,6 +273,20 @@ impl Catalog {
 
     pub fn get(&self, id: Uuid) -> Option<&Exam> {
         self.exams.iter().find(|e| e.id == id)
+    }
+
+    /// What a Component id of flow 0 names: an exam (the whole), or one of its result units.
+    pub fn resolve(&self, id: Uuid) -> Option<(&Exam, Option<&ResultUnit>)> {
+        self.exams.iter().find_map(|e| {
+            if e.id == id {
+                return Some((e, None));
+            }
+            e.model
+                .results
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| (e, Some(u)))
+        })
     }
 }
 
@@ -430,7 +461,7 @@ fn check(e: &Exam) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    units::check(m, e.id, e.result_value_type)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::{authorize, json};
 use crate::auth::scope;
-use crate::catalog::{approval, Exam, Status};
+use crate::catalog::{approval, Exam, ResultUnit, Status};
 use crate::http::ApiError;
 use crate::http::AppState;
 use crate::http::{path_uuid, tenant};
@@ -57,28 +57,47 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         licensed: tenant.licensed(&e.code),
         approval: approvals.get(&e.id),
     };
-    let mut exams: Vec<_> = state
+    // Each exam, then each of its result units (a Component of its own, with the exam's
+    // crebo, level, status, licence and approval).
+    let mut entries: Vec<(&Exam, Option<&ResultUnit>)> = state
         .catalog
         .exams
         .iter()
+        .flat_map(|e| {
+            std::iter::once((e, None)).chain(e.model.results.iter().map(move |u| (e, Some(u))))
+        })
         .filter(|_| type_matches)
-        .filter(|e| primary_code.is_none_or(|c| c == e.code))
-        .filter(|e| crebo.is_none_or(|c| e.crebo.as_deref() == Some(c)))
-        .filter(|e| level.is_none_or(|l| e.level == Some(l)))
-        .filter(|e| status.is_none_or(|s| (s == "active") == matches!(e.status, Status::Active)))
-        .filter(|e| approved.is_none_or(|a| a == at(e).approved()))
-        .filter(|e| licensed.is_none_or(|l| l == tenant.licensed(&e.code)))
-        .filter(|e| {
-            text.as_deref()
-                .is_none_or(|t| component::search_text(e).contains(t))
+        .filter(|(e, u)| {
+            primary_code.is_none_or(|c| c == u.map_or(e.code.as_str(), |u| u.code.as_str()))
+        })
+        .filter(|(e, _)| crebo.is_none_or(|c| e.crebo.as_deref() == Some(c)))
+        .filter(|(e, _)| level.is_none_or(|l| e.level == Some(l)))
+        .filter(|(e, _)| {
+            status.is_none_or(|s| (s == "active") == matches!(e.status, Status::Active))
+        })
+        .filter(|(e, _)| approved.is_none_or(|a| a == at(e).approved()))
+        .filter(|(e, _)| licensed.is_none_or(|l| l == tenant.licensed(&e.code)))
+        .filter(|(e, u)| {
+            text.as_deref().is_none_or(|t| {
+                match u {
+                    Some(u) => component::unit_search_text(e, u),
+                    None => component::search_text(e),
+                }
+                .contains(t)
+            })
         })
         .collect();
+    let id_of = |(e, u): &(&Exam, Option<&ResultUnit>)| u.map_or(e.id, |u| u.id);
+    let name_of = |(e, u): &(&Exam, Option<&ResultUnit>)| {
+        u.map_or(e.name.as_str(), |u| u.name.as_str())
+            .to_lowercase()
+    };
     // Stable sorts from the last key to the first give a multi-key order.
     for (key, desc) in sort.iter().rev() {
-        exams.sort_by(|a, b| {
+        entries.sort_by(|a, b| {
             let order = match *key {
-                "componentId" => a.id.cmp(&b.id),
-                _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                "componentId" => id_of(a).cmp(&id_of(b)),
+                _ => name_of(a).cmp(&name_of(b)),
             };
             if *desc {
                 order.reverse()
@@ -87,12 +106,15 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             }
         });
     }
-    let total = exams.len() as u64;
-    let items = exams
+    let total = entries.len() as u64;
+    let items = entries
         .into_iter()
         .skip(page.offset() as usize)
         .take(page.size as usize)
-        .map(|e| component::component(e, &at(e)))
+        .map(|(e, u)| match u {
+            Some(u) => component::unit_component(e, u, &at(e)),
+            None => component::component(e, &at(e)),
+        })
         .collect();
     Ok(json(&page.wrap(items, total)))
 }
@@ -101,11 +123,11 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     let (tenant, _) = authorize(&state, &req, &[scope::FLOW_0]).await?;
     let id = path_uuid(&req, "id")?;
     Query::parse(req.query_string())?.expand(&["course", "organization"])?;
-    let exam = state
+    let (exam, unit) = state
         .catalog
-        .get(id)
+        .resolve(id)
         .ok_or_else(|| ApiError::NotFound(format!("No component {id}")))?;
-    Ok(json(&component_at(&state, tenant, exam).await?))
+    Ok(json(&entry_at(&state, tenant, exam, unit).await?))
 }
 
 /// One exam as a Component, as it stands at this school (licensed, approved).
@@ -114,10 +136,23 @@ pub async fn component_at(
     tenant: &Tenant,
     exam: &Exam,
 ) -> Result<serde_json::Value, ApiError> {
+    entry_at(state, tenant, exam, None).await
+}
+
+/// An exam, or one of its result units, as a Component, as it stands at this school.
+pub async fn entry_at(
+    state: &AppState,
+    tenant: &Tenant,
+    exam: &Exam,
+    unit: Option<&ResultUnit>,
+) -> Result<serde_json::Value, ApiError> {
     let approvals = approval::standing(&state.db, tenant.slug()).await?;
     let at = AtSchool {
         licensed: tenant.licensed(&exam.code),
         approval: approvals.get(&exam.id),
     };
-    Ok(component::component(exam, &at))
+    Ok(match unit {
+        Some(u) => component::unit_component(exam, u, &at),
+        None => component::component(exam, &at),
+    })
 }

@@ -59,10 +59,11 @@ async fn q_searches_name_abbreviation_and_description_case_insensitively() {
     let items = r.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{}", r.body);
     assert_eq!(items[0]["componentId"], crate::helpers::KOK);
+    // The crebo finds the exam and its two core-task results.
     let r = components(&app, "?q=25655").await;
     assert_eq!(
         r.body["items"].as_array().unwrap().len(),
-        1,
+        3,
         "crebo is searchable"
     );
     let r = components(&app, "?q=ZORGVRAGERS").await;
@@ -271,10 +272,11 @@ async fn the_catalogue_filters_on_crebo_level_and_status_and_says_them() {
         .contains(&json!({"codeType": "nationalEducationCode", "code": "25180"})));
     assert_eq!(c["ext"]["levelOfQualification"], "2", "{c}");
     assert_eq!(c["ext"]["approvedBySchool"], false);
+    // Two exams at level 3, with their results per part (4) and per core task (2).
     let level3 = components(&app, "?level=3").await;
     assert_eq!(
         level3.body["items"].as_array().unwrap().len(),
-        2,
+        8,
         "{}",
         level3.body
     );
@@ -412,4 +414,60 @@ async fn the_exam_committee_approves_an_exam_and_flow_0_shows_and_filters_it_for
         kok["reason"],
         "Nieuwe versie van de leverancier nog niet beoordeeld"
     );
+}
+
+#[tokio::test]
+async fn each_result_unit_is_a_valid_component_that_names_its_exam() {
+    let app = spawn_app().await;
+    let all = components(&app, "?pageSize=100").await;
+    assert_page_of("Component", &all.body);
+    let items = all.body["items"].as_array().unwrap();
+    let whole = items
+        .iter()
+        .find(|c| c["primaryCode"]["code"] == "PVB-EMEI3-2425")
+        .unwrap();
+    let units = whole["ext"]["resultUnits"].as_array().unwrap();
+    assert_eq!(units.len(), 4, "{whole}");
+    for u in units {
+        // Listed, and served by id, each naming the exam machine-readably.
+        let id = u["componentId"].as_str().unwrap();
+        let listed = items.iter().find(|c| c["componentId"] == id).unwrap();
+        let one = components(&app, &format!("/{id}")).await;
+        assert_eq!(one.status, 200, "{}", one.body);
+        assert_valid("Component", &one.body);
+        assert_eq!(&one.body, listed);
+        assert_eq!(one.body["ext"]["resultUnit"]["of"], whole["componentId"]);
+        assert_eq!(one.body["ext"]["resultUnit"]["kind"], "part");
+        let codes = one.body["otherCodes"].as_array().unwrap();
+        assert!(codes.contains(&json!({"codeType": "x-resultUnitOf", "code": "PVB-EMEI3-2425"})));
+        // The exam's crebo, its own result type and pass-from value.
+        assert!(codes.contains(&json!({"codeType": "nationalEducationCode", "code": "25329"})));
+        assert_eq!(one.body["consumers"][0]["resultValueType"], "0-10");
+        assert_eq!(one.body["consumers"][0]["passFrom"], "6");
+    }
+    let part_a = components(&app, "?primaryCode=PVB-EMEI3-2425-A").await;
+    assert_eq!(
+        ids(&part_a),
+        vec!["5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08a1".to_string()]
+    );
+    assert_eq!(
+        part_a.body["items"][0]["abbreviation"],
+        "PVB Eerste monteur elektrotechniek 3 A"
+    );
+    // A core task spanning the proeve: a grouping of work processes.
+    let k1 = components(&app, "?primaryCode=PVB-VIG3-2425-K1").await;
+    let c = &k1.body["items"][0];
+    assert_eq!(c["ext"]["resultUnit"]["kind"], "group");
+    assert_eq!(
+        c["ext"]["resultUnit"]["sections"].as_array().unwrap().len(),
+        5
+    );
+    assert_eq!(c["abbreviation"], "PVB Verzorgende-IG 3 K1");
+    assert_eq!(
+        c["consumers"][0]["resultValueType"],
+        "insufficient-satisfactory-good"
+    );
+    // The exam with only the whole has no units.
+    let kok = components(&app, &format!("/{KOK}")).await;
+    assert!(kok.body["ext"].get("resultUnits").is_none(), "{}", kok.body);
 }
