@@ -57,18 +57,14 @@ pub async fn seed(
     for o in &offerings {
         let parsed = ooapi::offering::parse(o, id_of(o, "offeringId")?)
             .map_err(|e| anyhow::anyhow!("demo seed: {e}"))?;
-        let component_id = parsed
-            .requested_components
-            .iter()
-            .copied()
-            .find(|c| catalog.get(*c).is_some());
+        let test = intake::resolve_component(catalog, &parsed);
         let raw = o.to_string();
         intake::put_offering(
             &txn,
             DEMO_TENANT,
             &OfferingWrite {
                 parsed: &parsed,
-                component_id,
+                test,
                 raw: &raw,
                 tell_pending,
             },

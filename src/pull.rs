@@ -178,7 +178,7 @@ pub async fn pull(
             }
         };
         let write = Write::Offering {
-            component_id: crate::intake::resolve_component(src.catalog, &parsed),
+            test: crate::intake::resolve_component(src.catalog, &parsed),
             parsed: Box::new(parsed),
             raw: o.to_string(),
             tell_pending,

@@ -18,8 +18,11 @@ pub struct Model {
     pub result_expected: bool,
     pub result_value_type: Option<String>,
     pub final_results_allowed: bool,
-    /// Our catalogue test the SIS asked for, when it resolved.
+    /// Our catalogue exam the SIS asked for, when it resolved: what is planned and scored.
     pub component_id: Option<Uuid>,
+    /// The result unit of that exam the SIS named (a part, a core task), if not the whole:
+    /// the result this planbare toets gets is that unit's.
+    pub unit_id: Option<Uuid>,
     /// The normalised OKE document, as served back to the SIS.
     #[sea_orm(column_type = "Text")]
     pub document: String,

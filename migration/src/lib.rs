@@ -23,6 +23,7 @@ mod m20261202_000018_case_list_filters;
 mod m20261202_000019_exam_approval;
 mod m20261202_000020_case_enrolment;
 mod m20261202_000021_case_list_by_moment;
+mod m20261202_000022_offering_unit;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_exam_approval::Migration),
             Box::new(m20261202_000020_case_enrolment::Migration),
             Box::new(m20261202_000021_case_list_by_moment::Migration),
+            Box::new(m20261202_000022_offering_unit::Migration),
         ]
     }
 }

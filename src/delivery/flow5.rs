@@ -141,20 +141,49 @@ pub async fn build(
     } else {
         result.insert("state".into(), json!("completed"));
         if attendance == "present" {
-            if let Some(passed) = case.passed {
+            // The whole exam's result, or, for a planbare toets of one result unit (a part,
+            // a core task), that unit's, from its own criteria.
+            let (passed, score, raw, max) = match offering.unit_id {
+                None => (
+                    case.passed,
+                    case.score.clone(),
+                    case.raw_score,
+                    case.max_raw_score,
+                ),
+                Some(unit) => {
+                    let r = record
+                        .unit_results()
+                        .into_iter()
+                        .find(|r| r.unit_id == unit)
+                        .ok_or_else(|| {
+                            BuildError::Broken(format!(
+                                "the planbare toets is for result unit {unit}, which model \
+                                 version {} of this exam does not judge",
+                                record.model.version
+                            ))
+                        })?;
+                    (
+                        Some(r.passed),
+                        Some(r.score),
+                        Some(i32::try_from(r.raw_score).unwrap_or(i32::MAX)),
+                        Some(i32::try_from(r.max_raw_score).unwrap_or(i32::MAX)),
+                    )
+                }
+            };
+            if let Some(passed) = passed {
                 result.insert(
                     "pass".into(),
                     json!(if passed { "passed" } else { "failed" }),
                 );
             }
-            if let Some(score) = &case.score {
+            if let Some(score) = &score {
                 fits_offering(&offering, score)?;
                 result.insert("score".into(), json!(score));
             }
-            if let Some(raw) = case.raw_score {
+            if let Some(raw) = raw {
                 result_consumer.insert("rawScore".into(), json!(raw));
             }
-            if let Some(max) = case.max_raw_score {
+            if let Some(max) = max {
                 result_consumer.insert("maxRawScore".into(), json!(max));
             }
         }

@@ -40,29 +40,41 @@ pub fn document(text: &str) -> Value {
 
 // ---------------------------------------------------------------- offerings
 
-/// The first catalogue test the SIS asked for that we hold; `None` leaves the offering for
-/// the exam office to resolve by hand.
+/// The catalogue test a planbare toets is for: the exam (what is planned and scored), and
+/// the result unit of it the SIS named, if it named a part or a grouping rather than the
+/// whole (its result is that unit's).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Test {
+    pub component_id: Option<Uuid>,
+    pub unit_id: Option<Uuid>,
+}
+
+/// The first catalogue test the SIS asked for that we hold (an exam or a result unit of
+/// one); none leaves the offering for the exam office to resolve by hand.
 pub fn resolve_component(
     catalog: &crate::catalog::Catalog,
     parsed: &crate::ooapi::offering::Offering,
-) -> Option<Uuid> {
+) -> Test {
     if parsed.offering_type != "component" {
-        return None;
+        return Test::default();
     }
     let found = parsed
         .requested_components
         .iter()
-        .copied()
-        .find(|id| catalog.get(*id).is_some());
-    if found.is_none() {
+        .find_map(|id| catalog.resolve(*id));
+    let Some((exam, unit)) = found else {
         tracing::warn!(offering = %parsed.id, "offering names no test from our catalogue; needs manual handling");
+        return Test::default();
+    };
+    Test {
+        component_id: Some(exam.id),
+        unit_id: unit.map(|u| u.id),
     }
-    found
 }
 
 pub struct OfferingWrite<'a> {
     pub parsed: &'a crate::ooapi::offering::Offering,
-    pub component_id: Option<Uuid>,
+    pub test: Test,
     pub raw: &'a str,
     /// Exam cases this write makes queue a planning status (`pending`) for the SIS
     /// ([`crate::config::TenantSettings::takes_planning_status`]).
@@ -124,7 +136,8 @@ pub async fn put_offering(
         result_expected: Set(p.result_expected),
         result_value_type: Set(p.result_value_type.clone()),
         final_results_allowed: Set(p.final_results_allowed),
-        component_id: Set(w.component_id),
+        component_id: Set(w.test.component_id),
+        unit_id: Set(w.test.unit_id),
         document: Set(text(&document)),
         raw: Set(w.raw.to_string()),
         revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),

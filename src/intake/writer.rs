@@ -33,7 +33,7 @@ const QUEUE: usize = 4096;
 pub enum Write {
     Offering {
         parsed: Box<Offering>,
-        component_id: Option<Uuid>,
+        test: super::Test,
         raw: String,
         tell_pending: bool,
     },
@@ -67,13 +67,13 @@ impl Write {
         match self {
             Write::Offering {
                 parsed,
-                component_id,
+                test,
                 raw,
                 tell_pending,
             } => {
                 let w = OfferingWrite {
                     parsed,
-                    component_id: *component_id,
+                    test: *test,
                     raw,
                     tell_pending: *tell_pending,
                 };

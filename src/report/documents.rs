@@ -92,6 +92,96 @@ fn place(r: &Record) -> String {
     )
 }
 
+/// The results the performance gave besides the whole (each part, each core task), each
+/// judged on its own criteria; on the assessment form (`full`) with points and knock-outs,
+/// and the conversion tables of the whole with the one that applied.
+fn unit_results(l: &mut impl Sink, r: &Record, full: bool) {
+    let units = r.unit_results();
+    if !r.model.results.is_empty() {
+        l.heading("Resultaten per onderdeel");
+        if units.is_empty() {
+            l.paragraph("Geen: er is geen uitslag (de kandidaat was niet aanwezig of het oordeel is niet compleet).");
+        } else if full {
+            let cols = [
+                col("Onderdeel", 2.0),
+                col("Punten", 1.6),
+                col("Knock-outs", 1.2),
+                col("Resultaat", 0.8),
+                col("Uitslag", 1.0),
+            ];
+            let rows: Vec<Vec<Cell>> = units
+                .iter()
+                .map(|u| {
+                    let unit = r.model.results.iter().find(|x| x.id == u.unit_id);
+                    vec![
+                        cell(format!("{} ({})", u.name, u.code)),
+                        cell(format!(
+                            "{} van {} (cesuur {})",
+                            u.raw_score,
+                            u.max_raw_score,
+                            unit.map_or(0, |x| x.pass_mark)
+                        )),
+                        cell(if u.failed_knock_outs.is_empty() {
+                            "alle gehaald".to_string()
+                        } else {
+                            format!("niet gehaald: {}", u.failed_knock_outs.join(", "))
+                        }),
+                        cell(score_word(&u.score)),
+                        cell(if u.passed {
+                            "geslaagd"
+                        } else {
+                            "niet geslaagd"
+                        }),
+                    ]
+                })
+                .collect();
+            l.table(&cols, &rows);
+        } else {
+            let rows: Vec<(String, String)> = units
+                .iter()
+                .map(|u| {
+                    (
+                        format!("{} ({})", u.name, u.code),
+                        format!(
+                            "{} — {}",
+                            score_word(&u.score),
+                            if u.passed {
+                                "geslaagd"
+                            } else {
+                                "niet geslaagd"
+                            }
+                        ),
+                    )
+                })
+                .collect();
+            let fields: Vec<(&str, String)> =
+                rows.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            l.fields(&fields);
+        }
+    }
+    if full && !r.model.conversions.is_empty() {
+        l.heading("Omzetting van punten naar cijfer");
+        let applied = r.applied_conversion().map(|c| c.when);
+        for c in &r.model.conversions {
+            let rows: Vec<String> = c
+                .table
+                .iter()
+                .map(|row| format!("vanaf {}: {}", row.from, score_word(&row.score)))
+                .collect();
+            let mark = if applied == Some(c.when) && r.outcome.score.is_some() {
+                " (toegepast)"
+            } else {
+                ""
+            };
+            l.paragraph(&format!(
+                "Tabel {}{mark}: {}.",
+                c.when.dutch(),
+                rows.join("; ")
+            ));
+        }
+    }
+}
+
 fn result_words(r: &Record) -> String {
     let o = &r.outcome;
     match (&o.score, o.passed) {
@@ -547,6 +637,9 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     l.heading("Uitslag");
     let o = &r.outcome;
     let points = match (o.raw_score, o.max_raw_score) {
+        (Some(a), Some(b)) if r.applied_conversion().is_some() => {
+            format!("{a} van {b} punten (cijfer uit de omzettingstabel hieronder)")
+        }
         (Some(a), Some(b)) => format!("{a} van {b} punten (cesuur {} punten)", r.model.pass_mark),
         _ => "—".into(),
     };
@@ -570,6 +663,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         ),
         ("Uitslag", result_words(r)),
     ]);
+    unit_results(l, r, true);
 
     l.heading("Verschillen tussen de beoordelaars");
     let diffs = disagreements(r);
@@ -1019,6 +1113,7 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
 
     l.heading("Uitslag");
     l.fields(&[("Uitslag", result_words(r))]);
+    unit_results(l, r, false);
     decision(l, r);
 
     l.heading("Beoordelingsformulier");

@@ -202,7 +202,75 @@ pub struct CorrectionRecord {
     pub authority: Option<String>,
 }
 
+/// The result of one result unit of the exam (a part, a core task), from the deciding sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitResult {
+    pub unit_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub result_value_type: String,
+    pub pass_from: String,
+    pub raw_score: u32,
+    pub max_raw_score: u32,
+    pub passed: bool,
+    pub score: String,
+    pub failed_knock_outs: Vec<String>,
+}
+
 impl Record {
+    /// The conversion table the whole exam's grade was read from, if its model has one that
+    /// applies (chosen by how its parts went).
+    pub fn applied_conversion(&self) -> Option<&crate::catalog::Conversion> {
+        use crate::catalog::{UnitKind, When};
+        let units = self.unit_results();
+        let a_part_failed = self
+            .model
+            .results
+            .iter()
+            .filter(|u| u.kind() == UnitKind::Part)
+            .any(|u| units.iter().any(|r| r.unit_id == u.id && !r.passed));
+        self.model.conversions.iter().find(|c| match c.when {
+            When::Always => true,
+            When::NoPartFailed => !a_part_failed,
+            When::APartFailed => a_part_failed,
+        })
+    }
+
+    /// Each result unit's result, from the deciding sheet by the model's rules; none while
+    /// the candidate was not present or a unit's criteria are not all scored.
+    pub fn unit_results(&self) -> Vec<UnitResult> {
+        if self.outcome.attendance.as_deref() != Some("present") {
+            return Vec::new();
+        }
+        let Some(deciding) = self.deciding_sheet() else {
+            return Vec::new();
+        };
+        let scores: crate::assessment::scoring::Scores = deciding
+            .scores
+            .iter()
+            .map(|s| (s.criterion.clone(), s.level))
+            .collect();
+        self.model
+            .results
+            .iter()
+            .filter_map(|u| {
+                let o = crate::assessment::scoring::score_unit(&self.model, u, &scores).ok()?;
+                Some(UnitResult {
+                    unit_id: u.id,
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    result_value_type: u.result_value_type.as_str().to_string(),
+                    pass_from: u.pass_from.clone(),
+                    raw_score: o.raw_score,
+                    max_raw_score: o.max_raw_score,
+                    passed: o.passed,
+                    score: o.score,
+                    failed_knock_outs: o.failed_knock_outs,
+                })
+            })
+            .collect()
+    }
+
     pub fn name_of(&self, id: Uuid) -> String {
         self.assessors
             .iter()

@@ -130,15 +130,6 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     Ok(json(&entry_at(&state, tenant, exam, unit).await?))
 }
 
-/// One exam as a Component, as it stands at this school (licensed, approved).
-pub async fn component_at(
-    state: &AppState,
-    tenant: &Tenant,
-    exam: &Exam,
-) -> Result<serde_json::Value, ApiError> {
-    entry_at(state, tenant, exam, None).await
-}
-
 /// An exam, or one of its result units, as a Component, as it stands at this school.
 pub async fn entry_at(
     state: &AppState,

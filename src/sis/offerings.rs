@@ -22,10 +22,10 @@ pub async fn put(
     let id = path_uuid(&req, "id")?;
     let (body, raw) = body::json(&req, &bytes, Kind::Put)?;
     let parsed = Box::new(wire::parse(&body, id)?);
-    let component_id = intake::resolve_component(&state.catalog, &parsed);
+    let test = intake::resolve_component(&state.catalog, &parsed);
     let write = Write::Offering {
         parsed,
-        component_id,
+        test,
         raw,
         tell_pending: tenant.settings.takes_planning_status(),
     };
@@ -60,7 +60,7 @@ pub async fn patch(
             let parsed = wire::parse(&merged, id)?;
             let w = OfferingWrite {
                 parsed: &parsed,
-                component_id: intake::resolve_component(&state.catalog, &parsed),
+                test: intake::resolve_component(&state.catalog, &parsed),
                 raw: &raw,
                 tell_pending: tenant.settings.takes_planning_status(),
             };
@@ -90,7 +90,10 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
     // Only our own catalogue can be expanded; the SIS owns programmes and organisations.
     if expand.iter().any(|e| e == "component") {
         if let Some(exam) = stored.component_id.and_then(|c| state.catalog.get(c)) {
-            doc["component"] = super::components::component_at(&state, tenant, exam).await?;
+            let unit = stored
+                .unit_id
+                .and_then(|u| exam.model.results.iter().find(|r| r.id == u));
+            doc["component"] = super::components::entry_at(&state, tenant, exam, unit).await?;
         }
     }
     Ok(json(&doc))

@@ -1582,3 +1582,239 @@ async fn a_new_enrolments_pending_waits_its_time_and_a_planning_meanwhile_replac
         "the replaced one is not shown as sent"
     );
 }
+
+const VIG: &str = "a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b58";
+const EMEI: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c0835";
+const EMEI_A: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08a1";
+const EMEI_B: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08b2";
+const VIG_K1: &str = "a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b61";
+const VIG_K2: &str = "a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b62";
+
+/// A planbare toets for `test` (an exam, or a result unit of one), named `name`, expecting
+/// results of type `result_type`.
+fn offering_for(id: Uuid, test: &str, name: &str, result_type: &str) -> Value {
+    let mut o = offering(id);
+    o["primaryCode"]["code"] = json!(format!("PT-{name}"));
+    o["name"] = json!([{"language": "nl-NL", "value": name}]);
+    o["resultValueType"] = json!(result_type);
+    o["consumers"][0]["testsToBeUsed"] = json!([{"testProvider": "Proeve", "componentId": test}]);
+    o
+}
+
+/// Every criterion of `exam`, at the level `level_of` gives its section (at most the top of
+/// its scale; a failing level with its note).
+fn scores_by_section(app: &TestApp, exam: &str, level_of: impl Fn(&str) -> u32) -> Vec<Value> {
+    let exam = app.app.catalog.get(exam.parse().unwrap()).unwrap();
+    let model = &exam.model;
+    model
+        .sections
+        .iter()
+        .flat_map(|s| s.criteria.iter().map(move |c| (s, c)))
+        .map(|(s, c)| {
+            let top = model.scale(&c.scale).unwrap().levels.len() as u32 - 1;
+            let level = level_of(&s.code).min(top);
+            let mut v = json!({"criterion": c.code, "level": level});
+            if level <= 1 {
+                v["note"] = json!("niet aangetoond");
+            }
+            v
+        })
+        .collect()
+}
+
+/// One performance as a SIS that records an exam's structure enrols for it: a planbare toets
+/// per entry of `tests` (component, name, result type; the first is where the assessors are
+/// enrolled), the student on each; the office plans it once, `assessors` assessors score it
+/// once with `scores`, everyone signs. The exam, the enrolments in the order of `tests`, the
+/// office's session.
+async fn one_performance(
+    app: &TestApp,
+    tests: &[(&str, &str, &str)],
+    assessors: usize,
+    scores: Vec<Value>,
+) -> (Uuid, Vec<Uuid>, Session) {
+    let offerings: Vec<Uuid> = tests.iter().map(|_| id()).collect();
+    for (o, (test, name, result_type)) in offerings.iter().zip(tests) {
+        let body = offering_for(*o, test, name, result_type);
+        let r = app.put("roc-a", &format!("/offerings/{o}"), &body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let people: Vec<Uuid> = (0..=assessors).map(|_| id()).collect();
+    for (p, name) in people.iter().zip(["Ayşe", "Bram", "Chris", "Dewi"]) {
+        let r = app
+            .put("roc-a", &format!("/persons/{p}"), &person(*p, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let mut enrolled = Vec::new();
+    for o in &offerings {
+        let sa = id();
+        let r = app
+            .put(
+                "roc-a",
+                &format!("/associations/{sa}"),
+                &student(sa, people[0], *o),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        enrolled.push(sa);
+    }
+    for a in &people[1..] {
+        let aa = id();
+        let r = app
+            .put(
+                "roc-a",
+                &format!("/associations/{aa}"),
+                &assessor(aa, *a, offerings[0]),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // One exam to plan, answering every enrolment.
+    let cases = open_cases(app).await;
+    assert_eq!(cases.len(), 1, "{cases:#?}");
+    let case = cases[0].case_id;
+    let office = staff(app, "roc-a", "office@roc.example", "Fatima").await;
+    let office = sign_in(app, "roc-a", office).await;
+    let view = app.api("roc-a", &office).case(case).await;
+    let names: Vec<&str> = tests.iter().map(|t| t.1).collect();
+    assert_eq!(view.body["answersFor"], json!(names), "{}", view.body);
+    let plan = json!({
+        "revision": view.body["revision"], "start": "2026-12-08T08:00:00Z", "end": "2026-12-08T14:00:00Z",
+        "place": {"kind": "school", "location": "Praktijklokaal"}, "assessors": &people[1..],
+    });
+    let r = app.api("roc-a", &office).plan(case, plan).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut sessions = Vec::new();
+    for a in &people[1..] {
+        sessions.push(sign_in(app, "roc-a", *a).await);
+    }
+    // Scored once, on one set of sheets.
+    for who in &sessions {
+        let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores,
+            "motivation": "Sterk in de uitvoering; een deel nog niet laten zien.",
+            "timesReason": EARLIER});
+        let r = app.api("roc-a", who).save_sheet(case, "mine", sheet).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    for who in &sessions {
+        finish(app, who, case).await;
+    }
+    let roles = sessions
+        .iter()
+        .map(|s| (s, "assessor"))
+        .chain([(&sessions[0], "candidate")]);
+    for (who, role) in roles {
+        let r = app
+            .api("roc-a", who)
+            .sign(case, json!({"role": role, "image": PNG}))
+            .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    }
+    (case, enrolled, office)
+}
+
+/// The result the SIS accepted for enrolment `a`.
+fn result_for(got: &[crate::helpers::sis::Received], a: Uuid) -> Value {
+    got.iter()
+        .find(|r| r.association == a.to_string() && r.body["result"]["state"] == "completed")
+        .map(|r| r.body["result"].clone())
+        .unwrap_or_else(|| panic!("no result for {a}: {got:#?}"))
+}
+
+#[tokio::test]
+async fn one_performance_gives_each_core_task_and_the_whole_its_own_result_one_failing() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    // The SIS records the whole and each core task; B1-K1 good throughout, B1-K2 not shown.
+    let ovg = "insufficient-satisfactory-good";
+    let scores = scores_by_section(&app, VIG, |s| if s.starts_with("B1-K2") { 0 } else { 2 });
+    let (case, enrolled, office) = one_performance(
+        &app,
+        &[
+            (VIG, "Proeve VIG 3", ovg),
+            (VIG_K1, "Kerntaak B1-K1", ovg),
+            (VIG_K2, "Kerntaak B1-K2", ovg),
+        ],
+        2,
+        scores,
+    )
+    .await;
+    // Each enrolment: attendance, then its own result from its own criteria, valid.
+    let got = accepted(&sis, 6).await;
+    assert_eq!(got.len(), 6, "{got:#?}");
+    assert!(got.iter().all(|r| r.schema_errors.is_empty()), "{got:#?}");
+    let (w, t1, t2) = (
+        result_for(&got, enrolled[0]),
+        result_for(&got, enrolled[1]),
+        result_for(&got, enrolled[2]),
+    );
+    assert_eq!(
+        (&w["score"], &w["pass"]),
+        (&json!("good"), &json!("passed"))
+    );
+    assert_eq!(
+        (&t1["score"], &t1["pass"]),
+        (&json!("good"), &json!("passed"))
+    );
+    assert_eq!(
+        (&t2["score"], &t2["pass"]),
+        (&json!("insufficient"), &json!("failed"))
+    );
+    assert_eq!(t1["consumers"][0]["rawScore"], 48);
+    assert_eq!(t1["consumers"][0]["maxRawScore"], 48);
+    assert_eq!(t2["consumers"][0]["rawScore"], 0);
+    assert_eq!(t2["consumers"][0]["maxRawScore"], 8);
+    assert_eq!(w["consumers"][0]["maxRawScore"], 56);
+    // One performance, one proces-verbaal: the same documents on each.
+    assert_eq!(
+        w["consumers"][0]["documents"],
+        t2["consumers"][0]["documents"]
+    );
+    // The SIS cancels the failed core task's enrolment after the exam: its result stands,
+    // the exam and the others are untouched.
+    cancel_enrolment(&app, enrolled[2]).await;
+    let office = app.api("roc-a", &office);
+    let after = office.case(case).await;
+    assert_eq!(after.body["state"], "signed");
+    assert_eq!(after.body["answersFor"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_exam_enrolled_as_parts_and_whole_gives_each_part_its_result_and_the_whole_its_table() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    // Parts A and C good, part B (installing) below its pass mark: B fails, and the whole
+    // reads its grade from the table for a failed part (at most a 5).
+    let scores = scores_by_section(&app, EMEI, |s| match s {
+        "B1-K1-W2" | "B1-K1-W3" => 1,
+        _ => 3,
+    });
+    let t = "0-10";
+    let (_, enrolled, _) = one_performance(
+        &app,
+        &[
+            (EMEI, "Proeve Eerste monteur", t),
+            (EMEI_A, "Onderdeel A", t),
+            (EMEI_B, "Onderdeel B", t),
+        ],
+        1,
+        scores,
+    )
+    .await;
+    let got = accepted(&sis, 6).await;
+    assert!(got.iter().all(|r| r.schema_errors.is_empty()), "{got:#?}");
+    let (w, a, b) = (
+        result_for(&got, enrolled[0]),
+        result_for(&got, enrolled[1]),
+        result_for(&got, enrolled[2]),
+    );
+    // A: 15 of 15; B: 10 of 28 (pass mark 17); the whole 54 of 72, which on the table for
+    // no failed part would be a 7, but a part failed: a 5.
+    assert_eq!((&a["score"], &a["pass"]), (&json!("10"), &json!("passed")));
+    assert_eq!(b["pass"], "failed");
+    assert_eq!(b["consumers"][0]["rawScore"], 10);
+    assert_eq!(w["consumers"][0]["rawScore"], 54);
+    assert_eq!((&w["score"], &w["pass"]), (&json!("5"), &json!("failed")));
+}

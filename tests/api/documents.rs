@@ -1123,3 +1123,77 @@ async fn the_exam_office_names_the_examenleider_and_the_report_says_who_led() {
         )],
     );
 }
+
+#[test]
+fn the_documents_show_each_result_unit_and_the_conversion_table_that_applied() {
+    use proeve::assessment::scoring;
+    use proeve::report::record::ScoreRecord;
+    let catalog = proeve::catalog::Catalog::load(&repo().join("catalog")).unwrap();
+    let exam = catalog
+        .get("5d0c8e27-93fa-4b16-b7d4-6e1a2f9c0835".parse().unwrap())
+        .unwrap();
+    // The example record, as the electrician's exam: parts A, C, D at the top of their
+    // scales, part B (installing) at level 1 — below its pass mark.
+    let mut r = example();
+    r.model = exam.model.clone();
+    r.exam.code = exam.code.clone();
+    r.exam.name = exam.name.clone();
+    r.exam.result_value_type = exam.result_value_type.as_str().into();
+    r.exam.pass_from = exam.pass_from.clone();
+    let mut given = scoring::Scores::new();
+    for s in &exam.model.sections {
+        for c in &s.criteria {
+            let top = exam.model.scale(&c.scale).unwrap().levels.len() as u32 - 1;
+            let level = if s.part.as_deref() == Some("B") {
+                1
+            } else {
+                top
+            };
+            given.insert(c.code.clone(), level);
+        }
+    }
+    for sheet in &mut r.sheets {
+        sheet.scores = given
+            .iter()
+            .map(|(criterion, level)| ScoreRecord {
+                criterion: criterion.clone(),
+                level: *level,
+                note: None,
+            })
+            .collect();
+    }
+    let o = scoring::score(exam, &given).unwrap();
+    r.outcome.raw_score = Some(o.raw_score as i32);
+    r.outcome.max_raw_score = Some(o.max_raw_score as i32);
+    r.outcome.passed = Some(o.passed);
+    r.outcome.score = Some(o.score.clone());
+    assert_eq!((o.raw_score, o.passed, o.score.as_str()), (54, false, "5"));
+    let form = check_pdf(&documents::assessment_form(&r).unwrap(), "units-form.pdf");
+    assert_has(
+        &form,
+        &[
+            "Resultaten per onderdeel",
+            "Onderdeel A Werkvoorbereiding (PVB-EMEI3-2425-A) 15 van 15 (cesuur 9) alle gehaald 10 geslaagd",
+            "Onderdeel B Installeren (PVB-EMEI3-2425-B) 10 van 28 (cesuur 17)",
+            "54 van 72 punten (cijfer uit de omzettingstabel hieronder)",
+            "Omzetting van punten naar cijfer",
+            "Tabel als een onderdeel onvoldoende is (toegepast): vanaf 0: 1;",
+        ],
+    );
+    let report = check_pdf(
+        &documents::session_report(&r, "00", "form.pdf").unwrap(),
+        "units-report.pdf",
+    );
+    assert_has(
+        &report,
+        &[
+            "Resultaten per onderdeel",
+            "Onderdeel B Installeren (PVB-EMEI3-2425-B) 4 — niet geslaagd",
+        ],
+    );
+    std::fs::write(
+        artifacts().join("assessment-form-in-parts.pdf"),
+        documents::assessment_form(&r).unwrap(),
+    )
+    .unwrap();
+}
