@@ -107,9 +107,10 @@ pub async fn sync_case(
             return Ok(());
         }
     }
-    if existing.is_none() {
-        // The SIS sending back the association Proeve made for an extra attempt (flow 5.2):
-        // that is the extra attempt's enrolment, not a new exam.
+    if existing.is_none() && attempt > 1 {
+        // The SIS sending back the association Proeve made for an extra attempt (flow 5.2,
+        // attempt 2 or later): that is the extra attempt's enrolment, not a new exam. (A
+        // first attempt never is: no lookup on the way of every new enrolment.)
         if let Some(case_id) = crate::outbox::minted_for(txn, tenant, a.association_id).await? {
             return extra_attempt_enrolment(txn, tenant, case_id, eligible).await;
         }
