@@ -133,6 +133,13 @@ pub async fn begin(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     Ok(WriteTxn { txn, _turn: turn })
 }
 
+/// Whether PostgreSQL aborted the transaction to break a deadlock (`40P01`) or a
+/// serialization failure (`40001`): nothing of it was stored, and it may simply go again.
+pub fn deadlocked(e: &DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("deadlock detected") || text.contains("40P01") || text.contains("40001")
+}
+
 /// Serialises, until the transaction ends, the writers that name the same `key` (e.g. all
 /// changes to one student's enrolments, which decide together whether two enrolments are one
 /// performance). PostgreSQL takes a transaction-scoped advisory lock on the key's hash; on

@@ -73,8 +73,12 @@ pub fn score_model(
     // A conversion table, chosen by how the parts went, gives the grade; the grade and the
     // knock-outs decide.
     if let Some(table) = conversion(model, scores)? {
-        let score = table.grade(raw).unwrap_or_default().to_string();
+        let mut score = table.grade(raw).unwrap_or_default().to_string();
         let passed = failed_knock_outs.is_empty() && reaches(result_type, &score, pass_from);
+        // A failed exam (a knock-out not met) never shows a passing grade.
+        if !passed && reaches(result_type, &score, pass_from) {
+            score = just_below(result_type, pass_from);
+        }
         return Ok(Outcome {
             raw_score: raw,
             max_raw_score: max,
@@ -121,9 +125,14 @@ pub fn score_unit(
         .collect();
     let (raw, failed_knock_outs) = tally(model, &criteria, scores)?;
     let max = unit.max_points(model);
-    let passed = failed_knock_outs.is_empty() && raw >= unit.pass_mark;
-    // The unit's own line through its cesuur.
+    // The unit's own line through its cesuur, and `good` halfway to the top.
     let good = unit.pass_mark + max.saturating_sub(unit.pass_mark).div_ceil(2);
+    let mut passed = failed_knock_outs.is_empty() && raw >= unit.pass_mark;
+    if unit.result_value_type == ResultValueType::InsufficientSatisfactoryGood
+        && unit.pass_from == "good"
+    {
+        passed = passed && raw >= good;
+    }
     let score = grade(
         (unit.pass_mark, good),
         unit.result_value_type,
@@ -158,6 +167,31 @@ fn conversion<'m>(
         When::NoPartFailed => !a_part_failed,
         When::APartFailed => a_part_failed,
     }))
+}
+
+/// The highest value of type `t` that is below `pass_from`.
+fn just_below(t: ResultValueType, pass_from: &str) -> String {
+    match t {
+        ResultValueType::PassOrFail => "failed".into(),
+        ResultValueType::InsufficientSatisfactoryGood => "insufficient".into(),
+        ResultValueType::Decimal0To10 => {
+            let g = tenths(pass_from).unwrap_or(55).saturating_sub(1).max(10);
+            format!("{}.{}", g / 10, g % 10)
+        }
+        ResultValueType::Whole0To10 => {
+            let g = pass_from
+                .parse::<u64>()
+                .unwrap_or(6)
+                .saturating_sub(1)
+                .max(1);
+            g.to_string()
+        }
+        ResultValueType::Whole0To100 => pass_from
+            .parse::<u64>()
+            .unwrap_or(55)
+            .saturating_sub(1)
+            .to_string(),
+    }
 }
 
 /// Whether `score` is at least `pass_from` in the order of the type's values.
@@ -653,9 +687,10 @@ mod tests {
         assert_eq!(outcome(&e, scores(2, 0, 3, 3)), (8, false, "5".into()));
         // A part failed, yet the whole reaches a 6 on its table: the table decides.
         assert_eq!(outcome(&e, scores(2, 1, 3, 3)), (9, true, "6".into()));
-        // A knock-out not met fails the whole whatever the table says.
+        // A knock-out not met fails the whole whatever the table says, and the grade shows
+        // it: the table's 6 becomes a 5.
         let o = score(&e, &scores(1, 3, 3, 3)).unwrap();
-        assert!(!o.passed);
+        assert_eq!((o.raw_score, o.passed, o.score.as_str()), (10, false, "5"));
     }
 
     #[test]

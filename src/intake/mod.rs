@@ -111,6 +111,7 @@ pub async fn put_offering(
     let now = Utc::now();
     let p = w.parsed;
     let existing = lock_offering(txn, tenant, p.id).await?;
+    crate::planning::students_turn(txn, tenant, p.id).await?;
     // A PUT that leaves offeringState out (read as active) does not revive a canceled
     // offering: only an explicit `active` does.
     let already_canceled = existing.as_ref().is_some_and(|e| e.state == "canceled");
@@ -176,6 +177,7 @@ pub async fn cancel_offering(
     raw: &str,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
+    crate::planning::students_turn(txn, tenant, stored.offering_id).await?;
     offering::ActiveModel {
         tenant: Set(tenant.to_string()),
         offering_id: Set(stored.offering_id),
@@ -297,10 +299,13 @@ pub async fn put_association(
 ) -> Result<Written, DbErr> {
     let now = Utc::now();
     let p = w.parsed;
-    // Lock order everywhere: offering, then association, then person. The shared lock keeps
-    // a concurrent cancellation of the offering from missing this enrolment.
+    // Lock order everywhere: offering, the student's turn, association, person, case. The
+    // shared lock keeps a concurrent cancellation of the offering from missing this enrolment.
     let offering = share_offering(txn, tenant, p.offering_id).await?;
     let offering_canceled = offering.as_ref().is_some_and(|o| o.state == "canceled");
+    if p.role == "student" {
+        crate::planning::student_turn(txn, tenant, p.person_id).await?;
+    }
     let existing = lock_association(txn, tenant, p.id).await?;
     let (state, doc) = if offering_canceled && p.state == "associated" {
         tracing::info!(association = %p.id, "association on a withdrawn offering stored as canceled");

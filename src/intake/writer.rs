@@ -276,6 +276,11 @@ async fn alone(db: &DatabaseConnection, tenant: &str, write: &Write) -> Result<W
             {
                 tries += 1;
             }
+            // PostgreSQL broke a wait in a circle (two batches taking students' turns in
+            // different orders): nothing was stored; the write goes again.
+            Err(e) if tries < 3 && crate::db::deadlocked(&e) => {
+                tries += 1;
+            }
             Err(e) => return Err(e),
         }
     }

@@ -160,17 +160,35 @@ pub async fn link(
     Ok(())
 }
 
+/// An enrolment's own exam for `attempt`, if it has one (locked).
+pub async fn own_case(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    association_id: Uuid,
+    attempt: i32,
+) -> Result<Option<exam_case::Model>, DbErr> {
+    exam_case::Entity::find()
+        .filter(exam_case::Column::Tenant.eq(tenant))
+        .filter(exam_case::Column::AssociationId.eq(association_id))
+        .filter(exam_case::Column::Attempt.eq(attempt))
+        .lock_exclusive()
+        .one(txn)
+        .await
+}
+
 /// The SIS cancelled a linked enrolment (or changed it into another): before the exam, it no
 /// longer counts, and a planning status still waiting for it is not sent; after the exam,
-/// its result is still delivered (nothing changes). `true`: unlinked.
+/// its result is still delivered (nothing changes) — unless `always` (the enrolment now
+/// names another student: the exam's result is not theirs). `true`: unlinked.
 pub async fn cancelled_link(
     txn: &DatabaseTransaction,
     tenant: &str,
     link: case_enrolment::Model,
     case: &exam_case::Model,
     why: &str,
+    always: bool,
 ) -> Result<bool, DbErr> {
-    if !open(case) {
+    if !open(case) && !always {
         return Ok(false);
     }
     let association_id = link.association_id;
@@ -193,13 +211,25 @@ pub async fn cancelled_link(
 }
 
 /// The SIS cancelled the case's own enrolment before the exam: if another enrolment is
-/// linked, the case moves to it (the oldest link) and stays; `false`: nothing linked.
+/// linked, the case moves to it (the oldest link that has no exam of its own for this
+/// attempt, e.g. a cancelled one from before it was linked) and stays; `false`: none can take
+/// it over.
 pub async fn move_to_link(
     txn: &DatabaseTransaction,
     tenant: &str,
     case: &exam_case::Model,
 ) -> Result<bool, DbErr> {
-    let Some(link) = of_case(txn, tenant, case.case_id).await?.into_iter().next() else {
+    let mut free = None;
+    for link in of_case(txn, tenant, case.case_id).await? {
+        if own_case(txn, tenant, link.association_id, case.attempt)
+            .await?
+            .is_none()
+        {
+            free = Some(link);
+            break;
+        }
+    }
+    let Some(link) = free else {
         return Ok(false);
     };
     let now = Utc::now();

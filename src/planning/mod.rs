@@ -67,9 +67,6 @@ pub async fn sync_case(
     if a.association_type != "componentOfferingAssociation" || a.role != "student" {
         return Ok(());
     }
-    // One student's enrolments decide together whether they are one performance: two
-    // enrolments pushed at once, or cancelled at once, take turns.
-    crate::db::serialise(txn, &format!("student {tenant} {}", a.person_id)).await?;
     let attempt = a.attempt.unwrap_or(1);
     let existing = match row {
         Row::Fresh => None,
@@ -94,6 +91,7 @@ pub async fn sync_case(
         _ => None,
     };
     if let Some((link, case)) = linked {
+        let other_student = case.person_id != a.person_id;
         let why = if !enrolments::still_same(&link, &case, a, o) {
             "the SIS changed that enrolment: another student, planbare toets or attempt"
         } else if eligible {
@@ -102,12 +100,16 @@ pub async fn sync_case(
             "the SIS canceled that enrolment"
         };
         // Before the exam the link is undone (and the enrolment, if it still counts, finds
-        // its performance anew below); after it, the result is owed all the same.
-        if !enrolments::cancelled_link(txn, tenant, link, &case, why).await? || !eligible {
+        // its performance anew below); after it, the result is owed all the same — but never
+        // to an enrolment that now names another student.
+        let unlinked =
+            enrolments::cancelled_link(txn, tenant, link, &case, why, other_student).await?;
+        if !unlinked || !eligible {
             return Ok(());
         }
     }
-    if existing.is_none() && attempt > 1 {
+    // (A SIS may leave `attempt` out: read as 1, yet the association may be one Proeve made.)
+    if existing.is_none() && (attempt > 1 || a.attempt.is_none()) {
         // The SIS sending back the association Proeve made for an extra attempt (flow 5.2,
         // attempt 2 or later): that is the extra attempt's enrolment, not a new exam. (A
         // first attempt never is: no lookup on the way of every new enrolment.)
@@ -222,7 +224,30 @@ pub async fn sync_case(
             } else {
                 "the SIS withdrew the test selection"
             };
-            canceled_by_sis(txn, tenant, &c, reason).await
+            canceled_by_sis(txn, tenant, &c, reason).await?;
+            // Enrolments still linked had an exam of their own before (cancelled then): with
+            // this one gone, theirs comes back.
+            for link in enrolments::of_case(txn, tenant, c.case_id).await? {
+                let own = enrolments::own_case(txn, tenant, link.association_id, c.attempt).await?;
+                let why = "the exam it counted for was cancelled; its own exam is open again";
+                enrolments::cancelled_link(txn, tenant, link, &c, why, true).await?;
+                if let Some(own) = own.filter(|x| x.state == CaseState::Canceled) {
+                    set_state(
+                        txn,
+                        tenant,
+                        &own,
+                        CaseState::Received,
+                        &Actor::Sis,
+                        "reopened",
+                        Some(why),
+                    )
+                    .await?;
+                    if tell_pending {
+                        crate::outbox::enqueue(txn, &own, "pending").await?;
+                    }
+                }
+            }
+            Ok(())
         }
         _ => Ok(()),
     }
@@ -296,6 +321,46 @@ async fn canceled_by_sis(
     crate::outbox::withdraw_planning(txn, c, target).await
 }
 
+/// Takes the student's turn for the rest of the transaction: one student's enrolments decide
+/// together whether they are one performance, so two enrolments pushed (or cancelled) at once
+/// take turns. Every writer takes it before it locks any association or person row (the lock
+/// order is offering, students, association, person, case), so none waits on another in a
+/// circle.
+pub async fn student_turn<C: ConnectionTrait>(
+    txn: &C,
+    tenant: &str,
+    person_id: Uuid,
+) -> Result<(), DbErr> {
+    crate::db::serialise(txn, &format!("student {tenant} {person_id}")).await
+}
+
+/// The turns of every student enrolled on an offering, in one order (by person), before the
+/// offering's associations or people are touched.
+pub async fn students_turn(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    offering_id: Uuid,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut people: Vec<Uuid> = association::Entity::find()
+        .select_only()
+        .column(association::Column::PersonId)
+        .filter(association::Column::Tenant.eq(tenant))
+        .filter(association::Column::OfferingId.eq(offering_id))
+        .filter(association::Column::Role.eq("student"))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    people.sort();
+    people.dedup();
+    for p in people {
+        student_turn(txn, tenant, p).await?;
+    }
+    Ok(())
+}
+
 /// Syncs the cases of every student enrolment on an offering (after the offering changed).
 pub async fn sync_offering(
     txn: &DatabaseTransaction,
@@ -311,8 +376,7 @@ pub async fn sync_offering(
         .filter(association::Column::OfferingId.eq(offering_id))
         .filter(association::Column::AssociationType.eq("componentOfferingAssociation"))
         .filter(association::Column::Role.eq("student"))
-        // Students in one order everywhere: two offerings changing at once take their
-        // students' turns ([`sync_case`]) in the same order, so neither waits on the other.
+        // (The students' turns were taken before, by person: [`students_turn`].)
         .order_by_asc(association::Column::PersonId)
         .order_by_asc(association::Column::AssociationId)
         .all(txn)

@@ -61,11 +61,15 @@ pub async fn patch(
     wire::canonical_patch(&mut patch);
     let txn = crate::db::begin(&state.db).await?;
     let unknown = || ApiError::NotFound(format!("No association {id}; create it with PUT first"));
-    // Lock order: the offering (shared) before the association, as every writer does.
+    // Lock order: the offering (shared), the student's turn, then the association, as every
+    // writer does.
     let peek = intake::find_association(&txn, slug, id)
         .await?
         .ok_or_else(unknown)?;
     intake::share_offering(&txn, slug, peek.offering_id).await?;
+    if peek.role == "student" {
+        crate::planning::student_turn(&*txn, slug, peek.person_id).await?;
+    }
     let stored = intake::lock_association(&txn, slug, id)
         .await?
         .ok_or_else(unknown)?;
