@@ -671,6 +671,31 @@ mod tests {
     }
 
     #[test]
+    fn a_unit_that_passes_only_from_good_needs_its_good_mark() {
+        let units = r#"
+            [[model.results]]
+            id = "00000000-0000-4000-8000-0000000000d1"
+            code = "T-G"
+            name = "Alleen goed telt"
+            part = "B"
+            result_value_type = "insufficient-satisfactory-good"
+            pass_from = "good"
+            pass_mark = 3
+        "#;
+        let e = exam("0-10", "6", 7, units);
+        // Part B (b, c): 6 points at most, pass mark 3, good from 3 + ceil(3 / 2) = 5. Below
+        // it the unit is failed, shown as `insufficient` (as the whole is with that rule).
+        assert_eq!(
+            unit_outcome(&e, "T-G", &scores(2, 2, 2, 2)),
+            (4, 6, false, "insufficient".into(), vec![])
+        );
+        assert_eq!(
+            unit_outcome(&e, "T-G", &scores(2, 2, 3, 2)),
+            (5, 6, true, "good".into(), vec![])
+        );
+    }
+
+    #[test]
     fn the_whole_reads_its_grade_from_the_table_the_parts_choose() {
         let tables = r#"
             [[model.conversions]]
