@@ -87,25 +87,37 @@ pub fn score_model(
             failed_knock_outs,
         });
     }
-    let mut passed = failed_knock_outs.is_empty() && raw >= model.pass_mark;
-    if result_type == ResultValueType::InsufficientSatisfactoryGood && pass_from == "good" {
-        passed = passed && raw >= good_mark(model, max);
-    }
-    let score = grade(
-        (model.pass_mark, good_mark(model, max)),
+    let cesuur = (model.pass_mark, good_mark(model, max));
+    Ok(on_the_line(
+        (raw, max),
+        failed_knock_outs,
+        cesuur,
         result_type,
         pass_from,
-        raw,
-        max,
-        passed,
-    );
-    Ok(Outcome {
+    ))
+}
+
+/// The outcome at `raw` of `max` points on the line through the cesuur (`pass_mark`, and
+/// `good` for an o/v/g result that passes only from `good`).
+fn on_the_line(
+    (raw, max): (u32, u32),
+    failed_knock_outs: Vec<String>,
+    (pass_mark, good): (u32, u32),
+    result_type: ResultValueType,
+    pass_from: &str,
+) -> Outcome {
+    let mut passed = failed_knock_outs.is_empty() && raw >= pass_mark;
+    if result_type == ResultValueType::InsufficientSatisfactoryGood && pass_from == "good" {
+        passed = passed && raw >= good;
+    }
+    let score = grade((pass_mark, good), result_type, pass_from, raw, max, passed);
+    Outcome {
         raw_score: raw,
         max_raw_score: max,
         passed,
         score,
         failed_knock_outs,
-    })
+    }
 }
 
 /// The result of one result unit (a part, a grouping of sections) from the scores of the
@@ -127,31 +139,18 @@ pub fn score_unit(
     let max = unit.max_points(model);
     // The unit's own line through its cesuur, and `good` halfway to the top.
     let good = unit.pass_mark + max.saturating_sub(unit.pass_mark).div_ceil(2);
-    let mut passed = failed_knock_outs.is_empty() && raw >= unit.pass_mark;
-    if unit.result_value_type == ResultValueType::InsufficientSatisfactoryGood
-        && unit.pass_from == "good"
-    {
-        passed = passed && raw >= good;
-    }
-    let score = grade(
+    Ok(on_the_line(
+        (raw, max),
+        failed_knock_outs,
         (unit.pass_mark, good),
         unit.result_value_type,
         &unit.pass_from,
-        raw,
-        max,
-        passed,
-    );
-    Ok(Outcome {
-        raw_score: raw,
-        max_raw_score: max,
-        passed,
-        score,
-        failed_knock_outs,
-    })
+    ))
 }
 
-/// The conversion table that applies to the whole, if the model has one that does.
-fn conversion<'m>(
+/// The conversion table that applies to the whole, if the model has one that does (the
+/// documents name it).
+pub fn conversion<'m>(
     model: &'m Model,
     scores: &Scores,
 ) -> Result<Option<&'m Conversion>, ScoringError> {

@@ -221,35 +221,32 @@ impl Record {
     /// The conversion table the whole exam's grade was read from, if its model has one that
     /// applies (chosen by how its parts went).
     pub fn applied_conversion(&self) -> Option<&crate::catalog::Conversion> {
-        use crate::catalog::{UnitKind, When};
-        let units = self.unit_results();
-        let a_part_failed = self
-            .model
-            .results
-            .iter()
-            .filter(|u| u.kind() == UnitKind::Part)
-            .any(|u| units.iter().any(|r| r.unit_id == u.id && !r.passed));
-        self.model.conversions.iter().find(|c| match c.when {
-            When::Always => true,
-            When::NoPartFailed => !a_part_failed,
-            When::APartFailed => a_part_failed,
-        })
+        let scores = self.deciding_scores()?;
+        crate::assessment::scoring::conversion(&self.model, &scores)
+            .ok()
+            .flatten()
+    }
+
+    /// The levels of the deciding sheet of a candidate who was present.
+    fn deciding_scores(&self) -> Option<crate::assessment::scoring::Scores> {
+        if self.outcome.attendance.as_deref() != Some("present") {
+            return None;
+        }
+        Some(
+            self.deciding_sheet()?
+                .scores
+                .iter()
+                .map(|s| (s.criterion.clone(), s.level))
+                .collect(),
+        )
     }
 
     /// Each result unit's result, from the deciding sheet by the model's rules; none while
     /// the candidate was not present or a unit's criteria are not all scored.
     pub fn unit_results(&self) -> Vec<UnitResult> {
-        if self.outcome.attendance.as_deref() != Some("present") {
-            return Vec::new();
-        }
-        let Some(deciding) = self.deciding_sheet() else {
+        let Some(scores) = self.deciding_scores() else {
             return Vec::new();
         };
-        let scores: crate::assessment::scoring::Scores = deciding
-            .scores
-            .iter()
-            .map(|s| (s.criterion.clone(), s.level))
-            .collect();
         self.model
             .results
             .iter()
