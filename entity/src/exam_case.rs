@@ -43,6 +43,11 @@ pub struct Model {
     pub result_association_id: Option<Uuid>,
     /// The examenleider the exam office named for this exam; `None`: the lead assessor.
     pub exam_leader: Option<Uuid>,
+    /// For an exam taken per part: the part this case sits (empty: the whole exam).
+    pub part: String,
+    /// For the whole exam taken per part, once its result is combined: the sittings that
+    /// counted (a JSON list of case ids, one per part, each part's latest).
+    pub sittings: Option<String>,
 }
 
 /// The states of an exam case, stored as their names: received (from the SIS), planned,

@@ -23,6 +23,9 @@ pub struct Model {
     /// The result unit of that exam the SIS named (a part, a core task), if not the whole:
     /// the result this planbare toets gets is that unit's.
     pub unit_id: Option<Uuid>,
+    /// For a part of an exam taken per part: the part a student enrolled here sits on its
+    /// own day.
+    pub sitting_part: Option<String>,
     /// The normalised OKE document, as served back to the SIS.
     #[sea_orm(column_type = "Text")]
     pub document: String,

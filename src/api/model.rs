@@ -140,12 +140,9 @@ pub(super) async fn model_of(
         .catalog
         .get(component)
         .ok_or_else(|| ApiError::NotFound("the exam is no longer in the catalogue".into()))?;
-    let version = u32::try_from(version).unwrap_or(0);
-    let model = versions::load(&state.db, component, version)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("assessment model version {version} is missing"))
-        })?;
+    let model = versions::of_case(&state.db, c).await?.ok_or_else(|| {
+        ApiError::NotFound(format!("assessment model version {version} is missing"))
+    })?;
     Ok((component, model_view(component, exam, &model), model))
 }
 

@@ -228,7 +228,7 @@ pub async fn preview(
         .iter()
         .map(|s| (s.criterion.clone(), s.level))
         .collect();
-    let o = scoring::score_model(&model, exam.result_value_type, &exam.pass_from, &levels)
+    let o = scoring::score_case(exam, &model, &c.part, &levels)
         .map_err(|e| ApiError::bad("scores", e))?;
     let to_i32 = |v: u32| Some(i32::try_from(v).unwrap_or(i32::MAX));
     Ok(HttpResponse::Ok().json(OutcomeView {

@@ -95,7 +95,7 @@ pub async fn correct(
             .iter()
             .map(|s| (s.criterion.clone(), s.level))
             .collect();
-        let o = scoring::score_model(&model, exam.result_value_type, &exam.pass_from, &levels)
+        let o = scoring::score_case(exam, &model, &case.part, &levels)
             .map_err(|e| CaseError::Invalid(e.to_string()))?;
         Some(o)
     } else if !input.scores.is_empty() {

@@ -2,6 +2,7 @@
 //! around it: score sheets, signing and finalising, corrections of signed exams.
 
 pub mod corrections;
+pub mod parts;
 pub mod scoring;
 pub mod sheets;
 pub mod signing;

@@ -55,6 +55,20 @@ pub fn score(exam: &Exam, scores: &Scores) -> Result<Outcome, ScoringError> {
     score_model(&exam.model, exam.result_value_type, &exam.pass_from, scores)
 }
 
+/// The result of an exam case: scored against the model it was planned with (`model`), in
+/// the exam's result type — or, for the sitting of one part (`part`), in that part's unit's.
+pub fn score_case(
+    exam: &Exam,
+    model: &Model,
+    part: &str,
+    scores: &Scores,
+) -> Result<Outcome, ScoringError> {
+    match model.part_unit(part).filter(|_| !part.is_empty()) {
+        Some(u) => score_model(model, u.result_value_type, &u.pass_from, scores),
+        None => score_model(model, exam.result_value_type, &exam.pass_from, scores),
+    }
+}
+
 pub fn score_model(
     model: &Model,
     result_type: ResultValueType,

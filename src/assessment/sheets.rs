@@ -137,13 +137,15 @@ pub(super) async fn model_of(
     db: &DatabaseTransaction,
     case: &exam_case::Model,
 ) -> Result<std::sync::Arc<Model>, CaseError> {
-    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
+    if case.component_id.is_none() || case.model_version.is_none() {
         return invalid("the exam is not planned yet");
-    };
-    let version = u32::try_from(version).unwrap_or(0);
-    versions::load_in(db, component, version)
-        .await?
-        .ok_or_else(|| CaseError::Invalid(format!("assessment model version {version} is missing")))
+    }
+    versions::of_case(db, case).await?.ok_or_else(|| {
+        CaseError::Invalid(format!(
+            "assessment model version {} is missing",
+            case.model_version.unwrap_or_default()
+        ))
+    })
 }
 
 /// Saves part of a sheet. `expected_revision` is the sheet revision the client holds (0 for a
@@ -716,14 +718,10 @@ pub async fn progress_of(
     db: &DatabaseConnection,
     case: &exam_case::Model,
 ) -> Result<Option<Progress>, DbErr> {
-    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
-        return Ok(None);
-    };
     if case.state != CaseState::Planned {
         return Ok(None);
     }
-    let version = u32::try_from(version).unwrap_or(0);
-    let Some(model) = versions::load_in(db, component, version).await? else {
+    let Some(model) = versions::of_case(db, case).await? else {
         return Ok(None);
     };
     let team = crate::planning::assessors_of(db, &case.tenant, case.case_id).await?;
@@ -839,13 +837,8 @@ pub async fn judge(
         .clone()
         .unwrap_or_else(|| "notKnown".into());
     let outcome = if attendance == "present" {
-        let o = scoring::score_model(
-            &model,
-            exam.result_value_type,
-            &exam.pass_from,
-            &levels(&deciding),
-        )
-        .map_err(|e| CaseError::Invalid(e.to_string()))?;
+        let o = scoring::score_case(exam, &model, &case.part, &levels(&deciding))
+            .map_err(|e| CaseError::Invalid(e.to_string()))?;
         Some(o)
     } else {
         None
@@ -918,4 +911,37 @@ pub async fn sheets(
         }
     }
     Ok(out)
+}
+
+/// The levels that count for a judged exam, as its record reads them: the latest correction,
+/// else the joint judgement, else the first assessor's sheet.
+pub async fn deciding_scores<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    tenant: &str,
+    case_id: Uuid,
+) -> Result<Scores, DbErr> {
+    let corrections = entity::correction::Entity::find()
+        .filter(entity::correction::Column::Tenant.eq(tenant))
+        .filter(entity::correction::Column::CaseId.eq(case_id))
+        .all(txn)
+        .await?
+        .len();
+    let first = crate::planning::assessors_of(txn, tenant, case_id)
+        .await?
+        .first()
+        .copied();
+    let mut order = Vec::new();
+    if corrections > 0 {
+        order.push(Sheet::Correction(
+            i32::try_from(corrections).unwrap_or(i32::MAX),
+        ));
+    }
+    order.push(Sheet::Joint);
+    order.extend(first.map(Sheet::Assessor));
+    for sheet in order {
+        if let Some(s) = load(txn, tenant, case_id, sheet).await? {
+            return Ok(s.scores.into_iter().map(|(k, (l, _))| (k, l)).collect());
+        }
+    }
+    Ok(Scores::new())
 }

@@ -197,9 +197,20 @@ pub async fn sign(
         after: Some(json!({"state": signed.state})),
         reason: None,
     };
+    // The sitting of a part may be the last a whole exam waited for: it gets its result too.
+    let signed = exam_case::Model {
+        state: CaseState::Signed,
+        signed_at: Some(now),
+        ..case.clone()
+    };
+    let wholes = super::parts::sitting_signed(&txn, ctx.catalog, &signed).await?;
     // The record is frozen: its documents are rendered, and the result goes to the SIS.
     let owed = Owed::message("signed").and_documents();
-    case::commit_change(ctx, txn, row, event, owed).await
+    let updated = case::commit_change(ctx, txn, row, event, owed).await?;
+    if !wholes.is_empty() {
+        ctx.effects.queued();
+    }
+    Ok(updated)
 }
 
 /// Finalises signed exams on behalf of the exam committee (vaststellen), each on its own:

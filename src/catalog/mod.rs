@@ -6,7 +6,7 @@ pub mod approval;
 pub mod units;
 pub mod versions;
 
-pub use units::{Conversion, ResultUnit, UnitKind, When};
+pub use units::{Conversion, ResultUnit, Sittings, UnitKind, When};
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -137,6 +137,10 @@ pub struct Model {
     /// Conversion tables of the whole exam's grade, the first that applies counts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<Conversion>,
+    /// How the parts are taken: in one performance (default), or each part on its own day
+    /// (`per-part`: a planbare toets of a part is its own sitting; [`units`]).
+    #[serde(default, skip_serializing_if = "Sittings::is_together")]
+    pub sittings: Sittings,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -75,6 +75,65 @@ impl ResultUnit {
     }
 }
 
+/// How an exam's parts are taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sittings {
+    /// All in one performance: one moment, one set of sheets, whatever the SIS enrolled.
+    #[default]
+    Together,
+    /// Each part on its own day (NED-OOAPI issue 134): a student enrolled on a part's
+    /// planbare toets sits that part on its own (planned, scored and signed as an exam of
+    /// its own criteria), and the whole's enrolment gets its result once every part has
+    /// counted, each part's latest sitting.
+    PerPart,
+}
+
+impl Sittings {
+    pub fn is_together(&self) -> bool {
+        *self == Sittings::Together
+    }
+}
+
+impl Model {
+    /// The model of one sitting of an exam taken per part: the part's sections only, its
+    /// unit's pass mark, its unit as the only result, no conversion table (those are the
+    /// whole's). `None`: the model has no unit for that part.
+    pub fn sitting(&self, part: &str) -> Option<Model> {
+        let unit = self
+            .results
+            .iter()
+            .find(|u| u.part.as_deref() == Some(part))?;
+        Some(Model {
+            pass_mark: unit.pass_mark,
+            good_mark: None,
+            parts: self
+                .parts
+                .iter()
+                .filter(|p| p.code == part)
+                .cloned()
+                .collect(),
+            sections: self
+                .sections
+                .iter()
+                .filter(|s| s.part.as_deref() == Some(part))
+                .cloned()
+                .collect(),
+            results: vec![unit.clone()],
+            conversions: Vec::new(),
+            sittings: Sittings::Together,
+            ..self.clone()
+        })
+    }
+
+    /// The result unit of part `part`.
+    pub fn part_unit(&self, part: &str) -> Option<&ResultUnit> {
+        self.results
+            .iter()
+            .find(|u| u.part.as_deref() == Some(part))
+    }
+}
+
 /// When a conversion table applies to the whole exam.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -216,6 +275,23 @@ pub fn check(m: &Model, exam_id: Uuid, whole_type: ResultValueType) -> Result<()
                     whole_type.as_str()
                 ));
             }
+        }
+    }
+    if m.sittings == Sittings::PerPart {
+        if m.parts.is_empty() {
+            return Err("`model.sittings`: \"per-part\" needs parts ([[model.parts]])".into());
+        }
+        if let Some(s) = m.sections.iter().find(|s| s.part.is_none()) {
+            return Err(format!(
+                "`model.sittings`: \"per-part\" needs every section in a part; section {:?} has no `part`",
+                s.code
+            ));
+        }
+        if let Some(p) = m.parts.iter().find(|p| m.part_unit(&p.code).is_none()) {
+            return Err(format!(
+                "`model.sittings`: \"per-part\" needs a result unit for each part; part {:?} has none ([[model.results]] with `part = {:?}`)",
+                p.code, p.code
+            ));
         }
     }
     if let Some(i) = m

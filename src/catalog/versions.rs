@@ -124,3 +124,43 @@ pub async fn load_in<C: sea_orm::ConnectionTrait>(
     }
     Ok(Some(model))
 }
+
+/// Sittings' models made so far, by exam, version and part (see [`of_case`]).
+type Sittings =
+    std::sync::Mutex<std::collections::HashMap<(Uuid, u32, String), std::sync::Arc<Model>>>;
+
+fn sittings() -> &'static Sittings {
+    static SITTINGS: std::sync::OnceLock<Sittings> = std::sync::OnceLock::new();
+    SITTINGS.get_or_init(Default::default)
+}
+
+/// The model an exam case is scored against: the version it was planned with, and for the
+/// sitting of one part of an exam taken per part, that part only (its criteria, its pass
+/// mark, its result: [`Model::sitting`]). `None` while the case is not planned, or when the
+/// version (or the part) is missing.
+pub async fn of_case<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    case: &entity::exam_case::Model,
+) -> Result<Option<std::sync::Arc<Model>>, DbErr> {
+    let (Some(component), Some(version)) = (case.component_id, case.model_version) else {
+        return Ok(None);
+    };
+    let version = u32::try_from(version).unwrap_or(0);
+    let Some(model) = load_in(db, component, version).await? else {
+        return Ok(None);
+    };
+    if case.part.is_empty() {
+        return Ok(Some(model));
+    }
+    let key = (component, version, case.part.clone());
+    if let Some(m) = sittings().lock().ok().and_then(|l| l.get(&key).cloned()) {
+        return Ok(Some(m));
+    }
+    let Some(sitting) = model.sitting(&case.part).map(std::sync::Arc::new) else {
+        return Ok(None);
+    };
+    if let Ok(mut l) = sittings().lock() {
+        l.insert(key, sitting.clone());
+    }
+    Ok(Some(sitting))
+}

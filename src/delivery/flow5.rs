@@ -195,12 +195,20 @@ pub async fn build(
         }
         let is_final = case.state == CaseState::Final && offering.final_results_allowed;
         result_consumer.insert("final".into(), json!(is_final));
-        // The result documents of the version that stands. The proces-verbaal has no type of
-        // its own among a result's documents (`sessionReport` belongs to flow 4): `other`.
-        let version = docs.iter().filter_map(|d| d.version).max();
+        // The result documents of the version that stands (for the whole of an exam taken
+        // per part, of each sitting's). The proces-verbaal has no type of its own among a
+        // result's documents (`sessionReport` belongs to flow 4): `other`.
+        let standing = |d: &&entity::document::Model| {
+            d.version
+                == docs
+                    .iter()
+                    .filter(|o| o.case_id == d.case_id)
+                    .filter_map(|o| o.version)
+                    .max()
+        };
         let list: Vec<Value> = docs
             .iter()
-            .filter(|d| d.version == version)
+            .filter(standing)
             .map(|d| {
                 json!({
                     "documentId": d.document_id,

@@ -43,10 +43,13 @@ pub fn document(text: &str) -> Value {
 /// The catalogue test a planbare toets is for: the exam (what is planned and scored), and
 /// the result unit of it the SIS named, if it named a part or a grouping rather than the
 /// whole (its result is that unit's).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Test {
     pub component_id: Option<Uuid>,
     pub unit_id: Option<Uuid>,
+    /// For a part of an exam taken per part: that part (a student enrolled here sits it on
+    /// its own day).
+    pub sitting_part: Option<String>,
 }
 
 /// The first catalogue test the SIS asked for that we hold (an exam or a result unit of
@@ -66,9 +69,11 @@ pub fn resolve_component(
         tracing::warn!(offering = %parsed.id, "offering names no test from our catalogue; needs manual handling");
         return Test::default();
     };
+    let per_part = exam.model.sittings == crate::catalog::Sittings::PerPart;
     Test {
         component_id: Some(exam.id),
         unit_id: unit.map(|u| u.id),
+        sitting_part: unit.and_then(|u| u.part.clone()).filter(|_| per_part),
     }
 }
 
@@ -139,6 +144,7 @@ pub async fn put_offering(
         final_results_allowed: Set(p.final_results_allowed),
         component_id: Set(w.test.component_id),
         unit_id: Set(w.test.unit_id),
+        sitting_part: Set(w.test.sitting_part.clone()),
         document: Set(text(&document)),
         raw: Set(w.raw.to_string()),
         revision: Set(existing.as_ref().map_or(1, |e| e.revision + 1)),

@@ -73,7 +73,7 @@ impl Write {
             } => {
                 let w = OfferingWrite {
                     parsed,
-                    test: *test,
+                    test: test.clone(),
                     raw,
                     tell_pending: *tell_pending,
                 };

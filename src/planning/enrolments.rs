@@ -61,7 +61,9 @@ pub async fn linked(
 }
 
 /// The open case of the same student for the same exam and attempt that another enrolment
-/// made: the performance this enrolment is also for. (Read by the person's index and chosen
+/// made: the performance this enrolment is also for. For an exam taken per part, an
+/// enrolment on a part (`part`) is for that part's sitting, or for a whole exam the office
+/// planned as one performance; one on the whole (`part` empty) is for the whole. (Read by the person's index and chosen
 /// here: a student has a handful of cases, and SQLite's planner, given the state and the
 /// order in the query, walked the by-state index through every case of the school instead:
 /// ingest slowed down as the school grew.)
@@ -69,9 +71,12 @@ pub async fn same_performance(
     txn: &DatabaseTransaction,
     tenant: &str,
     a: &association::Model,
-    component_id: Uuid,
+    (component_id, part): (Uuid, &str),
     attempt: i32,
 ) -> Result<Option<exam_case::Model>, DbErr> {
+    let same_sitting = |c: &exam_case::Model| {
+        c.part == part || (!part.is_empty() && c.part.is_empty() && c.state == CaseState::Planned)
+    };
     let theirs = exam_case::Entity::find()
         .filter(exam_case::Column::Tenant.eq(tenant))
         .filter(exam_case::Column::PersonId.eq(a.person_id))
@@ -85,6 +90,7 @@ pub async fn same_performance(
                 && c.association_id != a.association_id
                 && c.result_association_id.is_none()
                 && open(c)
+                && same_sitting(c)
         })
         .min_by_key(|c| (c.created_at, c.case_id))
     else {
@@ -97,7 +103,7 @@ pub async fn same_performance(
             .lock_exclusive()
             .one(txn)
             .await?
-            .filter(|c| open(c) && c.result_association_id.is_none()),
+            .filter(|c| open(c) && c.result_association_id.is_none() && same_sitting(c)),
     )
 }
 
@@ -114,6 +120,7 @@ pub fn still_same(
         && case.attempt == a.attempt.unwrap_or(1)
         && case.component_id.is_some()
         && o.and_then(|o| o.component_id) == case.component_id
+        && (case.part.is_empty() || o.and_then(|o| o.sitting_part.as_deref()) == Some(&case.part))
 }
 
 /// Links enrolment `a` to `case`: one performance, a result for each. A SIS on the OKE 1.1

@@ -5,6 +5,7 @@
 //! assessed. Every change is in the audit trail.
 
 pub mod enrolments;
+pub mod sittings;
 
 use crate::audit::{self, Actor, Change};
 use crate::case::{self, invalid, CaseError, CaseState, Ctx, Owed};
@@ -130,7 +131,7 @@ pub async fn sync_case(
                 tenant,
                 (a.association_id, a.offering_id, a.person_id),
                 attempt,
-                o.and_then(|o| o.component_id),
+                (o.and_then(|o| o.component_id), &sitting_part(o)),
                 None,
             )
             .insert(txn)
@@ -265,8 +266,9 @@ async fn performance<'o>(
     let (Some(o), Some(component)) = (o, o.and_then(|o| o.component_id)) else {
         return Ok(None);
     };
+    let part = sitting_part(Some(o));
     Ok(
-        enrolments::same_performance(txn, tenant, a, component, attempt)
+        enrolments::same_performance(txn, tenant, a, (component, &part), attempt)
             .await?
             .map(|c| (c, o)),
     )
@@ -591,6 +593,14 @@ pub async fn plan(
     let Some(exam) = c.component_id.and_then(|id| ctx.catalog.get(id)) else {
         return invalid("the SIS named no exam from the catalogue for this test selection; it needs manual handling");
     };
+    if sittings::waits_for_parts(&txn, ctx.catalog, &c).await? {
+        return case::refuse(
+            "partsApart",
+            json!({}),
+            "this exam is taken per part: each part is planned on its own, and the whole gets \
+             its result when every part is signed",
+        );
+    }
     let o = offering::Entity::find_by_id((tenant.to_string(), c.offering_id))
         .one(&txn)
         .await?
@@ -865,11 +875,19 @@ pub async fn cancel(
 
 /// A new exam case, just received: for (enrolment, offering, person), the attempt, the exam,
 /// and for an extra attempt Proeve planned, the association its result goes to.
+/// The part a student enrolled on `o` sits on its own day (empty: the whole exam, or an exam
+/// whose parts are taken together).
+fn sitting_part(o: Option<&offering::Model>) -> String {
+    o.and_then(|o| o.sitting_part.clone()).unwrap_or_default()
+}
+
+/// A new exam case of the catalogue exam `component_id` (`part`: the part it sits, if the
+/// exam is taken per part).
 fn new_case(
     tenant: &str,
     (association_id, offering_id, person_id): (Uuid, Uuid, Uuid),
     attempt: i32,
-    component_id: Option<Uuid>,
+    (component_id, part): (Option<Uuid>, &str),
     result_association_id: Option<Uuid>,
 ) -> exam_case::ActiveModel {
     let now = Utc::now();
@@ -901,6 +919,8 @@ fn new_case(
         updated_at: Set(now),
         result_association_id: Set(result_association_id),
         exam_leader: Set(None),
+        part: Set(part.to_string()),
+        sittings: Set(None),
     }
 }
 
@@ -926,6 +946,13 @@ pub async fn plan_extra_attempt(
     if c.passed == Some(true) {
         return Err(CaseError::Invalid(
             "the candidate passed this exam: no extra attempt".into(),
+        ));
+    }
+    if c.sittings.is_some() {
+        return Err(CaseError::Invalid(
+            "this exam was taken in parts: a part that failed is sat again as an extra \
+             attempt of that part, and the whole counts it with the others"
+                .into(),
         ));
     }
     let enrolment = association::Entity::find_by_id((tenant.to_string(), c.association_id))
@@ -963,7 +990,7 @@ pub async fn plan_extra_attempt(
         tenant,
         (c.association_id, c.offering_id, c.person_id),
         c.attempt + 1,
-        c.component_id,
+        (c.component_id, &c.part),
         Some(Uuid::new_v4()),
     )
     .insert(&txn)

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use entity::{assessment_sheet, case_assessor, document, exam_case, person};
 use record::{
     Candidate, CorrectionRecord, CountersignRecord, DecisionRecord, ExamInfo, Named, Outcome,
-    Place, Record, School, ScoreRecord, SheetRecord, SignatureRecord,
+    Place, Record, School, ScoreRecord, SheetRecord, SignatureRecord, SittingRecord,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
@@ -75,7 +75,7 @@ pub async fn build_record(
     if case.attendance.is_none() {
         return Ok(None);
     }
-    let model = versions::load(db, component, u32::try_from(version).unwrap_or(0))
+    let model = versions::of_case(db, case)
         .await?
         .ok_or(ReportError::ModelMissing(version))?;
     let exam = catalog.get(component);
@@ -256,9 +256,69 @@ pub async fn build_record(
         joint_backers,
         finalised_in_proeve: school.finalise_in_proeve,
         appeal: school.appeal.clone(),
+        sittings: Vec::new(),
     };
+    if let Some(ids) = &case.sittings {
+        with_sittings(db, catalog, school, &mut record, ids).await?;
+    }
     record.outcome.failed_knock_outs = failed_knock_outs(&record);
     Ok(Some(record))
+}
+
+/// The case ids a whole exam taken per part names as the sittings that made its result.
+pub fn sitting_ids(list: &str) -> Vec<Uuid> {
+    serde_json::from_str(list).unwrap_or_default()
+}
+
+/// The record of the whole of an exam taken per part: its result is made of its sittings'
+/// (listed with their own), and it took place where and when the last of them did, with
+/// their assessors.
+async fn with_sittings(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    record: &mut Record,
+    ids: &str,
+) -> Result<(), ReportError> {
+    let tenant = school.slug.as_str();
+    for id in sitting_ids(ids) {
+        let Some(sitting) = exam_case::Entity::find_by_id((tenant.to_string(), id))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        if sitting.sittings.is_some() {
+            continue;
+        }
+        let Some(r) = Box::pin(build_record(db, catalog, school, &sitting)).await? else {
+            continue;
+        };
+        let scores = r
+            .deciding_sheet()
+            .map(|s| s.scores.clone())
+            .unwrap_or_default();
+        let date = r.actual_end.or(r.actual_start).or(r.planned_start);
+        if date >= record.actual_end {
+            record.planned_start = r.planned_start;
+            record.planned_end = r.planned_end;
+            record.actual_start = r.actual_start;
+            record.actual_end = r.actual_end;
+            record.place = r.place.clone();
+            record.assessors = r.assessors.clone();
+        }
+        record.sittings.push(SittingRecord {
+            case_id: sitting.case_id,
+            part: sitting.part.clone(),
+            attempt: sitting.attempt,
+            date,
+            signed_at: r.signed_at,
+            assessors: r.assessors,
+            outcome: r.outcome,
+            scores,
+        });
+    }
+    Ok(())
 }
 
 fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
@@ -292,14 +352,11 @@ fn sheet_record(s: sheets::StoredSheet) -> SheetRecord {
     }
 }
 
-/// Knock-out criteria the deciding sheet does not meet.
+/// Knock-out criteria the deciding scores do not meet.
 fn failed_knock_outs(r: &Record) -> Vec<String> {
-    let Some(deciding) = r.deciding_sheet() else {
+    let Some(deciding) = r.deciding_scores() else {
         return Vec::new();
     };
-    if r.outcome.attendance.as_deref() != Some("present") {
-        return Vec::new();
-    }
     r.model
         .sections
         .iter()
@@ -307,10 +364,8 @@ fn failed_knock_outs(r: &Record) -> Vec<String> {
         .filter(|c| c.knock_out)
         .filter(|c| {
             deciding
-                .scores
-                .iter()
-                .find(|s| s.criterion == c.code)
-                .is_some_and(|s| s.level < c.knock_out_min.unwrap_or(1))
+                .get(&c.code)
+                .is_some_and(|l| *l < c.knock_out_min.unwrap_or(1))
         })
         .map(|c| c.code.clone())
         .collect()
@@ -347,6 +402,38 @@ pub async fn ensure_documents(
     else {
         return Ok(Vec::new());
     };
+    // The whole of an exam taken per part has the documents of its sittings: each part's
+    // assessment form and proces-verbaal, as they stand.
+    let Some(ids) = &case.sittings else {
+        return ensure_own(db, catalog, school, case).await;
+    };
+    let mut out = Vec::new();
+    for id in sitting_ids(ids) {
+        let Some(sitting) = exam_case::Entity::find_by_id((tenant.to_string(), id))
+            .one(db)
+            .await?
+            .filter(|s| s.sittings.is_none())
+        else {
+            continue;
+        };
+        let docs = ensure_own(db, catalog, school, sitting).await?;
+        if docs.len() < 2 {
+            return Ok(Vec::new());
+        }
+        out.extend(docs);
+    }
+    Ok(out)
+}
+
+/// [`ensure_documents`] of an exam that has its own.
+async fn ensure_own(
+    db: &DatabaseConnection,
+    catalog: &Catalog,
+    school: &TenantSettings,
+    case: exam_case::Model,
+) -> Result<Vec<document::Model>, ReportError> {
+    let tenant = school.slug.as_str();
+    let case_id = case.case_id;
     if !matches!(case.state, CaseState::Signed | CaseState::Final) {
         return Ok(Vec::new());
     }
@@ -451,7 +538,7 @@ pub async fn render_missing(
         .join(", ");
     let sql = format!(
         "SELECT c.tenant, c.case_id FROM exam_case c \
-        WHERE c.state IN ('signed', 'final') AND NOT EXISTS ( \
+        WHERE c.state IN ('signed', 'final') AND c.sittings IS NULL AND NOT EXISTS ( \
           SELECT 1 FROM document d WHERE d.tenant = c.tenant AND d.case_id = c.case_id \
           AND d.version = 1 + (SELECT COUNT(*) FROM correction k \
                                WHERE k.tenant = c.tenant AND k.case_id = c.case_id) \

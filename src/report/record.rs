@@ -57,6 +57,27 @@ pub struct Record {
     /// How and until when the candidate may object or appeal (the school's words).
     #[serde(default)]
     pub appeal: Option<String>,
+    /// For the whole of an exam taken per part: the sittings whose scores make its result,
+    /// one per part (each part's latest), in the order of the parts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sittings: Vec<SittingRecord>,
+}
+
+/// One part's sitting as it counts for the whole exam.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SittingRecord {
+    pub case_id: Uuid,
+    pub part: String,
+    pub attempt: i32,
+    /// When it took place (as its record says) and was signed.
+    pub date: Option<DateTime<Utc>>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub assessors: Vec<Named>,
+    /// The part's own result.
+    pub outcome: Outcome,
+    /// The scores of its deciding sheet: the whole's scores for that part.
+    pub scores: Vec<ScoreRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -227,10 +248,20 @@ impl Record {
             .flatten()
     }
 
-    /// The levels of the deciding sheet of a candidate who was present.
-    fn deciding_scores(&self) -> Option<crate::assessment::scoring::Scores> {
+    /// The levels of the deciding sheet of a candidate who was present; for the whole of an
+    /// exam taken per part, those of its sittings together.
+    pub fn deciding_scores(&self) -> Option<crate::assessment::scoring::Scores> {
         if self.outcome.attendance.as_deref() != Some("present") {
             return None;
+        }
+        if !self.sittings.is_empty() {
+            return Some(
+                self.sittings
+                    .iter()
+                    .flat_map(|s| &s.scores)
+                    .map(|s| (s.criterion.clone(), s.level))
+                    .collect(),
+            );
         }
         Some(
             self.deciding_sheet()?

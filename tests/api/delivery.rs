@@ -1805,40 +1805,234 @@ async fn one_performance_gives_each_core_task_and_the_whole_its_own_result_one_f
     assert_eq!(after.body["answersFor"].as_array().unwrap().len(), 3);
 }
 
+const EMEI_C: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08c3";
+const EMEI_D: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08d4";
+
+/// Every criterion of part `part` of `exam`, at the level `level_of` gives its section.
+fn part_scores(
+    app: &TestApp,
+    exam: &str,
+    part: &str,
+    level_of: impl Fn(&str) -> u32,
+) -> Vec<Value> {
+    let model = &app.app.catalog.get(exam.parse().unwrap()).unwrap().model;
+    let mine: Vec<&str> = model
+        .sections
+        .iter()
+        .filter(|s| s.part.as_deref() == Some(part))
+        .flat_map(|s| s.criteria.iter().map(|c| c.code.as_str()))
+        .collect();
+    scores_by_section(app, exam, level_of)
+        .into_iter()
+        .filter(|v| mine.contains(&v["criterion"].as_str().unwrap()))
+        .collect()
+}
+
+/// A student of an exam taken per part: a planbare toets per entry of `tests` (component,
+/// name), the student enrolled on each for `attempt`, the assessor on each. The enrolments,
+/// in the order of `tests`.
+async fn enrol_parts(
+    app: &TestApp,
+    tests: &[(&str, &str)],
+    (student_id, assessor_id): (Uuid, Uuid),
+    attempt: i32,
+) -> Vec<Uuid> {
+    let mut enrolled = Vec::new();
+    for (test, name) in tests {
+        let o = id();
+        let r = app
+            .put(
+                "roc-a",
+                &format!("/offerings/{o}"),
+                &offering_for(o, test, name, "0-10"),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let sa = id();
+        let mut body = student(sa, student_id, o);
+        body["consumers"][0]["attempt"] = json!(attempt);
+        let r = app
+            .put("roc-a", &format!("/associations/{sa}"), &body)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let aa = id();
+        let r = app
+            .put(
+                "roc-a",
+                &format!("/associations/{aa}"),
+                &assessor(aa, assessor_id, o),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        enrolled.push(sa);
+    }
+    enrolled
+}
+
+/// The exam of enrolment `a` for `attempt`.
+async fn case_of(app: &TestApp, a: Uuid, attempt: i32) -> entity::exam_case::Model {
+    proeve::planning::cases(&app.app.db, "roc-a", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.association_id == a && c.attempt == attempt)
+        .unwrap_or_else(|| panic!("no exam for enrolment {a}"))
+}
+
+/// One part's sitting, on its own day: planned by the office, scored on the part's criteria
+/// only, finished and signed.
+async fn sit(
+    app: &TestApp,
+    office: &Session,
+    me: &Session,
+    (case, day): (Uuid, u32),
+    assessor: Uuid,
+    scores: &[Value],
+) {
+    let view = app.api("roc-a", office).case(case).await;
+    let plan = json!({
+        "revision": view.body["revision"], "start": format!("2026-12-{day:02}T08:00:00Z"),
+        "end": format!("2026-12-{day:02}T14:00:00Z"),
+        "place": {"kind": "workplace", "name": "Installatiebedrijf Volt", "address": "Stationsweg 4, Utrecht"}, "assessors": [assessor],
+    });
+    let r = app.api("roc-a", office).plan(case, plan).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
+        "identityMethod": "ID-kaart", "scores": scores,
+        "motivation": "Dit onderdeel laat zien wat de kandidaat kan.", "timesReason": EARLIER});
+    let r = app.api("roc-a", me).save_sheet(case, "mine", sheet).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    finish(app, me, case).await;
+    for role in ["assessor", "candidate"] {
+        let r = app
+            .api("roc-a", me)
+            .sign(case, json!({"role": role, "image": PNG}))
+            .await;
+        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    }
+}
+
 #[tokio::test]
-async fn an_exam_enrolled_as_parts_and_whole_gives_each_part_its_result_and_the_whole_its_table() {
+async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_the_whole_when_the_last_counts(
+) {
     let sis = Sis::start();
     let app = app_with(&sis).await;
-    // Parts A and C good, part B (installing) below its pass mark: B fails, and the whole
-    // reads its grade from the table for a failed part (at most a 5).
-    let scores = scores_by_section(&app, EMEI, |s| match s {
+    let (student_id, assessor_id) = (id(), id());
+    for (p, name) in [(student_id, "Ayşe"), (assessor_id, "Bram")] {
+        let r = app
+            .put("roc-a", &format!("/persons/{p}"), &person(p, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // The SIS records the whole and each of the four parts (as flow 0 shows them).
+    let tests = [
+        (EMEI, "Proeve Eerste monteur"),
+        (EMEI_A, "Onderdeel A"),
+        (EMEI_B, "Onderdeel B"),
+        (EMEI_C, "Onderdeel C"),
+        (EMEI_D, "Onderdeel D"),
+    ];
+    let enrolled = enrol_parts(&app, &tests, (student_id, assessor_id), 1).await;
+    // Four sittings to plan, each on its own; the whole waits for them and is not planned.
+    let open = open_cases(&app).await;
+    assert_eq!(open.len(), 5, "{open:#?}");
+    let office = staff(&app, "roc-a", "office@roc.example", "Fatima").await;
+    let office = sign_in(&app, "roc-a", office).await;
+    let bram = sign_in(&app, "roc-a", assessor_id).await;
+    let whole = case_of(&app, enrolled[0], 1).await;
+    let view = app.api("roc-a", &office).case(whole.case_id).await;
+    let plan = json!({"revision": view.body["revision"], "start": "2026-12-08T08:00:00Z",
+        "end": "2026-12-08T14:00:00Z", "place": {"kind": "school", "location": "Lokaal 1"},
+        "assessors": [assessor_id]});
+    let r = app.api("roc-a", &office).plan(whole.case_id, plan).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.body["code"], "partsApart", "{}", r.body);
+    let a = case_of(&app, enrolled[1], 1).await;
+    assert_eq!(a.part, "A");
+    // Parts A, C, D good; part B (installing) below its pass mark.
+    let level = |s: &str| match s {
         "B1-K1-W2" | "B1-K1-W3" => 1,
         _ => 3,
-    });
-    let t = "0-10";
-    let (_, enrolled, _) = one_performance(
-        &app,
-        &[
-            (EMEI, "Proeve Eerste monteur", t),
-            (EMEI_A, "Onderdeel A", t),
-            (EMEI_B, "Onderdeel B", t),
-        ],
-        1,
-        scores,
-    )
-    .await;
-    let got = accepted(&sis, 6).await;
+    };
+    let days = [0, 8, 15, 22, 29];
+    for (i, part) in ["A", "B", "C", "D"].into_iter().enumerate() {
+        let case = case_of(&app, enrolled[i + 1], 1).await.case_id;
+        sit(
+            &app,
+            &office,
+            &bram,
+            (case, days[i + 1]),
+            assessor_id,
+            &part_scores(&app, EMEI, part, level),
+        )
+        .await;
+        if part == "A" {
+            // Part A's sitting was scored on part A's criteria only (its sheet closed
+            // without the others'): its model is the part's.
+            let model = app.api("roc-a", &office).model(case).await;
+            let sections: Vec<&str> = model.body["sections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["code"].as_str().unwrap())
+                .collect();
+            assert_eq!(sections, ["B1-K1-W1"], "{}", model.body);
+            // A's result goes when A is signed; the whole still waits.
+            let got = accepted(&sis, 2).await;
+            let a = result_for(&got, enrolled[1]);
+            assert_eq!((&a["score"], &a["pass"]), (&json!("10"), &json!("passed")));
+            assert_eq!(a["consumers"][0]["rawScore"], 15);
+            assert_eq!(a["consumers"][0]["maxRawScore"], 15);
+            let w = app.api("roc-a", &office).case(whole.case_id).await;
+            assert_eq!(w.body["state"], "received", "{}", w.body);
+        }
+    }
+    // Four parts, each its attendance and result; then the whole's, once.
+    let got = accepted(&sis, 9).await;
     assert!(got.iter().all(|r| r.schema_errors.is_empty()), "{got:#?}");
-    let (w, a, b) = (
-        result_for(&got, enrolled[0]),
-        result_for(&got, enrolled[1]),
-        result_for(&got, enrolled[2]),
-    );
-    // A: 15 of 15; B: 10 of 28 (pass mark 17); the whole 54 of 72, which on the table for
-    // no failed part would be a 7, but a part failed: a 5.
-    assert_eq!((&a["score"], &a["pass"]), (&json!("10"), &json!("passed")));
+    let b = result_for(&got, enrolled[2]);
     assert_eq!(b["pass"], "failed");
     assert_eq!(b["consumers"][0]["rawScore"], 10);
+    // The whole: 54 of 72 points summed over the parts, which on the table for no failed
+    // part would be a 7; a part failed: a 5.
+    let w = result_for(&got, enrolled[0]);
     assert_eq!(w["consumers"][0]["rawScore"], 54);
+    assert_eq!(w["consumers"][0]["maxRawScore"], 72);
     assert_eq!((&w["score"], &w["pass"]), (&json!("5"), &json!("failed")));
+    // With it, each part's assessment form and proces-verbaal.
+    assert_eq!(
+        w["consumers"][0]["documents"].as_array().unwrap().len(),
+        8,
+        "{w}"
+    );
+    let whole_now = app.api("roc-a", &office).case(whole.case_id).await;
+    assert_eq!(whole_now.body["state"], "signed", "{}", whole_now.body);
+
+    // A re-sit of part B: the SIS enrols part B and the whole for a second attempt. Only B
+    // is sat again; A, C and D keep their points, and the whole gets its second result.
+    let again = enrol_parts(
+        &app,
+        &[(EMEI, "Proeve Eerste monteur"), (EMEI_B, "Onderdeel B")],
+        (student_id, assessor_id),
+        2,
+    )
+    .await;
+    let b2 = case_of(&app, again[1], 2).await;
+    assert_eq!(b2.part, "B");
+    sit(
+        &app,
+        &office,
+        &bram,
+        (b2.case_id, 30),
+        assessor_id,
+        &part_scores(&app, EMEI, "B", |_| 3),
+    )
+    .await;
+    let got = accepted(&sis, 12).await;
+    let w2 = result_for(&got, again[0]);
+    assert_eq!(w2["consumers"][0]["rawScore"], 72, "{w2}");
+    assert_eq!(
+        (&w2["score"], &w2["pass"]),
+        (&json!("10"), &json!("passed"))
+    );
 }
