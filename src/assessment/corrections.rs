@@ -84,6 +84,14 @@ pub async fn correct(
             case.state
         ));
     }
+    if case.sittings.is_some() {
+        return case::refuse(
+            "correctThePart",
+            json!({}),
+            "this exam's result is made of its parts' sittings: correct the part, and the \
+             whole follows",
+        );
+    }
     let model = sheets::model_of(&txn, &case).await?;
     let Some(exam) = case.component_id.and_then(|c| ctx.catalog.get(c)) else {
         return invalid("the exam is not in the catalogue");
@@ -200,9 +208,15 @@ pub async fn correct(
         after: Some(after),
         reason: Some(reason),
     };
+    // A whole exam taken per part that counted this sitting is made again with it.
+    let wholes = super::parts::sitting_corrected(&txn, ctx.catalog, &corrected).await?;
     // A new version of the result: new documents, and the SIS hears of it.
     let owed = Owed::message("corrected").and_documents();
-    case::commit_change(ctx, txn, row, event, owed).await
+    let updated = case::commit_change(ctx, txn, row, event, owed).await?;
+    if !wholes.is_empty() {
+        ctx.effects.queued();
+    }
+    Ok(updated)
 }
 
 /// The audit action of an assessor countersigning a correction.

@@ -543,4 +543,42 @@ mod tests {
             "{err:?}"
         );
     }
+
+    #[test]
+    fn an_exam_taken_per_part_has_a_model_for_each_sitting_and_a_unit_for_each_part() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("catalog/eerste-monteur-elektrotechniek-niveau-3.toml");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let exam = Catalog::parse("emei.toml", &text).map_err(|e| e.to_string());
+        let Ok(exam) = exam else {
+            panic!("{exam:?}");
+        };
+        assert_eq!(exam.model.sittings, Sittings::PerPart);
+        // Part B's sitting: its sections and criteria only, its unit's pass mark, no table.
+        let b = exam
+            .model
+            .sitting("B")
+            .unwrap_or_else(|| panic!("no part B"));
+        assert!(b.sections.iter().all(|s| s.part.as_deref() == Some("B")));
+        assert!(!b.sections.is_empty());
+        assert_eq!(b.pass_mark, 17);
+        assert_eq!(b.max_points(), 28);
+        assert!(b.conversions.is_empty() && b.results.len() == 1);
+        assert!(exam.model.sitting("Z").is_none());
+        // Per part, every part needs its result unit: the message names the part.
+        let start = text.find("[[model.results]]\nid = \"5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08d4\"");
+        let end = start.and_then(|s| text[s..].find("pass_mark = 9").map(|e| s + e + 13));
+        let (Some(start), Some(end)) = (start, end) else {
+            panic!("the sample has part D's unit");
+        };
+        let without_d = format!("{}{}", &text[..start], &text[end..]);
+        let err = Catalog::parse("emei.toml", &without_d)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("model.sittings") && e.contains("\"D\"")),
+            "{err:?}"
+        );
+    }
 }

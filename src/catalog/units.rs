@@ -281,12 +281,6 @@ pub fn check(m: &Model, exam_id: Uuid, whole_type: ResultValueType) -> Result<()
         if m.parts.is_empty() {
             return Err("`model.sittings`: \"per-part\" needs parts ([[model.parts]])".into());
         }
-        if let Some(s) = m.sections.iter().find(|s| s.part.is_none()) {
-            return Err(format!(
-                "`model.sittings`: \"per-part\" needs every section in a part; section {:?} has no `part`",
-                s.code
-            ));
-        }
         if let Some(p) = m.parts.iter().find(|p| m.part_unit(&p.code).is_none()) {
             return Err(format!(
                 "`model.sittings`: \"per-part\" needs a result unit for each part; part {:?} has none ([[model.results]] with `part = {:?}`)",

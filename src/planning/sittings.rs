@@ -49,3 +49,9 @@ pub async fn of_whole<C: ConnectionTrait>(
         })
         .collect())
 }
+
+/// The case ids a whole exam taken per part names as the sittings that made its result
+/// (`exam_case.sittings`).
+pub fn ids(list: &str) -> Vec<uuid::Uuid> {
+    serde_json::from_str(list).unwrap_or_default()
+}

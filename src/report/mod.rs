@@ -265,11 +265,6 @@ pub async fn build_record(
     Ok(Some(record))
 }
 
-/// The case ids a whole exam taken per part names as the sittings that made its result.
-pub fn sitting_ids(list: &str) -> Vec<Uuid> {
-    serde_json::from_str(list).unwrap_or_default()
-}
-
 /// The record of the whole of an exam taken per part: its result is made of its sittings'
 /// (listed with their own), and it took place where and when the last of them did, with
 /// their assessors.
@@ -281,7 +276,7 @@ async fn with_sittings(
     ids: &str,
 ) -> Result<(), ReportError> {
     let tenant = school.slug.as_str();
-    for id in sitting_ids(ids) {
+    for id in crate::planning::sittings::ids(ids) {
         let Some(sitting) = exam_case::Entity::find_by_id((tenant.to_string(), id))
             .one(db)
             .await?
@@ -408,7 +403,7 @@ pub async fn ensure_documents(
         return ensure_own(db, catalog, school, case).await;
     };
     let mut out = Vec::new();
-    for id in sitting_ids(ids) {
+    for id in crate::planning::sittings::ids(ids) {
         let Some(sitting) = exam_case::Entity::find_by_id((tenant.to_string(), id))
             .one(db)
             .await?

@@ -2036,3 +2036,78 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
         (&json!("10"), &json!("passed"))
     );
 }
+
+#[tokio::test]
+async fn a_part_corrected_after_the_whole_counted_it_makes_the_whole_again() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let (student_id, assessor_id) = (id(), id());
+    for (p, name) in [(student_id, "Ayşe"), (assessor_id, "Bram")] {
+        let r = app
+            .put("roc-a", &format!("/persons/{p}"), &person(p, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let tests = [
+        (EMEI, "Proeve Eerste monteur"),
+        (EMEI_A, "Onderdeel A"),
+        (EMEI_B, "Onderdeel B"),
+        (EMEI_C, "Onderdeel C"),
+        (EMEI_D, "Onderdeel D"),
+    ];
+    let enrolled = enrol_parts(&app, &tests, (student_id, assessor_id), 1).await;
+    let office = staff(&app, "roc-a", "office@roc.example", "Fatima").await;
+    let office = sign_in(&app, "roc-a", office).await;
+    let bram = sign_in(&app, "roc-a", assessor_id).await;
+    let level = |s: &str| match s {
+        "B1-K1-W2" | "B1-K1-W3" => 1,
+        _ => 3,
+    };
+    for (i, part) in ["A", "B", "C", "D"].into_iter().enumerate() {
+        let case = case_of(&app, enrolled[i + 1], 1).await.case_id;
+        let scores = part_scores(&app, EMEI, part, level);
+        sit(
+            &app,
+            &office,
+            &bram,
+            (case, 8 + 7 * i as u32),
+            assessor_id,
+            &scores,
+        )
+        .await;
+    }
+    accepted(&sis, 9).await;
+    let whole = case_of(&app, enrolled[0], 1).await;
+    assert_eq!(whole.score.as_deref(), Some("5"));
+    // The whole cannot be corrected itself: its result is its parts'.
+    let body = json!({"revision": whole.revision, "attendance": "present", "scores": [],
+        "reason": "Telfout", "authority": "appeal"});
+    let r = app.api("roc-a", &office).correct(whole.case_id, body).await;
+    assert_eq!(r.body["code"], "correctThePart", "{}", r.body);
+    // On appeal, part B is corrected to what the candidate showed after all: B passes, and
+    // the whole is made again from the parts: 72 points less B's shortfall, no part failed.
+    let b = case_of(&app, enrolled[2], 1).await;
+    let corrected: Vec<Value> = part_scores(&app, EMEI, "B", |_| 2)
+        .into_iter()
+        .map(|mut s| {
+            s["note"] = json!("herzien na beroep");
+            s
+        })
+        .collect();
+    let body = json!({"revision": b.revision, "attendance": "present", "scores": corrected,
+        "reason": "Beroep gegrond: de installatie was wel volgens tekening", "authority": "appeal"});
+    let r = app.api("roc-a", &office).correct(b.case_id, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = accepted(&sis, 11).await;
+    let results: Vec<&crate::helpers::sis::Received> = got
+        .iter()
+        .filter(|r| r.association == enrolled[0].to_string())
+        .collect();
+    let last = &results.last().unwrap().body["result"];
+    let b_now = case_of(&app, enrolled[2], 1).await;
+    let points = 15 + 29 + b_now.raw_score.unwrap();
+    assert_eq!(last["consumers"][0]["rawScore"], points, "{last}");
+    assert_eq!(last["pass"], "passed", "{last}");
+    let whole = case_of(&app, enrolled[0], 1).await;
+    assert_eq!(whole.raw_score, Some(points));
+}
