@@ -118,7 +118,17 @@ impl Relations {
                 }
             }
             Which::ToPlan => {
-                let received = exam_case::Column::State.eq(crate::case::CaseState::Received);
+                // Not the whole of an exam taken per part whose parts are sat on their own:
+                // its parts are planned, not it.
+                let received = Condition::all()
+                    .add(exam_case::Column::State.eq(crate::case::CaseState::Received))
+                    .add(sea_orm::sea_query::Expr::cust(
+                        "(exam_case.part <> '' OR NOT EXISTS (SELECT 1 FROM exam_case s \
+                         WHERE s.tenant = exam_case.tenant AND s.person_id = exam_case.person_id \
+                         AND s.component_id = exam_case.component_id \
+                         AND s.attempt = exam_case.attempt AND s.part <> '' \
+                         AND s.state <> 'canceled'))",
+                    ));
                 if me.staff() {
                     Condition::all().add(received)
                 } else {

@@ -39,6 +39,34 @@ pub struct ExamRef {
     result_value_type: String,
     /// How many assessors the exam's assessment model asks for.
     assessors_needed: u8,
+    /// For an exam taken per part, when this case sits one part: that part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<PartRef>,
+}
+
+/// A part of an exam taken per part.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartRef {
+    code: String,
+    title: String,
+}
+
+/// Where one part of an exam taken per part stands, for the whole exam's case: its latest
+/// sitting (none yet: the SIS has not enrolled the student on that part).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PartStatusView {
+    code: String,
+    title: String,
+    /// The sitting's exam case and state; absent while there is none.
+    case_id: Option<Uuid>,
+    state: Option<String>,
+    attempt: Option<i32>,
+    planned_start: Option<DateTime<Utc>>,
+    /// Its result, once signed (as the whole shows its own).
+    score: Option<String>,
+    passed: Option<bool>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -157,6 +185,13 @@ pub struct CaseView {
     /// first. Each gets the result.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     answers_for: Vec<String>,
+    /// For the whole of an exam taken per part, once parts are sat on their own: each part's
+    /// latest sitting. The whole is not planned itself; it gets its result when every part
+    /// is signed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    parts: Vec<PartStatusView>,
+    /// The whole waits for its parts (it cannot be planned as one performance).
+    waits_for_parts: bool,
 }
 
 /// Where the closing of a planned exam stands: who finished, whom it waits for, and where
@@ -231,6 +266,8 @@ pub struct Loaded {
     options: HashMap<Uuid, Vec<Uuid>>,
     /// By case: the offerings of the enrolments linked to it (for the staff).
     linked: HashMap<Uuid, Vec<Uuid>>,
+    /// By candidate: the sittings of parts of exams taken per part.
+    sittings: HashMap<Uuid, Vec<exam_case::Model>>,
     /// Names of those offerings and of the cases' own.
     offering_names: HashMap<Uuid, String>,
     /// The candidate's facts, by case (only for the cases that show them).
@@ -458,6 +495,25 @@ impl Loaded {
                 l.offering_names.insert(o.offering_id, o.name);
             }
         }
+        // The parts' sittings of the wholes of exams taken per part (there are none for
+        // other exams).
+        let candidates: BTreeSet<Uuid> = shown
+            .iter()
+            .filter(|s| s.case.part.is_empty())
+            .map(|s| s.case.person_id)
+            .collect();
+        for c in in_chunks(&candidates, |ids| {
+            exam_case::Entity::find()
+                .filter(exam_case::Column::Tenant.eq(tenant))
+                .filter(exam_case::Column::PersonId.is_in(ids))
+                .filter(exam_case::Column::Part.ne(""))
+                .filter(exam_case::Column::State.ne(CaseState::Canceled))
+                .all(db)
+        })
+        .await?
+        {
+            l.sittings.entry(c.person_id).or_default().push(c);
+        }
         // The closing of the planned exams this person assesses.
         for sh in shown
             .iter()
@@ -571,6 +627,59 @@ impl Loaded {
 
     /// A case as the API shows it to this person. A candidate sees the outcome once the exam
     /// is signed.
+    /// For the whole of an exam taken per part: each part's latest sitting up to its attempt,
+    /// and whether the whole waits for them (parts of its attempt are sat on their own).
+    fn parts_of(
+        &self,
+        c: &exam_case::Model,
+        exam: Option<&crate::catalog::Exam>,
+    ) -> (Vec<PartStatusView>, bool) {
+        let Some(exam) = exam.filter(|e| e.model.sittings == crate::catalog::Sittings::PerPart)
+        else {
+            return (Vec::new(), false);
+        };
+        if !c.part.is_empty() {
+            return (Vec::new(), false);
+        }
+        let mine: Vec<&exam_case::Model> = self
+            .sittings
+            .get(&c.person_id)
+            .into_iter()
+            .flatten()
+            .filter(|s| s.component_id == c.component_id && s.attempt <= c.attempt)
+            .collect();
+        if !mine.iter().any(|s| s.attempt == c.attempt) && c.sittings.is_none() {
+            return (Vec::new(), false);
+        }
+        let waits = c.state == CaseState::Received;
+        let parts = exam
+            .model
+            .parts
+            .iter()
+            .map(|p| {
+                let latest = mine
+                    .iter()
+                    .filter(|s| s.part == p.code)
+                    .max_by_key(|s| (s.attempt, s.created_at));
+                PartStatusView {
+                    code: p.code.clone(),
+                    title: p.title.clone(),
+                    case_id: latest.map(|s| s.case_id),
+                    state: latest.map(|s| s.state.to_string()),
+                    attempt: latest.map(|s| s.attempt),
+                    planned_start: latest.and_then(|s| s.planned_start),
+                    score: latest
+                        .filter(|s| matches!(s.state, CaseState::Signed | CaseState::Final))
+                        .and_then(|s| s.score.clone()),
+                    passed: latest
+                        .filter(|s| matches!(s.state, CaseState::Signed | CaseState::Final))
+                        .and_then(|s| s.passed),
+                }
+            })
+            .collect();
+        (parts, waits)
+    }
+
     pub fn view(&self, catalog: &Catalog, s: &Shown<'_>, me: &Me, full: bool) -> CaseView {
         let (c, r) = (s.case, s.relation);
         let w = sees(c, r, me, full);
@@ -681,6 +790,7 @@ impl Loaded {
                     .iter()
                     .any(|(m, by, _)| *m == n && *by == me.person_id)
             });
+        let parts = self.parts_of(c, exam);
         CaseView {
             result_provisional: outcome.is_some()
                 && matches!(c.state, CaseState::Signed | CaseState::Final)
@@ -743,7 +853,18 @@ impl Loaded {
                 name: e.name.clone(),
                 result_value_type: e.result_value_type.as_str().to_string(),
                 assessors_needed: e.model.assessors,
+                part: e
+                    .model
+                    .parts
+                    .iter()
+                    .find(|p| p.code == c.part)
+                    .map(|p| PartRef {
+                        code: p.code.clone(),
+                        title: p.title.clone(),
+                    }),
             }),
+            parts: parts.0,
+            waits_for_parts: parts.1,
             model_version: c.model_version,
             received_at: c.created_at,
             planned_start: c.planned_start,

@@ -1947,6 +1947,28 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
     let r = app.api("roc-a", &office).plan(whole.case_id, plan).await;
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.body["code"], "partsApart", "{}", r.body);
+    // The office's list of exams to plan has the four parts, not the whole; the whole says
+    // it waits for them, each part by its name.
+    let to_plan = app
+        .api("roc-a", &office)
+        .call("GET", "/cases?list=toPlan", None)
+        .await;
+    let items = to_plan.body["items"].as_array().unwrap();
+    let parts: Vec<&str> = items
+        .iter()
+        .map(|c| c["exam"]["part"]["code"].as_str().unwrap_or("whole"))
+        .collect();
+    assert_eq!(parts.len(), 4, "{}", to_plan.body);
+    assert!(!parts.contains(&"whole"), "{parts:?}");
+    let w = app.api("roc-a", &office).case(whole.case_id).await;
+    assert_eq!(w.body["waitsForParts"], true, "{}", w.body);
+    let listed: Vec<&str> = w.body["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["received"; 4], "{}", w.body);
     let a = case_of(&app, enrolled[1], 1).await;
     assert_eq!(a.part, "A");
     // Parts A, C, D good; part B (installing) below its pass mark.

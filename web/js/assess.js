@@ -3,7 +3,7 @@
 // queued for the server, so a whole exam can be done without reception.
 import { api, Offline, serverNow } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { grade, people, prose, t } from './i18n.js';
+import { examName, grade, people, prose, t } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { caseData, go, app } from './app.js';
@@ -329,7 +329,7 @@ async function finishScreen(id) {
   const ctx = { criterion: (code) => text[code], person: (pid) => (c.assessorOptions ?? []).concat(c.assessors ?? []).find((a) => a.personId === pid)?.displayName };
   const names = (list) => people(list.map((p) => p.displayName));
   const parts = [h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('finishTitle')),
-    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '')];
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', examName(c))];
   const others = f.waitingFor.filter((p) => p.personId !== me);
   const reopen = h('button', {
     type: 'button', class: 'secondary',

@@ -1,7 +1,7 @@
 // Lists, the exam page, planning and the outbox screen.
 import { api, Offline, slug } from './api.js';
 import { amsterdam, amsterdamInstant, field, h, radios, show } from './dom.js';
-import { people, prose, resultText, say, stateName, t, when } from './i18n.js';
+import { examName, people, prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { app, caseData, caseDetails, go, hasMore, relation, showMore, signOut } from './app.js';
@@ -17,7 +17,7 @@ export function card(c) {
     h('div', { class: 'row' },
       h('span', { class: 'title' }, c.candidate?.displayName ?? ''),
       h('span', { class: 'badge state' }, stateName(c.state))),
-    h('div', {}, c.exam?.name ?? ''),
+    h('div', {}, examName(c)),
     h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned')),
     // For the exam office and the committee: what to look at (an unchecked identity, …).
     (c.flags ?? []).length ? h('div', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : null));
@@ -140,6 +140,24 @@ function formOf(model, sheets) {
       levels[c.code]?.note ? [h('br'), h('em', {}, levels[c.code].note)] : null)))))];
 }
 
+/** For the whole of an exam taken per part: where each part stands, each a link to its
+ * own exam, with its result once signed. */
+function partsSection(c) {
+  if (!(c.parts ?? []).length) return null;
+  const line = (p) => {
+    const name = t('partNamed', p.code, p.title);
+    const label = name.charAt(0).toUpperCase() + name.slice(1);
+    const status = p.state
+      ? [stateName(p.state), p.score ? resultText({ score: p.score, passed: p.passed, attendance: 'present' }) : null].filter(Boolean).join(' · ')
+      : t('partNotEnrolled');
+    return h('li', {}, p.caseId ? h('a', { href: `#/case/${p.caseId}` }, label) : label, h('br'), h('span', { class: 'muted small' }, status));
+  };
+  return h('section', { class: 'parts' },
+    h('h2', {}, t('parts')),
+    h('p', {}, c.waitsForParts ? t('waitsForParts') : t('madeOfParts')),
+    h('ul', {}, c.parts.map(line)));
+}
+
 async function caseScreen(id) {
   let { c, model, sheets, draft } = await caseData(id);
   if (!c) return home();
@@ -148,14 +166,16 @@ async function caseScreen(id) {
   if ((r.office || r.committee) && !r.assessor && !r.candidate) ({ c, model, sheets, draft } = await caseDetails(id));
   const facts = h('dl', { class: 'facts' },
     h('dt', {}, t('candidate')), h('dd', {}, c.candidate?.displayName ?? ''),
-    h('dt', {}, t('exam')), h('dd', {}, c.exam?.name ?? ''),
+    h('dt', {}, t('exam')), h('dd', {}, examName(c)),
     // One performance for more than one enrolment of the SIS: each gets the result.
     (c.answersFor ?? []).length > 1 ? [h('dt', {}, t('answersFor')), h('dd', {}, h('ul', {}, c.answersFor.map((n) => h('li', {}, n))))] : null,
     c.attempt > 1 ? [h('dt', {}, t('attempt')), h('dd', {}, String(c.attempt))] : null,
-    h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, stateName(c.state))),
-    h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
-    h('dt', {}, t('where')), h('dd', {}, place(c)),
-    h('dt', {}, t('assessors')), h('dd', {}, people((c.assessors ?? []).map((a) => a.displayName)) || '–'),
+    h('dt', {}, t('state')), h('dd', {}, h('span', { class: 'badge state' }, c.waitsForParts ? t('waitingForParts') : stateName(c.state))),
+    // The whole of an exam in parts takes place in its parts: their moments and assessors.
+    (c.parts ?? []).length ? null : [
+      h('dt', {}, t('when')), h('dd', {}, c.plannedStart ? `${when(c.plannedStart)} – ${when(c.plannedEnd).split(' ').pop()}` : t('notPlanned')),
+      h('dt', {}, t('where')), h('dd', {}, place(c)),
+      h('dt', {}, t('assessors')), h('dd', {}, people((c.assessors ?? []).map((a) => a.displayName)) || '–')],
     c.examLeader ? [h('dt', {}, t('examLeader')), h('dd', {}, c.examLeader.displayName ?? '')] : null,
     c.candidateDetails?.personalNeeds?.length && !r.candidate ? [h('dt', {}, t('needs')), h('dd', {}, c.candidateDetails.personalNeeds.join('; '))] : null,
     outcomeFacts(c));
@@ -163,7 +183,7 @@ async function caseScreen(id) {
   // Who may change what is a rule of the exam: an enrolled assessor plans an exam nobody
   // planned yet; its own assessors move it; only the exam office changes its assessors.
   const canPlan = (r.office || r.assessor || (r.enrolled && !(c.assessors ?? []).length))
-    && ['received', 'planned'].includes(c.state);
+    && ['received', 'planned'].includes(c.state) && !c.waitsForParts;
   if (canPlan) actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/plan` }, c.state === 'planned' ? t('replan') : t('plan')));
   if (r.assessor && c.state === 'planned') {
     // Once finished (or finishing), the closing has its own screen: whom it waits for.
@@ -199,7 +219,7 @@ async function caseScreen(id) {
   if ((r.office || r.committee) && ['assessed', 'signed', 'final'].includes(c.state)) {
     actions.append(h('a', { class: 'button secondary', href: `#/case/${id}/sis` }, t('sisTitle')));
   }
-  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, c.exam?.name ?? t('exam')), facts, actions, said];
+  const parts = [h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)), h('h1', {}, (examName(c) || t('exam'))), facts, partsSection(c), actions, said];
   if (r.candidate && c.state === 'planned') {
     // What the candidate must know before the day: the identity document, what was granted,
     // whom to contact when ill or in doubt.
@@ -316,7 +336,7 @@ async function planScreen(id) {
   drawPlace();
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)),
     h('h1', {}, c.state === 'planned' ? t('replan') : t('plan')),
-    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? ''),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', examName(c)),
     h('form', {
       onsubmit: async (e) => {
         e.preventDefault();
@@ -387,7 +407,7 @@ async function syncScreen() {
       }
     }
     parts.push(h('section', { class: 'notice bad' },
-      h('h2', {}, c?.candidate?.displayName ?? k.caseId, ' · ', c?.exam?.name ?? ''),
+      h('h2', {}, c?.candidate?.displayName ?? k.caseId, ' · ', examName(c)),
       h('p', {}, t('conflict')),
       diff.length ? h('table', {}, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, ''), h('th', { scope: 'col' }, t('server')), h('th', { scope: 'col' }, t('mine')))),
         h('tbody', {}, diff.map(([a, b, m]) => h('tr', {}, h('th', { scope: 'row' }, a), h('td', {}, b), h('td', {}, m))))) : null,
@@ -406,7 +426,7 @@ async function syncScreen() {
   if (ops.length) {
     parts.push(h('ul', { class: 'cards' }, ops.map(([key, op]) => h('li', { class: 'card' },
       h('div', { class: 'row' }, h('span', { class: 'title' }, cases[op.caseId]?.candidate?.displayName ?? ''), h('span', { class: 'badge' }, t(`op_${op.type}`))),
-      h('div', { class: 'muted small' }, cases[op.caseId]?.exam?.name ?? '', ' · ', when(op.at)),
+      h('div', { class: 'muted small' }, examName(cases[op.caseId]), ' · ', when(op.at)),
       op.error ? [h('p', { class: 'error' }, sync.say({ message: op.error, code: op.code, params: op.params }, { criterion: (code) => texts[op.caseId]?.[code], person: (pid) => [...(cases[op.caseId]?.assessorOptions ?? []), ...(cases[op.caseId]?.assessors ?? [])].find((a) => a.personId === pid)?.displayName })), h('div', { class: 'actions' },
         op.type === 'judge'
           ? h('a', { class: 'button', href: `#/case/${op.caseId}/score/summary` }, t('finishFix'))
@@ -427,7 +447,7 @@ async function cancelScreen(id) {
   const reason = h('textarea', { required: true });
   const error = h('p', { class: 'error', role: 'alert' });
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('cancelExam')),
-    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''),
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', examName(c)),
     h('form', {
       onsubmit: async (e) => {
         e.preventDefault();

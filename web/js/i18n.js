@@ -59,6 +59,9 @@ const nl = {
   refAttendance: 'Leg eerst vast of de kandidaat aanwezig was.', refNothing: 'Er is nog niets beoordeeld.',
   refState: 'Dat kan niet meer: het examen is {0}.', refAssessors: 'Dit examen heeft {0} beoordelaars nodig.',
   refCorrectThePart: 'De uitslag van dit examen is opgebouwd uit de onderdelen: corrigeer het onderdeel, dan volgt het hele examen vanzelf.',
+  partNamed: 'onderdeel {0}: {1}', parts: 'Onderdelen', waitingForParts: 'wacht op de onderdelen', partNotEnrolled: 'nog niet ingeschreven',
+  waitsForParts: 'Dit examen wordt per onderdeel afgenomen: elk onderdeel wordt apart gepland en ondertekend. Het hele examen krijgt zijn uitslag als alle onderdelen zijn ondertekend.',
+  madeOfParts: 'Deze uitslag is opgebouwd uit de onderdelen hieronder.',
   refPartsApart: 'Dit examen wordt per onderdeel afgenomen: plan elk onderdeel apart. Het hele examen krijgt zijn uitslag als alle onderdelen zijn ondertekend.',
   refEndBeforeStart: 'De eindtijd moet na de begintijd liggen.', refWindow: 'Het examen moet plaatsvinden tussen {0} en {1}, zo heeft de school het vastgelegd.',
   refTeam: 'Alleen het examenbureau wijzigt de beoordelaars van een gepland examen. Je mag wel datum, tijd en plaats verzetten.',
@@ -200,6 +203,9 @@ const en = {
   refAttendance: 'Record first whether the candidate was present.', refNothing: 'Nothing is scored yet.',
   refState: 'Not any more: the exam is {0}.', refAssessors: 'This exam needs {0} assessors.',
   refCorrectThePart: 'This exam’s result is made of its parts: correct the part, and the whole exam follows.',
+  partNamed: 'part {0}: {1}', parts: 'Parts', waitingForParts: 'waiting for its parts', partNotEnrolled: 'not enrolled yet',
+  waitsForParts: 'This exam is taken per part: each part is planned and signed on its own. The whole exam gets its result once every part is signed.',
+  madeOfParts: 'This result is made of the parts below.',
   refPartsApart: 'This exam is taken per part: plan each part on its own. The whole exam gets its result once every part is signed.',
   refEndBeforeStart: 'The end must be after the start.', refWindow: 'The exam must take place between {0} and {1}, as the school set it.',
   refTeam: 'Only the exam office changes the assessors of a planned exam. You may move its date, time and place.',
@@ -333,6 +339,13 @@ export function resultText(o) {
   if (!o) return '';
   const word = o.passed === true ? t('passed') : o.passed === false ? t('failed') : t(o.attendance ?? 'notKnown');
   return [grade(o.score), word].filter(Boolean).join(' · ');
+}
+
+/** The exam as people name it: for the sitting of one part, with that part. */
+export function examName(c) {
+  const name = c?.exam?.name ?? '';
+  const p = c?.exam?.part;
+  return p ? `${name} · ${t('partNamed', p.code, p.title)}` : name;
 }
 
 /** A name as it reads in a sentence: the SIS's "Jong, Jo de" is "Jo de Jong". */

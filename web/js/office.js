@@ -2,7 +2,7 @@
 // audit trail, and finalising one or many.
 import { api, Offline } from './api.js';
 import { field, h, radios, show } from './dom.js';
-import { prose, resultText, say, stateName, t, when } from './i18n.js';
+import { examName, prose, resultText, say, stateName, t, when } from './i18n.js';
 import * as store from './store.js';
 import { ACTIVE, app, caseDetails, go, hasMore, LISTS, refresh, showMore, STATE_PAGE } from './app.js';
 import { byReceipt, byStart, card, moreButton } from './cases.js';
@@ -108,7 +108,7 @@ export function finaliseList(cases, kept) {
     listEl.replaceChildren(...(rows.length ? rows.map((c) => h('li', { class: 'card' },
       h('label', { class: 'choice' },
         h('input', { type: 'checkbox', checked: chosen.has(c.caseId), onchange: (e) => { if (e.target.checked) chosen.add(c.caseId); else chosen.delete(c.caseId); draw(); } }),
-        h('span', {}, h('strong', {}, c.candidate?.displayName ?? ''), h('br'), c.exam?.name ?? '', h('br'),
+        h('span', {}, h('strong', {}, c.candidate?.displayName ?? ''), h('br'), examName(c), h('br'),
           h('span', { class: 'muted small' }, when(c.plannedStart)))),
       h('p', {}, h('strong', {}, verdict(c))),
       (c.flags ?? []).length ? h('p', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : h('p', { class: 'muted small' }, t('noFlags')),
@@ -154,7 +154,7 @@ export function finaliseList(cases, kept) {
   for (const el of [exam, from, until]) el.addEventListener('change', refilter);
   go_.addEventListener('click', () => {
     const picked = rows.filter((c) => chosen.has(c.caseId));
-    const line = (c) => h('li', {}, `${c.candidate?.displayName ?? ''} · ${c.exam?.name ?? ''} · ${verdict(c)}`);
+    const line = (c) => h('li', {}, `${c.candidate?.displayName ?? ''} · ${examName(c)} · ${verdict(c)}`);
     // Every exam is named; past ten, the rest folded under their number.
     confirmBox.replaceChildren(h('p', {}, t('finaliseConfirm', picked.length)),
       h('ul', {}, picked.slice(0, 10).map(line)),
@@ -220,7 +220,7 @@ export function finaliseList(cases, kept) {
       listEl, moreEl, confirmBox, h('div', { class: 'actions' }, go_)] : [h('p', { class: 'muted' }, t('nothingToFinalise'))],
     status,
     decided.length ? [h('h3', {}, t('finalisedList')), h('ul', {}, decided.map((c) => h('li', {},
-      h('a', { href: `#/case/${c.caseId}` }, c.candidate?.displayName ?? ''), ` · ${c.exam?.name ?? ''} · ${verdict(c)} · `,
+      h('a', { href: `#/case/${c.caseId}` }, c.candidate?.displayName ?? ''), ` · ${examName(c)} · ${verdict(c)} · `,
       h('span', { class: 'muted' }, t('finalisedBy', when(c.finalisedAt), prose(c.finalisedBy?.displayName))))))] : []].flat(2).filter(Boolean));
   return section;
 }
@@ -249,7 +249,7 @@ async function correctScreen(id) {
       field(t('note'), h('textarea', { rows: 2, value: scores[cr.code].note, oninput: (e) => { scores[cr.code].note = e.target.value; } })));
   })));
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('correct')),
-    h('p', {}, c.candidate?.displayName ?? '', ' · ', c.exam?.name ?? '', ' · ', verdict(c)),
+    h('p', {}, c.candidate?.displayName ?? '', ' · ', examName(c), ' · ', verdict(c)),
     h('form', {
       onsubmit: async (e) => {
         e.preventDefault();
@@ -346,7 +346,7 @@ async function auditScreen(id) {
     return e.changes.size > 3 ? h('details', {}, h('summary', {}, t('auditCriteria', e.changes.size)), list) : list;
   };
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('audit')),
-    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''),
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', examName(c)),
     h('ol', { class: 'trail' }, lines.map((e) => h('li', {},
       h('div', { class: 'muted small' }, when(e.at), e.saves > 1 ? ` – ${when(e.until).split(' ').pop()}` : ''),
       h('div', {}, h('strong', {}, who(e)), ' ', t(`act_${e.action.replace(/ /g, '_')}`) === `act_${e.action.replace(/ /g, '_')}` ? t('act_other') : t(`act_${e.action.replace(/ /g, '_')}`),
@@ -396,7 +396,7 @@ async function deliveriesScreen(id) {
     }
   };
   show(h('p', {}, h('a', { href: `#/case/${id}` }, `← ${t('back')}`)), h('h1', {}, t('sisTitle')),
-    h('p', {}, c?.candidate?.displayName ?? '', ' · ', c?.exam?.name ?? ''), status,
+    h('p', {}, c?.candidate?.displayName ?? '', ' · ', examName(c)), status,
     items.length ? deliveryTable(items, office, again) : h('p', { class: 'muted' }, t('sisNothing')));
 }
 
