@@ -44,6 +44,19 @@ pub struct ExamRef {
     part: Option<PartRef>,
 }
 
+/// The result of one result unit of the exam (a part, a core task), from the scores that
+/// decided.
+#[derive(Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UnitResultView {
+    code: String,
+    name: String,
+    score: String,
+    passed: bool,
+    raw_score: u32,
+    max_raw_score: u32,
+}
+
 /// A part of an exam taken per part.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -192,6 +205,10 @@ pub struct CaseView {
     parts: Vec<PartStatusView>,
     /// The whole waits for its parts (it cannot be planned as one performance).
     waits_for_parts: bool,
+    /// With the outcome, on the exam's own screen: the result of each result unit the exam
+    /// produces besides the whole (each part, each core task), as its enrolment gets it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unit_results: Vec<UnitResultView>,
 }
 
 /// Where the closing of a planned exam stands: who finished, whom it waits for, and where
@@ -268,6 +285,8 @@ pub struct Loaded {
     linked: HashMap<Uuid, Vec<Uuid>>,
     /// By candidate: the sittings of parts of exams taken per part.
     sittings: HashMap<Uuid, Vec<exam_case::Model>>,
+    /// By case (on its own screen): its result units' results.
+    unit_results: HashMap<Uuid, Vec<UnitResultView>>,
     /// Names of those offerings and of the cases' own.
     offering_names: HashMap<Uuid, String>,
     /// The candidate's facts, by case (only for the cases that show them).
@@ -321,6 +340,43 @@ where
         out.extend(query(chunk.to_vec()).await?);
     }
     Ok(out)
+}
+
+/// The results of a judged exam's result units, from the scores that decided (for the whole
+/// of an exam taken per part: its sittings' together).
+async fn unit_results(
+    db: &DatabaseConnection,
+    c: &exam_case::Model,
+) -> Result<Vec<UnitResultView>, ApiError> {
+    let Some(model) = crate::catalog::versions::of_case(db, c).await? else {
+        return Ok(Vec::new());
+    };
+    if model.results.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = match &c.sittings {
+        Some(list) => crate::planning::sittings::ids(list),
+        None => vec![c.case_id],
+    };
+    let mut scores = crate::assessment::scoring::Scores::new();
+    for id in ids {
+        scores.extend(sheets::deciding_scores(db, &c.tenant, id).await?);
+    }
+    Ok(model
+        .results
+        .iter()
+        .filter_map(|u| {
+            let o = crate::assessment::scoring::score_unit(&model, u, &scores).ok()?;
+            Some(UnitResultView {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                score: o.score,
+                passed: o.passed,
+                raw_score: o.raw_score,
+                max_raw_score: o.max_raw_score,
+            })
+        })
+        .collect())
 }
 
 impl Loaded {
@@ -493,6 +549,15 @@ impl Loaded {
             .await?
             {
                 l.offering_names.insert(o.offering_id, o.name);
+            }
+        }
+        // On an exam's own screen, with its outcome: each result unit's result.
+        if full {
+            for (c, w) in &want {
+                if w.outcome && c.part.is_empty() && c.attendance.as_deref() == Some("present") {
+                    let units = unit_results(db, c).await?;
+                    l.unit_results.insert(c.case_id, units);
+                }
             }
         }
         // The parts' sittings of the wholes of exams taken per part (there are none for
@@ -865,6 +930,11 @@ impl Loaded {
             }),
             parts: parts.0,
             waits_for_parts: parts.1,
+            unit_results: self
+                .unit_results
+                .get(&c.case_id)
+                .cloned()
+                .unwrap_or_default(),
             model_version: c.model_version,
             received_at: c.created_at,
             planned_start: c.planned_start,

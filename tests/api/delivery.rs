@@ -1803,6 +1803,16 @@ async fn one_performance_gives_each_core_task_and_the_whole_its_own_result_one_f
     let after = office.case(case).await;
     assert_eq!(after.body["state"], "signed");
     assert_eq!(after.body["answersFor"].as_array().unwrap().len(), 3);
+    // The exam's screen shows each core task's result, as its enrolment got it.
+    let units: Vec<(&str, &str)> = after.body["unitResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["code"].as_str().unwrap(), u["score"].as_str().unwrap()))
+        .collect();
+    assert_eq!(units.len(), 2, "{}", after.body);
+    assert!(units.iter().any(|(_, s)| *s == "insufficient"), "{units:?}");
+    assert!(units.iter().any(|(_, s)| *s == "good"), "{units:?}");
 }
 
 const EMEI_C: &str = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08c3";
@@ -2029,6 +2039,15 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
     );
     let whole_now = app.api("roc-a", &office).case(whole.case_id).await;
     assert_eq!(whole_now.body["state"], "signed", "{}", whole_now.body);
+    assert_eq!(whole_now.body["waitsForParts"], false);
+    let scores: Vec<&str> = whole_now.body["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["score"].as_str().unwrap())
+        .collect();
+    assert_eq!(scores, ["10", "4", "10", "10"], "{}", whole_now.body);
+    assert_eq!(whole_now.body["unitResults"].as_array().unwrap().len(), 4);
 
     // A re-sit of part B: the SIS enrols part B and the whole for a second attempt. Only B
     // is sat again; A, C and D keep their points, and the whole gets its second result.

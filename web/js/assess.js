@@ -281,7 +281,7 @@ async function summaryScreen(id, c, model, draft, top) {
     try {
       const o = await api('POST', `/cases/${id}/preview`, { attendance: draft.attendance, scores: sync.sheetBody(draft).scores });
       // One assessor's own view, until both have finished.
-      gradeEl.textContent = `${others.length ? t('yourResult') : t('result')}: ${grade(o.score)} · ${o.passed ? t('passed') : t('failed')}`;
+      gradeEl.textContent = `${others.length ? t('yourResult') : t('result')}: ${[grade(o.score), o.passed ? t('passed') : t('failed')].filter(Boolean).join(' · ')}`;
     } catch (e) {
       gradeEl.textContent = e instanceof Offline ? t('previewOffline') : '';
     }

@@ -113,7 +113,12 @@ function outcomeFacts(c) {
     h('strong', {}, resultText(o)),
     o.rawScore !== null && o.rawScore !== undefined ? ` (${o.rawScore}/${o.maxRawScore} ${t('points').toLowerCase()})` : '',
     // Until the exam committee determines it, the result is provisional, and says so.
-    c.resultProvisional ? [h('br'), h('span', { class: 'badge ko' }, t('provisional'))] : null)];
+    c.resultProvisional ? [h('br'), h('span', { class: 'badge ko' }, t('provisional'))] : null),
+  // Each result the exam gives besides the whole (a core task, a part), as the SIS gets it;
+  // an exam in parts shows them with its parts.
+  (c.unitResults ?? []).length && !(c.parts ?? []).length ? [h('dt', {}, t('unitResults')), h('dd', {},
+    h('ul', {}, c.unitResults.map((u) => h('li', {}, u.name, h('br'),
+      h('span', { class: 'small' }, `${resultText({ score: u.score, passed: u.passed, attendance: 'present' })} (${u.rawScore}/${u.maxRawScore} ${t('points').toLowerCase()})`)))))] : null];
 }
 
 function criteriaList(model) {

@@ -59,7 +59,8 @@ const nl = {
   refAttendance: 'Leg eerst vast of de kandidaat aanwezig was.', refNothing: 'Er is nog niets beoordeeld.',
   refState: 'Dat kan niet meer: het examen is {0}.', refAssessors: 'Dit examen heeft {0} beoordelaars nodig.',
   refCorrectThePart: 'De uitslag van dit examen is opgebouwd uit de onderdelen: corrigeer het onderdeel, dan volgt het hele examen vanzelf.',
-  partNamed: 'onderdeel {0}: {1}', parts: 'Onderdelen', waitingForParts: 'wacht op de onderdelen', partNotEnrolled: 'nog niet ingeschreven',
+  gradeInsufficient: 'onvoldoende', gradeSatisfactory: 'voldoende', gradeGood: 'goed',
+  partNamed: 'onderdeel {0}: {1}', parts: 'Onderdelen', unitResults: 'Deelresultaten', waitingForParts: 'wacht op de onderdelen', partNotEnrolled: 'nog niet ingeschreven',
   waitsForParts: 'Dit examen wordt per onderdeel afgenomen: elk onderdeel wordt apart gepland en ondertekend. Het hele examen krijgt zijn uitslag als alle onderdelen zijn ondertekend.',
   madeOfParts: 'Deze uitslag is opgebouwd uit de onderdelen hieronder.',
   refPartsApart: 'Dit examen wordt per onderdeel afgenomen: plan elk onderdeel apart. Het hele examen krijgt zijn uitslag als alle onderdelen zijn ondertekend.',
@@ -203,7 +204,8 @@ const en = {
   refAttendance: 'Record first whether the candidate was present.', refNothing: 'Nothing is scored yet.',
   refState: 'Not any more: the exam is {0}.', refAssessors: 'This exam needs {0} assessors.',
   refCorrectThePart: 'This exam’s result is made of its parts: correct the part, and the whole exam follows.',
-  partNamed: 'part {0}: {1}', parts: 'Parts', waitingForParts: 'waiting for its parts', partNotEnrolled: 'not enrolled yet',
+  gradeInsufficient: 'insufficient', gradeSatisfactory: 'satisfactory', gradeGood: 'good',
+  partNamed: 'part {0}: {1}', parts: 'Parts', unitResults: 'Partial results', waitingForParts: 'waiting for its parts', partNotEnrolled: 'not enrolled yet',
   waitsForParts: 'This exam is taken per part: each part is planned and signed on its own. The whole exam gets its result once every part is signed.',
   madeOfParts: 'This result is made of the parts below.',
   refPartsApart: 'This exam is taken per part: plan each part on its own. The whole exam gets its result once every part is signed.',
@@ -331,6 +333,10 @@ const REFUSALS = [
 
 /** A score as Dutch writes it: 6,9 (the API, as OKE, writes 6.9). */
 export function grade(score) {
+  // A pass-or-fail result says it in its word (passed · failed); an o/v/g one in Dutch.
+  if (score === 'passed' || score === 'failed') return '';
+  const words = { insufficient: t('gradeInsufficient'), satisfactory: t('gradeSatisfactory'), good: t('gradeGood') };
+  if (words[score]) return words[score];
   return typeof score === 'string' && /^\d+\.\d+$/.test(score) && lang !== 'en' ? score.replace('.', ',') : score ?? '';
 }
 

@@ -4,9 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { DEMO, EARLIER, browser, check, phone, session, signIn, startProeve } from './harness.mjs';
+import { DEMO, browser, check, phone, scoreAndSign, session, signIn, startProeve } from './harness.mjs';
 
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 /** More than two pages of fifty, and more than one finalise request of a hundred. */
 const SIGNED = 105;
 let proeve;
@@ -60,18 +59,7 @@ async function signedExam(c, office, jo, kees) {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const model = (await office('GET', `/cases/${c.caseId}/model`)).body;
   const scores = model.sections.flatMap((s) => s.criteria).map((cr) => ({ criterion: cr.code, level: 2 }));
-  for (const who of [jo, kees]) {
-    const s = await who('PUT', `/cases/${c.caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
-    assert.equal(s.status, 200, JSON.stringify(s.body));
-  }
-  for (const who of [jo, kees]) {
-    const j = await who('POST', `/cases/${c.caseId}/judge`, { revision: r.body.revision });
-    assert.equal(j.status, 200, JSON.stringify(j.body));
-  }
-  for (const [who, role] of [[jo, 'assessor'], [kees, 'assessor'], [jo, 'candidate']]) {
-    const g = await who('POST', `/cases/${c.caseId}/signatures`, { role, image: PNG });
-    assert.equal(g.status, 200, JSON.stringify(g.body));
-  }
+  await scoreAndSign(c.caseId, r.body.revision, [jo, kees], scores);
 }
 
 test('the exam office sees the first fifty of a state and more when asked, kept after a reload', async () => {

@@ -30,6 +30,27 @@ export const DEMO = {
  * plan closes only with a reason. */
 export const EARLIER = 'Vervroegd: het leerbedrijf kon alleen vandaag.';
 
+/** A drawn signature, as small as a PNG gets. */
+export const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** A planned exam (`revision` as planned) scored by each of its assessors' API sessions
+ * (`team`, lead first) with `scores`, judged, signed by them, and acknowledged by the
+ * candidate on the lead's device. */
+export async function scoreAndSign(caseId, revision, team, scores) {
+  for (const who of team) {
+    const s = await who('PUT', `/cases/${caseId}/sheets/mine`, { revision: 0, attendance: 'present', identityChecked: true, identityMethod: 'ID-kaart', scores, timesReason: EARLIER });
+    assert.equal(s.status, 200, JSON.stringify(s.body));
+  }
+  for (const who of team) {
+    const j = await who('POST', `/cases/${caseId}/judge`, { revision });
+    assert.equal(j.status, 200, JSON.stringify(j.body));
+  }
+  for (const [who, role] of [...team.map((w) => [w, 'assessor']), [team[0], 'candidate']]) {
+    const g = await who('POST', `/cases/${caseId}/signatures`, { role, image: PNG });
+    assert.equal(g.status, 200, JSON.stringify(g.body));
+  }
+}
+
 function freePort() {
   return new Promise((ok) => {
     const s = createServer();

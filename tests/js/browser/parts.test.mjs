@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { browser, check, DEMO, phone, session, signIn, startProeve } from './harness.mjs';
+import { browser, check, DEMO, phone, scoreAndSign, session, signIn, startProeve } from './harness.mjs';
 
 const EMEI = '5d0c8e27-93fa-4b16-b7d4-6e1a2f9c0835';
 const PARTS = [
@@ -19,20 +19,36 @@ let chromium;
 before(async () => { proeve = await startProeve(); chromium = await browser(); });
 after(async () => { await chromium?.close(); proeve?.stop(); });
 
-/** A planbare toets for `component` (the whole, or a part), the student and Jo on it. */
-async function enrol(component, name, student) {
+const VIG = ['a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b58', 'a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b61', 'a72e5d14-0b9c-4f3e-8a61-c2d94e7f3b62'];
+
+/** A new student of the demo school. */
+async function student(code, givenName, surname) {
+  const id = randomUUID();
+  const p = await proeve.sis('PUT', `/persons/${id}`, {
+    personId: id, primaryCode: { codeType: 'studentNumber', code },
+    givenName, surname, displayName: `${surname}, ${givenName}`,
+    activeEnrollment: true, affiliations: ['student'], mail: `${code}@student.demo-roc.example`,
+    consumers: [{ consumerKey: 'nl-test-admin', preferredName: givenName, idCheckName: `${surname}, ${givenName}` }],
+  });
+  assert.ok(p.ok, `person ${p.status}: ${await p.text()}`);
+  return id;
+}
+
+/** A planbare toets for `component` (the whole, or a part), the student and the assessors
+ * (Jo, and whoever else is named) on it. */
+async function enrol(component, name, student, { type = '0-10', assessors = [DEMO.jo] } = {}) {
   const offering = randomUUID();
   const o = await proeve.sis('PUT', `/offerings/${offering}`, {
     offeringId: offering, primaryCode: { codeType: 'offeringCode', code: `EMEI-${name}` },
     offeringType: 'component', name: [{ language: 'nl-NL', value: name }],
     description: [{ language: 'nl-NL', value: name }], teachingLanguage: 'nld',
-    modeOfDelivery: ['situated'], resultExpected: true, resultValueType: '0-10',
+    modeOfDelivery: ['situated'], resultExpected: true, resultValueType: type,
     consumers: [{ consumerKey: 'nl-test-admin', offeringState: 'active', finalResultsAllowed: true,
       testsToBeUsed: [{ testProvider: 'Proeve', componentId: component }] }],
     startDateTime: '2026-11-30T08:00:00+01:00', endDateTime: '2027-03-26T17:00:00+01:00',
   });
   assert.ok(o.ok, `offering ${o.status}: ${await o.text()}`);
-  for (const [person, role] of [[student, 'student'], [DEMO.jo, 'assessor']]) {
+  for (const [person, role] of [[student, 'student'], ...assessors.map((a) => [a, 'assessor'])]) {
     const a = randomUUID();
     const r = await proeve.sis('PUT', `/associations/${a}`, {
       associationId: a, associationType: 'componentOfferingAssociation', role,
@@ -44,19 +60,12 @@ async function enrol(component, name, student) {
 }
 
 test('the whole of an exam in parts waits for them, and each part is planned on its own', async () => {
-  const student = randomUUID();
-  const p = await proeve.sis('PUT', `/persons/${student}`, {
-    personId: student, primaryCode: { codeType: 'studentNumber', code: 'L4242' },
-    givenName: 'Noor', surname: 'Bakker', displayName: 'Bakker, Noor',
-    activeEnrollment: true, affiliations: ['student'], mail: 'noor@student.demo-roc.example',
-    consumers: [{ consumerKey: 'nl-test-admin', preferredName: 'Noor', idCheckName: 'Bakker, Noor' }],
-  });
-  assert.ok(p.ok, `person ${p.status}: ${await p.text()}`);
-  await enrol(EMEI, 'Proeve Eerste monteur', student);
-  for (const [code, id] of PARTS) await enrol(id, `Onderdeel ${code}`, student);
+  const noor = await student('L4242', 'Noor', 'Bakker');
+  await enrol(EMEI, 'Proeve Eerste monteur', noor);
+  for (const [code, id] of PARTS) await enrol(id, `Onderdeel ${code}`, noor);
   const office = await session(proeve.base, DEMO.fatima);
   const mine = (await office('GET', '/cases?list=all&limit=500')).body.items
-    .filter((c) => c.candidate.personId === student);
+    .filter((c) => c.candidate.personId === noor);
   assert.equal(mine.length, 5);
   const whole = mine.find((c) => !c.exam.part);
   const partA = mine.find((c) => c.exam.part?.code === 'A');
@@ -96,4 +105,42 @@ test('the whole of an exam in parts waits for them, and each part is planned on 
   await check(jo.page, 'exam-in-parts-assessor');
   assert.deepEqual(jo.errors, []);
   await jo.context.close();
+});
+
+test('one proceeding for three core-task enrolments shows each core task its own result', async () => {
+  const sem = await student('L4343', 'Sem', 'Visser');
+  const ovg = { type: 'insufficient-satisfactory-good', assessors: [DEMO.jo, DEMO.kees] };
+  await enrol(VIG[0], 'Proeve VIG', sem, ovg);
+  await enrol(VIG[1], 'Kerntaak B1-K1', sem, ovg);
+  await enrol(VIG[2], 'Kerntaak B1-K2', sem, ovg);
+  const office = await session(proeve.base, DEMO.fatima);
+  const jo = await session(proeve.base, DEMO.jo);
+  const kees = await session(proeve.base, DEMO.kees);
+  const c = (await office('GET', '/cases?list=all&limit=500')).body.items
+    .find((x) => x.candidate.personId === sem);
+  const r = await office('POST', `/cases/${c.caseId}/plan`, {
+    revision: c.revision, start: '2026-12-09T08:00:00Z', end: '2026-12-09T15:00:00Z',
+    place: { kind: 'school', location: 'Skillslab' }, assessors: [DEMO.jo, DEMO.kees],
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  // B1-K1 shown well throughout; B1-K2 not at all.
+  const model = (await office('GET', `/cases/${c.caseId}/model`)).body;
+  const scores = model.sections.flatMap((s) => s.criteria.map((cr) => (s.code.startsWith('B1-K2')
+    ? { criterion: cr.code, level: 0, note: 'niet laten zien' } : { criterion: cr.code, level: 2 })));
+  await scoreAndSign(c.caseId, r.body.revision, [jo, kees], scores);
+  const { context, page, errors } = await phone(chromium);
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, proeve, 'El Amrani, Fatima');
+  await page.goto(`${proeve.app}#/case/${c.caseId}`);
+  const units = page.locator('dt:has-text("Deelresultaten") + dd li');
+  await units.first().waitFor();
+  assert.equal(await units.count(), 2);
+  const text = await page.locator('dt:has-text("Deelresultaten") + dd').innerText();
+  assert.match(text, /onvoldoende/);
+  assert.match(text, /goed/);
+  await check(page, 'core-tasks-results');
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(wide <= 360, `the screen is ${wide} px wide`);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
