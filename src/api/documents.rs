@@ -19,6 +19,9 @@ pub struct DocumentView {
     document_id: Uuid,
     /// `assessmentForm` or `sessionReport` (OKE document types).
     document_type: String,
+    /// For the assessment form of one result unit (a core task, a part): its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
     /// The version of the record it shows (1: as signed; +1 per correction and per decision
     /// of the exam committee).
     version: Option<i32>,
@@ -36,15 +39,27 @@ pub struct DocumentList {
     items: Vec<DocumentView>,
 }
 
-pub fn view(slug: &str, d: entity::document::Model) -> DocumentView {
+pub fn view(
+    slug: &str,
+    catalog: &crate::catalog::Catalog,
+    d: entity::document::Model,
+) -> DocumentView {
+    let unit = report::unit_of_form(&d.document_type);
     DocumentView {
+        unit: unit
+            .and_then(|u| catalog.resolve(u))
+            .and_then(|(_, u)| u.map(|u| u.name.clone())),
         href: format!(
             "/api/{slug}/cases/{}/documents/{}",
             d.case_id.unwrap_or_default(),
             d.document_id
         ),
         document_id: d.document_id,
-        document_type: d.document_type,
+        document_type: if unit.is_some() {
+            report::ASSESSMENT_FORM.to_string()
+        } else {
+            d.document_type
+        },
         version: d.version,
         file_name: d.file_name,
         sha256: d.sha256,
@@ -78,7 +93,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let items = report::documents_of(&state.db, slug, c.case_id)
         .await?
         .into_iter()
-        .map(|d| view(slug, d))
+        .map(|d| view(slug, &state.catalog, d))
         .collect();
     Ok(HttpResponse::Ok().json(DocumentList { items }))
 }

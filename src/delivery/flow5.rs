@@ -206,13 +206,24 @@ pub async fn build(
                     .filter_map(|o| o.version)
                     .max()
         };
+        // A planbare toets of one result unit gets that unit's assessment form (where it has
+        // one) instead of the exam's; the proces-verbaal of the performance goes with each.
+        let unit_form = |d: &&entity::document::Model| report::unit_of_form(&d.document_type);
+        let has_own = docs
+            .iter()
+            .any(|d| offering.unit_id.is_some() && unit_form(&d) == offering.unit_id);
+        let mine = |d: &&entity::document::Model| match unit_form(d) {
+            Some(u) => Some(u) == offering.unit_id,
+            None => !(has_own && d.document_type == report::ASSESSMENT_FORM),
+        };
         let list: Vec<Value> = docs
             .iter()
             .filter(standing)
+            .filter(mine)
             .map(|d| {
                 json!({
                     "documentId": d.document_id,
-                    "documentType": if d.document_type == report::ASSESSMENT_FORM { "assessmentForm" } else { "other" },
+                    "documentType": if d.document_type.starts_with(report::ASSESSMENT_FORM) { "assessmentForm" } else { "other" },
                     "documentName": d.file_name,
                 })
             })

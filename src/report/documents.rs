@@ -536,6 +536,17 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     );
     let mut fields = common_fields(r);
     fields.push(("Versie", version_line(r)));
+    if let Some(x) = &r.extract_of {
+        fields.push((
+            "Uittreksel",
+            format!(
+                "van het beoordelingsformulier van {} — {} (SHA-256 {}): de criteria en de uitslag van dit onderdeel",
+                x.exam_code,
+                x.exam_name,
+                grouped(&x.form_sha256)
+            ),
+        ));
+    }
     l.fields(&fields);
 
     let team = r.assessor_sheets();
@@ -1221,6 +1232,25 @@ pub fn render(r: &Record) -> Result<Rendered, PdfError> {
         form_sha256,
         report,
     })
+}
+
+/// The assessment form of each result unit in `units` that has a result: an extract of the
+/// exam's form (`form_sha256`), with its file name. A unit the record has no result for is
+/// left out.
+pub fn render_units(
+    r: &Record,
+    units: &[Uuid],
+    form_sha256: &str,
+) -> Result<Vec<(Uuid, String, Vec<u8>)>, PdfError> {
+    let mut out = Vec::new();
+    for id in units {
+        let Some(extract) = r.unit_extract(*id, form_sha256) else {
+            continue;
+        };
+        let (name, _) = file_names(&extract);
+        out.push((*id, name, assessment_form(&extract)?));
+    }
+    Ok(out)
 }
 
 /// Both documents as HTML pages with print CSS, the same content as the PDFs (for the

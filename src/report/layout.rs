@@ -307,7 +307,15 @@ impl<'f> Layout<'f> {
 
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        let header = self.header.clone();
+        // One line: a name too long for it ends in an ellipsis rather than off the page.
+        let lines = self
+            .fonts
+            .wrap(Face::Regular, 8.0, &self.header, CONTENT_W - 8.0);
+        let header = match lines.as_slice() {
+            [one] => one.clone(),
+            [first, ..] => format!("{first} …"),
+            [] => String::new(),
+        };
         self.text_at(MARGIN, PAGE_H - 36.0, Face::Regular, 8.0, &header, grey());
         self.hline(PAGE_H - 42.0, 0.5);
         self.y = CONTENT_TOP;
@@ -414,11 +422,15 @@ impl<'f> Layout<'f> {
 
     /// A section heading, kept on a page with at least a few lines of what follows.
     pub fn heading(&mut self, text: &str) {
+        // A long heading wraps (a section named after a long part would run off the page).
+        let lines = self.fonts.wrap(Face::Bold, 11.5, text, CONTENT_W);
         self.space(8.0);
-        self.ensure(18.0 + 8.0 * LEAD);
-        self.y -= 13.0;
-        let y = self.y;
-        self.text_at(MARGIN, y, Face::Bold, 11.5, text, black());
+        self.ensure(5.0 + 13.0 * lines.len() as f32 + 8.0 * LEAD);
+        for line in &lines {
+            self.y -= 13.0;
+            let y = self.y;
+            self.text_at(MARGIN, y, Face::Bold, 11.5, line, black());
+        }
         self.y -= 6.0;
     }
 

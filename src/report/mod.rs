@@ -257,6 +257,7 @@ pub async fn build_record(
         finalised_in_proeve: school.finalise_in_proeve,
         appeal: school.appeal.clone(),
         sittings: Vec::new(),
+        extract_of: None,
     };
     if let Some(ids) = &case.sittings {
         with_sittings(db, catalog, school, &mut record, ids).await?;
@@ -420,6 +421,48 @@ pub async fn ensure_documents(
     Ok(out)
 }
 
+/// The document type of a result unit's assessment form: the OKE type, with the unit.
+pub fn unit_form_type(unit: Uuid) -> String {
+    format!("{ASSESSMENT_FORM}:{unit}")
+}
+
+/// The result unit a document is the assessment form of, if it is one.
+pub fn unit_of_form(document_type: &str) -> Option<Uuid> {
+    document_type
+        .strip_prefix(ASSESSMENT_FORM)?
+        .strip_prefix(':')?
+        .parse()
+        .ok()
+}
+
+/// The result units the enrolments an exam answers are for (its own and those linked to
+/// it), each once.
+async fn units_enrolled(
+    db: &DatabaseConnection,
+    case: &exam_case::Model,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut offerings = vec![case.offering_id];
+    offerings.extend(
+        crate::planning::enrolments::of_case(db, &case.tenant, case.case_id)
+            .await?
+            .into_iter()
+            .map(|l| l.offering_id),
+    );
+    let mut units = Vec::new();
+    for o in entity::offering::Entity::find()
+        .filter(entity::offering::Column::Tenant.eq(case.tenant.as_str()))
+        .filter(entity::offering::Column::OfferingId.is_in(offerings))
+        .all(db)
+        .await?
+    {
+        if let Some(u) = o.unit_id.filter(|u| !units.contains(u)) {
+            units.push(u);
+        }
+    }
+    units.sort();
+    Ok(units)
+}
+
 /// [`ensure_documents`] of an exam that has its own.
 async fn ensure_own(
     db: &DatabaseConnection,
@@ -436,29 +479,46 @@ async fn ensure_own(
         return Ok(Vec::new());
     };
     let version = record.version;
+    // A result unit an enrolment of this exam is for (a core task, a part) gets its own
+    // assessment form: its criteria and result, an extract of the exam's.
+    let units = if case.part.is_empty() {
+        units_enrolled(db, &case).await?
+    } else {
+        Vec::new()
+    };
     let have: Vec<document::Model> = documents_of(db, tenant, case_id)
         .await?
         .into_iter()
         .filter(|d| d.version == Some(version))
         .collect();
-    if have.len() >= 2 {
+    if have.len() >= 2 + units.len() {
         return Ok(have);
     }
     let (form_name, report_name) = documents::file_names(&record);
-    let rendered = tokio::task::spawn_blocking(move || documents::render(&record))
-        .await
-        .map_err(|e| ReportError::Task(e.to_string()))??;
+    let (rendered, unit_forms) = tokio::task::spawn_blocking(move || {
+        let rendered = documents::render(&record)?;
+        let unit_forms = documents::render_units(&record, &units, &rendered.form_sha256)?;
+        Ok::<_, pdfa::PdfError>((rendered, unit_forms))
+    })
+    .await
+    .map_err(|e| ReportError::Task(e.to_string()))??;
     let now = Utc::now();
     let txn = crate::db::begin(db).await?;
     let mut out = Vec::new();
-    for (kind, name, bytes) in [
-        (ASSESSMENT_FORM, form_name, rendered.form),
-        (SESSION_REPORT, report_name, rendered.report),
-    ] {
+    let mut all = vec![
+        (ASSESSMENT_FORM.to_string(), form_name, rendered.form),
+        (SESSION_REPORT.to_string(), report_name, rendered.report),
+    ];
+    all.extend(
+        unit_forms
+            .into_iter()
+            .map(|(unit, name, bytes)| (unit_form_type(unit), name, bytes)),
+    );
+    for (kind, name, bytes) in all {
         let row = document::ActiveModel {
             tenant: Set(tenant.to_string()),
             document_id: Set(Uuid::new_v4()),
-            document_type: Set(kind.into()),
+            document_type: Set(kind),
             file_name: Set(name),
             content_type: Set("application/pdf".into()),
             sha256: Set(documents::hex(&sha2::Digest::finalize(

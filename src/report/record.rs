@@ -61,6 +61,18 @@ pub struct Record {
     /// one per part (each part's latest), in the order of the parts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sittings: Vec<SittingRecord>,
+    /// For the assessment form of one result unit: the exam's form it is an extract of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract_of: Option<ExtractOf>,
+}
+
+/// The exam's own assessment form, which a result unit's form is an extract of.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExtractOf {
+    pub exam_code: String,
+    pub exam_name: String,
+    pub form_sha256: String,
 }
 
 /// One part's sitting as it counts for the whole exam.
@@ -297,6 +309,58 @@ impl Record {
                 })
             })
             .collect()
+    }
+
+    /// The record as the assessment form of result unit `unit_id` shows it: that unit's
+    /// criteria and result only, in its own result type, as an extract of the exam's form
+    /// (`form_sha256`). `None`: the model has no such unit, or it has no result.
+    pub fn unit_extract(&self, unit_id: Uuid, form_sha256: &str) -> Option<Record> {
+        let unit = self.model.results.iter().find(|u| u.id == unit_id)?;
+        let result = self
+            .unit_results()
+            .into_iter()
+            .find(|u| u.unit_id == unit_id)?;
+        let mine = unit.criteria(&self.model);
+        let mut model = self.model.clone();
+        model.sections = self
+            .model
+            .sections
+            .iter()
+            .filter(|s| s.criteria.iter().any(|c| mine.contains(&c.code.as_str())))
+            .cloned()
+            .collect();
+        let parts: Vec<&str> = model
+            .sections
+            .iter()
+            .filter_map(|s| s.part.as_deref())
+            .collect();
+        model.parts.retain(|p| parts.contains(&p.code.as_str()));
+        model.pass_mark = unit.pass_mark;
+        model.good_mark = None;
+        model.results = Vec::new();
+        model.conversions = Vec::new();
+        let mut r = self.clone();
+        r.extract_of = Some(ExtractOf {
+            exam_code: self.exam.code.clone(),
+            exam_name: self.exam.name.clone(),
+            form_sha256: form_sha256.to_string(),
+        });
+        r.exam = ExamInfo {
+            code: unit.code.clone(),
+            name: format!("{} — {}", self.exam.name, unit.name),
+            result_value_type: unit.result_value_type.as_str().to_string(),
+            pass_from: unit.pass_from.clone(),
+        };
+        r.model = model;
+        r.outcome = Outcome {
+            attendance: self.outcome.attendance.clone(),
+            raw_score: i32::try_from(result.raw_score).ok(),
+            max_raw_score: i32::try_from(result.max_raw_score).ok(),
+            passed: Some(result.passed),
+            score: Some(result.score),
+            failed_knock_outs: result.failed_knock_outs,
+        };
+        Some(r)
     }
 
     pub fn name_of(&self, id: Uuid) -> String {

@@ -1791,11 +1791,33 @@ async fn one_performance_gives_each_core_task_and_the_whole_its_own_result_one_f
     assert_eq!(t2["consumers"][0]["rawScore"], 0);
     assert_eq!(t2["consumers"][0]["maxRawScore"], 8);
     assert_eq!(w["consumers"][0]["maxRawScore"], 56);
-    // One performance, one proces-verbaal: the same documents on each.
-    assert_eq!(
-        w["consumers"][0]["documents"],
-        t2["consumers"][0]["documents"]
+    // One performance, one proces-verbaal on each; each core task's enrolment gets the
+    // form of its core task, the whole's the exam's form.
+    let docs = |r: &Value, kind: &str| -> Vec<String> {
+        r["consumers"][0]["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["documentType"] == kind)
+            .map(|d| d["documentId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(docs(&w, "other"), docs(&t2, "other"));
+    assert_eq!(docs(&w, "other").len(), 1);
+    let forms = [
+        docs(&w, "assessmentForm"),
+        docs(&t1, "assessmentForm"),
+        docs(&t2, "assessmentForm"),
+    ];
+    assert!(forms.iter().all(|f| f.len() == 1), "{forms:?}");
+    assert!(
+        forms[0] != forms[1] && forms[1] != forms[2] && forms[0] != forms[2],
+        "{forms:?}"
     );
+    let k2_form = app
+        .get("roc-a", &format!("/documents/{}", forms[2][0]))
+        .await;
+    assert_eq!(k2_form.status, 200);
     // The SIS cancels the failed core task's enrolment after the exam: its result stands,
     // the exam and the others are untouched.
     cancel_enrolment(&app, enrolled[2]).await;

@@ -1196,4 +1196,28 @@ fn the_documents_show_each_result_unit_and_the_conversion_table_that_applied() {
         documents::assessment_form(&r).unwrap(),
     )
     .unwrap();
+    // The form of part B alone, for the SIS's enrolment on part B: its criteria and its
+    // result only, an extract of the exam's form (named by its hash).
+    let b: uuid::Uuid = "5d0c8e27-93fa-4b16-b7d4-6e1a2f9c08b2".parse().unwrap();
+    let rendered = documents::render_units(&r, &[b], "ab12cd34ef56").unwrap();
+    assert_eq!(rendered.len(), 1);
+    let (_, name, bytes) = &rendered[0];
+    assert!(name.contains("PVB-EMEI3-2425-B"), "{name}");
+    let part_b = check_pdf(bytes, "unit-form.pdf");
+    assert_has(
+        &part_b,
+        &[
+            "Uittreksel van het beoordelingsformulier van PVB-EMEI3-2425",
+            "ab12cd34 ef56",
+            "Onderdeel B Installeren",
+            "B1-K1-W2.1",
+            "10 van 28 punten",
+        ],
+    );
+    assert!(
+        !part_b.contains("B1-K1-W1.1"),
+        "part A's criterion on part B's form"
+    );
+    assert!(!part_b.contains("Omzetting van punten naar cijfer"));
+    std::fs::write(artifacts().join("assessment-form-part-b.pdf"), bytes).unwrap();
 }

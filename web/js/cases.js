@@ -305,7 +305,7 @@ async function documentsInto(section, id) {
   }
   section.replaceChildren(h('h2', {}, t('documents')), list.length
     ? h('ul', { class: 'documents' }, list.map((d) => h('li', {},
-      h('a', { href: d.href, download: d.fileName, type: 'application/pdf' }, t(d.documentType)),
+      h('a', { href: d.href, download: d.fileName, type: 'application/pdf' }, d.unit ? `${t(d.documentType)} ${d.unit}` : t(d.documentType)),
       ` · ${t('version')} ${d.version ?? 1} · PDF ${kb(d.size)}`)))
     : h('p', { class: 'muted' }, t('documentsLater')));
 }

@@ -138,6 +138,7 @@ test('one proceeding for three core-task enrolments shows each core task its own
   const text = await page.locator('dt:has-text("Deelresultaten") + dd').innerText();
   assert.match(text, /onvoldoende/);
   assert.match(text, /goed/);
+  await page.getByRole('link', { name: /Beoordelingsformulier Kerntaak B1-K2/ }).waitFor();
   await check(page, 'core-tasks-results');
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 360, `the screen is ${wide} px wide`);
