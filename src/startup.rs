@@ -216,6 +216,16 @@ impl Application {
                     }
                     Err(e) => tracing::warn!(error = %e, "removing ended sessions failed"),
                 }
+                // Wholes of exams in parts whose parts were all signed before the whole was
+                // enrolled (or that could not be made at the time).
+                match crate::assessment::parts::combine_waiting(&state.db, &state.catalog).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(exams = n, "gave wholes their result from their parts");
+                        state.effects.queued();
+                    }
+                    Err(e) => tracing::warn!(error = %e, "combining parts failed"),
+                }
                 // Documents a crash or a failure left unrendered.
                 match crate::report::render_missing(&state.db, &state.catalog, &state.tenants).await
                 {

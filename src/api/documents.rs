@@ -90,11 +90,20 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         ));
     }
     let slug = tenant.settings.slug.as_str();
-    let items = report::documents_of(&state.db, slug, c.case_id)
-        .await?
-        .into_iter()
-        .map(|d| view(slug, &state.catalog, d))
-        .collect();
+    // The whole of an exam taken per part has its parts' documents.
+    let cases = match &c.sittings {
+        Some(list) => crate::planning::sittings::ids(list),
+        None => vec![c.case_id],
+    };
+    let mut items = Vec::new();
+    for id in cases {
+        items.extend(
+            report::documents_of(&state.db, slug, id)
+                .await?
+                .into_iter()
+                .map(|d| view(slug, &state.catalog, d)),
+        );
+    }
     Ok(HttpResponse::Ok().json(DocumentList { items }))
 }
 

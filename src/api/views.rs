@@ -285,7 +285,7 @@ pub struct Loaded {
     linked: HashMap<Uuid, Vec<Uuid>>,
     /// By candidate: the sittings of parts of exams taken per part.
     sittings: HashMap<Uuid, Vec<exam_case::Model>>,
-    /// By case (on its own screen): its result units' results.
+    /// By case (on its own screen only): its result units' results.
     unit_results: HashMap<Uuid, Vec<UnitResultView>>,
     /// Names of those offerings and of the cases' own.
     offering_names: HashMap<Uuid, String>,
@@ -551,15 +551,6 @@ impl Loaded {
                 l.offering_names.insert(o.offering_id, o.name);
             }
         }
-        // On an exam's own screen, with its outcome: each result unit's result.
-        if full {
-            for (c, w) in &want {
-                if w.outcome && c.part.is_empty() && c.attendance.as_deref() == Some("present") {
-                    let units = unit_results(db, c).await?;
-                    l.unit_results.insert(c.case_id, units);
-                }
-            }
-        }
         // The parts' sittings of the wholes of exams taken per part (there are none for
         // other exams).
         let candidates: BTreeSet<Uuid> = shown
@@ -713,7 +704,7 @@ impl Loaded {
             .flatten()
             .filter(|s| s.component_id == c.component_id && s.attempt <= c.attempt)
             .collect();
-        if !mine.iter().any(|s| s.attempt == c.attempt) && c.sittings.is_none() {
+        if mine.is_empty() && c.sittings.is_none() {
             return (Vec::new(), false);
         }
         let waits = c.state == CaseState::Received;
@@ -969,7 +960,13 @@ pub async fn view(
         .get(tenant)
         .ok_or_else(|| ApiError::NotFound(format!("There is no school {tenant:?} on this server")))?
         .settings;
-    let loaded = Loaded::load(&state.db, school, me, &shown, true).await?;
+    let mut loaded = Loaded::load(&state.db, school, me, &shown, true).await?;
+    // On the exam's own screen (not in lists), with its outcome: each result unit's result.
+    let sees = sees(c, r, me, true);
+    if sees.outcome && c.part.is_empty() && c.attendance.as_deref() == Some("present") {
+        let units = unit_results(&state.db, c).await?;
+        loaded.unit_results.insert(c.case_id, units);
+    }
     Ok(loaded.view(&state.catalog, &shown[0], me, true))
 }
 

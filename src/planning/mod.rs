@@ -36,6 +36,7 @@ pub fn snapshot(c: &exam_case::Model, assessors: &[Uuid]) -> Value {
         "attempt": c.attempt,
         "componentId": c.component_id,
         "modelVersion": c.model_version,
+        "part": c.part,
         "plannedStart": c.planned_start,
         "plannedEnd": c.planned_end,
         "placeKind": c.place_kind,
@@ -186,12 +187,14 @@ pub async fn sync_case(
         (true, Some(c)) => {
             // The catalogue test may have been resolved since.
             let component = o.and_then(|o| o.component_id);
-            if c.state == CaseState::Received && c.component_id != component {
+            let part = sitting_part(o);
+            if c.state == CaseState::Received && (c.component_id != component || c.part != part) {
                 let before = snapshot(&c, &[]);
                 let updated = exam_case::ActiveModel {
                     tenant: Set(c.tenant.clone()),
                     case_id: Set(c.case_id),
                     component_id: Set(component),
+                    part: Set(part),
                     revision: Set(c.revision + 1),
                     updated_at: Set(now),
                     ..Default::default()
@@ -948,10 +951,10 @@ pub async fn plan_extra_attempt(
             "the candidate passed this exam: no extra attempt".into(),
         ));
     }
-    if c.sittings.is_some() {
+    if c.sittings.is_some() || !c.part.is_empty() {
         return Err(CaseError::Invalid(
-            "this exam was taken in parts: a part that failed is sat again as an extra \
-             attempt of that part, and the whole counts it with the others"
+            "this exam is taken in parts: the SIS enrols the re-sit of a part (attempt 2) \
+             together with the whole, and the whole counts it with the other parts"
                 .into(),
         ));
     }

@@ -8,7 +8,7 @@ use entity::exam_case;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 /// Whether `c` is the whole of an exam taken per part that waits for its parts: not yet
-/// planned, and parts of its attempt are sat on their own. (Such a whole is not planned as
+/// planned, and parts of it (of its attempt or an earlier one) are sat on their own. (Such a whole is not planned as
 /// one performance.)
 pub async fn waits_for_parts<C: ConnectionTrait>(
     db: &C,
@@ -25,7 +25,8 @@ pub async fn waits_for_parts<C: ConnectionTrait>(
     if !per_part {
         return Ok(false);
     }
-    Ok(!of_whole(db, c, c.attempt..=c.attempt).await?.is_empty())
+    // Parts sat on their own up to its attempt: a re-sit is of the parts, not of the whole.
+    Ok(!of_whole(db, c, 1..=c.attempt).await?.is_empty())
 }
 
 /// The sittings of parts of the same student and exam, attempts in `attempts`, not

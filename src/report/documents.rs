@@ -1210,11 +1210,13 @@ pub fn hex(bytes: &[u8]) -> String {
 
 pub fn file_names(r: &Record) -> (String, String) {
     let who = r.candidate_name();
-    let v = if r.version > 1 {
-        format!(" versie {}", r.version)
-    } else {
-        String::new()
-    };
+    let mut v = String::new();
+    if r.attempt > 1 {
+        v.push_str(&format!(" poging {}", r.attempt));
+    }
+    if r.version > 1 {
+        v.push_str(&format!(" versie {}", r.version));
+    }
     (
         format!("{FORM} {} {who}{v}.pdf", r.exam.code),
         format!("{REPORT} {} {who}{v}.pdf", r.exam.code),

@@ -211,13 +211,13 @@ pub async fn build_record(
         case_id: case.case_id,
         attempt: case.attempt,
         version,
-        exam: ExamInfo {
-            code: exam.map_or_else(|| component.to_string(), |e| e.code.clone()),
-            name: exam.map_or_else(String::new, |e| e.name.clone()),
-            result_value_type: exam
-                .map_or_else(String::new, |e| e.result_value_type.as_str().to_string()),
-            pass_from: exam.map_or_else(String::new, |e| e.pass_from.clone()),
-        },
+        exam: exam_info(
+            exam,
+            component,
+            model
+                .part_unit(&case.part)
+                .filter(|_| !case.part.is_empty()),
+        ),
         candidate: Candidate {
             person_id: case.person_id,
             display_name: candidate_person
@@ -264,6 +264,31 @@ pub async fn build_record(
     }
     record.outcome.failed_knock_outs = failed_knock_outs(&record);
     Ok(Some(record))
+}
+
+/// What the documents name as the exam: for the sitting of one part, that part (its code,
+/// and its result type and pass-from value).
+fn exam_info(
+    exam: Option<&crate::catalog::Exam>,
+    component: Uuid,
+    unit: Option<&crate::catalog::ResultUnit>,
+) -> ExamInfo {
+    let name = exam.map_or_else(String::new, |e| e.name.clone());
+    match unit {
+        Some(u) => ExamInfo {
+            code: u.code.clone(),
+            name: format!("{name} — {}", u.name),
+            result_value_type: u.result_value_type.as_str().to_string(),
+            pass_from: u.pass_from.clone(),
+        },
+        None => ExamInfo {
+            code: exam.map_or_else(|| component.to_string(), |e| e.code.clone()),
+            name,
+            result_value_type: exam
+                .map_or_else(String::new, |e| e.result_value_type.as_str().to_string()),
+            pass_from: exam.map_or_else(String::new, |e| e.pass_from.clone()),
+        },
+    }
 }
 
 /// The record of the whole of an exam taken per part: its result is made of its sittings'

@@ -1929,19 +1929,46 @@ async fn sit(
     });
     let r = app.api("roc-a", office).plan(case, plan).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let sheet = json!({"revision": 0, "attendance": "present", "identityChecked": true,
-        "identityMethod": "ID-kaart", "scores": scores,
-        "motivation": "Dit onderdeel laat zien wat de kandidaat kan.", "timesReason": EARLIER});
+    // No scores: the candidate did not come.
+    let sheet = if scores.is_empty() {
+        json!({"revision": 0, "attendance": "notPresent", "timesReason": EARLIER})
+    } else {
+        json!({"revision": 0, "attendance": "present", "identityChecked": true,
+            "identityMethod": "ID-kaart", "scores": scores,
+            "motivation": "Dit onderdeel laat zien wat de kandidaat kan.", "timesReason": EARLIER})
+    };
     let r = app.api("roc-a", me).save_sheet(case, "mine", sheet).await;
     assert_eq!(r.status, 200, "{}", r.body);
     finish(app, me, case).await;
-    for role in ["assessor", "candidate"] {
-        let r = app
-            .api("roc-a", me)
-            .sign(case, json!({"role": role, "image": PNG}))
-            .await;
-        assert_eq!(r.status, 200, "{role}: {}", r.body);
+    let candidate = if scores.is_empty() {
+        json!({"role": "candidateRefused", "reason": "Niet gekomen"})
+    } else {
+        json!({"role": "candidate", "image": PNG})
+    };
+    for body in [json!({"role": "assessor", "image": PNG}), candidate] {
+        let r = app.api("roc-a", me).sign(case, body).await;
+        assert_eq!(r.status, 200, "{}", r.body);
     }
+}
+
+/// The results the SIS accepted for enrolment `a` (retries of one body counted once).
+fn results_for(got: &[crate::helpers::sis::Received], a: Uuid) -> Vec<Value> {
+    got.iter()
+        .filter(|r| r.association == a.to_string() && r.body["result"]["state"] == "completed")
+        .map(|r| r.body["result"].clone())
+        .collect()
+}
+
+/// The messages the outbox holds for enrolment `a` with `reason`.
+async fn queued_for(app: &TestApp, a: Uuid, reason: &str) -> usize {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::sis_message::Entity::find()
+        .filter(entity::sis_message::Column::AssociationId.eq(a))
+        .filter(entity::sis_message::Column::Reason.eq(reason))
+        .all(&app.app.db)
+        .await
+        .unwrap()
+        .len()
 }
 
 #[tokio::test]
@@ -2020,6 +2047,11 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
             &part_scores(&app, EMEI, part, level),
         )
         .await;
+        if part != "D" {
+            // The whole waits until the last part is signed.
+            let w = app.api("roc-a", &office).case(whole.case_id).await;
+            assert_eq!(w.body["state"], "received", "after part {part}: {}", w.body);
+        }
         if part == "A" {
             // Part A's sitting was scored on part A's criteria only (its sheet closed
             // without the others'): its model is the part's.
@@ -2031,14 +2063,12 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
                 .map(|s| s["code"].as_str().unwrap())
                 .collect();
             assert_eq!(sections, ["B1-K1-W1"], "{}", model.body);
-            // A's result goes when A is signed; the whole still waits.
+            // A's result goes when A is signed.
             let got = accepted(&sis, 2).await;
             let a = result_for(&got, enrolled[1]);
             assert_eq!((&a["score"], &a["pass"]), (&json!("10"), &json!("passed")));
             assert_eq!(a["consumers"][0]["rawScore"], 15);
             assert_eq!(a["consumers"][0]["maxRawScore"], 15);
-            let w = app.api("roc-a", &office).case(whole.case_id).await;
-            assert_eq!(w.body["state"], "received", "{}", w.body);
         }
     }
     // Four parts, each its attendance and result; then the whole's, once.
@@ -2053,12 +2083,25 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
     assert_eq!(w["consumers"][0]["rawScore"], 54);
     assert_eq!(w["consumers"][0]["maxRawScore"], 72);
     assert_eq!((&w["score"], &w["pass"]), (&json!("5"), &json!("failed")));
-    // With it, each part's assessment form and proces-verbaal.
-    assert_eq!(
-        w["consumers"][0]["documents"].as_array().unwrap().len(),
-        8,
-        "{w}"
-    );
+    // With it, each part's assessment form and proces-verbaal, each named by its part.
+    let names: Vec<&str> = w["consumers"][0]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["documentName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 8, "{w}");
+    for code in ["A", "B", "C", "D"] {
+        let part = format!("PVB-EMEI3-2425-{code} ");
+        assert_eq!(
+            names.iter().filter(|n| n.contains(&part)).count(),
+            2,
+            "{names:?}"
+        );
+    }
+    // Once: one result queued for the whole, one accepted.
+    assert_eq!(queued_for(&app, enrolled[0], "signed").await, 1);
+    assert_eq!(results_for(&got, enrolled[0]).len(), 1);
     let whole_now = app.api("roc-a", &office).case(whole.case_id).await;
     assert_eq!(whole_now.body["state"], "signed", "{}", whole_now.body);
     assert_eq!(whole_now.body["waitsForParts"], false);
@@ -2162,15 +2205,164 @@ async fn a_part_corrected_after_the_whole_counted_it_makes_the_whole_again() {
     let r = app.api("roc-a", &office).correct(b.case_id, body).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let got = accepted(&sis, 11).await;
-    let results: Vec<&crate::helpers::sis::Received> = got
+    let results = results_for(&got, enrolled[0]);
+    let last = results.last().unwrap();
+    // A and C, D as they were (15 and 29 points), B as corrected.
+    let b_points: u64 = part_scores(&app, EMEI, "B", |_| 2)
         .iter()
-        .filter(|r| r.association == enrolled[0].to_string())
-        .collect();
-    let last = &results.last().unwrap().body["result"];
-    let b_now = case_of(&app, enrolled[2], 1).await;
-    let points = 15 + 29 + b_now.raw_score.unwrap();
+        .map(|s| s["level"].as_u64().unwrap())
+        .sum();
+    assert_eq!(b_points, 19);
+    let points = 15 + 29 + b_points;
     assert_eq!(last["consumers"][0]["rawScore"], points, "{last}");
     assert_eq!(last["pass"], "passed", "{last}");
     let whole = case_of(&app, enrolled[0], 1).await;
-    assert_eq!(whole.raw_score, Some(points));
+    assert_eq!(whole.raw_score, Some(points as i32));
+    // With part B's corrected documents (version 2), the others' as they were.
+    let names: Vec<&str> = last["consumers"][0]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["documentName"].as_str().unwrap())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .filter(|n| n.contains("PVB-EMEI3-2425-B "))
+            .all(|n| n.contains("versie 2")),
+        "{names:?}"
+    );
+    assert_eq!(names.len(), 8, "{names:?}");
+    // On appeal again, part B is found not to have been sat by the candidate at all: the
+    // whole has no result any more, and the SIS hears that.
+    let b = case_of(&app, enrolled[2], 1).await;
+    let body = json!({"revision": b.revision, "attendance": "notPresent", "scores": [],
+        "reason": "Beroep: de kandidaat was die dag niet zelf aanwezig", "authority": "appeal"});
+    let r = app.api("roc-a", &office).correct(b.case_id, body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = accepted(&sis, 13).await;
+    let last = results_for(&got, enrolled[0]).last().unwrap().clone();
+    assert_eq!(last["consumers"][0]["attendance"], "notPresent", "{last}");
+    assert!(last.get("score").is_none(), "{last}");
+    let whole = case_of(&app, enrolled[0], 1).await;
+    assert_eq!(
+        (whole.attendance.as_deref(), whole.score),
+        (Some("notPresent"), None)
+    );
+}
+
+#[tokio::test]
+async fn the_whole_enrolled_after_its_parts_or_for_a_resit_waits_for_the_parts_that_count() {
+    let sis = Sis::start();
+    let app = app_with(&sis).await;
+    let (student_id, assessor_id) = (id(), id());
+    for (p, name) in [(student_id, "Ayşe"), (assessor_id, "Bram")] {
+        let r = app
+            .put("roc-a", &format!("/persons/{p}"), &person(p, name))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // The SIS enrols the four parts only; part B's day the candidate does not come.
+    let parts = [
+        (EMEI_A, "Onderdeel A"),
+        (EMEI_B, "Onderdeel B"),
+        (EMEI_C, "Onderdeel C"),
+        (EMEI_D, "Onderdeel D"),
+    ];
+    let enrolled = enrol_parts(&app, &parts, (student_id, assessor_id), 1).await;
+    let office = staff(&app, "roc-a", "office@roc.example", "Fatima").await;
+    let office = sign_in(&app, "roc-a", office).await;
+    let bram = sign_in(&app, "roc-a", assessor_id).await;
+    for (i, part) in ["A", "B", "C", "D"].into_iter().enumerate() {
+        let case = case_of(&app, enrolled[i], 1).await.case_id;
+        let scores = if part == "B" {
+            Vec::new()
+        } else {
+            part_scores(&app, EMEI, part, |_| 3)
+        };
+        sit(
+            &app,
+            &office,
+            &bram,
+            (case, 8 + 7 * i as u32),
+            assessor_id,
+            &scores,
+        )
+        .await;
+    }
+    accepted(&sis, 8).await;
+    // Then the whole: it is not planned as one performance (its parts were sat), and the
+    // catch-up gives it its result: without part B there is none, the candidate was absent.
+    let whole = enrol_parts(
+        &app,
+        &[(EMEI, "Proeve Eerste monteur")],
+        (student_id, assessor_id),
+        1,
+    )
+    .await[0];
+    let w = case_of(&app, whole, 1).await;
+    let view = app.api("roc-a", &office).case(w.case_id).await;
+    assert_eq!(view.body["waitsForParts"], true, "{}", view.body);
+    let n = proeve::assessment::parts::combine_waiting(&app.app.db, &app.app.catalog)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let got = accepted(&sis, 9).await;
+    let first = results_for(&got, whole);
+    assert_eq!(first.len(), 1, "{got:#?}");
+    assert_eq!(first[0]["consumers"][0]["attendance"], "notPresent");
+    // Nothing more to do for it the next time round.
+    let again = proeve::assessment::parts::combine_waiting(&app.app.db, &app.app.catalog)
+        .await
+        .unwrap();
+    assert_eq!(again, 0);
+
+    // The re-sit: the SIS enrols the whole for attempt 2 before part B's re-sit. It waits:
+    // planning it as one performance would have all four parts sat again.
+    let whole2 = enrol_parts(
+        &app,
+        &[(EMEI, "Proeve Eerste monteur")],
+        (student_id, assessor_id),
+        2,
+    )
+    .await[0];
+    let w2 = case_of(&app, whole2, 2).await;
+    let view = app.api("roc-a", &office).case(w2.case_id).await;
+    assert_eq!(view.body["waitsForParts"], true, "{}", view.body);
+    let plan = json!({"revision": view.body["revision"], "start": "2027-01-12T08:00:00Z",
+        "end": "2027-01-12T14:00:00Z", "place": {"kind": "school", "location": "Lokaal 1"},
+        "assessors": [assessor_id]});
+    let r = app.api("roc-a", &office).plan(w2.case_id, plan).await;
+    assert_eq!(r.body["code"], "partsApart", "{}", r.body);
+    // Nor does the catch-up give it attempt 1's parts as a result of its own.
+    let none = proeve::assessment::parts::combine_waiting(&app.app.db, &app.app.catalog)
+        .await
+        .unwrap();
+    assert_eq!(none, 0);
+    let b2 = enrol_parts(
+        &app,
+        &[(EMEI_B, "Onderdeel B")],
+        (student_id, assessor_id),
+        2,
+    )
+    .await[0];
+    let b2 = case_of(&app, b2, 2).await;
+    assert_eq!(b2.part, "B");
+    sit(
+        &app,
+        &office,
+        &bram,
+        (b2.case_id, 19),
+        assessor_id,
+        &part_scores(&app, EMEI, "B", |_| 3),
+    )
+    .await;
+    let got = accepted(&sis, 12).await;
+    let second = results_for(&got, whole2);
+    assert_eq!(second.len(), 1, "{got:#?}");
+    assert_eq!(second[0]["consumers"][0]["rawScore"], 72);
+    assert_eq!(
+        (&second[0]["score"], &second[0]["pass"]),
+        (&json!("10"), &json!("passed"))
+    );
 }

@@ -16,9 +16,11 @@ export function card(c) {
   return h('li', {}, h('a', { class: 'card', href: `#/case/${c.caseId}` },
     h('div', { class: 'row' },
       h('span', { class: 'title' }, c.candidate?.displayName ?? ''),
-      h('span', { class: 'badge state' }, stateName(c.state))),
+      h('span', { class: 'badge state' }, c.waitsForParts ? t('waitingForParts') : stateName(c.state))),
     h('div', {}, examName(c)),
-    h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned')),
+    // The whole of an exam in parts is not planned itself: its parts are.
+    (c.parts ?? []).length ? null
+      : h('div', { class: 'muted small' }, c.plannedStart ? `${when(c.plannedStart)} · ${place(c)}` : t('notPlanned')),
     // For the exam office and the committee: what to look at (an unchecked identity, …).
     (c.flags ?? []).length ? h('div', {}, c.flags.map((f) => h('span', { class: `badge ${f === 'failed' ? 'ko' : 'flag'}` }, t(`flag_${f}`)))) : null));
 }
@@ -159,7 +161,8 @@ function partsSection(c) {
   };
   return h('section', { class: 'parts' },
     h('h2', {}, t('parts')),
-    h('p', {}, c.waitsForParts ? t('waitsForParts') : t('madeOfParts')),
+    c.waitsForParts ? h('p', {}, t('waitsForParts'))
+      : ['signed', 'final'].includes(c.state) ? h('p', {}, t('madeOfParts')) : null,
     h('ul', {}, c.parts.map(line)));
 }
 
