@@ -400,11 +400,24 @@ impl Loaded {
             .iter()
             .map(|s| (s.case, sees(s.case, s.relation, me, full)))
             .collect();
+        // For the staff, the parts that made the result of a whole of an exam in parts: what
+        // the committee should look at is on them.
+        let counted: BTreeSet<Uuid> = if me.staff() {
+            shown
+                .iter()
+                .filter_map(|s| s.case.sittings.as_deref())
+                .flat_map(crate::planning::sittings::ids)
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
         let with_outcome: BTreeSet<Uuid> = want
             .iter()
             .filter(|(_, w)| w.outcome)
             .map(|(c, _)| c.case_id)
+            .chain(counted.iter().copied())
             .collect();
+        let signed_by: BTreeSet<Uuid> = all.union(&counted).copied().collect();
         let offerings: BTreeSet<Uuid> = want
             .iter()
             .filter(|(_, w)| w.options)
@@ -454,7 +467,7 @@ impl Loaded {
                 .or_default()
                 .extend(corrections::countersigns(e));
         }
-        for s in in_chunks(&all, |ids| {
+        for s in in_chunks(&signed_by, |ids| {
             signature::Entity::find()
                 .filter(signature::Column::Tenant.eq(tenant))
                 .filter(signature::Column::CaseId.is_in(ids))
@@ -480,6 +493,7 @@ impl Loaded {
                 .iter()
                 .filter(|s| s.case.attendance.is_some())
                 .map(|s| s.case.case_id)
+                .chain(counted.iter().copied())
                 .collect()
         } else {
             BTreeSet::new()
@@ -632,6 +646,25 @@ impl Loaded {
 
     /// What the exam committee should look at in a judged exam.
     fn flags(&self, c: &exam_case::Model) -> Vec<&'static str> {
+        // The whole of an exam in parts: what its parts' records say, and its own result.
+        if let Some(list) = &c.sittings {
+            let mut flags = Vec::new();
+            for id in crate::planning::sittings::ids(list) {
+                let part = self
+                    .sittings
+                    .get(&c.person_id)
+                    .and_then(|s| s.iter().find(|s| s.case_id == id));
+                for f in part.map(|p| self.flags(p)).unwrap_or_default() {
+                    if f != "failed" && !flags.contains(&f) {
+                        flags.push(f);
+                    }
+                }
+            }
+            if c.passed == Some(false) {
+                flags.push("failed");
+            }
+            return flags;
+        }
         let sheets = self.sheets.get(&c.case_id).map_or(&[][..], Vec::as_slice);
         let own = |s: &&assessment_sheet::Model| {
             s.sheet != "joint" && !s.sheet.starts_with("correction-")

@@ -2233,6 +2233,10 @@ async fn a_part_corrected_after_the_whole_counted_it_makes_the_whole_again() {
         "{names:?}"
     );
     assert_eq!(names.len(), 8, "{names:?}");
+    // The committee sees on the whole what its parts' records say.
+    let view = app.api("roc-a", &office).case(whole.case_id).await;
+    let flags = view.body["flags"].as_array().unwrap();
+    assert!(flags.contains(&json!("corrected")), "{}", view.body);
     // On appeal again, part B is found not to have been sat by the candidate at all: the
     // whole has no result any more, and the SIS hears that.
     let b = case_of(&app, enrolled[2], 1).await;
