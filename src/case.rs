@@ -243,6 +243,14 @@ pub async fn change_in<'e, C: ConnectionTrait>(
     Ok(updated)
 }
 
+/// Has the documents a committed change owes `case_id` rendered (logged, not failed: the
+/// periodic catch-up renders what is missing).
+pub async fn render_documents(ctx: &Ctx<'_>, case_id: Uuid) {
+    if let Some(r) = &ctx.effects.render {
+        r.render(ctx.db, ctx.catalog, ctx.school, case_id).await;
+    }
+}
+
 /// The ending of every lifecycle step that changes the case: updates it, writes the audit
 /// event, queues what is owed to the SIS, commits; then has the documents rendered when they
 /// are owed (first: the message's body names them) and rings the delivery worker for a
@@ -261,10 +269,7 @@ pub async fn commit_change<'e>(
     };
     txn.commit().await?;
     if owed.documents {
-        if let Some(r) = &ctx.effects.render {
-            r.render(ctx.db, ctx.catalog, ctx.school, updated.case_id)
-                .await;
-        }
+        render_documents(ctx, updated.case_id).await;
     }
     if queued {
         ctx.effects.doorbell.ring();

@@ -90,11 +90,11 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         ));
     }
     let slug = tenant.settings.slug.as_str();
-    // The whole of an exam taken per part has its parts' documents.
-    let cases = match &c.sittings {
-        Some(list) => crate::planning::sittings::ids(list),
-        None => vec![c.case_id],
-    };
+    // The whole of an exam taken per part has its overview and its parts' documents.
+    let mut cases = vec![c.case_id];
+    if let Some(list) = &c.sittings {
+        cases.extend(crate::planning::sittings::ids(list));
+    }
     let mut items = Vec::new();
     for id in cases {
         items.extend(

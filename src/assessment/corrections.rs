@@ -214,6 +214,10 @@ pub async fn correct(
     let owed = Owed::message("corrected").and_documents();
     let updated = case::commit_change(ctx, txn, row, event, owed).await?;
     if !wholes.is_empty() {
+        // The wholes' overviews of their parts, before their results go.
+        for w in &wholes {
+            case::render_documents(ctx, w.case_id).await;
+        }
         ctx.effects.queued();
     }
     Ok(updated)

@@ -104,7 +104,7 @@ pub async fn combine_waiting(
     db: &sea_orm::DatabaseConnection,
     catalog: &Catalog,
 ) -> Result<usize, DbErr> {
-    use sea_orm::{FromQueryResult, Statement, TransactionTrait};
+    use sea_orm::{FromQueryResult, Statement};
     #[derive(FromQueryResult)]
     struct Waiting {
         tenant: String,
@@ -124,7 +124,7 @@ pub async fn combine_waiting(
     .await?;
     let mut done = 0;
     for w in waiting {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin(db).await?;
         let Some(whole) = exam_case::Entity::find_by_id((w.tenant.clone(), w.case_id))
             .lock_exclusive()
             .one(&txn)

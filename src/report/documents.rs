@@ -518,6 +518,125 @@ fn common_fields(r: &Record) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The result on the assessment form: attendance, points, knock-outs, the grade, and each
+/// result unit's with the conversion tables.
+fn result_block(l: &mut impl Sink, r: &Record) {
+    l.heading("Uitslag");
+    let o = &r.outcome;
+    let points = match (o.raw_score, o.max_raw_score) {
+        (Some(a), Some(b)) if r.applied_conversion().is_some() => {
+            format!("{a} van {b} punten (cijfer uit de omzettingstabel hieronder)")
+        }
+        (Some(a), Some(b)) => format!("{a} van {b} punten (cesuur {} punten)", r.model.pass_mark),
+        _ => "—".into(),
+    };
+    let knock_outs = if o.failed_knock_outs.is_empty() {
+        "alle gehaald".to_string()
+    } else {
+        format!("niet gehaald: {}", o.failed_knock_outs.join(", "))
+    };
+    l.fields(&[
+        ("Aanwezigheid", attendance(o.attendance.as_deref()).into()),
+        ("Punten", points),
+        ("Knock-outcriteria", knock_outs),
+        (
+            "Resultaat",
+            format!(
+                "{} ({}, geslaagd vanaf {})",
+                o.score.as_deref().map_or_else(|| "—".into(), score_word),
+                result_type_words(&r.exam.result_value_type),
+                score_word(&r.exam.pass_from)
+            ),
+        ),
+        ("Uitslag", result_words(r)),
+    ]);
+    unit_results(l, r, true);
+}
+
+/// The assessment form of the whole of an exam taken in parts: what each part's latest
+/// signed sitting gave (when, by whom, its points and result), and the whole's result made
+/// of them — points summed, the conversion table that applied. Each part's own form and
+/// proces-verbaal go with it.
+pub fn parts_overview(r: &Record) -> Result<Vec<u8>, PdfError> {
+    let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
+    let mut l = Layout::new(fonts, &header(r));
+    parts_overview_into(&mut l, r);
+    finish(l, r, FORM, "assessmentForm".into())
+}
+
+fn parts_overview_into(l: &mut impl Sink, r: &Record) {
+    l.title(
+        "Beoordelingsformulier",
+        &format!("{} — {}", r.exam.name, r.candidate_name()),
+    );
+    l.fields(&[
+        ("School", r.school.name.clone()),
+        ("Examen", format!("{} — {}", r.exam.code, r.exam.name)),
+        ("Beoordelingsmodel", format!("versie {}", r.model.version)),
+        ("Kandidaat", r.candidate_name()),
+        (
+            "Studentnummer",
+            or_none(r.candidate.student_number.as_deref(), "niet aangeleverd"),
+        ),
+        ("Poging", r.attempt.to_string()),
+        ("Versie", version_line(r)),
+    ]);
+    l.paragraph(
+        "Dit examen is in onderdelen afgenomen, elk op een eigen dag. De uitslag is opgebouwd \
+         uit de laatste ondertekende afname van elk onderdeel; het beoordelingsformulier en het \
+         proces-verbaal van elk onderdeel horen bij dit overzicht.",
+    );
+    l.heading("Onderdelen");
+    let cols = [
+        col("Onderdeel", 2.0),
+        col("Poging", 0.7),
+        col("Datum", 1.0),
+        col("Beoordelaars", 1.8),
+        col("Punten", 0.9),
+        col("Uitslag", 1.2),
+    ];
+    let rows: Vec<Vec<Cell>> = r
+        .sittings
+        .iter()
+        .map(|s| {
+            let title = r
+                .model
+                .parts
+                .iter()
+                .find(|p| p.code == s.part)
+                .map_or_else(|| s.part.clone(), |p| format!("{} {}", p.code, p.title));
+            let assessors = s
+                .assessors
+                .iter()
+                .map(|a| name(a.display_name.as_deref(), a.person_id))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let points = match (s.outcome.raw_score, s.outcome.max_raw_score) {
+                (Some(a), Some(b)) => format!("{a} van {b}"),
+                _ => "—".into(),
+            };
+            let result = match (&s.outcome.score, s.outcome.passed) {
+                (Some(sc), Some(p)) => format!(
+                    "{} — {}",
+                    score_word(sc),
+                    if p { "geslaagd" } else { "niet geslaagd" }
+                ),
+                _ => format!("kandidaat {}", attendance(s.outcome.attendance.as_deref())),
+            };
+            vec![
+                cell(title),
+                cell(s.attempt.to_string()),
+                cell(date(s.date)),
+                cell(assessors),
+                cell(points),
+                cell(result),
+            ]
+        })
+        .collect();
+    l.table(&cols, &rows);
+    result_block(l, r);
+}
+
 /// The assessment form (beoordelingsformulier).
 pub fn assessment_form(r: &Record) -> Result<Vec<u8>, PdfError> {
     let fonts = Fonts::get().ok_or(PdfError::Fonts)?;
@@ -645,36 +764,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         ));
     }
 
-    l.heading("Uitslag");
-    let o = &r.outcome;
-    let points = match (o.raw_score, o.max_raw_score) {
-        (Some(a), Some(b)) if r.applied_conversion().is_some() => {
-            format!("{a} van {b} punten (cijfer uit de omzettingstabel hieronder)")
-        }
-        (Some(a), Some(b)) => format!("{a} van {b} punten (cesuur {} punten)", r.model.pass_mark),
-        _ => "—".into(),
-    };
-    let knock_outs = if o.failed_knock_outs.is_empty() {
-        "alle gehaald".to_string()
-    } else {
-        format!("niet gehaald: {}", o.failed_knock_outs.join(", "))
-    };
-    l.fields(&[
-        ("Aanwezigheid", attendance(o.attendance.as_deref()).into()),
-        ("Punten", points),
-        ("Knock-outcriteria", knock_outs),
-        (
-            "Resultaat",
-            format!(
-                "{} ({}, geslaagd vanaf {})",
-                o.score.as_deref().map_or_else(|| "—".into(), score_word),
-                result_type_words(&r.exam.result_value_type),
-                score_word(&r.exam.pass_from)
-            ),
-        ),
-        ("Uitslag", result_words(r)),
-    ]);
-    unit_results(l, r, true);
+    result_block(l, r);
 
     l.heading("Verschillen tussen de beoordelaars");
     let diffs = disagreements(r);

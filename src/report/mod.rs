@@ -159,7 +159,7 @@ pub async fn build_record(
         });
     }
     let mut decisions = Vec::new();
-    for e in trail {
+    for e in &trail {
         if e.action != FINALISED {
             continue;
         }
@@ -177,9 +177,17 @@ pub async fn build_record(
             decided_by,
         });
     }
+    // The whole of an exam in parts made again after a part's correction: a version too.
+    let mut recombined: Vec<(DateTime<Utc>, i32)> = trail
+        .iter()
+        .filter(|e| e.action == crate::assessment::parts::COMBINED)
+        .skip(1)
+        .map(|e| (e.at, 0))
+        .collect();
     let mut changes: Vec<(DateTime<Utc>, &mut i32)> = correction_records
         .iter_mut()
         .map(|c| (c.corrected_at, &mut c.version))
+        .chain(recombined.iter_mut().map(|(at, v)| (*at, v)))
         .chain(decisions.iter_mut().map(|d| (d.decided_at, &mut d.version)))
         .chain(
             countersignatures
@@ -423,13 +431,16 @@ pub async fn ensure_documents(
     else {
         return Ok(Vec::new());
     };
-    // The whole of an exam taken per part has the documents of its sittings: each part's
-    // assessment form and proces-verbaal, as they stand.
-    let Some(ids) = &case.sittings else {
+    // The whole of an exam taken per part has its overview of the parts, and the documents
+    // of its sittings: each part's assessment form and proces-verbaal, as they stand.
+    let Some(ids) = case.sittings.clone() else {
         return ensure_own(db, catalog, school, case).await;
     };
-    let mut out = Vec::new();
-    for id in crate::planning::sittings::ids(ids) {
+    let mut out = ensure_own(db, catalog, school, case).await?;
+    if out.is_empty() {
+        return Ok(Vec::new());
+    }
+    for id in crate::planning::sittings::ids(&ids) {
         let Some(sitting) = exam_case::Entity::find_by_id((tenant.to_string(), id))
             .one(db)
             .await?
@@ -506,39 +517,50 @@ async fn ensure_own(
     let version = record.version;
     // A result unit an enrolment of this exam is for (a core task, a part) gets its own
     // assessment form: its criteria and result, an extract of the exam's.
-    let units = if case.part.is_empty() {
+    let combined = case.sittings.is_some();
+    let units = if case.part.is_empty() && !combined {
         units_enrolled(db, &case).await?
     } else {
         Vec::new()
     };
+    // The whole of an exam in parts: its overview is its one document of its own.
+    let expected = if combined { 1 } else { 2 + units.len() };
     let have: Vec<document::Model> = documents_of(db, tenant, case_id)
         .await?
         .into_iter()
         .filter(|d| d.version == Some(version))
         .collect();
-    if have.len() >= 2 + units.len() {
+    if have.len() >= expected {
         return Ok(have);
     }
     let (form_name, report_name) = documents::file_names(&record);
-    let (rendered, unit_forms) = tokio::task::spawn_blocking(move || {
+    let all = tokio::task::spawn_blocking(move || {
+        if combined {
+            let overview = documents::parts_overview(&record)?;
+            return Ok::<_, pdfa::PdfError>(vec![(
+                ASSESSMENT_FORM.to_string(),
+                form_name,
+                overview,
+            )]);
+        }
         let rendered = documents::render(&record)?;
         let unit_forms = documents::render_units(&record, &units, &rendered.form_sha256)?;
-        Ok::<_, pdfa::PdfError>((rendered, unit_forms))
+        let mut all = vec![
+            (ASSESSMENT_FORM.to_string(), form_name, rendered.form),
+            (SESSION_REPORT.to_string(), report_name, rendered.report),
+        ];
+        all.extend(
+            unit_forms
+                .into_iter()
+                .map(|(unit, name, bytes)| (unit_form_type(unit), name, bytes)),
+        );
+        Ok(all)
     })
     .await
     .map_err(|e| ReportError::Task(e.to_string()))??;
     let now = Utc::now();
     let txn = crate::db::begin(db).await?;
     let mut out = Vec::new();
-    let mut all = vec![
-        (ASSESSMENT_FORM.to_string(), form_name, rendered.form),
-        (SESSION_REPORT.to_string(), report_name, rendered.report),
-    ];
-    all.extend(
-        unit_forms
-            .into_iter()
-            .map(|(unit, name, bytes)| (unit_form_type(unit), name, bytes)),
-    );
     for (kind, name, bytes) in all {
         let row = document::ActiveModel {
             tenant: Set(tenant.to_string()),

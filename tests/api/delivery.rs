@@ -1951,6 +1951,23 @@ async fn sit(
     }
 }
 
+/// The text of a PDF (pdftotext, as an archivist reads it), whitespace collapsed.
+fn pdf_text(bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("proeve-{}.pdf", Uuid::new_v4()));
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let _ = std::fs::remove_file(&path);
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The results the SIS accepted for enrolment `a` (retries of one body counted once).
 fn results_for(got: &[crate::helpers::sis::Received], a: Uuid) -> Vec<Value> {
     got.iter()
@@ -2090,7 +2107,7 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
         .iter()
         .map(|d| d["documentName"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 8, "{w}");
+    assert_eq!(names.len(), 9, "{w}");
     for code in ["A", "B", "C", "D"] {
         let part = format!("PVB-EMEI3-2425-{code} ");
         assert_eq!(
@@ -2098,6 +2115,37 @@ async fn an_exam_in_parts_over_weeks_gives_each_part_its_result_when_signed_and_
             2,
             "{names:?}"
         );
+    }
+    // And the whole's own form: an overview of its parts and how its grade was made.
+    let overview = w["consumers"][0]["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["documentName"]
+                .as_str()
+                .unwrap()
+                .contains("PVB-EMEI3-2425 ")
+        })
+        .unwrap_or_else(|| panic!("no overview: {names:?}"));
+    assert_eq!(overview["documentType"], "assessmentForm");
+    let pdf = app
+        .get(
+            "roc-a",
+            &format!("/documents/{}", overview["documentId"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes);
+    for said in [
+        "Onderdelen",
+        "A Werkvoorbereiding 1",
+        "15 van 15 10 — geslaagd",
+        "B Installeren 1",
+        "54 van 72 punten (cijfer uit de omzettingstabel hieronder)",
+        "Tabel als een onderdeel onvoldoende is (toegepast)",
+    ] {
+        assert!(text.contains(said), "{said:?} not in the overview:\n{text}");
     }
     // Once: one result queued for the whole, one accepted.
     assert_eq!(queued_for(&app, enrolled[0], "signed").await, 1);
@@ -2232,7 +2280,7 @@ async fn a_part_corrected_after_the_whole_counted_it_makes_the_whole_again() {
             .all(|n| n.contains("versie 2")),
         "{names:?}"
     );
-    assert_eq!(names.len(), 8, "{names:?}");
+    assert_eq!(names.len(), 9, "{names:?}");
     // The committee sees on the whole what its parts' records say.
     let view = app.api("roc-a", &office).case(whole.case_id).await;
     let flags = view.body["flags"].as_array().unwrap();
