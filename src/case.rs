@@ -251,6 +251,18 @@ pub async fn render_documents(ctx: &Ctx<'_>, case_id: Uuid) {
     }
 }
 
+/// After a committed change that also gave other exams new results (the wholes a part's
+/// sitting counts for): their documents are rendered, and the delivery worker looks now.
+pub async fn others_changed(ctx: &Ctx<'_>, others: &[exam_case::Model]) {
+    if others.is_empty() {
+        return;
+    }
+    for c in others {
+        render_documents(ctx, c.case_id).await;
+    }
+    ctx.effects.queued();
+}
+
 /// The ending of every lifecycle step that changes the case: updates it, writes the audit
 /// event, queues what is owed to the SIS, commits; then has the documents rendered when they
 /// are owed (first: the message's body names them) and rings the delivery worker for a

@@ -213,13 +213,8 @@ pub async fn correct(
     // A new version of the result: new documents, and the SIS hears of it.
     let owed = Owed::message("corrected").and_documents();
     let updated = case::commit_change(ctx, txn, row, event, owed).await?;
-    if !wholes.is_empty() {
-        // The wholes' overviews of their parts, before their results go.
-        for w in &wholes {
-            case::render_documents(ctx, w.case_id).await;
-        }
-        ctx.effects.queued();
-    }
+    // The wholes' overviews of their parts, before their results go.
+    case::others_changed(ctx, &wholes).await;
     Ok(updated)
 }
 

@@ -56,6 +56,16 @@ async fn counted_for<C: ConnectionTrait>(
     Ok(Some(counted))
 }
 
+/// The catalogue exam of `c` if it is the sitting of one part of it.
+fn exam_of_sitting<'c>(
+    catalog: &'c Catalog,
+    c: &exam_case::Model,
+) -> Option<&'c crate::catalog::Exam> {
+    c.component_id
+        .filter(|_| !c.part.is_empty())
+        .and_then(|id| catalog.get(id))
+}
+
 /// A sitting (`sitting`, as it is signed now, in this transaction) counts for the whole
 /// exam: a whole of the student's exam for that attempt that waits for its parts gets its
 /// result once each part has counted, queued for the SIS. Returns the wholes that got theirs.
@@ -64,10 +74,7 @@ pub async fn sitting_signed<C: ConnectionTrait>(
     catalog: &Catalog,
     sitting: &exam_case::Model,
 ) -> Result<Vec<exam_case::Model>, DbErr> {
-    if sitting.part.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some(exam) = sitting.component_id.and_then(|id| catalog.get(id)) else {
+    let Some(exam) = exam_of_sitting(catalog, sitting) else {
         return Ok(Vec::new());
     };
     let wholes: Vec<exam_case::Model> = exam_case::Entity::find()
@@ -157,10 +164,7 @@ pub async fn sitting_corrected<C: ConnectionTrait>(
     catalog: &Catalog,
     sitting: &exam_case::Model,
 ) -> Result<Vec<exam_case::Model>, DbErr> {
-    if sitting.part.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some(exam) = sitting.component_id.and_then(|id| catalog.get(id)) else {
+    let Some(exam) = exam_of_sitting(catalog, sitting) else {
         return Ok(Vec::new());
     };
     let wholes: Vec<exam_case::Model> = exam_case::Entity::find()

@@ -207,13 +207,8 @@ pub async fn sign(
     // The record is frozen: its documents are rendered, and the result goes to the SIS.
     let owed = Owed::message("signed").and_documents();
     let updated = case::commit_change(ctx, txn, row, event, owed).await?;
-    if !wholes.is_empty() {
-        // The wholes' overviews of their parts, before their results go.
-        for w in &wholes {
-            case::render_documents(ctx, w.case_id).await;
-        }
-        ctx.effects.queued();
-    }
+    // The wholes' overviews of their parts, before their results go.
+    case::others_changed(ctx, &wholes).await;
     Ok(updated)
 }
 
