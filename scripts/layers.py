@@ -31,7 +31,7 @@ FLOORS = [
     ("base", ["config", "telemetry", "iso8601"]),
     ("foundation", ["db", "tenant", "audit", "outbox", "mail"]),
     # The wire format and the domain share a floor: within it only circles are forbidden.
-    ("domain", ["ooapi", "catalog", "case", "planning", "assessment", "report", "intake",
+    ("domain", ["ooapi", "catalog", "case", "planning", "assessment", "report", "intake", "evidence",
                 "auth", "demo"]),
     ("workers", ["delivery", "pull", "mailer"]),
     ("http", ["http"]),

@@ -111,6 +111,52 @@ pub struct TenantSettings {
     /// shown on the planned exam and in its calendar entry.
     #[serde(default)]
     pub contact: Option<String>,
+    /// Evidence the assessors add to exams (photos, clips, files): limits, and what the SIS
+    /// gets of it.
+    #[serde(default)]
+    pub evidence: EvidenceSettings,
+}
+
+/// The school's rules for evidence on the exam record.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EvidenceSettings {
+    /// The largest file, in MB (10^6 bytes).
+    pub max_file_mb: u64,
+    /// The most evidence of one exam together, in MB.
+    pub max_exam_mb: u64,
+    /// What the SIS gets with a result (flow 5): `none` (the documents list and count the
+    /// evidence with its hashes; the files stay in Proeve) or `files` (each piece of evidence
+    /// as a document of its own, `documentType: other`).
+    pub to_sis: EvidenceToSis,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        EvidenceSettings {
+            max_file_mb: 100,
+            max_exam_mb: 500,
+            to_sis: EvidenceToSis::None,
+        }
+    }
+}
+
+impl EvidenceSettings {
+    pub fn max_file_bytes(&self) -> i64 {
+        i64::try_from(self.max_file_mb.saturating_mul(1_000_000)).unwrap_or(i64::MAX)
+    }
+
+    pub fn max_exam_bytes(&self) -> i64 {
+        i64::try_from(self.max_exam_mb.saturating_mul(1_000_000)).unwrap_or(i64::MAX)
+    }
+}
+
+/// What of the evidence goes to the SIS with a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceToSis {
+    None,
+    Files,
 }
 
 /// The school's OpenID Provider, for people signing in (authorization code flow with PKCE).
@@ -335,6 +381,7 @@ impl Settings {
                 oidc: None,
                 appeal: Some(DEMO_APPEAL.into()),
                 contact: Some(DEMO_CONTACT.into()),
+                evidence: Default::default(),
             }],
             ..FileSettings::default()
         };

@@ -33,6 +33,8 @@ pub mod case;
 pub mod catalog;
 /// The demo's seed data.
 pub mod demo;
+/// Evidence on the exam record (photos, clips, files) and where its bytes are kept.
+pub mod evidence;
 /// What the SIS sent (flow 1), stored per school, with the cancellation cascade.
 pub mod intake;
 /// The OKE/OOAPI wire format: parsing, validation and everything Proeve serves.

@@ -25,6 +25,7 @@ mod m20261202_000020_case_enrolment;
 mod m20261202_000021_case_list_by_moment;
 mod m20261202_000022_offering_unit;
 mod m20261202_000023_part_sittings;
+mod m20261202_000024_evidence;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000021_case_list_by_moment::Migration),
             Box::new(m20261202_000022_offering_unit::Migration),
             Box::new(m20261202_000023_part_sittings::Migration),
+            Box::new(m20261202_000024_evidence::Migration),
         ]
     }
 }

@@ -115,6 +115,7 @@ pub fn tenant_settings(idp: &Idp, slug: &str) -> TenantSettings {
         oidc: None,
         appeal: None,
         contact: Some("Het examenbureau: examenbureau@roc.example".into()),
+        evidence: Default::default(),
     }
 }
 
