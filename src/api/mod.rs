@@ -12,6 +12,7 @@ mod cases;
 mod corrections;
 mod deliveries;
 mod documents;
+mod evidence;
 mod exams;
 mod model;
 mod planning;
@@ -44,6 +45,7 @@ use uuid::Uuid;
         signing::sign, signing::finalise, audit::audit, corrections::correct, corrections::countersign,
         model::model, sheets::list_sheets, sheets::preview, calendar::calendar,
         documents::list, documents::download, documents::record,
+        evidence::list, evidence::declare, evidence::get, evidence::upload, evidence::delete, evidence::content,
         deliveries::of_case, deliveries::undelivered, deliveries::retry, deliveries::pull,
         exams::list, exams::approve,
     ),
@@ -120,6 +122,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(
                 r("/cases/{id}/documents/{documentId}", "GET")
                     .route(web::get().to(documents::download)),
+            )
+            .service(
+                r("/cases/{id}/evidence", "GET, POST")
+                    .route(web::get().to(evidence::list))
+                    .route(web::post().to(evidence::declare)),
+            )
+            .service(
+                r("/cases/{id}/evidence/{evidenceId}", "GET, DELETE")
+                    .route(web::get().to(evidence::get))
+                    .route(web::delete().to(evidence::delete)),
+            )
+            .service(
+                r("/cases/{id}/evidence/{evidenceId}/content", "GET, PUT")
+                    .route(web::get().to(evidence::content))
+                    .route(web::put().to(evidence::upload)),
             )
             .service(r("/cases/{id}/record", "GET").route(web::get().to(documents::record)))
             .service(r("/cases/{id}/deliveries", "GET").route(web::get().to(deliveries::of_case)))

@@ -101,6 +101,36 @@ fn complete(s: &StoredSheet, model: &Model) -> bool {
     }
 }
 
+/// Whether this person sees what every assessor recorded (their sheets, their evidence): the
+/// exam office and committee; the candidate once it is signed; an assessor of the exam once
+/// their own sheet is complete or the scoring is closed.
+pub(super) async fn sees_all(
+    state: &AppState,
+    me: &super::Me,
+    c: &entity::exam_case::Model,
+    r: &super::access::Relation,
+    all: &[StoredSheet],
+) -> Result<bool, ApiError> {
+    let signed = matches!(c.state, CaseState::Signed | CaseState::Final);
+    let mine = me.person_id.to_string();
+    Ok(me.staff()
+        || (r.candidate && signed)
+        || (r.planned_assessor
+            && matches!(
+                c.state,
+                CaseState::Assessed | CaseState::Signed | CaseState::Final
+            ))
+        || (r.planned_assessor && {
+            match (all.iter().find(|s| s.sheet.sheet == mine), c.model_version) {
+                (Some(own), Some(_)) => {
+                    let (_, _, model) = model_of(state, c).await?;
+                    complete(own, &model)
+                }
+                _ => false,
+            }
+        }))
+}
+
 #[utoipa::path(
     get,
     path = "/api/{slug}/cases/{id}/sheets",
@@ -116,24 +146,8 @@ pub async fn list_sheets(
     let (tenant, me, c, r) = case_in_path(&state, &req, false).await?;
     let slug = tenant.settings.slug.as_str();
     let all = sheets::sheets(&state.db, slug, c.case_id).await?;
-    let signed = matches!(c.state, CaseState::Signed | CaseState::Final);
     let mine = me.person_id.to_string();
-    let see_all = me.staff()
-        || (r.candidate && signed)
-        || (r.planned_assessor
-            && matches!(
-                c.state,
-                CaseState::Assessed | CaseState::Signed | CaseState::Final
-            ))
-        || (r.planned_assessor && {
-            match (all.iter().find(|s| s.sheet.sheet == mine), c.model_version) {
-                (Some(own), Some(_)) => {
-                    let (_, _, model) = model_of(&state, &c).await?;
-                    complete(own, &model)
-                }
-                _ => false,
-            }
-        });
+    let see_all = sees_all(&state, &me, &c, &r, &all).await?;
     let trail = audit::trail(&state.db, slug, c.case_id).await?;
     let backers = sheets::joint_backers(&trail);
     let items: Vec<SheetView> = all

@@ -61,6 +61,44 @@ async fn named(db: &DatabaseConnection, tenant: &str, id: Uuid) -> Result<Named,
     })
 }
 
+/// The evidence of an exam as the record lists it, with a thumbnail of each photo.
+async fn evidence_records(
+    db: &DatabaseConnection,
+    tenant: &str,
+    case: &exam_case::Model,
+) -> Result<Vec<record::EvidenceRecord>, ReportError> {
+    let store = crate::evidence::store_for(db);
+    let mut out = Vec::new();
+    for e in crate::evidence::of_case(db, tenant, case.case_id).await? {
+        if e.state == "refused" {
+            continue;
+        }
+        let received = e.state == "received";
+        let thumbnail = if received {
+            crate::evidence::thumbnail(store.as_ref(), tenant, &e)
+                .await?
+                .map(|png| base64::engine::general_purpose::STANDARD.encode(png))
+        } else {
+            None
+        };
+        out.push(record::EvidenceRecord {
+            evidence_id: e.evidence_id,
+            kind: e.kind,
+            file_name: e.file_name,
+            criterion: e.criterion,
+            section: e.section,
+            size: e.size,
+            sha256: e.sha256,
+            duration_ms: e.duration_ms,
+            added_by: named(db, tenant, e.author).await?,
+            captured_at: e.captured_at,
+            received,
+            thumbnail,
+        });
+    }
+    Ok(out)
+}
+
 /// The record of a judged exam as it stands now, or `None` while it has no result.
 pub async fn build_record(
     db: &DatabaseConnection,
@@ -266,6 +304,7 @@ pub async fn build_record(
         appeal: school.appeal.clone(),
         sittings: Vec::new(),
         extract_of: None,
+        evidence: evidence_records(db, tenant, case).await?,
     };
     if let Some(ids) = &case.sittings {
         with_sittings(db, catalog, school, &mut record, ids).await?;

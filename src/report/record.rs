@@ -64,6 +64,32 @@ pub struct Record {
     /// For the assessment form of one result unit: the exam's form it is an extract of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extract_of: Option<ExtractOf>,
+    /// The evidence the assessors added (photos, clips, files), in the order it was captured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+/// A piece of evidence on the record: what it is, where it belongs, its hash.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EvidenceRecord {
+    pub evidence_id: Uuid,
+    /// `photo`, `video`, `audio` or `file`.
+    pub kind: String,
+    pub file_name: String,
+    /// The criterion or section it belongs to; neither: the exam as a whole.
+    pub criterion: Option<String>,
+    pub section: Option<String>,
+    pub size: i64,
+    pub sha256: String,
+    pub duration_ms: Option<i32>,
+    pub added_by: Named,
+    pub captured_at: DateTime<Utc>,
+    /// Whether its bytes had all arrived (and matched the hash) when the record was made.
+    pub received: bool,
+    /// A photo's thumbnail, a base64 PNG.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<String>,
 }
 
 /// The exam's own assessment form, which a result unit's form is an extract of.

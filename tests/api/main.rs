@@ -9,6 +9,7 @@ mod delivery;
 mod demo;
 mod documents;
 mod errors;
+mod evidence;
 mod flow0;
 mod flow1;
 mod helpers;
