@@ -550,6 +550,10 @@ async fn ensure_own(
     if !matches!(case.state, CaseState::Signed | CaseState::Final) {
         return Ok(Vec::new());
     }
+    // Evidence still on its way from a phone: the form will list it, with its thumbnail.
+    if crate::evidence::waits_for_evidence(db, &case).await? {
+        return Ok(Vec::new());
+    }
     let Some(record) = build_record(db, catalog, school, &case).await? else {
         return Ok(Vec::new());
     };

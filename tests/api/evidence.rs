@@ -175,6 +175,20 @@ async fn evidence_arrives_in_stretches_is_checked_and_frozen_with_the_record() {
         r.body
     );
 
+    // A clip half sent when the exam is signed: the documents wait for it.
+    let clip = jpeg_like(4000);
+    let cid = Uuid::new_v4();
+    let d = first
+        .call(
+            "POST",
+            &format!("/cases/{}/evidence", w.case),
+            Some(declaration(cid, "photo", &clip)),
+        )
+        .await;
+    assert_eq!(d.status, 201, "{}", d.body);
+    let (s, _) = put_bytes(&app, &w.first, w.case, cid, 0, &clip[..1000]).await;
+    assert_eq!(s, 200);
+
     // Signed, the evidence is frozen: no more, none deleted; the record lists it with its hash.
     for who in [&w.first, &w.second] {
         score_mine(&app, who, w.case, 2).await;
@@ -198,13 +212,29 @@ async fn evidence_arrives_in_stretches_is_checked_and_frozen_with_the_record() {
         .call("DELETE", &format!("/cases/{}/evidence/{id}", w.case), None)
         .await;
     assert_eq!(del.status, 400, "{}", del.body);
+    let docs = app.api("roc-a", &w.office).documents(w.case).await;
+    assert_eq!(
+        docs.body["items"].as_array().unwrap().len(),
+        0,
+        "{}",
+        docs.body
+    );
+    let (s, b) = put_bytes(&app, &w.first, w.case, cid, 1000, &clip[1000..]).await;
+    assert_eq!((s, b["state"].as_str()), (200, Some("received")), "{b}");
+    let docs = app.api("roc-a", &w.office).documents(w.case).await;
+    assert_eq!(
+        docs.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        docs.body
+    );
     let record = app
         .api("roc-a", &w.office)
         .call("GET", &format!("/cases/{}/record", w.case), None)
         .await;
     assert_eq!(record.status, 200, "{}", record.body);
     let listed = record.body["evidence"].as_array().unwrap();
-    assert_eq!(listed.len(), 1, "{}", record.body["evidence"]);
+    assert_eq!(listed.len(), 2, "{}", record.body["evidence"]);
     assert_eq!(listed[0]["sha256"], hex(&photo));
     assert_eq!(listed[0]["received"], true);
     // The second assessor sees it now, and the view is on the trail.
