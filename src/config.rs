@@ -125,10 +125,6 @@ pub struct EvidenceSettings {
     pub max_file_mb: u64,
     /// The most evidence of one exam together, in MB.
     pub max_exam_mb: u64,
-    /// What the SIS gets with a result (flow 5): `none` (the documents list and count the
-    /// evidence with its hashes; the files stay in Proeve) or `files` (each piece of evidence
-    /// as a document of its own, `documentType: other`).
-    pub to_sis: EvidenceToSis,
 }
 
 impl Default for EvidenceSettings {
@@ -136,7 +132,6 @@ impl Default for EvidenceSettings {
         EvidenceSettings {
             max_file_mb: 100,
             max_exam_mb: 500,
-            to_sis: EvidenceToSis::None,
         }
     }
 }
@@ -149,14 +144,6 @@ impl EvidenceSettings {
     pub fn max_exam_bytes(&self) -> i64 {
         i64::try_from(self.max_exam_mb.saturating_mul(1_000_000)).unwrap_or(i64::MAX)
     }
-}
-
-/// What of the evidence goes to the SIS with a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EvidenceToSis {
-    None,
-    Files,
 }
 
 /// The school's OpenID Provider, for people signing in (authorization code flow with PKCE).

@@ -4,7 +4,7 @@
 use super::html::Html;
 use super::layout::{self, bold, cell, col, Cell, Fonts, Layout, SignatureBlock, Sink};
 use super::pdfa::{self, Meta, PdfError};
-use super::record::{Record, SheetRecord};
+use super::record::{EvidenceRecord, Record, SheetRecord};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Amsterdam;
@@ -736,6 +736,10 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
                 if let Some(n) = note_of(joint, &c.code) {
                     notes.push(format!("Gezamenlijk: {n}"));
                 }
+                let shown = evidence_numbers(r, |e| e.criterion.as_deref() == Some(&c.code));
+                if !shown.is_empty() {
+                    notes.push(format!("Bewijs: {shown}"));
+                }
                 if corrected {
                     if let Some(n) = note_of(deciding, &c.code) {
                         notes.push(format!("Correctie: {n}"));
@@ -828,6 +832,7 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
         l.paragraph(&line);
     }
 
+    evidence_list(l, r);
     corrections(l, r);
     decision(l, r);
 
@@ -841,6 +846,139 @@ fn assessment_form_into(l: &mut impl Sink, r: &Record) {
     );
     signed_version(l, r);
     l.signatures(&blocks);
+}
+
+/// What a piece of evidence is, in words.
+fn evidence_kind(kind: &str) -> &'static str {
+    match kind {
+        "photo" => "foto",
+        "video" => "video",
+        "audio" => "geluidsopname",
+        _ => "bestand",
+    }
+}
+
+/// The numbers (1, 2, …, in the order of the record) of the evidence `which` picks.
+fn evidence_numbers(r: &Record, which: impl Fn(&EvidenceRecord) -> bool) -> String {
+    r.evidence
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| which(e))
+        .map(|(i, _)| (i + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Bytes as people read them: kB or MB, with a decimal comma.
+fn size_words(bytes: i64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6).replace('.', ",")
+    } else {
+        format!("{} kB", (bytes + 999) / 1000)
+    }
+}
+
+/// Where a piece of evidence belongs on the exam.
+fn evidence_place(r: &Record, e: &EvidenceRecord) -> String {
+    let sections = &r.model.sections;
+    if let Some(code) = &e.criterion {
+        return format!("bij criterium {code}");
+    }
+    if let Some(code) = &e.section {
+        let title = sections
+            .iter()
+            .find(|s| &s.code == code)
+            .map(|s| format!(" {}", s.title))
+            .unwrap_or_default();
+        return format!("bij {code}{title}");
+    }
+    "bij het examen als geheel".into()
+}
+
+/// The proces-verbaal's count of the evidence.
+fn evidence_count(r: &Record) -> String {
+    let mut kinds: Vec<(&'static str, usize)> = Vec::new();
+    for e in &r.evidence {
+        let k = evidence_kind(&e.kind);
+        match kinds.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((k, 1)),
+        }
+    }
+    let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} × {k}")).collect();
+    format!(
+        "{} stuk(s): {}; elk met zijn SHA-256 op het beoordelingsformulier",
+        r.evidence.len(),
+        parts.join(", ")
+    )
+}
+
+/// The evidence on the record: each piece where it belongs, who added it when, its size and
+/// hash; a thumbnail of each photo.
+fn evidence_list(l: &mut impl Sink, r: &Record) {
+    if r.evidence.is_empty() {
+        return;
+    }
+    l.heading("Bewijs");
+    let rows: Vec<Vec<Cell>> = r
+        .evidence
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut size = size_words(e.size);
+            if let Some(ms) = e.duration_ms {
+                let secs = ms / 1000;
+                size.push_str(&format!("\n{}:{:02} min", secs / 60, secs % 60));
+            }
+            let mut hash = grouped(&e.sha256);
+            if !e.received {
+                hash.push_str("\nNiet ontvangen toen dit document werd gemaakt.");
+            }
+            vec![
+                cell((i + 1).to_string()),
+                cell(format!(
+                    "{}: {}\n{}",
+                    evidence_kind(&e.kind),
+                    e.file_name,
+                    evidence_place(r, e)
+                )),
+                cell(size),
+                cell(format!(
+                    "{}\n{}",
+                    name(e.added_by.display_name.as_deref(), e.added_by.person_id),
+                    moment(e.captured_at)
+                )),
+                cell(hash),
+            ]
+        })
+        .collect();
+    l.table(
+        &[
+            col("Nr.", 0.4),
+            col("Bewijs", 2.4),
+            col("Grootte", 1.0),
+            col("Toegevoegd door", 1.6),
+            col("SHA-256", 2.2),
+        ],
+        &rows,
+    );
+    let thumbs: Vec<SignatureBlock> = r
+        .evidence
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let image = decode(e.thumbnail.as_deref())?;
+            Some(SignatureBlock {
+                role: format!("Bewijs {}: {}", i + 1, evidence_kind(&e.kind)),
+                image: Some(image),
+                statement: String::new(),
+                lines: vec![e.file_name.clone()],
+            })
+        })
+        .collect();
+    if !thumbs.is_empty() {
+        l.signatures(&thumbs);
+    }
 }
 
 /// On a later version: the signatures are those of version 1, the judgement as signed.
@@ -1088,6 +1226,9 @@ fn session_report_into(l: &mut impl Sink, r: &Record, form_sha256: &str, form_na
     let mut fields = common_fields(r);
     fields.push(("Examenleider", exam_leader(r)));
     fields.push(("Versie", version_line(r)));
+    if !r.evidence.is_empty() {
+        fields.push(("Bewijs", evidence_count(r)));
+    }
     l.fields(&fields);
 
     l.heading("Identiteitscontrole en aanwezigheid");

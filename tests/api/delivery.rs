@@ -1952,7 +1952,7 @@ async fn sit(
 }
 
 /// The text of a PDF (pdftotext, as an archivist reads it), whitespace collapsed.
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let path = std::env::temp_dir().join(format!("proeve-{}.pdf", Uuid::new_v4()));
     std::fs::write(&path, bytes).unwrap();
     let out = std::process::Command::new("pdftotext")
