@@ -6,10 +6,11 @@ pub const SIDE: usize = 320;
 /// The largest image decoded for a thumbnail (bytes of pixels).
 const MAX_PIXELS_BYTES: usize = 64 * 1024 * 1024;
 
-struct Rgb {
-    width: usize,
-    height: usize,
-    px: Vec<u8>,
+/// An image as RGB pixels, row by row.
+pub struct Rgb {
+    pub width: usize,
+    pub height: usize,
+    pub px: Vec<u8>,
 }
 
 fn jpeg(bytes: &[u8]) -> Option<Rgb> {
@@ -33,10 +34,10 @@ fn jpeg(bytes: &[u8]) -> Option<Rgb> {
     (px.len() == width * height * 3).then_some(Rgb { width, height, px })
 }
 
-fn png(bytes: &[u8]) -> Option<Rgb> {
-    let limits = png::Limits {
-        bytes: MAX_PIXELS_BYTES,
-    };
+/// Decodes a PNG and flattens it onto white paper, allocating at most `max_bytes` for it (a
+/// small PNG can unpack to a huge image).
+pub fn png_on_white(bytes: &[u8], max_bytes: usize) -> Option<Rgb> {
+    let limits = png::Limits { bytes: max_bytes };
     let mut decoder = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), limits);
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().ok()?;
@@ -103,7 +104,7 @@ fn shrink(img: Rgb) -> Rgb {
 pub fn of_image(content_type: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     let img = match content_type {
         "image/jpeg" => jpeg(bytes)?,
-        "image/png" => png(bytes)?,
+        "image/png" => png_on_white(bytes, MAX_PIXELS_BYTES)?,
         _ => return None,
     };
     let img = shrink(img);

@@ -193,35 +193,11 @@ pub struct Image {
 impl Image {
     /// Decodes a PNG and flattens it onto white paper.
     pub fn from_png(bytes: &[u8]) -> Option<Image> {
-        // A small PNG can unpack to a huge image: cap what decoding may allocate.
-        let limits = png::Limits {
-            bytes: 16 * 1024 * 1024,
-        };
-        let mut decoder = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), limits);
-        decoder.set_transformations(png::Transformations::normalize_to_color8());
-        let mut reader = decoder.read_info().ok()?;
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).ok()?;
-        let (w, h) = (info.width as usize, info.height as usize);
-        let px = &buf[..info.buffer_size()];
-        let channels = info.color_type.samples();
-        let mut rgb = Vec::with_capacity(w * h * 3);
-        for p in px.chunks_exact(channels) {
-            let (c, a) = match channels {
-                1 => ([p[0]; 3], 255),
-                2 => ([p[0]; 3], p[1]),
-                3 => ([p[0], p[1], p[2]], 255),
-                _ => ([p[0], p[1], p[2]], p[3]),
-            };
-            for v in c {
-                let v = u32::from(v) * u32::from(a) + 255 * (255 - u32::from(a));
-                rgb.push(((v + 127) / 255) as u8);
-            }
-        }
-        (w > 0 && h > 0 && rgb.len() == w * h * 3).then_some(Image {
-            width: w,
-            height: h,
-            rgb,
+        let img = crate::evidence::thumbnail::png_on_white(bytes, 16 * 1024 * 1024)?;
+        (img.width > 0 && img.height > 0).then_some(Image {
+            width: img.width,
+            height: img.height,
+            rgb: img.px,
         })
     }
 
