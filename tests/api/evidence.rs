@@ -2,6 +2,7 @@
 //! type and hash, seen by the right people, frozen with the signed record, on the record.
 
 use crate::helpers::*;
+use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -12,6 +13,9 @@ fn hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// A real photo (96×64, made by Chromium's canvas), for the thumbnail on the form.
+const PHOTO: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/4gHYSUNDX1BST0ZJTEUAAQEAAAHIAAAAAAQwAABtbnRyUkdCIFhZWiAH4AABAAEAAAAAAABhY3NwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAA9tYAAQAAAADTLQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAlkZXNjAAAA8AAAACRyWFlaAAABFAAAABRnWFlaAAABKAAAABRiWFlaAAABPAAAABR3dHB0AAABUAAAABRyVFJDAAABZAAAAChnVFJDAAABZAAAAChiVFJDAAABZAAAAChjcHJ0AAABjAAAADxtbHVjAAAAAAAAAAEAAAAMZW5VUwAAAAgAAAAcAHMAUgBHAEJYWVogAAAAAAAAb6IAADj1AAADkFhZWiAAAAAAAABimQAAt4UAABjaWFlaIAAAAAAAACSgAAAPhAAAts9YWVogAAAAAAAA9tYAAQAAAADTLXBhcmEAAAAAAAQAAAACZmYAAPKnAAANWQAAE9AAAApbAAAAAAAAAABtbHVjAAAAAAAAAAEAAAAMZW5VUwAAACAAAAAcAEcAbwBvAGcAbABlACAASQBuAGMALgAgADIAMAAxADb/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCABAAGADASIAAhEBAxEB/8QAGAABAQEBAQAAAAAAAAAAAAAAAgMEBwX/xAAVEAEBAAAAAAAAAAAAAAAAAAACAP/EABgBAQEBAQEAAAAAAAAAAAAAAAMEBwUG/8QAFxEAAwEAAAAAAAAAAAAAAAAAAAECA//aAAwDAQACEQMRAD8A95qg1Jqg1Z7nB6mmBqg1Jqg1X5wDTC1Z2ptUGq/OAaYGqDUmqDVfnAFMDVBqbVnar84BphaoNSaoNV+cA0zpbVBqTVBqz7ODt0wtWdqbVnar84BphaoNSaoNV+cA0wNUGpNUGq/OAKYWrO1Nqg1X5wDTA1Qak1Qar84ApnS2qDU2rO1Z9nB3KYWqDUmqDVfnANMDVBqTVBqvzgCmFqztTas7VfnANMLVBqTVBqvzgGmBqg1Jqg1X5wBTOmNWdqbVBqz7ODuUwNUGpNUGq/OAKYGqDU2rO1X5wDTC1Qak1Qar84BpgaoNSaoNV+cAUwtWdqbVnar84Bpn/9k=";
 
 /// The start of a JPEG, then filler: enough for its type to be read from the bytes.
 fn jpeg_like(len: usize) -> Vec<u8> {
@@ -189,6 +193,24 @@ async fn evidence_arrives_in_stretches_is_checked_and_frozen_with_the_record() {
     let (s, _) = put_bytes(&app, &w.first, w.case, cid, 0, &clip[..1000]).await;
     assert_eq!(s, 200);
 
+    // A real photo on a criterion: its thumbnail goes on the form, the criterion names it.
+    let real = base64::engine::general_purpose::STANDARD
+        .decode(PHOTO)
+        .unwrap();
+    let criterion = scores(&app, 2)[0]["criterion"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let rid = Uuid::new_v4();
+    let mut decl = declaration(rid, "photo", &real);
+    decl["criterion"] = json!(criterion);
+    let d = first
+        .call("POST", &format!("/cases/{}/evidence", w.case), Some(decl))
+        .await;
+    assert_eq!(d.status, 201, "{}", d.body);
+    let (s, b) = put_bytes(&app, &w.first, w.case, rid, 0, &real).await;
+    assert_eq!((s, b["state"].as_str()), (200, Some("received")), "{b}");
+
     // Signed, the evidence is frozen: no more, none deleted; the record lists it with its hash.
     for who in [&w.first, &w.second] {
         score_mine(&app, who, w.case, 2).await;
@@ -234,7 +256,18 @@ async fn evidence_arrives_in_stretches_is_checked_and_frozen_with_the_record() {
         .await;
     assert_eq!(record.status, 200, "{}", record.body);
     let listed = record.body["evidence"].as_array().unwrap();
-    assert_eq!(listed.len(), 2, "{}", record.body["evidence"]);
+    assert_eq!(listed.len(), 3, "{}", record.body["evidence"]);
+    let with_thumb: Vec<&Value> = listed
+        .iter()
+        .filter(|e| e["thumbnail"].is_string())
+        .collect();
+    assert_eq!(
+        with_thumb.len(),
+        1,
+        "only the real photo decodes: {}",
+        record.body["evidence"]
+    );
+    assert_eq!(with_thumb[0]["criterion"], json!(criterion));
     assert_eq!(listed[0]["sha256"], hex(&photo));
     assert_eq!(listed[0]["received"], true);
     // The second assessor sees it now, and the view is on the trail.
