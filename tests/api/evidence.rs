@@ -250,6 +250,50 @@ async fn evidence_arrives_in_stretches_is_checked_and_frozen_with_the_record() {
         "{}",
         docs.body
     );
+    // The form lists each piece where it belongs, with its hash; the proces-verbaal counts them.
+    let mut texts = std::collections::HashMap::new();
+    for d in docs.body["items"].as_array().unwrap() {
+        let r = app
+            .client
+            .get(format!("{}{}", app.address, d["href"].as_str().unwrap()))
+            .header("cookie", &w.office.cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let bytes = r.bytes().await.unwrap();
+        if let Ok(dir) = std::env::var("PROEVE_KEEP_PDF") {
+            std::fs::write(
+                format!("{dir}/evidence-{}.pdf", d["documentType"].as_str().unwrap()),
+                &bytes,
+            )
+            .unwrap();
+        }
+        texts.insert(
+            d["documentType"].as_str().unwrap().to_string(),
+            crate::delivery::pdf_text(&bytes),
+        );
+    }
+    let form = &texts["assessmentForm"];
+    let grouped = proeve::report::documents::grouped(&hex(&photo));
+    for want in [
+        "Bewijs",
+        "foto: werkstuk.jpg",
+        "bij het examen als geheel",
+        &grouped[..17],
+    ] {
+        assert!(form.contains(want), "{want:?} not in the form: {form}");
+    }
+    assert!(
+        form.contains("Bewijs: 3"),
+        "the criterion names its evidence: {form}"
+    );
+    assert!(
+        form.contains(&format!("bij criterium {criterion}")),
+        "{form}"
+    );
+    let report = &texts["sessionReport"];
+    assert!(report.contains("3 stuk(s): 3 × foto"), "{report}");
     let record = app
         .api("roc-a", &w.office)
         .call("GET", &format!("/cases/{}/record", w.case), None)
