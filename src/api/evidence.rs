@@ -16,7 +16,6 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use entity::{evidence as row, exam_case};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -204,31 +203,16 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRes
 }
 
 /// The body of one stretch, at most [`evidence::MAX_CHUNK`] bytes.
-async fn stretch(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+async fn stretch(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
     let too_large = || {
         ApiError::PayloadTooLarge(format!(
             "send the file in stretches of at most {} MiB",
             evidence::MAX_CHUNK / (1024 * 1024)
         ))
     };
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > evidence::MAX_CHUNK) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
-        if bytes.len() + chunk.len() > evidence::MAX_CHUNK {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(bytes)
+    let bytes =
+        crate::http::body::read_at_most(req, payload, evidence::MAX_CHUNK, too_large).await?;
+    Ok(bytes.to_vec())
 }
 
 #[utoipa::path(

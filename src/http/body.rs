@@ -19,13 +19,24 @@ pub enum Kind {
 
 /// The raw body, read before anything else is decided so that the connection stays usable
 /// whatever the answer (a response sent over an unread body would break keep-alive).
-pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
+pub async fn read(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    read_at_most(req, payload, MAX_BODY, too_large).await
+}
+
+/// The raw body of at most `max` bytes (a larger one answers `too_large()`), refused by its
+/// declared length before any of it is read.
+pub async fn read_at_most(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    max: usize,
+    too_large: impl Fn() -> ApiError,
+) -> Result<web::Bytes, ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY) {
+    if declared.is_some_and(|n| n > max) {
         return Err(too_large());
     }
     let mut bytes = web::BytesMut::new();
@@ -34,7 +45,7 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<web::B
             actix_web::error::PayloadError::Overflow => too_large(),
             other => ApiError::BadRequest(format!("the body could not be read: {other}")),
         })?;
-        if bytes.len() + chunk.len() > MAX_BODY {
+        if bytes.len() + chunk.len() > max {
             return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
